@@ -1,0 +1,37 @@
+# gatewayops: two commands do everything: `make demo` and `make test`.
+SHELL := /bin/bash
+GO    ?= go
+BIN   := bin/gatewayops
+VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X main.version=$(VERSION)
+FUZZTIME ?= 20s
+
+.DEFAULT_GOAL := help
+.PHONY: help build test demo bench fuzz fmt vet
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
+
+build: ## build bin/gatewayops
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) .
+
+test: vet ## vet, then every test against a real redis-server (tests start their own)
+	@command -v redis-server >/dev/null || { echo "redis-server is missing: apt-get install -y redis-server"; exit 1; }
+	$(GO) test -race -count=1 -timeout 15m ./...
+	$(GO) run . runbook check
+
+demo: build ## open the console on the embedded stack (Redis, admin API, CloudWatch, simulator)
+	./$(BIN) demo
+
+bench: ## run the benchmarks and write docs/benchmarks.md
+	./scripts/bench.sh
+
+fuzz: ## run every fuzz target for FUZZTIME (default 20s) each
+	./scripts/fuzz.sh $(FUZZTIME)
+
+fmt: ## gofmt every Go file
+	gofmt -w $$(git ls-files '*.go')
+
+vet: ## go vet and a gofmt check
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+	$(GO) vet ./...
