@@ -1,0 +1,149 @@
+package alarms
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Finding is one monitoring defect: an alarm input that matches no published metric.
+type Finding struct {
+	Alarm      string      `json:"alarm"`
+	QueryID    string      `json:"queryId,omitempty"`
+	Namespace  string      `json:"namespace"`
+	MetricName string      `json:"metricName"`
+	Dimensions []Dimension `json:"dimensions,omitempty"`
+	// Published lists the dimension-name sets that do exist for this metric.
+	Published [][]string `json:"published"`
+	Message   string     `json:"message"`
+}
+
+// metricKey is namespace + metric name: the unit of one ListMetrics call.
+type metricKey struct{ Namespace, MetricName string }
+
+// Inventory is what ListMetrics returned, per namespace and metric name.
+type Inventory map[metricKey][]MetricIdentity
+
+// Add records the published identities of one namespace+metric (none = never published).
+func (inv Inventory) Add(namespace, metric string, ids []MetricIdentity) {
+	inv[metricKey{namespace, metric}] = ids
+}
+
+// metricStats lists every metric an alarm reads: its metric, or each math input.
+func metricStats(a AlarmDef) []MetricQuery {
+	if a.Metric != nil {
+		return []MetricQuery{{Metric: a.Metric}}
+	}
+	var out []MetricQuery
+	for _, q := range a.Metrics {
+		if q.Metric != nil {
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
+// Inventory asks ListMetrics once per distinct namespace+metric the alarms read.
+// Callers build one per refresh; that is the cache.
+func (s *Source) Inventory(ctx context.Context, defs []AlarmDef) (Inventory, error) {
+	inv := Inventory{}
+	for _, a := range defs {
+		for _, q := range metricStats(a) {
+			k := metricKey{q.Metric.Namespace, q.Metric.MetricName}
+			if _, done := inv[k]; done {
+				continue
+			}
+			ids, err := s.ListMetrics(ctx, k.Namespace, k.MetricName)
+			if err != nil {
+				return nil, err
+			}
+			inv[k] = ids
+		}
+	}
+	return inv, nil
+}
+
+// Lint reports every alarm input whose identity (namespace, name and FULL
+// dimension set) matches no published metric: such an alarm can never fire.
+// An input whose namespace+metric is absent from the inventory is not judged.
+func Lint(defs []AlarmDef, inv Inventory) []Finding {
+	var out []Finding
+	for _, a := range defs {
+		for _, q := range metricStats(a) {
+			m := q.Metric
+			published, known := inv[metricKey{m.Namespace, m.MetricName}]
+			if !known || identityPublished(m.Dimensions, published) {
+				continue
+			}
+			f := Finding{
+				Alarm: a.Name, QueryID: q.ID, Namespace: m.Namespace, MetricName: m.MetricName,
+				Dimensions: m.Dimensions, Published: dimensionSets(published),
+			}
+			f.Message = lintMessage(f)
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func lintMessage(f Finding) string {
+	dims := "no dimensions"
+	if len(f.Dimensions) > 0 {
+		parts := make([]string, len(f.Dimensions))
+		for i, d := range f.Dimensions {
+			parts[i] = d.Name + "=" + d.Value
+		}
+		dims = "dimensions {" + strings.Join(parts, ", ") + "}"
+	}
+	if len(f.Published) == 0 {
+		return fmt.Sprintf("alarm %s queries %s %s with %s, but this metric is not published at all", f.Alarm, f.Namespace, f.MetricName, dims)
+	}
+	sets := make([]string, len(f.Published))
+	for i, s := range f.Published {
+		sets[i] = "[" + strings.Join(s, ", ") + "]"
+	}
+	return fmt.Sprintf("alarm %s queries %s %s with %s, which is never published; published dimension sets: %s",
+		f.Alarm, f.Namespace, f.MetricName, dims, strings.Join(sets, " "))
+}
+
+// identityPublished is true when a published metric has exactly these dimensions
+// (same names, same values, nothing more).
+func identityPublished(want []Dimension, published []MetricIdentity) bool {
+	key := dimKey(want)
+	for _, p := range published {
+		if dimKey(p.Dimensions) == key {
+			return true
+		}
+	}
+	return false
+}
+
+func dimKey(ds []Dimension) string {
+	parts := make([]string, len(ds))
+	for i, d := range ds {
+		parts[i] = d.Name + "\x00" + d.Value
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, "\x01")
+}
+
+// dimensionSets lists the distinct sets of dimension names, sorted, for messages.
+func dimensionSets(ids []MetricIdentity) [][]string {
+	seen := map[string]bool{}
+	var out [][]string
+	for _, id := range ids {
+		names := make([]string, len(id.Dimensions))
+		for i, d := range id.Dimensions {
+			names[i] = d.Name
+		}
+		sort.Strings(names)
+		k := strings.Join(names, ",")
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, names)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return strings.Join(out[i], ",") < strings.Join(out[j], ",") })
+	return out
+}

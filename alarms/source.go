@@ -1,0 +1,208 @@
+package alarms
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+)
+
+// CostPerMetricUSD is the GetMetricData price: $0.01 per 1,000 metrics requested.
+const CostPerMetricUSD = 0.01 / 1000
+
+// maxQueriesPerCall is GetMetricData's limit on MetricDataQueries per request.
+const maxQueriesPerCall = 500
+
+// ClientOptions configure the CloudWatch client. Empty fields fall through to the
+// standard chain (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL_CLOUDWATCH, shared config).
+type ClientOptions struct {
+	Region  string
+	Profile string
+	// Endpoint overrides the service endpoint (cwlocal, a VPC endpoint).
+	Endpoint string
+	// RetryMaxAttempts overrides the SDK's retry attempts when > 0; the poller
+	// does its own backoff, so callers usually set 1.
+	RetryMaxAttempts int
+	// Anonymous skips request signing (for a local endpoint without credentials).
+	Anonymous bool
+}
+
+// NewClient builds a CloudWatch client from the standard AWS config chain.
+func NewClient(ctx context.Context, o ClientOptions) (*cloudwatch.Client, error) {
+	var loads []func(*config.LoadOptions) error
+	if o.Region != "" {
+		loads = append(loads, config.WithRegion(o.Region))
+	}
+	if o.Profile != "" {
+		loads = append(loads, config.WithSharedConfigProfile(o.Profile))
+	}
+	if o.RetryMaxAttempts > 0 {
+		loads = append(loads, config.WithRetryMaxAttempts(o.RetryMaxAttempts))
+	}
+	if o.Anonymous {
+		loads = append(loads, config.WithCredentialsProvider(aws.AnonymousCredentials{}))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, loads...)
+	if err != nil {
+		return nil, fmt.Errorf("loading AWS config: %w", err)
+	}
+	if cfg.Region == "" {
+		return nil, errors.New("no AWS region: pass --region or set AWS_REGION")
+	}
+	return cloudwatch.NewFromConfig(cfg, func(co *cloudwatch.Options) {
+		if o.Endpoint != "" {
+			co.BaseEndpoint = aws.String(o.Endpoint)
+		}
+	}), nil
+}
+
+// Usage is the API usage of one Source since it was created.
+type Usage struct {
+	Calls            map[string]int `json:"calls"`
+	MetricsRequested int            `json:"metricsRequested"`
+	CostUSD          float64        `json:"costUSD"`
+}
+
+// Source reads alarms and metrics from CloudWatch through the SDK, counting
+// every call so the console can show its own cost.
+type Source struct {
+	cw     *cloudwatch.Client
+	prefix string
+
+	mu      sync.Mutex
+	calls   map[string]int
+	metrics int
+}
+
+// NewSource reads the alarms whose names start with prefix ("" = all).
+func NewSource(cw *cloudwatch.Client, prefix string) *Source {
+	return &Source{cw: cw, prefix: prefix, calls: map[string]int{}}
+}
+
+// Prefix is the alarm name prefix this source reads.
+func (s *Source) Prefix() string { return s.prefix }
+
+func (s *Source) count(op string, metrics int) {
+	s.mu.Lock()
+	s.calls[op]++
+	s.metrics += metrics
+	s.mu.Unlock()
+}
+
+// Usage returns a copy of the call counters.
+func (s *Source) Usage() Usage {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	calls := make(map[string]int, len(s.calls))
+	for k, v := range s.calls {
+		calls[k] = v
+	}
+	return Usage{Calls: calls, MetricsRequested: s.metrics, CostUSD: float64(s.metrics) * CostPerMetricUSD}
+}
+
+// Alarms lists metric and composite alarms under the prefix, every page, 100 per call.
+func (s *Source) Alarms(ctx context.Context) ([]Alarm, error) {
+	in := &cloudwatch.DescribeAlarmsInput{
+		AlarmTypes: []types.AlarmType{types.AlarmTypeMetricAlarm, types.AlarmTypeCompositeAlarm},
+		MaxRecords: aws.Int32(100),
+	}
+	if s.prefix != "" {
+		in.AlarmNamePrefix = aws.String(s.prefix)
+	}
+	var out []Alarm
+	for {
+		s.count("DescribeAlarms", 0)
+		page, err := s.cw.DescribeAlarms(ctx, in)
+		if err != nil {
+			return nil, fmt.Errorf("DescribeAlarms: %w", err)
+		}
+		for _, m := range page.MetricAlarms {
+			out = append(out, fromMetricAlarm(m))
+		}
+		for _, c := range page.CompositeAlarms {
+			out = append(out, fromCompositeAlarm(c))
+		}
+		if aws.ToString(page.NextToken) == "" {
+			break
+		}
+		in.NextToken = page.NextToken
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+// HistoryItem is one state change (or configuration/action event) of an alarm.
+type HistoryItem struct {
+	At      time.Time `json:"at"`
+	Type    string    `json:"type"`
+	Summary string    `json:"summary"`
+	Data    string    `json:"data,omitempty"`
+}
+
+// History returns the alarm's history since the given time, newest first.
+func (s *Source) History(ctx context.Context, alarm string, since time.Time) ([]HistoryItem, error) {
+	in := &cloudwatch.DescribeAlarmHistoryInput{
+		AlarmName: aws.String(alarm),
+		StartDate: aws.Time(since),
+		EndDate:   aws.Time(time.Now()),
+		ScanBy:    types.ScanByTimestampDescending,
+	}
+	var out []HistoryItem
+	for {
+		s.count("DescribeAlarmHistory", 0)
+		page, err := s.cw.DescribeAlarmHistory(ctx, in)
+		if err != nil {
+			return nil, fmt.Errorf("DescribeAlarmHistory %s: %w", alarm, err)
+		}
+		for _, h := range page.AlarmHistoryItems {
+			out = append(out, HistoryItem{
+				At: aws.ToTime(h.Timestamp), Type: string(h.HistoryItemType),
+				Summary: aws.ToString(h.HistorySummary), Data: aws.ToString(h.HistoryData),
+			})
+		}
+		if aws.ToString(page.NextToken) == "" {
+			return out, nil
+		}
+		in.NextToken = page.NextToken
+	}
+}
+
+// MetricIdentity is a metric as CloudWatch identifies it: namespace, name and
+// the full dimension set.
+type MetricIdentity struct {
+	Namespace  string      `json:"namespace"`
+	MetricName string      `json:"metricName"`
+	Dimensions []Dimension `json:"dimensions,omitempty"`
+}
+
+// ListMetrics lists every published metric with this namespace and name, all
+// dimension sets, all pages.
+func (s *Source) ListMetrics(ctx context.Context, namespace, metric string) ([]MetricIdentity, error) {
+	in := &cloudwatch.ListMetricsInput{Namespace: aws.String(namespace), MetricName: aws.String(metric)}
+	var out []MetricIdentity
+	for {
+		s.count("ListMetrics", 0)
+		page, err := s.cw.ListMetrics(ctx, in)
+		if err != nil {
+			return nil, fmt.Errorf("ListMetrics %s %s: %w", namespace, metric, err)
+		}
+		for _, m := range page.Metrics {
+			id := MetricIdentity{Namespace: aws.ToString(m.Namespace), MetricName: aws.ToString(m.MetricName)}
+			for _, d := range m.Dimensions {
+				id.Dimensions = append(id.Dimensions, Dimension{Name: aws.ToString(d.Name), Value: aws.ToString(d.Value)})
+			}
+			out = append(out, id)
+		}
+		if aws.ToString(page.NextToken) == "" {
+			return out, nil
+		}
+		in.NextToken = page.NextToken
+	}
+}
