@@ -1,0 +1,247 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Drain limits.
+const (
+	DefaultDrainBatch = 500
+	MaxDrainBatch     = 1000
+	// reconcileFactor bounds the live members one reconcile call may read:
+	// batchSize*reconcileFactor.
+	reconcileFactor = 4
+	maxOrphanSample = 20
+)
+
+// drainPlan is a validated DrainRequest.
+type drainPlan struct {
+	DrainRequest
+	olderThan time.Duration
+	cutoff    int64 // expiry score at or below which a member is drained
+}
+
+func (s *Store) planDrain(req DrainRequest) (drainPlan, error) {
+	if req.OlderThan == "" {
+		req.OlderThan = "5m"
+	}
+	older, err := time.ParseDuration(req.OlderThan)
+	if err != nil {
+		return drainPlan{}, invalid("olderThan", "%q is not a Go duration such as 5m or 1h30m", req.OlderThan)
+	}
+	if older < s.opts.ReservationTTL {
+		return drainPlan{}, invalid("olderThan", "%s is below the reservation TTL %s: in-flight reservations are never drained",
+			older, s.opts.ReservationTTL)
+	}
+	if req.Mode == "" {
+		req.Mode = DrainReap
+	}
+	if req.Mode != DrainReap && req.Mode != DrainReconcile {
+		return drainPlan{}, invalid("mode", "unknown drain mode %q: accepted modes are %s, %s", req.Mode, DrainReap, DrainReconcile)
+	}
+	if req.BatchSize == 0 {
+		req.BatchSize = DefaultDrainBatch
+	}
+	if req.BatchSize < 1 || req.BatchSize > MaxDrainBatch {
+		return drainPlan{}, invalid("batchSize", "%d is out of range: use 1..%d (default %d)", req.BatchSize, MaxDrainBatch, DefaultDrainBatch)
+	}
+	if req.Community != "" {
+		if err := checkID("community", req.Community); err != nil {
+			return drainPlan{}, err
+		}
+	}
+	// A member's age is now - (score - TTL); it is drained once that age
+	// reaches olderThan, i.e. score <= now - olderThan + TTL.
+	cutoff := s.nowMs() - ms(older) + ms(s.opts.ReservationTTL)
+	return drainPlan{DrainRequest: req, olderThan: older, cutoff: cutoff}, nil
+}
+
+// Drain claims stale reservations in bounded batches (each batch one Lua call
+// over at most BatchSize members), in every month's expiry set of the chosen
+// communities, and in reconcile mode then recomputes reserved from the live
+// reservations. A dry run reads the same batches and changes nothing.
+func (s *Store) Drain(ctx context.Context, req DrainRequest) (DrainResult, error) {
+	p, err := s.planDrain(req)
+	if err != nil {
+		return DrainResult{}, err
+	}
+	start := time.Now()
+	targets, err := s.drainTargets(ctx, p)
+	if err != nil {
+		return DrainResult{}, err
+	}
+	res := DrainResult{DryRun: p.DryRun, Mode: p.Mode, OlderThan: p.OlderThan, Communities: []CommunityDrain{}}
+	for _, t := range targets {
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		cd := s.drainOne(ctx, p, t, &res)
+		res.Communities = append(res.Communities, cd)
+		res.Claimed += cd.Claimed
+		res.ReclaimedCents += cd.ReclaimedCents
+		res.Orphans += cd.Orphans
+		res.ReconcileDeltaCents += cd.ReconcileDeltaCents
+	}
+	res.DurationMs = msSince(start)
+	return res, nil
+}
+
+// drainTargets lists the community/months to drain: every expiry set (all
+// months), plus in reconcile mode the current month's reserved counters, so a
+// counter whose expiry set is already gone can still be brought back to zero.
+func (s *Store) drainTargets(ctx context.Context, p drainPlan) ([]monthKey, error) {
+	targets, _, err := s.scanMonthKeys(ctx, expiryPrefix, p.Community, maxMonthKeys)
+	if err != nil {
+		return nil, err
+	}
+	if p.Mode != DrainReconcile {
+		return targets, nil
+	}
+	counters, _, err := s.scanMonthKeys(ctx, reservedPrefix, p.Community, maxMonthKeys)
+	if err != nil {
+		return nil, err
+	}
+	month := Month(s.now())
+	var current []monthKey
+	for _, k := range counters {
+		if k.month == month {
+			current = append(current, k)
+		}
+	}
+	return mergeMonthKeys(targets, current), nil
+}
+
+// drainOne drains one community/month; a Redis failure is kept in Error so
+// the other communities still drain.
+func (s *Store) drainOne(ctx context.Context, p drainPlan, t monthKey, res *DrainResult) CommunityDrain {
+	cd := CommunityDrain{Community: t.community, Month: t.month}
+	before, err := s.getInt(ctx, ReservedKey(t.community, t.month))
+	if err != nil {
+		cd.Error = err.Error()
+		return cd
+	}
+	cd.ReservedBeforeCents = before
+	if err := s.reapBatches(ctx, p, t, &cd, res); err != nil {
+		cd.Error = err.Error()
+		return cd
+	}
+	expected := max(0, before-cd.ReclaimedCents)
+	if p.Mode == DrainReconcile {
+		if err := s.reconcileOne(ctx, p, t, &cd, res, expected); err != nil {
+			cd.Error = err.Error()
+		}
+		if cd.Reconciled {
+			return cd
+		}
+	}
+	if p.DryRun {
+		cd.ReservedAfterCents = expected
+		return cd
+	}
+	after, err := s.getInt(ctx, ReservedKey(t.community, t.month))
+	if err != nil {
+		cd.Error = err.Error()
+	}
+	cd.ReservedAfterCents = after
+	return cd
+}
+
+// reapBatches runs drain_batch.lua until a batch comes back short.
+func (s *Store) reapBatches(ctx context.Context, p drainPlan, t monthKey, cd *CommunityDrain, res *DrainResult) error {
+	keys := []string{ReservedKey(t.community, t.month), ExpiryKey(t.community, t.month)}
+	prefix := ReservationKeyPrefix(t.community)
+	dry := "0"
+	if p.DryRun {
+		dry = "1"
+	}
+	for offset := 0; ; offset += p.BatchSize {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		start := time.Now()
+		vals, err := s.scripts.drainBatch.Run(ctx, s.rdb, keys, p.cutoff, p.BatchSize, prefix, dry,
+			ms(counterTTL), offset).Slice()
+		recordBatch(res, start)
+		if err != nil {
+			return fmt.Errorf("drain batch: %w", err)
+		}
+		if len(vals) != 4 {
+			return fmt.Errorf("drain batch: unexpected reply %v", vals)
+		}
+		n := int(asInt(vals[0]))
+		cd.Claimed += int(asInt(vals[1]))
+		cd.ReclaimedCents += asInt(vals[2])
+		orphans, _ := vals[3].([]any)
+		cd.Orphans += len(orphans)
+		for _, o := range orphans {
+			if len(cd.OrphanSample) < maxOrphanSample {
+				cd.OrphanSample = append(cd.OrphanSample, asString(o))
+			}
+		}
+		if n < p.BatchSize {
+			return nil
+		}
+	}
+}
+
+// reconcileOne sets reserved to the sum of the live estimates in one call.
+func (s *Store) reconcileOne(ctx context.Context, p drainPlan, t monthKey, cd *CommunityDrain, res *DrainResult, expected int64) error {
+	keys := []string{ReservedKey(t.community, t.month), ExpiryKey(t.community, t.month)}
+	dry := "0"
+	if p.DryRun {
+		dry = "1"
+	}
+	bound := p.BatchSize * reconcileFactor
+	start := time.Now()
+	vals, err := s.scripts.reconcile.Run(ctx, s.rdb, keys, p.cutoff, bound,
+		ReservationKeyPrefix(t.community), dry, ms(counterTTL)).Slice()
+	recordBatch(res, start)
+	if err != nil {
+		return fmt.Errorf("reconcile: %w", err)
+	}
+	if len(vals) != 4 {
+		return fmt.Errorf("reconcile: unexpected reply %v", vals)
+	}
+	if asString(vals[0]) == "TOO_MANY" {
+		return fmt.Errorf("reconcile refused: %d live reservations exceed the bound of %d (batchSize %d x %d); "+
+			"reserved was left as is; this only happens under abnormal load: retry later or with a larger batchSize",
+			asInt(vals[1]), bound, p.BatchSize, reconcileFactor)
+	}
+	before, sum := asInt(vals[2]), asInt(vals[3])
+	if p.DryRun {
+		before = expected
+	}
+	cd.Reconciled = true
+	cd.ReconcileDeltaCents = sum - before
+	cd.ReservedAfterCents = sum
+	return nil
+}
+
+func recordBatch(res *DrainResult, start time.Time) {
+	res.Batches++
+	res.LongestBatchMs = max(res.LongestBatchMs, msSince(start))
+}
+
+func msSince(t time.Time) float64 { return float64(time.Since(t).Microseconds()) / 1000 }
+
+// getInt reads an integer string key; a missing key is 0.
+func (s *Store) getInt(ctx context.Context, key string) (int64, error) {
+	raw, err := s.rdb.Get(ctx, key).Result()
+	if errors.Is(err, redis.Nil) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("get %s: %w", key, err)
+	}
+	n, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%s holds %q, not an integer", key, raw)
+	}
+	return n, nil
+}
