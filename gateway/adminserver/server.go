@@ -1,0 +1,161 @@
+// Package adminserver is the reference server of the Gateway Admin API v1
+// (gateway/openapi.yaml) over the gateway's real Redis schema.
+//
+// Every request passes, in this order: rate limiter (per presented key, else
+// per client IP) -> X-API-Key auth -> on writes: protected-environment
+// confirmation, X-Operator, Idempotency-Key -> strict JSON decoding -> the
+// operation -> on writes: idempotency record and audit record. Every
+// response carries X-Request-Id; every error is {error, message, requestId}.
+package adminserver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"gatewayops/gateway"
+)
+
+// Defaults of Config.
+const (
+	DefaultRateLimitPerMinute = 30
+	DefaultMaxBodyBytes       = 64 << 10
+)
+
+// Server timeouts: a slow or stalled client can hold a connection only this long.
+const (
+	readHeaderTimeout = 5 * time.Second
+	readTimeout       = 15 * time.Second
+	writeTimeout      = 90 * time.Second
+	idleTimeout       = 120 * time.Second
+	// writeApplyTimeout bounds one write once started; it runs to completion
+	// even if the client goes away, so its outcome is recorded for a retry.
+	writeApplyTimeout = 60 * time.Second
+	shutdownTimeout   = 10 * time.Second
+)
+
+// Config configures a Server.
+type Config struct {
+	Store *gateway.Store
+	// Redis holds the audit trail and idempotency records (normally the
+	// same Redis as the Store's).
+	Redis              redis.UniversalClient
+	Keys               []Key
+	Environment        string
+	Protected          bool
+	RateLimitPerMinute int   // default 30
+	MaxBodyBytes       int64 // default 64 KiB
+	Now                func() time.Time
+	Logger             *slog.Logger
+	// TLSCertFile and TLSKeyFile make ListenAndServe serve HTTPS.
+	TLSCertFile, TLSKeyFile string
+}
+
+// Server serves the admin API.
+type Server struct {
+	cfg     Config
+	auth    *authenticator
+	limit   *limiter
+	audit   auditLog
+	idem    idempotency
+	log     *slog.Logger
+	handler http.Handler
+}
+
+// New checks cfg and builds a Server.
+func New(cfg Config) (*Server, error) {
+	switch {
+	case cfg.Store == nil:
+		return nil, errors.New("adminserver: Config.Store is required")
+	case cfg.Redis == nil:
+		return nil, errors.New("adminserver: Config.Redis is required (audit and idempotency records)")
+	case len(cfg.Keys) == 0:
+		return nil, errors.New("adminserver: no API keys configured (GATEWAYOPS_ADMIN_KEYS)")
+	case cfg.Environment == "":
+		return nil, errors.New("adminserver: Config.Environment is required (e.g. staging, production)")
+	case cfg.RateLimitPerMinute < 0:
+		return nil, fmt.Errorf("adminserver: RateLimitPerMinute %d: must be positive (0 means the default %d)", cfg.RateLimitPerMinute, DefaultRateLimitPerMinute)
+	case cfg.MaxBodyBytes < 0:
+		return nil, fmt.Errorf("adminserver: MaxBodyBytes %d: must be positive (0 means the default %d)", cfg.MaxBodyBytes, DefaultMaxBodyBytes)
+	case (cfg.TLSCertFile == "") != (cfg.TLSKeyFile == ""):
+		return nil, errors.New("adminserver: TLS needs both a certificate and a key file")
+	}
+	if cfg.RateLimitPerMinute == 0 {
+		cfg.RateLimitPerMinute = DefaultRateLimitPerMinute
+	}
+	if cfg.MaxBodyBytes == 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	s := &Server{
+		cfg:   cfg,
+		auth:  newAuthenticator(cfg.Keys),
+		limit: newLimiter(cfg.RateLimitPerMinute, cfg.Now),
+		audit: newAuditLog(cfg.Redis),
+		idem:  idempotency{rdb: cfg.Redis},
+		log:   cfg.Logger,
+	}
+	s.handler = s.routes()
+	return s, nil
+}
+
+// Handler is the whole API as an http.Handler.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// ListenAndServe serves on addr (HTTPS when Config has a certificate) until
+// ctx is cancelled, then shuts down gracefully.
+func (s *Server) ListenAndServe(ctx context.Context, addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", addr, err)
+	}
+	return s.Serve(ctx, ln)
+}
+
+// Serve is ListenAndServe on an existing listener (tests, port 0).
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	hs := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() {
+		if s.cfg.TLSCertFile != "" {
+			errc <- hs.ServeTLS(ln, s.cfg.TLSCertFile, s.cfg.TLSKeyFile)
+		} else {
+			errc <- hs.Serve(ln)
+		}
+	}()
+	s.log.Info("admin API listening", "addr", ln.Addr().String(), "tls", s.cfg.TLSCertFile != "",
+		"environment", s.cfg.Environment, "protected", s.cfg.Protected)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

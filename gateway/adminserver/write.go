@@ -1,0 +1,86 @@
+package adminserver
+
+import (
+	"context"
+	"net/http"
+
+	"gatewayops/gateway"
+)
+
+// applyWrite runs a write at most once per Idempotency-Key: claim the key,
+// apply, store the response, audit. A repeat replays the stored response.
+func (s *Server) applyWrite(w http.ResponseWriter, op operation, rq *request, raw []byte) (int, bool) {
+	// A write, once started, finishes and is recorded even if the client
+	// hangs up: otherwise its retry could not learn what happened.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(rq.http.Context()), writeApplyTimeout)
+	defer cancel()
+	redisKey := idemRedisKey(rq.keyName, rq.idemKey)
+	fp := fingerprint(op.method, rq.http.URL.Path, raw)
+	stored, err := s.idem.begin(ctx, redisKey, fp)
+	if err != nil {
+		e := s.failure(rq, err)
+		writeBody(w, e.status, errorBody(e, rq.id))
+		return e.status, false
+	}
+	if stored != nil {
+		w.Header().Set(gateway.HeaderReplayed, "true")
+		writeBody(w, stored.Status, append([]byte(stored.Body), '\n'))
+		return stored.Status, true
+	}
+	out, err := op.handle(ctx, rq)
+	status, body := http.StatusOK, []byte(nil)
+	if err != nil {
+		e := s.failure(rq, err)
+		status, body = e.status, errorBody(e, rq.id)
+	} else {
+		body = encodeJSON(out.result)
+	}
+	if status >= 500 {
+		// Nothing is known to have been applied: let a retry try again.
+		if err := s.idem.release(ctx, redisKey); err != nil {
+			s.log.Warn("could not release idempotency key", "requestId", rq.id, "error", err)
+		}
+	} else if err := s.idem.finish(ctx, redisKey, fp, status, trimNewline(body)); err != nil {
+		s.log.Error("could not store idempotent response; a retry will answer 409 until the key expires",
+			"requestId", rq.id, "error", err)
+	}
+	if status < 400 {
+		s.record(rq, gateway.AuditRecord{Action: op.action, Status: status, Before: out.before, After: out.after})
+	}
+	writeBody(w, status, body)
+	return status, false
+}
+
+func trimNewline(b []byte) []byte {
+	if n := len(b); n > 0 && b[n-1] == '\n' {
+		return b[:n-1]
+	}
+	return b
+}
+
+// failure classifies err and logs the detail the client does not see.
+func (s *Server) failure(rq *request, err error) *apiError {
+	e := classify(err)
+	if e.status >= 500 {
+		s.log.Error("admin request failed", "requestId", rq.id, "code", e.code, "error", err)
+	}
+	return e
+}
+
+// record appends an audit record, filling in who, when and where; a failure
+// to audit is logged, never hidden.
+func (s *Server) record(rq *request, rec gateway.AuditRecord) {
+	rec.At = s.cfg.Now().UTC()
+	rec.Environment = s.cfg.Environment
+	rec.RequestID = rq.id
+	if rec.KeyName == "" {
+		rec.KeyName = rq.keyName
+	}
+	rec.Operator = rq.operator
+	rec.IdempotencyKey = rq.idemKey
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(rq.http.Context()), writeApplyTimeout)
+	defer cancel()
+	if _, err := s.audit.append(ctx, rec); err != nil {
+		s.log.Error("audit record not written", "requestId", rq.id, "action", rec.Action, "error", err)
+	}
+}
