@@ -1,0 +1,258 @@
+package ui
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"gatewayops/alarms"
+)
+
+// alarmList is the left panel: one row per alarm, worst first. The selection
+// is kept by alarm name, never by index, so a refresh that reorders the list
+// (a new ALARM sorts to the top) never moves the cursor off the alarm the
+// operator is reading.
+type alarmList struct {
+	styles   *Styles
+	keys     KeyMap
+	all      []alarms.Alarm
+	lint     map[string][]string // alarm name -> lint findings
+	visible  []alarms.Alarm      // all, filtered and sorted
+	filter   string
+	selected string // alarm name
+	offset   int
+	width    int
+	height   int
+}
+
+func newAlarmList(st *Styles, keys KeyMap) alarmList {
+	return alarmList{styles: st, keys: keys, lint: map[string][]string{}}
+}
+
+// SetSize sets the panel's inner size in cells.
+func (l *alarmList) SetSize(w, h int) { l.width, l.height = w, h; l.scroll() }
+
+// SetAlarms replaces the list's data and keeps the selection by name.
+func (l *alarmList) SetAlarms(as []alarms.Alarm, lint map[string][]string) {
+	l.all = as
+	if lint == nil {
+		lint = map[string][]string{}
+	}
+	l.lint = lint
+	l.rebuild()
+}
+
+// SetFilter keeps only alarms whose name, state or metric contains f (case-insensitive).
+func (l *alarmList) SetFilter(f string) { l.filter = f; l.rebuild() }
+
+// Selected returns the selected alarm; ok is false on an empty list.
+func (l alarmList) Selected() (alarms.Alarm, bool) {
+	i := l.index()
+	if i < 0 {
+		return alarms.Alarm{}, false
+	}
+	return l.visible[i], true
+}
+
+func (l *alarmList) rebuild() {
+	l.visible = make([]alarms.Alarm, 0, len(l.all)) // fresh: old model copies may share the old array
+	for _, a := range l.all {
+		if l.matches(a) {
+			l.visible = append(l.visible, a)
+		}
+	}
+	sort.SliceStable(l.visible, func(i, j int) bool { return alarmLess(l.visible[i], l.visible[j]) })
+	if l.index() < 0 && len(l.visible) > 0 {
+		l.selected = l.visible[0].Name
+	}
+	l.scroll()
+}
+
+// alarmLess orders ALARM before no data before OK, then by severity, then name.
+func alarmLess(a, b alarms.Alarm) bool {
+	if ra, rb := stateRank(a.State), stateRank(b.State); ra != rb {
+		return ra < rb
+	}
+	if ra, rb := severityRank(a.Severity), severityRank(b.Severity); ra != rb {
+		return ra < rb
+	}
+	return a.Name < b.Name
+}
+
+func stateRank(s alarms.State) int {
+	switch s {
+	case alarms.StateAlarm:
+		return 0
+	case alarms.StateInsufficientData:
+		return 1
+	case alarms.StateOK:
+		return 3
+	default:
+		return 2
+	}
+}
+
+func severityRank(s string) int {
+	switch strings.ToLower(s) {
+	case "critical":
+		return 0
+	case "high":
+		return 1
+	case "medium":
+		return 2
+	case "low":
+		return 3
+	default:
+		return 4
+	}
+}
+
+func (l alarmList) index() int {
+	for i, a := range l.visible {
+		if a.Name == l.selected {
+			return i
+		}
+	}
+	return -1
+}
+
+// Update moves the selection; it returns selectionChangedMsg when it moved.
+func (l alarmList) Update(msg tea.Msg) (alarmList, tea.Cmd) {
+	km, ok := msg.(tea.KeyPressMsg)
+	if !ok || len(l.visible) == 0 {
+		return l, nil
+	}
+	i, before := l.index(), l.selected
+	page := max(l.height-2, 1)
+	switch {
+	case key.Matches(km, l.keys.Up):
+		i--
+	case key.Matches(km, l.keys.Down):
+		i++
+	case key.Matches(km, l.keys.Top):
+		i = 0
+	case key.Matches(km, l.keys.Bottom):
+		i = len(l.visible) - 1
+	case key.Matches(km, l.keys.PageUp):
+		i -= page
+	case key.Matches(km, l.keys.PageDown):
+		i += page
+	default:
+		return l, nil
+	}
+	i = min(max(i, 0), len(l.visible)-1)
+	l.selected = l.visible[i].Name
+	l.scroll()
+	if l.selected == before {
+		return l, nil
+	}
+	return l, func() tea.Msg { return selectionChangedMsg{Name: l.selected} }
+}
+
+// scroll keeps the selected row on screen.
+func (l *alarmList) scroll() {
+	rows := max(l.height-1, 1) // one line of column heads
+	i := max(l.index(), 0)
+	if i < l.offset {
+		l.offset = i
+	}
+	if i >= l.offset+rows {
+		l.offset = i - rows + 1
+	}
+	l.offset = min(l.offset, max(len(l.visible)-rows, 0))
+}
+
+// View renders the column heads and the visible rows at the panel's size.
+func (l alarmList) View(now time.Time) string {
+	if l.width <= 0 || l.height <= 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString(l.styles.Muted.Render(fit(l.head(), l.width)))
+	if len(l.visible) == 0 {
+		msg := "no alarms yet (waiting for the first refresh)"
+		if l.filter != "" {
+			msg = fmt.Sprintf("no alarm matches filter %q (esc clears)", l.filter)
+		} else if len(l.all) > 0 {
+			msg = "no alarms"
+		}
+		b.WriteString("\n" + l.styles.Muted.Render(fit(msg, l.width)))
+		return clampLines(b.String(), l.height)
+	}
+	rows := max(l.height-1, 1)
+	end := min(l.offset+rows, len(l.visible))
+	for i := l.offset; i < end; i++ {
+		b.WriteByte('\n')
+		b.WriteString(l.row(l.visible[i], now))
+	}
+	return clampLines(b.String(), l.height)
+}
+
+// columns computes the widths of the flexible name column and the sparkline.
+func (l alarmList) columns() (name, spark int) {
+	const fixed = 2 + 9 + 1 + 7 + 1 + 18 + 1 + 2 // state, since, value, lint
+	spark = min(max((l.width-fixed)/4, 0), 16)
+	name = max(l.width-fixed-spark-1, 8)
+	return name, spark
+}
+
+func (l alarmList) head() string {
+	name, spark := l.columns()
+	return fmt.Sprintf("  %-9s %-*s %7s %-18s %-*s", "STATE", name, "ALARM", "SINCE", "VALUE vs THRESHOLD", spark, "TREND")
+}
+
+func (l alarmList) row(a alarms.Alarm, now time.Time) string {
+	nameW, sparkW := l.columns()
+	since := "-"
+	if !a.Since.IsZero() {
+		since = age(now.Sub(a.Since))
+	}
+	vals := make([]float64, len(a.Series))
+	for i, p := range a.Series {
+		vals[i] = p.Value
+	}
+	var th *float64
+	if a.HasThreshold {
+		th = &a.Threshold
+	}
+	lintMark := "  "
+	if len(l.lint[a.Name]) > 0 {
+		lintMark = l.styles.Warn.Render("⚠ ")
+	}
+	name := a.Name
+	if a.EvaluationState != "" {
+		name += " [" + a.EvaluationState + "]"
+	}
+	line := l.stateCell(a.State) + " " + fit(name, nameW) + " " + fmt.Sprintf("%7s", since) + " " +
+		fit(a.ValueVsThreshold(), 18) + " " + fit(sparkline(vals, sparkW, th), sparkW) + " " + lintMark
+	if a.Name == l.selected {
+		return l.styles.Selected.Render("▶" + fit(line, l.width-1))
+	}
+	return " " + fit(line, l.width-1)
+}
+
+// stateCell is symbol + word + colour, fixed 10 cells wide.
+func (l alarmList) stateCell(s alarms.State) string {
+	text := fmt.Sprintf("%s %-8s", s.Symbol(), stateWord(s))
+	switch s {
+	case alarms.StateAlarm:
+		return l.styles.Bad.Render(text)
+	case alarms.StateOK:
+		return l.styles.Good.Render(text)
+	default:
+		return l.styles.Unknown.Render(text)
+	}
+}
+
+// stateWord is the upper-case word for the list ("ALARM", "OK", "NO DATA").
+func stateWord(s alarms.State) string { return strings.ToUpper(s.Word()) }
+
+// ShortHelp and FullHelp make the list a help.KeyMap.
+func (l alarmList) ShortHelp() []key.Binding { return []key.Binding{l.keys.Up, l.keys.Down, l.keys.Filter} }
+func (l alarmList) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{l.keys.Up, l.keys.Down, l.keys.Top, l.keys.Bottom, l.keys.PageUp, l.keys.PageDown}}
+}

@@ -1,0 +1,127 @@
+package ui
+
+import (
+	"context"
+	"time"
+
+	"gatewayops/alarms"
+)
+
+// Backend is everything slow the console asks for. Every method may do I/O
+// and is only ever called inside a tea.Cmd, never in Update or View.
+// The production implementation is built by NewBackend from the real
+// poller, runbook library and action runner (see deps.go); the console
+// knows nothing else about them.
+type Backend interface {
+	// Refresh polls every source once and returns the snapshot. A failing
+	// source is reported in its Health entry; err is only for a refresh that
+	// produced nothing at all.
+	Refresh(ctx context.Context) (Snapshot, error)
+	// Runbook finds the runbook for an alarm; ok is false when none matches.
+	Runbook(a alarms.Alarm) (Runbook, bool)
+	// Complete proposes completions of a partial command line.
+	Complete(line string) []string
+	// Plan parses and dry-runs a command.
+	Plan(ctx context.Context, line string) (Plan, error)
+	// Apply runs a planned write (or read) and verifies it. typed is what the
+	// operator typed in the confirmation (the environment name when protected).
+	Apply(ctx context.Context, p Plan, typed string) (Result, error)
+	// Arm enables writes in a protected environment for d, with a reason.
+	Arm(reason string, d time.Duration) error
+	// Safety reports the environment's profile and arming state now.
+	Safety() Safety
+	// Journal returns the most recent journal entries, oldest first.
+	Journal(ctx context.Context, limit int) ([]JournalEntry, error)
+	// ExportTimeline writes the journal as a Markdown incident timeline and
+	// returns the path written.
+	ExportTimeline(ctx context.Context) (string, error)
+}
+
+// Health is the freshness of one backend (cloudwatch, admin api, redis).
+type Health struct {
+	Name        string
+	LastSuccess time.Time
+	LastError   string
+	// StaleSince is when the backend first failed after its last success; zero when fresh.
+	StaleSince time.Time
+	Calls      int
+}
+
+// Panel is one dashboard metric panel, ready to draw.
+type Panel struct {
+	Title      string
+	Unit       string
+	Series     []alarms.Point
+	Thresholds []alarms.Annotation
+}
+
+// Snapshot is what one refresh shows.
+type Snapshot struct {
+	TakenAt time.Time
+	Region  string
+	Alarms  []alarms.Alarm
+	// Lint maps an alarm name to its monitoring-lint findings.
+	Lint   map[string][]string
+	Panels []Panel
+	Health []Health
+	// APICalls and CostUSD are the CloudWatch call count and GetMetricData
+	// cost estimate since the console started.
+	APICalls int
+	CostUSD  float64
+	// Redis is the text of redis.diagnose plus the reservations summary.
+	Redis string
+	// Flags and Enforcement come from the admin API status.
+	Flags       map[string]bool
+	Enforcement string
+}
+
+// Step is one runnable step of a runbook.
+type Step struct {
+	Command string
+	Title   string
+	Section string
+	Line    int
+}
+
+// Runbook is a runbook as the console shows it.
+type Runbook struct {
+	ID     string
+	Title  string
+	Source string // Markdown
+	Steps  []Step
+}
+
+// Plan is a dry run: what a command would change.
+type Plan struct {
+	Command string
+	Action  string
+	Write   bool
+	Summary string // exactly what will change
+	// Handle is the runner's own plan value, passed back to Apply untouched.
+	Handle any
+}
+
+// Result is the outcome of Apply.
+type Result struct {
+	Output       string
+	Verified     bool
+	VerifyDetail string
+	// Undo is the command that reverses the step; empty when there is none.
+	Undo string
+}
+
+// Safety is the environment's profile.
+type Safety struct {
+	Env        string
+	Protected  bool
+	ArmedUntil time.Time // zero when not armed
+	ArmReason  string
+}
+
+// JournalEntry is one line of the journal/timeline view.
+type JournalEntry struct {
+	At      time.Time
+	Action  string
+	Outcome string // ok, failed, outcome unknown, started
+	Detail  string
+}

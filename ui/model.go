@@ -1,0 +1,216 @@
+// Package ui is the gatewayops console: a Bubble Tea program whose root model
+// owns layout, focus, routing and error state and delegates to small panels
+// (alarm list, runbook, palette, confirmation, views). Everything slow runs in
+// a tea.Cmd against a Backend and comes back as a typed message tagged with a
+// request id; Update does no I/O.
+package ui
+
+import (
+	"context"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
+
+	"gatewayops/alarms"
+)
+
+// Options tune the console; the zero value is usable.
+type Options struct {
+	// RefreshEvery is the poll interval (default 30s).
+	RefreshEvery time.Duration
+	// NoColor drops colour (NO_COLOR); symbols and words stay.
+	NoColor bool
+	// Now is the clock (default time.Now); tests inject a fixed one.
+	Now func() time.Time
+	// Context bounds every backend call (default context.Background()).
+	Context context.Context
+}
+
+type view int
+
+const (
+	viewAlarms view = iota
+	viewMetrics
+	viewRedis
+	viewFlags
+	viewJournal
+	viewCount
+)
+
+var viewNames = [viewCount]string{"Alarms", "Metrics", "Redis", "Flags", "Journal"}
+
+type modal int
+
+const (
+	modalNone modal = iota
+	modalHelp
+	modalPalette
+	modalFilter
+	modalConfirm
+	modalArm
+)
+
+// Model is the root model of the console.
+type Model struct {
+	backend Backend
+	opts    Options
+	styles  *Styles
+	keys    KeyMap
+	md      *markdown
+	help    help.Model
+	spin    spinner.Model
+
+	width, height int
+	resizeGen     int
+	view          view
+	modal         modal
+	focusSteps    bool
+
+	list    alarmList
+	runbook runbookPanel
+	palette palette
+	filter  filterInput
+	confirm confirmDialog
+	arm     armForm
+	flags   flagsView
+	journal journalView
+
+	snap        Snapshot // shown
+	pending     *Snapshot
+	hasSnap     bool
+	lastStates  map[string]alarms.State
+	refreshID   int
+	refreshing  bool
+	tickGen     int
+	refreshErr  string
+	errSince    time.Time
+	paused      bool
+	muted       bool
+	bells       int
+	safety      Safety
+	run         runPane
+	nextID      int
+	status      statusMsg
+	journalID   int
+	exportID    int
+	armID       int
+	lastExport  string
+}
+
+// New builds the console over a backend. It does no I/O: the first refresh
+// is started by Init.
+func New(b Backend, opts Options) Model {
+	if opts.RefreshEvery <= 0 {
+		opts.RefreshEvery = 30 * time.Second
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Context == nil {
+		opts.Context = context.Background()
+	}
+	st := NewStyles(true, opts.NoColor)
+	keys := DefaultKeyMap()
+	md := newMarkdown(true, opts.NoColor)
+	m := Model{
+		backend: b, opts: opts, styles: &st, keys: keys, md: md,
+		help: help.New(), spin: spinner.New(spinner.WithSpinner(spinner.Line)),
+		lastStates: map[string]alarms.State{},
+		safety:     b.Safety(),
+	}
+	m.list = newAlarmList(m.styles, keys)
+	m.runbook = newRunbookPanel(m.styles, keys, md)
+	m.palette = newPalette(m.styles, b.Complete)
+	m.filter = newFilterInput()
+	m.flags = newFlagsView(m.styles, keys)
+	m.journal = newJournalView(m.styles, keys)
+	return m
+}
+
+// Init asks for the background colour and fires the first poll tick at once;
+// the tick handler issues the refresh and schedules the next tick (Init
+// cannot keep state, so the request id is minted in Update).
+func (m Model) Init() tea.Cmd {
+	gen := m.tickGen
+	return tea.Batch(tea.RequestBackgroundColor, func() tea.Msg { return refreshTickMsg{gen: gen} })
+}
+
+// Update routes one message. It is a switch that delegates; no I/O here.
+func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		return m.handleResize(msg)
+	case resizeSettledMsg:
+		if msg.gen == m.resizeGen {
+			m.setSize(msg.width, msg.height)
+		}
+		return m, nil
+	case tea.BackgroundColorMsg:
+		st := NewStyles(msg.IsDark(), m.opts.NoColor)
+		*m.styles = st
+		*m.md = *newMarkdown(msg.IsDark(), m.opts.NoColor)
+		m.runbook.layout()
+		return m, nil
+	case tea.KeyPressMsg:
+		return m.handleKey(msg)
+	case spinner.TickMsg:
+		var cmd tea.Cmd
+		m.spin, cmd = m.spin.Update(msg)
+		return m, cmd
+	}
+	return m.handleResult(msg)
+}
+
+// handleResult applies the answers of slow commands and panel messages.
+func (m Model) handleResult(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case refreshTickMsg:
+		return m.handleTick(msg)
+	case snapshotMsg:
+		return m.handleSnapshot(msg)
+	case selectionChangedMsg:
+		m.showSelected()
+		return m, nil
+	case planMsg:
+		return m.handlePlan(msg)
+	case confirmDoneMsg:
+		return m.handleConfirmDone(msg)
+	case applyMsg:
+		return m.handleApply(msg)
+	case paletteSubmitMsg:
+		m.modal = modalNone
+		return m.startRun(msg.Line)
+	case paletteClosedMsg:
+		m.modal = modalNone
+		return m, nil
+	case armSubmitMsg:
+		return m.handleArmSubmit(msg)
+	case armCancelMsg:
+		m.modal = modalNone
+		return m, nil
+	case armMsg:
+		return m.handleArmDone(msg)
+	case journalMsg:
+		return m.handleJournal(msg)
+	case exportMsg:
+		return m.handleExport(msg)
+	case statusMsg:
+		m.status = msg
+		return m, nil
+	}
+	return m, nil
+}
+
+// Bells is how many times the console rang the bell (tests read it).
+func (m Model) Bells() int { return m.bells }
+
+func (m Model) now() time.Time { return m.opts.Now() }
+
+func (m *Model) newID() int { m.nextID++; return m.nextID }
+
+// setStatus shows a transient line in the status bar for ttl.
+func (m *Model) setStatus(text string, isErr bool) {
+	m.status = statusMsg{text: text, isErr: isErr, until: m.now().Add(15 * time.Second)}
+}

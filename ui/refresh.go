@@ -1,0 +1,131 @@
+package ui
+
+import (
+	"context"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"gatewayops/alarms"
+)
+
+// refreshTimeout bounds one refresh so a hung backend cannot stall the poll chain.
+const refreshTimeout = 20 * time.Second
+
+// resizeSettle is how long a terminal size must hold before the layout is
+// rebuilt; a storm of resize events re-renders Glamour once, not per event.
+const resizeSettle = 60 * time.Millisecond
+
+// tick schedules the next poll of the current chain.
+func (m Model) tick() tea.Cmd {
+	gen := m.tickGen
+	return tea.Tick(m.opts.RefreshEvery, func(time.Time) tea.Msg { return refreshTickMsg{gen: gen} })
+}
+
+// refreshNow issues a refresh with a new request id; older answers are dropped.
+func (m *Model) refreshNow() tea.Cmd {
+	m.refreshID++
+	m.refreshing = true
+	id, b, ctx := m.refreshID, m.backend, m.opts.Context
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, refreshTimeout)
+		defer cancel()
+		snap, err := b.Refresh(ctx)
+		return snapshotMsg{id: id, snap: snap, err: err}
+	}
+}
+
+func (m Model) handleTick(msg refreshTickMsg) (tea.Model, tea.Cmd) {
+	if msg.gen != m.tickGen {
+		return m, nil
+	}
+	next := m.tick()
+	if m.refreshing {
+		return m, next // the previous refresh is still out; do not pile up
+	}
+	refresh := m.refreshNow()
+	return m, tea.Batch(refresh, next)
+}
+
+// handleSnapshot applies a refresh. A failed refresh keeps the last good data
+// and says since when it is stale; the console never goes blank.
+func (m Model) handleSnapshot(msg snapshotMsg) (tea.Model, tea.Cmd) {
+	if msg.id != m.refreshID {
+		return m, nil // an older refresh answered late
+	}
+	m.refreshing = false
+	m.safety = m.backend.Safety()
+	if msg.err != nil {
+		if m.refreshErr == "" {
+			m.errSince = m.now()
+		}
+		m.refreshErr = msg.err.Error()
+		return m, nil
+	}
+	m.refreshErr = ""
+	ring := m.newAlarms(msg.snap.Alarms)
+	if m.paused {
+		// Keep the list still while the operator reads; health and cost still update.
+		snap := msg.snap
+		m.pending = &snap
+		m.snap.Health, m.snap.APICalls, m.snap.CostUSD = snap.Health, snap.APICalls, snap.CostUSD
+	} else {
+		m.applySnapshot(msg.snap)
+	}
+	var cmd tea.Cmd
+	if ring > 0 && !m.muted {
+		m.bells++
+		cmd = tea.Raw("\a")
+	}
+	if m.view == viewJournal {
+		cmd = tea.Batch(cmd, m.loadJournal())
+	}
+	return m, cmd
+}
+
+func (m *Model) applySnapshot(s Snapshot) {
+	m.snap, m.hasSnap, m.pending = s, true, nil
+	m.list.SetAlarms(s.Alarms, s.Lint)
+	m.flags.Set(s.Flags, s.Enforcement)
+	m.showSelected()
+}
+
+// newAlarms counts alarms that moved into ALARM since the last snapshot and
+// match the current filter, and remembers every state. The first snapshot
+// rings nothing: opening the console is not a new page.
+func (m *Model) newAlarms(as []alarms.Alarm) int {
+	first := len(m.lastStates) == 0
+	n := 0
+	seen := make(map[string]alarms.State, len(as))
+	for _, a := range as {
+		seen[a.Name] = a.State
+		prev, had := m.lastStates[a.Name]
+		if !first && a.State == alarms.StateAlarm && (!had || prev != alarms.StateAlarm) && m.list.matches(a) {
+			n++
+		}
+	}
+	m.lastStates = seen
+	return n
+}
+
+// showSelected points the runbook panel at the selected alarm.
+func (m *Model) showSelected() {
+	a, ok := m.list.Selected()
+	if !ok {
+		return
+	}
+	rb, found := m.backend.Runbook(a)
+	m.runbook.Show(a, rb, found)
+}
+
+func (m Model) handleResize(msg tea.WindowSizeMsg) (tea.Model, tea.Cmd) {
+	m.resizeGen++
+	if m.width == 0 {
+		m.setSize(msg.Width, msg.Height) // the first size is laid out at once
+		return m, nil
+	}
+	gen := m.resizeGen
+	return m, tea.Tick(resizeSettle, func(time.Time) tea.Msg {
+		return resizeSettledMsg{gen: gen, width: msg.Width, height: msg.Height}
+	})
+}

@@ -1,0 +1,216 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/viewport"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"gatewayops/alarms"
+)
+
+// runbookPanel is the right panel: the selected alarm's evidence (state
+// reason, threshold, recent datapoints), the runbook's runnable steps and the
+// runbook itself rendered by Glamour in a scrollable viewport.
+type runbookPanel struct {
+	styles     *Styles
+	keys       KeyMap
+	md         *markdown
+	alarm      alarms.Alarm
+	hasAlarm   bool
+	rb         Runbook
+	hasRB      bool
+	focusSteps bool
+	step       int
+	status     map[string]string // step command -> last outcome shown beside it
+	vp         viewport.Model
+	width      int
+	height     int
+}
+
+func newRunbookPanel(st *Styles, keys KeyMap, md *markdown) runbookPanel {
+	vp := viewport.New()
+	vp.SoftWrap = false
+	return runbookPanel{styles: st, keys: keys, md: md, vp: vp, status: map[string]string{}}
+}
+
+// SetSize lays the panel out and re-renders the runbook for the new width.
+func (p *runbookPanel) SetSize(w, h int) {
+	p.width, p.height = w, h
+	p.layout()
+}
+
+// Show switches to an alarm and its runbook (ok false: none matches).
+// Showing the same runbook again keeps the scroll and step position.
+func (p *runbookPanel) Show(a alarms.Alarm, rb Runbook, ok bool) {
+	same := p.hasRB && ok && p.rb.ID == rb.ID
+	p.alarm, p.hasAlarm = a, true
+	p.rb, p.hasRB = rb, ok
+	if !same {
+		p.step = 0
+		p.vp.GotoTop()
+	}
+	p.layout()
+}
+
+// SetStepStatus records the outcome to show beside a step.
+func (p *runbookPanel) SetStepStatus(command, status string) { p.status[command] = status }
+
+// SelectedStep is the step under the cursor.
+func (p runbookPanel) SelectedStep() (Step, bool) {
+	if !p.hasRB || p.step < 0 || p.step >= len(p.rb.Steps) {
+		return Step{}, false
+	}
+	return p.rb.Steps[p.step], true
+}
+
+// FocusSteps moves keyboard focus to (or away from) the step list.
+func (p *runbookPanel) FocusSteps(on bool) { p.focusSteps = on }
+
+func (p *runbookPanel) layout() {
+	evidence := strings.Count(p.evidence(), "\n") + 1
+	steps := strings.Count(p.stepsView(), "\n") + 1
+	p.vp.SetWidth(max(p.width, 1))
+	p.vp.SetHeight(max(p.height-evidence-steps-1, 1))
+	if p.hasRB {
+		p.vp.SetContent(p.md.Render(p.rb.ID, p.rb.Source, p.width-2))
+	} else {
+		p.vp.SetContent(p.noRunbook())
+	}
+}
+
+func (p runbookPanel) noRunbook() string {
+	if !p.hasAlarm {
+		return "Select an alarm to see its runbook."
+	}
+	return fmt.Sprintf("No runbook matches %s (namespace %q, metric %q).\n"+
+		"Check `gatewayops runbook list`, or use the command palette (:) for actions.",
+		p.alarm.Name, p.alarm.Namespace, p.alarm.MetricName)
+}
+
+// Update moves between steps (when focused) or scrolls the runbook.
+func (p runbookPanel) Update(msg tea.Msg) (runbookPanel, tea.Cmd) {
+	km, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return p, nil
+	}
+	if p.focusSteps && p.hasRB && len(p.rb.Steps) > 0 {
+		switch {
+		case key.Matches(km, p.keys.Up):
+			p.step = max(p.step-1, 0)
+			p.revealStep()
+			return p, nil
+		case key.Matches(km, p.keys.Down):
+			p.step = min(p.step+1, len(p.rb.Steps)-1)
+			p.revealStep()
+			return p, nil
+		}
+	}
+	switch {
+	case key.Matches(km, p.keys.PageDown):
+		p.vp.HalfPageDown()
+	case key.Matches(km, p.keys.PageUp):
+		p.vp.HalfPageUp()
+	case key.Matches(km, p.keys.Down):
+		p.vp.ScrollDown(1)
+	case key.Matches(km, p.keys.Up):
+		p.vp.ScrollUp(1)
+	}
+	return p, nil
+}
+
+// revealStep scrolls the rendered runbook to the block holding the step's command.
+func (p *runbookPanel) revealStep() {
+	st, ok := p.SelectedStep()
+	if !ok {
+		return
+	}
+	for i, line := range strings.Split(p.vp.GetContent(), "\n") {
+		if strings.Contains(ansi.Strip(line), st.Command) {
+			p.vp.SetYOffset(max(i-2, 0))
+			return
+		}
+	}
+}
+
+// View renders evidence, steps and the runbook, exactly height lines.
+func (p runbookPanel) View(now time.Time) string {
+	if p.width <= 0 || p.height <= 0 {
+		return ""
+	}
+	parts := []string{p.evidence(), p.stepsView(), p.styles.Muted.Render(strings.Repeat("─", p.width)), p.vp.View()}
+	return clampLines(strings.Join(parts, "\n"), p.height)
+}
+
+// evidence heads the runbook with what CloudWatch said about the alarm.
+func (p runbookPanel) evidence() string {
+	if !p.hasAlarm {
+		return p.styles.Muted.Render("no alarm selected")
+	}
+	a := p.alarm
+	title := p.styles.Title.Render(ansi.Truncate(a.Name, p.width, "…"))
+	state := fmt.Sprintf("%s %s   %s", a.State.Symbol(), stateWord(a.State), a.ValueVsThreshold())
+	if a.EvaluationState != "" {
+		state += "   evaluation: " + a.EvaluationState
+	}
+	lines := []string{title, state}
+	if a.Reason != "" {
+		lines = append(lines, ansi.Wordwrap("reason: "+a.Reason, p.width, " "))
+	}
+	if len(a.Recent) > 0 {
+		vals := make([]string, len(a.Recent))
+		for i, d := range a.Recent {
+			vals[i] = alarms.FormatValue(d.Value, a.Unit)
+		}
+		lines = append(lines, "recent datapoints (oldest first): "+strings.Join(vals, ", "))
+	}
+	return ansi.Truncate(strings.Join(lines, "\n"), p.width*len(lines)*2, "")
+}
+
+// stepsView lists the runbook's runnable steps with their last outcome.
+func (p runbookPanel) stepsView() string {
+	if !p.hasRB {
+		return p.styles.Muted.Render("no runnable steps")
+	}
+	if len(p.rb.Steps) == 0 {
+		return p.styles.Muted.Render("runbook " + p.rb.Title + ": no runnable steps")
+	}
+	head := "Steps"
+	if p.focusSteps {
+		head += " (j/k choose, enter run, tab back to alarms)"
+	} else {
+		head += " (tab to choose a step)"
+	}
+	lines := []string{p.styles.Header.Render(head)}
+	for i, s := range p.rb.Steps {
+		mark := "  "
+		if i == p.step && p.focusSteps {
+			mark = "▶ "
+		}
+		line := fmt.Sprintf("%s%d. %s", mark, i+1, s.Command)
+		if s.Section != "" {
+			line += "  [" + s.Section + "]"
+		}
+		if st := p.status[s.Command]; st != "" {
+			line += "  " + st
+		}
+		line = fit(line, p.width)
+		if i == p.step && p.focusSteps {
+			line = p.styles.Selected.Render(line)
+		}
+		lines = append(lines, line)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// ShortHelp and FullHelp make the panel a help.KeyMap.
+func (p runbookPanel) ShortHelp() []key.Binding {
+	return []key.Binding{p.keys.Up, p.keys.Down, p.keys.Run, p.keys.Focus}
+}
+func (p runbookPanel) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{p.keys.Up, p.keys.Down, p.keys.PageUp, p.keys.PageDown, p.keys.Run, p.keys.Undo}}
+}

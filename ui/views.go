@@ -1,0 +1,223 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+)
+
+// flagsView lists the runtime flags and the pool-claim enforcement mode.
+// Toggling builds the same command a runbook step would and runs it through
+// the same runner, safety policy and confirmation.
+type flagsView struct {
+	styles      *Styles
+	keys        KeyMap
+	names       []string
+	values      map[string]bool
+	enforcement string
+	cursor      int
+}
+
+func newFlagsView(st *Styles, keys KeyMap) flagsView {
+	return flagsView{styles: st, keys: keys, values: map[string]bool{}}
+}
+
+// Set replaces the flags shown.
+func (f *flagsView) Set(flags map[string]bool, enforcement string) {
+	f.values, f.enforcement = flags, enforcement
+	f.names = f.names[:0:0]
+	for n := range flags {
+		f.names = append(f.names, n)
+	}
+	sort.Strings(f.names)
+	f.cursor = min(f.cursor, len(f.names)) // row len(names) is enforcement
+}
+
+// toggleCommand is the command that flips the row under the cursor.
+func (f flagsView) toggleCommand() (string, bool) {
+	if f.cursor < len(f.names) {
+		n := f.names[f.cursor]
+		return fmt.Sprintf("flags.set %s=%t", n, !f.values[n]), true
+	}
+	if f.enforcement == "" {
+		return "", false
+	}
+	next := "reject"
+	if f.enforcement == "reject" {
+		next = "warn"
+	}
+	return "poolclaims.enforce mode=" + next, true
+}
+
+func (f flagsView) View(width int) string {
+	if len(f.names) == 0 && f.enforcement == "" {
+		return f.styles.Muted.Render("flags not loaded yet (admin API)")
+	}
+	lines := []string{f.styles.Header.Render("Runtime flags (j/k choose, space/enter toggle through the runner)"), ""}
+	for i, n := range f.names {
+		v := f.styles.Bad.Render("✗ off")
+		if f.values[n] {
+			v = f.styles.Good.Render("✔ on ")
+		}
+		lines = append(lines, f.row(i, fmt.Sprintf("%-20s %s", n, v), width))
+	}
+	lines = append(lines, "", f.row(len(f.names), fmt.Sprintf("%-20s %s", "pool-claim enforcement", f.enforcement), width))
+	return strings.Join(lines, "\n")
+}
+
+func (f flagsView) row(i int, s string, width int) string {
+	if i == f.cursor {
+		return f.styles.Selected.Render("▶ " + fit(s, width-2))
+	}
+	return "  " + s
+}
+
+func (m Model) handleFlagsKey(km tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	switch {
+	case key.Matches(km, m.keys.Up):
+		m.flags.cursor = max(m.flags.cursor-1, 0)
+	case key.Matches(km, m.keys.Down):
+		m.flags.cursor = min(m.flags.cursor+1, len(m.flags.names))
+	case key.Matches(km, m.keys.Toggle, m.keys.Run):
+		if cmd, ok := m.flags.toggleCommand(); ok {
+			return m.startRun(cmd)
+		}
+	}
+	return m, nil
+}
+
+// journalView is the action journal as a timeline, newest last.
+type journalView struct {
+	styles  *Styles
+	keys    KeyMap
+	entries []JournalEntry
+	err     string
+	offset  int
+}
+
+func newJournalView(st *Styles, keys KeyMap) journalView { return journalView{styles: st, keys: keys} }
+
+func (j journalView) View(width, height int) string {
+	lines := []string{j.styles.Header.Render("Journal (e: export the incident timeline as Markdown)")}
+	if j.err != "" {
+		lines = append(lines, j.styles.Error.Render("journal unreadable: "+j.err))
+	}
+	if len(j.entries) == 0 && j.err == "" {
+		lines = append(lines, j.styles.Muted.Render("no actions journaled yet"))
+	}
+	for _, e := range j.entries[min(j.offset, len(j.entries)):] {
+		out := e.Outcome
+		switch e.Outcome {
+		case "ok", "verified":
+			out = j.styles.Good.Render("✔ " + out)
+		case "outcome unknown":
+			out = j.styles.Warn.Render("? " + out)
+		case "failed", "not verified", "refused":
+			out = j.styles.Bad.Render("✗ " + out)
+		}
+		lines = append(lines, fit(fmt.Sprintf("%s  %-34s %s  %s", e.At.Format("15:04:05"), e.Action, out, e.Detail), width))
+	}
+	return clampLines(strings.Join(lines, "\n"), height)
+}
+
+func (m *Model) loadJournal() tea.Cmd {
+	id := m.newID()
+	m.journalID = id
+	b, ctx := m.backend, m.opts.Context
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		e, err := b.Journal(ctx, 500)
+		return journalMsg{id: id, entries: e, err: err}
+	}
+}
+
+func (m Model) handleJournal(msg journalMsg) (tea.Model, tea.Cmd) {
+	if msg.id != m.journalID {
+		return m, nil
+	}
+	if msg.err != nil {
+		m.journal.err = msg.err.Error() // keep the entries already shown
+		return m, nil
+	}
+	m.journal.err, m.journal.entries = "", msg.entries
+	return m, nil
+}
+
+func (m Model) handleJournalKey(km tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	switch {
+	case key.Matches(km, m.keys.Export):
+		id := m.newID()
+		m.exportID = id
+		b, ctx := m.backend, m.opts.Context
+		m.setStatus("exporting timeline…", false)
+		return m, func() tea.Msg {
+			p, err := b.ExportTimeline(ctx)
+			return exportMsg{id: id, path: p, err: err}
+		}
+	case key.Matches(km, m.keys.Up):
+		m.journal.offset = max(m.journal.offset-1, 0)
+	case key.Matches(km, m.keys.Down):
+		m.journal.offset = min(m.journal.offset+1, max(len(m.journal.entries)-1, 0))
+	}
+	return m, nil
+}
+
+func (m Model) handleExport(msg exportMsg) (tea.Model, tea.Cmd) {
+	if msg.id != m.exportID {
+		return m, nil
+	}
+	if msg.err != nil {
+		m.setStatus("export failed: "+msg.err.Error(), true)
+		return m, nil
+	}
+	m.lastExport = msg.path
+	m.setStatus("timeline exported to "+msg.path, false)
+	return m, nil
+}
+
+// metricsView draws each dashboard panel as a sparkline with its thresholds.
+func metricsView(st *Styles, panels []Panel, width, height int) string {
+	if len(panels) == 0 {
+		return st.Muted.Render("no metric panels yet (waiting for the first refresh)")
+	}
+	sw := max(width-46, 10)
+	lines := []string{st.Header.Render("Dashboard panels")}
+	for _, p := range panels {
+		vals := make([]float64, len(p.Series))
+		for i, pt := range p.Series {
+			vals[i] = pt.Value
+		}
+		latest, over := "no data", ""
+		var th *float64
+		if len(p.Thresholds) > 0 {
+			th = &p.Thresholds[0].Value
+		}
+		if n := len(vals); n > 0 {
+			latest = fmtValue(vals[n-1], p.Unit)
+			for _, a := range p.Thresholds {
+				if vals[n-1] > a.Value {
+					over = st.Bad.Render(" ✗ over " + a.Label)
+				}
+			}
+		}
+		lines = append(lines, fmt.Sprintf("%s %s %10s%s", fit(p.Title, 32), sparkline(vals, sw, th), latest, over))
+		for _, a := range p.Thresholds {
+			lines = append(lines, st.Muted.Render(fmt.Sprintf("%32s threshold %s: %s", "", a.Label, fmtValue(a.Value, p.Unit))))
+		}
+	}
+	return clampLines(strings.Join(lines, "\n"), height)
+}
+
+// redisView shows redis.diagnose and the reservations summary as text.
+func redisView(st *Styles, text string, height int) string {
+	if strings.TrimSpace(text) == "" {
+		return st.Muted.Render("Redis inspection not configured or not loaded yet (set the Redis URL to enable it)")
+	}
+	return clampLines(st.Header.Render("Redis (read-only inspection)")+"\n"+text, height)
+}
