@@ -252,7 +252,9 @@ func (l alarmList) stateCell(s alarms.State) string {
 func stateWord(s alarms.State) string { return strings.ToUpper(s.Word()) }
 
 // ShortHelp and FullHelp make the list a help.KeyMap.
-func (l alarmList) ShortHelp() []key.Binding { return []key.Binding{l.keys.Up, l.keys.Down, l.keys.Filter} }
+func (l alarmList) ShortHelp() []key.Binding {
+	return []key.Binding{l.keys.Up, l.keys.Down, l.keys.Filter}
+}
 func (l alarmList) FullHelp() [][]key.Binding {
 	return [][]key.Binding{{l.keys.Up, l.keys.Down, l.keys.Top, l.keys.Bottom, l.keys.PageUp, l.keys.PageDown}}
 }

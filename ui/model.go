@@ -77,26 +77,26 @@ type Model struct {
 	flags   flagsView
 	journal journalView
 
-	snap        Snapshot // shown
-	pending     *Snapshot
-	hasSnap     bool
-	lastStates  map[string]alarms.State
-	refreshID   int
-	refreshing  bool
-	tickGen     int
-	refreshErr  string
-	errSince    time.Time
-	paused      bool
-	muted       bool
-	bells       int
-	safety      Safety
-	run         runPane
-	nextID      int
-	status      statusMsg
-	journalID   int
-	exportID    int
-	armID       int
-	lastExport  string
+	snap       Snapshot // shown
+	pending    *Snapshot
+	hasSnap    bool
+	lastStates map[string]alarms.State
+	refreshID  int
+	refreshing bool
+	tickGen    int
+	refreshErr string
+	errSince   time.Time
+	paused     bool
+	muted      bool
+	bells      int
+	safety     Safety
+	run        runPane
+	nextID     int
+	status     statusMsg
+	journalID  int
+	exportID   int
+	armID      int
+	lastExport string
 }
 
 // New builds the console over a backend. It does no I/O: the first refresh
