@@ -1,0 +1,113 @@
+package gateway
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"gatewayops/gateway/redisproc"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// testClock is a settable clock for Store.Now, so tests move time instead of sleeping.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *testClock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
+
+func (c *testClock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// base is mid-month, so moving the clock by minutes never changes the month.
+var base = time.Date(2026, 3, 15, 12, 0, 0, 0, time.UTC)
+
+type fixture struct {
+	srv   *redisproc.Server
+	rdb   *redis.Client
+	clock *testClock
+	store *Store
+	ctx   context.Context
+}
+
+func newFixture(t testing.TB) *fixture {
+	t.Helper()
+	srv, rdb := redisproc.ForTest(t)
+	clock := &testClock{t: base}
+	return &fixture{srv: srv, rdb: rdb, clock: clock, ctx: context.Background(),
+		store: NewStore(rdb, StoreOptions{Now: clock.Now})}
+}
+
+func (f *fixture) getInt(t testing.TB, key string) int64 {
+	t.Helper()
+	n, err := f.store.getInt(f.ctx, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func (f *fixture) setLimit(t testing.TB, community string, cents int64) {
+	t.Helper()
+	if err := f.store.SetLimit(f.ctx, community, cents); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// reserve reserves and insists on RESERVED.
+func (f *fixture) reserve(t testing.TB, community, user, key string, cents int64) {
+	t.Helper()
+	res, err := f.store.Reserve(f.ctx, ReserveInput{Community: community, User: user, IdempotencyKey: key,
+		ModelAlias: "cheap", EstimateCents: cents})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Status != StatusReserved {
+		t.Fatalf("reserve %s/%s/%s: %+v", community, user, key, res)
+	}
+}
+
+// expireHash stands in for the hash's own 360 s TTL, which a test cannot wait for.
+func (f *fixture) expireHash(t testing.TB, community, user, key string) {
+	t.Helper()
+	if n := f.rdb.Del(f.ctx, ReservationKey(community, user, key)).Val(); n != 1 {
+		t.Fatalf("hash of %s:%s did not exist", user, key)
+	}
+}
+
+// keyState captures every key with its type and content, to compare states.
+func (f *fixture) keyState(t testing.TB, keys ...string) map[string]any {
+	t.Helper()
+	out := map[string]any{}
+	for _, k := range keys {
+		switch typ := f.rdb.Type(f.ctx, k).Val(); typ {
+		case "none":
+			out[k] = nil
+		case "hash":
+			out[k] = f.rdb.HGetAll(f.ctx, k).Val()
+		case "zset":
+			out[k] = f.rdb.ZRangeWithScores(f.ctx, k, 0, -1).Val()
+		case "string":
+			out[k] = f.rdb.Get(f.ctx, k).Val()
+		default:
+			t.Fatalf("unexpected type %s of %s", typ, k)
+		}
+	}
+	return out
+}
