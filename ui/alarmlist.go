@@ -194,9 +194,10 @@ func (l alarmList) View(now time.Time) string {
 
 // columns computes the widths of the flexible name column and the sparkline.
 func (l alarmList) columns() (name, spark int) {
-	const fixed = 2 + 9 + 1 + 7 + 1 + 18 + 1 + 2 // state, since, value, lint
+	// cursor 1, state 10, then a space before each of name, since 7, value 18, trend, lint 2
+	const fixed = 1 + 10 + 1 + 1 + 7 + 1 + 18 + 1 + 1 + 2
 	spark = min(max((l.width-fixed)/4, 0), 16)
-	name = max(l.width-fixed-spark-1, 8)
+	name = max(l.width-fixed-spark, 8)
 	return name, spark
 }
 
