@@ -1,0 +1,316 @@
+package gateway
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// staleScene builds, in community c1 (March): 2 expired reservations whose
+// hash still exists (100 + 200 cents), 2 orphans whose hash already expired
+// (400 + 800 cents, leaked into reserved) and 1 live reservation (1600).
+func staleScene(t *testing.T) *fixture {
+	f := newFixture(t)
+	f.setLimit(t, "c1", 1_000_000)
+	f.clock.Set(base.Add(-10 * time.Minute))
+	f.reserve(t, "c1", "u1", "exp1", 100)
+	f.reserve(t, "c1", "u2", "exp2", 200)
+	f.reserve(t, "c1", "u1", "orph1", 400)
+	f.reserve(t, "c1", "u3", "orph2", 800)
+	f.expireHash(t, "c1", "u1", "orph1")
+	f.expireHash(t, "c1", "u3", "orph2")
+	f.clock.Set(base)
+	f.reserve(t, "c1", "u1", "live", 1600)
+	return f
+}
+
+func TestDrainReapClaimsExpiredAndRemovesOrphans(t *testing.T) {
+	f := staleScene(t)
+	res, err := f.store.Drain(f.ctx, DrainRequest{Mode: DrainReap})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Communities) != 1 {
+		t.Fatalf("communities %+v", res.Communities)
+	}
+	cd := res.Communities[0]
+	sort.Strings(cd.OrphanSample)
+	want := CommunityDrain{Community: "c1", Month: "2026-03", Claimed: 2, ReclaimedCents: 300, Orphans: 2,
+		OrphanSample: []string{"u1:orph1", "u3:orph2"}, ReservedBeforeCents: 3100, ReservedAfterCents: 2800}
+	if !reflect.DeepEqual(cd, want) {
+		t.Fatalf("drain\n got %+v\nwant %+v", cd, want)
+	}
+	if res.Claimed != 2 || res.ReclaimedCents != 300 || res.Orphans != 2 || res.Batches != 1 || res.OlderThan != "5m" {
+		t.Fatalf("totals %+v", res)
+	}
+	if m := f.rdb.ZRange(f.ctx, ExpiryKey("c1", "2026-03"), 0, -1).Val(); !reflect.DeepEqual(m, []string{"u1:live"}) {
+		t.Fatalf("expiry members left %v", m)
+	}
+	if f.rdb.Exists(f.ctx, ReservationKey("c1", "u1", "exp1"), ReservationKey("c1", "u2", "exp2")).Val() != 0 {
+		t.Fatal("claimed hashes still exist")
+	}
+	again, _ := f.store.Drain(f.ctx, DrainRequest{})
+	if again.Claimed != 0 || again.Orphans != 0 || again.ReclaimedCents != 0 {
+		t.Fatalf("second drain found work: %+v", again)
+	}
+}
+
+func TestDrainReconcileFixesTheLeak(t *testing.T) {
+	f := staleScene(t)
+	res, err := f.store.Drain(f.ctx, DrainRequest{Mode: DrainReconcile, Community: "c1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cd := res.Communities[0]
+	// reap releases 300 (3100 -> 2800); reconcile releases the 1200 leaked by the orphans.
+	if cd.ReservedBeforeCents != 3100 || cd.ReclaimedCents != 300 || !cd.Reconciled ||
+		cd.ReconcileDeltaCents != -1200 || cd.ReservedAfterCents != 1600 || cd.Error != "" {
+		t.Fatalf("reconcile %+v", cd)
+	}
+	if r := f.getInt(t, ReservedKey("c1", "2026-03")); r != 1600 {
+		t.Fatalf("reserved %d, want 1600 = the live estimate", r)
+	}
+	if res.Batches != 2 || res.ReconcileDeltaCents != -1200 {
+		t.Fatalf("batches %d delta %d, want 1 drain batch + 1 reconcile call", res.Batches, res.ReconcileDeltaCents)
+	}
+	// The budget is usable again: the freed cents are reservable.
+	sum, _ := f.store.ReservationSummary(f.ctx, "c1", 0)
+	if sum.Communities[0].DriftCents != 0 {
+		t.Fatalf("drift after reconcile %+v", sum.Communities[0])
+	}
+}
+
+func TestDrainReconcileZeroesACounterWithoutExpirySet(t *testing.T) {
+	f := newFixture(t)
+	f.rdb.Set(f.ctx, ReservedKey("c9", "2026-03"), 4200, 0) // leaked counter, every member long gone
+	res, err := f.store.Drain(f.ctx, DrainRequest{Mode: DrainReconcile})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Communities) != 1 || res.Communities[0].ReconcileDeltaCents != -4200 || f.getInt(t, ReservedKey("c9", "2026-03")) != 0 {
+		t.Fatalf("reconcile %+v", res.Communities)
+	}
+}
+
+func TestDrainPreviousMonthAgainstItsOwnCounter(t *testing.T) {
+	f := newFixture(t)
+	f.setLimit(t, "c1", 1_000_000)
+	f.clock.Set(time.Date(2026, 2, 27, 10, 0, 0, 0, time.UTC))
+	f.reserve(t, "c1", "u1", "feb1", 250)
+	f.reserve(t, "c1", "u1", "feb2", 750)
+	f.expireHash(t, "c1", "u1", "feb2")
+	f.clock.Set(base)
+	f.reserve(t, "c1", "u1", "mar1", 10)
+	res, err := f.store.Drain(f.ctx, DrainRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Communities) != 2 {
+		t.Fatalf("want February and March entries, got %+v", res.Communities)
+	}
+	feb, mar := res.Communities[0], res.Communities[1]
+	if feb.Month != "2026-02" || feb.Claimed != 1 || feb.ReclaimedCents != 250 || feb.Orphans != 1 ||
+		feb.ReservedBeforeCents != 1000 || feb.ReservedAfterCents != 750 {
+		t.Fatalf("february %+v", feb)
+	}
+	if mar.Month != "2026-03" || mar.Claimed != 0 || mar.Orphans != 0 || mar.ReservedAfterCents != 10 {
+		t.Fatalf("march %+v", mar)
+	}
+	if f.rdb.Exists(f.ctx, ExpiryKey("c1", "2026-02")).Val() != 0 {
+		t.Fatal("february expiry set not emptied")
+	}
+}
+
+func TestDrainOlderThanSparesYoungerExpired(t *testing.T) {
+	f := newFixture(t)
+	f.setLimit(t, "c1", 1_000_000)
+	f.clock.Set(base.Add(-7 * time.Minute))
+	f.reserve(t, "c1", "u1", "seven", 70)
+	f.clock.Set(base.Add(-20 * time.Minute))
+	f.reserve(t, "c1", "u1", "twenty", 200)
+	f.clock.Set(base)
+	res, _ := f.store.Drain(f.ctx, DrainRequest{OlderThan: "10m"})
+	if res.Claimed != 1 || res.ReclaimedCents != 200 {
+		t.Fatalf("olderThan 10m: %+v", res)
+	}
+	res, _ = f.store.Drain(f.ctx, DrainRequest{OlderThan: "5m"})
+	if res.Claimed != 1 || res.ReclaimedCents != 70 {
+		t.Fatalf("olderThan 5m: %+v", res)
+	}
+}
+
+// allKeys snapshots every key with its content (SCAN, bounded by the test's size).
+func allKeys(t *testing.T, f *fixture) map[string]any {
+	t.Helper()
+	keys, _, err := NewInspector(f.rdb).ScanKeys(f.ctx, "*", MaxScanKeys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f.keyState(t, keys...)
+}
+
+func TestDrainDryRunChangesNothingAndPredictsTheRun(t *testing.T) {
+	for _, mode := range []string{DrainReap, DrainReconcile} {
+		t.Run(mode, func(t *testing.T) {
+			f := staleScene(t)
+			before := allKeys(t, f)
+			dry, err := f.store.Drain(f.ctx, DrainRequest{Mode: mode, DryRun: true, BatchSize: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if after := allKeys(t, f); !reflect.DeepEqual(before, after) {
+				t.Fatalf("dry run changed Redis:\nbefore %v\nafter  %v", before, after)
+			}
+			if !dry.DryRun || dry.Batches < 4 {
+				t.Fatalf("dry run with batchSize 1 over 4 stale members made %d batches", dry.Batches)
+			}
+			real, err := f.store.Drain(f.ctx, DrainRequest{Mode: mode})
+			if err != nil {
+				t.Fatal(err)
+			}
+			dc, rc := dry.Communities[0], real.Communities[0]
+			sort.Strings(dc.OrphanSample)
+			sort.Strings(rc.OrphanSample)
+			if !reflect.DeepEqual(dc, rc) {
+				t.Fatalf("dry run predicted\n%+v\nthe run did\n%+v", dc, rc)
+			}
+		})
+	}
+}
+
+func TestDrainIsBoundedByBatchSize(t *testing.T) {
+	f := newFixture(t)
+	f.setLimit(t, "big", 1_000_000_000)
+	f.clock.Set(base.Add(-time.Hour))
+	var total int64
+	for i := range 2500 {
+		cents := int64(i%7 + 1)
+		total += cents
+		f.reserve(t, "big", "u", fmt.Sprint("k", i), cents)
+	}
+	f.clock.Set(base)
+	f.rdb.ConfigResetStat(f.ctx)
+	res, err := f.store.Drain(f.ctx, DrainRequest{BatchSize: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 25 full batches of 100 and one empty batch that finds nothing left.
+	if res.Batches != 26 || res.Claimed != 2500 || res.ReclaimedCents != total || res.Orphans != 0 {
+		t.Fatalf("drain %+v, want 26 batches, 2500 claimed, %d cents", res, total)
+	}
+	if r := f.getInt(t, ReservedKey("big", "2026-03")); r != 0 {
+		t.Fatalf("reserved %d after draining everything", r)
+	}
+	stats := f.rdb.Info(f.ctx, "commandstats").Val()
+	if !strings.Contains(stats, "cmdstat_evalsha:calls=26,") {
+		t.Fatalf("want exactly 26 script calls, commandstats:\n%s", stats)
+	}
+}
+
+func TestDrainRejectsBadRequestsAndChangesNothing(t *testing.T) {
+	f := staleScene(t)
+	before := allKeys(t, f)
+	cases := []struct {
+		req   DrainRequest
+		field string
+		text  string
+	}{
+		{DrainRequest{OlderThan: "4m59s"}, "olderThan", "in-flight reservations are never drained"},
+		{DrainRequest{OlderThan: "five minutes"}, "olderThan", "Go duration"},
+		{DrainRequest{Mode: "purge"}, "mode", "reap, reconcile"},
+		{DrainRequest{BatchSize: 1001}, "batchSize", "1..1000"},
+		{DrainRequest{BatchSize: -1}, "batchSize", "1..1000"},
+		{DrainRequest{Community: "c1*"}, "community", "not a valid id"},
+	}
+	for _, c := range cases {
+		_, err := f.store.Drain(f.ctx, c.req)
+		var ve *ValidationError
+		if !errors.As(err, &ve) || ve.Field != c.field || !strings.Contains(ve.Message, c.text) {
+			t.Errorf("%+v: got %v, want %s error mentioning %q", c.req, err, c.field, c.text)
+		}
+	}
+	if after := allKeys(t, f); !reflect.DeepEqual(before, after) {
+		t.Fatal("a rejected drain changed Redis")
+	}
+}
+
+func TestDrainReconcileRefusesAboveItsBound(t *testing.T) {
+	f := staleScene(t)
+	// batchSize 1 allows 4 live members; add 4 more to the 1 live one.
+	for i := range 4 {
+		f.reserve(t, "c1", "u9", fmt.Sprint("extra", i), 1)
+	}
+	res, err := f.store.Drain(f.ctx, DrainRequest{Mode: DrainReconcile, BatchSize: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cd := res.Communities[0]
+	if cd.Reconciled || !strings.Contains(cd.Error, "5 live reservations exceed the bound of 4") {
+		t.Fatalf("want a refusal, got %+v", cd)
+	}
+	if cd.Claimed != 2 || f.getInt(t, ReservedKey("c1", "2026-03")) != 2804 {
+		t.Fatalf("the reap part must still run: %+v reserved %d", cd, f.getInt(t, ReservedKey("c1", "2026-03")))
+	}
+}
+
+// TestDrainRacingFinalizeNeverDoubleCounts finalizes every stale reservation
+// while drains run: each estimate must leave reserved exactly once.
+func TestDrainRacingFinalizeNeverDoubleCounts(t *testing.T) {
+	f := newFixture(t)
+	f.setLimit(t, "c1", 1_000_000_000)
+	const n = 400
+	f.clock.Set(base.Add(-10 * time.Minute))
+	for i := range n {
+		f.reserve(t, "c1", "u", fmt.Sprint("k", i), 10)
+	}
+	f.clock.Set(base)
+	f.reserve(t, "c1", "u", "live", 5000) // a double reclaim would eat into this
+	var wg sync.WaitGroup
+	var drained int64
+	var finalizedEstimates int64
+	var mu sync.Mutex
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		for range 20 {
+			res, err := f.store.Drain(f.ctx, DrainRequest{BatchSize: 7})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			mu.Lock()
+			drained += res.ReclaimedCents
+			mu.Unlock()
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		for i := range n {
+			res, err := f.store.Finalize(f.ctx, "c1", "u", fmt.Sprint("k", i), 3)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if res.Status == StatusFinalized {
+				mu.Lock()
+				finalizedEstimates += 10
+				mu.Unlock()
+			}
+		}
+	}()
+	wg.Wait()
+	if drained+finalizedEstimates != n*10 {
+		t.Fatalf("drain reclaimed %d + finalize released %d != %d", drained, finalizedEstimates, n*10)
+	}
+	if r := f.getInt(t, ReservedKey("c1", "2026-03")); r != 5000 {
+		t.Fatalf("reserved %d, want exactly the live 5000", r)
+	}
+	if c := f.getInt(t, CommittedKey("c1", "2026-03")); c != n*3 {
+		t.Fatalf("committed %d, want %d", c, n*3)
+	}
+}
