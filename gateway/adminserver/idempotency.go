@@ -40,9 +40,9 @@ type idempotency struct {
 	rdb redis.UniversalClient
 }
 
-// idemRedisKey scopes the client's key to the API key that sent it, so two
+// IdemRedisKey is the Redis key of an idempotency record; it scopes the client's key to the API key that sent it, so two
 // callers choosing the same key never see each other's results.
-func idemRedisKey(keyName, idemKey string) string {
+func IdemRedisKey(keyName, idemKey string) string {
 	sum := sha256.Sum256([]byte(keyName + "|" + idemKey))
 	return IdemKeyPrefix + hex.EncodeToString(sum[:])
 }
@@ -79,12 +79,12 @@ func (s idempotency) begin(ctx context.Context, redisKey, fp string) (*idemRecor
 			return nil, fmt.Errorf("idempotency record is not JSON: %w", err)
 		}
 		switch {
-		case rec.Fingerprint != fp:
-			return nil, errorf(http.StatusUnprocessableEntity, gateway.CodeIdempotencyReuse,
-				"this Idempotency-Key was already used for a different request (other operation or body); use a new key for a new action")
 		case rec.State != idemDone:
 			return nil, errorf(http.StatusConflict, gateway.CodeIdempotencyPending,
 				"a request with this Idempotency-Key is still being applied; retry with the same key shortly")
+		case rec.Fingerprint != fp:
+			return nil, errorf(http.StatusUnprocessableEntity, gateway.CodeIdempotencyReuse,
+				"this Idempotency-Key was already used for a different request (other operation or body); use a new key for a new action")
 		}
 		return &rec, nil
 	}

@@ -14,7 +14,7 @@ func (s *Server) applyWrite(w http.ResponseWriter, op operation, rq *request, ra
 	// hangs up: otherwise its retry could not learn what happened.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(rq.http.Context()), writeApplyTimeout)
 	defer cancel()
-	redisKey := idemRedisKey(rq.keyName, rq.idemKey)
+	redisKey := IdemRedisKey(rq.keyName, rq.idemKey)
 	fp := fingerprint(op.method, rq.http.URL.Path, raw)
 	stored, err := s.idem.begin(ctx, redisKey, fp)
 	if err != nil {
@@ -28,27 +28,25 @@ func (s *Server) applyWrite(w http.ResponseWriter, op operation, rq *request, ra
 		return stored.Status, true
 	}
 	out, err := op.handle(ctx, rq)
-	status, body := http.StatusOK, []byte(nil)
 	if err != nil {
-		e := s.failure(rq, err)
-		status, body = e.status, errorBody(e, rq.id)
-	} else {
-		body = encodeJSON(out.result)
-	}
-	if status >= 500 {
-		// Nothing is known to have been applied: let a retry try again.
-		if err := s.idem.release(ctx, redisKey); err != nil {
-			s.log.Warn("could not release idempotency key", "requestId", rq.id, "error", err)
+		// A refused write (4xx) applied nothing and a failed one (5xx) is not
+		// known to have: forget the claim so a retry is judged afresh and bad
+		// input leaves no trace.
+		if rerr := s.idem.release(ctx, redisKey); rerr != nil {
+			s.log.Warn("could not release idempotency key", "requestId", rq.id, "error", rerr)
 		}
-	} else if err := s.idem.finish(ctx, redisKey, fp, status, trimNewline(body)); err != nil {
+		e := s.failure(rq, err)
+		writeBody(w, e.status, errorBody(e, rq.id))
+		return e.status, false
+	}
+	body := encodeJSON(out.result)
+	if err := s.idem.finish(ctx, redisKey, fp, http.StatusOK, trimNewline(body)); err != nil {
 		s.log.Error("could not store idempotent response; a retry will answer 409 until the key expires",
 			"requestId", rq.id, "error", err)
 	}
-	if status < 400 {
-		s.record(rq, gateway.AuditRecord{Action: op.action, Status: status, Before: out.before, After: out.after})
-	}
-	writeBody(w, status, body)
-	return status, false
+	s.record(rq, gateway.AuditRecord{Action: op.action, Status: http.StatusOK, Before: out.before, After: out.after})
+	writeBody(w, http.StatusOK, body)
+	return http.StatusOK, false
 }
 
 func trimNewline(b []byte) []byte {

@@ -1,0 +1,220 @@
+package adminserver_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"gatewayops/gateway"
+	"gatewayops/gateway/adminserver"
+	"gatewayops/gateway/redisproc"
+)
+
+// testKey is the one valid API key; tests assert it never leaks.
+const (
+	testKeyName = "oncall"
+	testKey     = "gwk-live-9f8e7d6c5b4a39281706f5e4"
+)
+
+// clock is a settable time source shared by the server and the store.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// syncBuffer is a goroutine-safe log sink.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+type fixture struct {
+	t     *testing.T
+	redis *redisproc.Server
+	rdb   *redis.Client
+	store *gateway.Store
+	clock *clock
+	logs  *syncBuffer
+	srv   *adminserver.Server
+	ts    *httptest.Server
+}
+
+// newFixture starts a real redis-server, the admin server over it and an
+// HTTP server around its Handler. mutate may adjust the Config.
+func newFixture(t *testing.T, mutate func(*adminserver.Config)) *fixture {
+	t.Helper()
+	rs, rdb := redisproc.ForTest(t)
+	clk := &clock{t: time.Date(2026, 3, 14, 12, 0, 0, 0, time.UTC)}
+	logs := &syncBuffer{}
+	keys, err := adminserver.ParseKeys(testKeyName + ":" + testKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := gateway.NewStore(rdb, gateway.StoreOptions{Now: clk.Now})
+	cfg := adminserver.Config{
+		Store: store, Redis: rdb, Keys: keys, Environment: "staging",
+		RateLimitPerMinute: 1000, Now: clk.Now,
+		Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+	}
+	if mutate != nil {
+		mutate(&cfg)
+	}
+	srv, err := adminserver.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	return &fixture{t: t, redis: rs, rdb: rdb, store: store, clock: clk, logs: logs, srv: srv, ts: ts}
+}
+
+// call is one raw HTTP request; headers holds extra headers ("" values are skipped).
+type call struct {
+	method, path, body string
+	headers            map[string]string
+	noKey              bool
+}
+
+type reply struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (r reply) errorBody(t *testing.T) gateway.ErrorBody {
+	t.Helper()
+	var e gateway.ErrorBody
+	if err := json.Unmarshal(r.body, &e); err != nil {
+		t.Fatalf("error body is not JSON: %v: %s", err, r.body)
+	}
+	return e
+}
+
+// writeHeaders are the headers a well-formed write carries.
+func writeHeaders(idemKey string) map[string]string {
+	return map[string]string{gateway.HeaderOperator: "alice", gateway.HeaderIdempotencyKey: idemKey}
+}
+
+func (f *fixture) do(c call) reply {
+	f.t.Helper()
+	req, err := http.NewRequest(c.method, f.ts.URL+gateway.APIPrefix+c.path, strings.NewReader(c.body))
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if !c.noKey {
+		req.Header.Set(gateway.HeaderAPIKey, testKey)
+	}
+	for k, v := range c.headers {
+		if v != "" {
+			req.Header.Set(k, v)
+		}
+	}
+	resp, err := f.ts.Client().Do(req)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if resp.Header.Get(gateway.HeaderRequestID) == "" {
+		f.t.Errorf("%s %s: response without %s", c.method, c.path, gateway.HeaderRequestID)
+	}
+	return reply{status: resp.StatusCode, header: resp.Header, body: body}
+}
+
+// snapshot captures every key of Redis (type, serialized value) so a test
+// can show that a rejected request changed nothing at all.
+func (f *fixture) snapshot() map[string]string {
+	f.t.Helper()
+	ctx := context.Background()
+	keys, err := f.rdb.Keys(ctx, "*").Result()
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	sort.Strings(keys)
+	out := map[string]string{}
+	for _, k := range keys {
+		v, err := f.rdb.Dump(ctx, k).Result()
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		out[k] = v
+	}
+	return out
+}
+
+func (f *fixture) assertUnchanged(before map[string]string, what string) {
+	f.t.Helper()
+	after := f.snapshot()
+	if len(before) != len(after) {
+		f.t.Errorf("%s changed Redis: %d keys before, %d after", what, len(before), len(after))
+	}
+	for k, v := range before {
+		if after[k] != v {
+			f.t.Errorf("%s changed Redis key %s", what, k)
+		}
+	}
+}
+
+// auditRecords reads the raw audit list, newest first.
+func (f *fixture) auditRecords() []gateway.AuditRecord {
+	f.t.Helper()
+	raw, err := f.rdb.LRange(context.Background(), adminserver.AuditKey, 0, -1).Result()
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	out := make([]gateway.AuditRecord, len(raw))
+	for i, s := range raw {
+		if err := json.Unmarshal([]byte(s), &out[i]); err != nil {
+			f.t.Fatalf("audit record %d: %v", i, err)
+		}
+	}
+	return out
+}
+
+func countAction(recs []gateway.AuditRecord, action string) int {
+	n := 0
+	for _, r := range recs {
+		if r.Action == action {
+			n++
+		}
+	}
+	return n
+}
