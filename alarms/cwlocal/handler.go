@@ -1,0 +1,228 @@
+package cwlocal
+
+import (
+	"compress/gzip"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+	"sync/atomic"
+
+	"github.com/aws/smithy-go/encoding/cbor"
+)
+
+const (
+	serviceID  = "GraniteServiceVersion20100801"
+	cborPrefix = "/service/" + serviceID + "/operation/"
+)
+
+// opFunc runs one operation on the JSON form of its input. Caller holds the lock.
+type opFunc func(s *Service, raw []byte) (any, *APIError)
+
+func op[In any](fn func(*Service, *In) (any, *APIError)) opFunc {
+	return func(s *Service, raw []byte) (any, *APIError) {
+		in := new(In)
+		if err := decodeInput(raw, in); err != nil {
+			return nil, err
+		}
+		return fn(s, in)
+	}
+}
+
+func operations() map[string]opFunc {
+	return map[string]opFunc{
+		"DescribeAlarms":       op((*Service).describeAlarms),
+		"DescribeAlarmHistory": op((*Service).describeAlarmHistory),
+		"GetMetricData":        op((*Service).getMetricData),
+		"ListMetrics":          op((*Service).listMetrics),
+		"PutMetricData":        op((*Service).putMetricData),
+		"PutMetricAlarm":       op((*Service).putMetricAlarm),
+		"SetAlarmState":        op((*Service).setAlarmState),
+		"PutAlarmMuteRule":     op((*Service).putAlarmMuteRule),
+		"GetAlarmMuteRule":     op((*Service).getAlarmMuteRule),
+		"ListAlarmMuteRules":   op((*Service).listAlarmMuteRules),
+		"DeleteAlarmMuteRule":  op((*Service).deleteAlarmMuteRule),
+	}
+}
+
+func supportedOps() string {
+	var names []string
+	for n := range operations() {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
+}
+
+// protocol is one of the two wire protocols.
+type protocol int
+
+const (
+	protoCBOR protocol = iota
+	protoJSON
+)
+
+// Handler serves CloudWatch over RPC v2 CBOR (POST /service/.../operation/Op),
+// AWS JSON 1.0 (POST / with X-Amz-Target) and EMF ingest (POST /emf).
+func (s *Service) Handler() http.Handler {
+	ops := operations()
+	var reqID atomic.Int64
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /emf", s.serveEMF)
+	mux.HandleFunc("POST "+cborPrefix+"{op}", func(w http.ResponseWriter, r *http.Request) {
+		s.serveOp(w, r, protoCBOR, r.PathValue("op"), ops, reqID.Add(1))
+	})
+	mux.HandleFunc("POST /{$}", func(w http.ResponseWriter, r *http.Request) {
+		target := r.Header.Get("X-Amz-Target")
+		name, ok := strings.CutPrefix(target, serviceID+".")
+		if !ok {
+			writeError(w, protoJSON, errMalformed("X-Amz-Target %q must be %s.<Operation>", target, serviceID), reqID.Add(1))
+			return
+		}
+		s.serveOp(w, r, protoJSON, name, ops, reqID.Add(1))
+	})
+	return mux
+}
+
+func (s *Service) serveOp(w http.ResponseWriter, r *http.Request, p protocol, name string, ops map[string]opFunc, id int64) {
+	body, err := s.readBody(w, r)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			writeError(w, p, errTooLarge(s.cfg.MaxBodyBytes), id)
+			return
+		}
+		writeError(w, p, errMalformed("cannot read the request body: %v", err), id)
+		return
+	}
+	fn, ok := ops[name]
+	if !ok {
+		writeError(w, p, errUnknownOperation(name), id)
+		return
+	}
+	raw, derr := decodeRequest(p, body)
+	s.mu.Lock()
+	s.calls[name]++
+	var out any
+	apiErr := s.injectedFault()
+	if apiErr == nil && derr != nil {
+		apiErr = errMalformed("%v", derr)
+	}
+	if apiErr == nil {
+		out, apiErr = fn(s, raw)
+	}
+	s.mu.Unlock()
+	if apiErr != nil {
+		s.cfg.Logger.Info("request failed", "op", name, "code", apiErr.Code, "message", apiErr.Message)
+		writeError(w, p, apiErr, id)
+		return
+	}
+	writeResult(w, p, out, id)
+}
+
+// readBody reads a request body up to the limit, gunzipping it when the SDK
+// compressed it (PutMetricData carries Content-Encoding: gzip); the limit
+// applies to the decompressed bytes too.
+func (s *Service) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	var rd io.Reader = http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
+	switch enc := r.Header.Get("Content-Encoding"); enc {
+	case "", "identity":
+	case "gzip":
+		zr, err := gzip.NewReader(rd)
+		if err != nil {
+			return nil, fmt.Errorf("gzip body: %w", err)
+		}
+		defer zr.Close()
+		rd = io.LimitReader(zr, s.cfg.MaxBodyBytes+1)
+	default:
+		return nil, fmt.Errorf("Content-Encoding %q is not supported (accepted: gzip, identity)", enc)
+	}
+	b, err := io.ReadAll(rd)
+	if err == nil && int64(len(b)) > s.cfg.MaxBodyBytes {
+		return nil, &http.MaxBytesError{Limit: s.cfg.MaxBodyBytes}
+	}
+	return b, err
+}
+
+func decodeRequest(p protocol, body []byte) ([]byte, error) {
+	if p == protoCBOR {
+		return decodeCBORRequest(body)
+	}
+	return decodeJSONRequest(body)
+}
+
+// decodeJSONRequest checks that an AWS JSON 1.0 body is one JSON object.
+func decodeJSONRequest(body []byte) ([]byte, error) {
+	if len(strings.TrimSpace(string(body))) == 0 {
+		return []byte("{}"), nil
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(body, &m); err != nil || m == nil {
+		return nil, errors.New("body must be a JSON object of request members")
+	}
+	return body, nil
+}
+
+func writeResult(w http.ResponseWriter, p protocol, out any, id int64) {
+	w.Header().Set("X-Amzn-RequestId", strconv.FormatInt(id, 10))
+	if p == protoCBOR {
+		w.Header().Set("Smithy-Protocol", "rpc-v2-cbor")
+		w.Header().Set("Content-Type", "application/cbor")
+		w.WriteHeader(http.StatusOK)
+		w.Write(cbor.Encode(toCBOR(reflect.ValueOf(out))))
+		return
+	}
+	b, err := json.Marshal(out)
+	if err != nil { // only non-finite floats can fail, and we never store them
+		writeError(w, p, newAPIError("InternalServiceError", "InternalServiceFault", 500, false, "encode: %v", err), id)
+		return
+	}
+	w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+	w.WriteHeader(http.StatusOK)
+	w.Write(b)
+}
+
+func writeError(w http.ResponseWriter, p protocol, e *APIError, id int64) {
+	h := w.Header()
+	h.Set("X-Amzn-RequestId", strconv.FormatInt(id, 10))
+	h.Set("X-Amzn-Query-Error", e.queryHeader())
+	if p == protoCBOR {
+		h.Set("Smithy-Protocol", "rpc-v2-cbor")
+		h.Set("Content-Type", "application/cbor")
+		w.WriteHeader(e.status)
+		w.Write(cbor.Encode(cbor.Map{"__type": cbor.String(e.typeName()), "message": cbor.String(e.Message)}))
+		return
+	}
+	h.Set("Content-Type", "application/x-amz-json-1.0")
+	w.WriteHeader(e.status)
+	b, _ := json.Marshal(map[string]string{"__type": e.typeName(), "message": e.Message})
+	w.Write(b)
+}
+
+// emfResult is the answer of POST /emf.
+type emfResult struct {
+	Accepted int      `json:"accepted"`
+	Rejected int      `json:"rejected"`
+	Errors   []string `json:"errors"`
+}
+
+// serveEMF ingests newline-delimited EMF lines; bad lines are counted and the
+// first few reasons returned, good lines are stored.
+func (s *Service) serveEMF(w http.ResponseWriter, r *http.Request) {
+	body := http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes*8)
+	acc, rej, reasons, err := s.ingestLines(body, 5)
+	w.Header().Set("Content-Type", "application/json")
+	if err != nil {
+		w.WriteHeader(http.StatusBadRequest)
+		reasons = append(reasons, fmt.Sprintf("reading the body stopped: %v", err))
+	}
+	if reasons == nil {
+		reasons = []string{}
+	}
+	json.NewEncoder(w).Encode(emfResult{Accepted: acc, Rejected: rej, Errors: reasons})
+}

@@ -1,0 +1,443 @@
+package cwlocal
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"gatewayops/alarms/emf"
+)
+
+// Paging tokens are opaque to callers: base64 of "kind:offset".
+func encodeToken(kind string, offset int) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(kind + ":" + strconv.Itoa(offset)))
+}
+
+func decodeToken(kind, token string) (int, *APIError) {
+	if token == "" {
+		return 0, nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(token)
+	if err != nil {
+		return 0, errNextToken(token)
+	}
+	k, off, ok := strings.Cut(string(b), ":")
+	n, err := strconv.Atoi(off)
+	if !ok || k != kind || err != nil || n < 0 {
+		return 0, errNextToken(token)
+	}
+	return n, nil
+}
+
+// page cuts [offset, offset+size) out of n items and the token for the rest.
+func page(kind string, n, offset, size int) (lo, hi int, next string) {
+	lo = min(offset, n)
+	hi = min(lo+size, n)
+	if hi < n {
+		next = encodeToken(kind, hi)
+	}
+	return lo, hi, next
+}
+
+func maxRecords(p *int, def, limit int) (int, *APIError) {
+	if p == nil {
+		return def, nil
+	}
+	if *p < 1 || *p > limit {
+		return 0, errInvalidValue("MaxRecords must be between 1 and %d, got %d", limit, *p)
+	}
+	return *p, nil
+}
+
+func (s *Service) describeAlarms(in *DescribeAlarmsInput) (any, *APIError) {
+	size, err := maxRecords(in.MaxRecords, 50, 100)
+	if err != nil {
+		return nil, err
+	}
+	if in.StateValue != "" && !oneOf(in.StateValue, stateValues) {
+		return nil, errInvalidValue("StateValue %q is invalid (accepted: %s)", in.StateValue, strings.Join(stateValues, ", "))
+	}
+	if len(in.AlarmNames) > 0 && in.AlarmNamePrefix != "" {
+		return nil, errCombination("AlarmNames and AlarmNamePrefix cannot be used together")
+	}
+	if len(in.AlarmNames) > 100 {
+		return nil, errInvalidValue("AlarmNames has %d names, at most 100 allowed", len(in.AlarmNames))
+	}
+	wantMetric := len(in.AlarmTypes) == 0
+	for _, t := range in.AlarmTypes {
+		if !oneOf(t, []string{"MetricAlarm", "CompositeAlarm"}) {
+			return nil, errInvalidValue("AlarmTypes value %q is invalid (accepted: MetricAlarm, CompositeAlarm)", t)
+		}
+		wantMetric = wantMetric || t == "MetricAlarm"
+	}
+	offset, err := decodeToken("alarms", in.NextToken)
+	if err != nil {
+		return nil, err
+	}
+	out := &DescribeAlarmsOutput{MetricAlarms: []MetricAlarm{}, CompositeAlarms: []MetricAlarm{}}
+	if !wantMetric {
+		return out, nil
+	}
+	var names []string
+	for name, a := range s.alarms {
+		if matchesAlarm(in, name, a) {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	lo, hi, next := page("alarms", len(names), offset, size)
+	for _, n := range names[lo:hi] {
+		out.MetricAlarms = append(out.MetricAlarms, s.describe(s.alarms[n]))
+	}
+	out.NextToken = next
+	return out, nil
+}
+
+func matchesAlarm(in *DescribeAlarmsInput, name string, a *alarm) bool {
+	if len(in.AlarmNames) > 0 && !oneOf(name, in.AlarmNames) {
+		return false
+	}
+	if !strings.HasPrefix(name, in.AlarmNamePrefix) {
+		return false
+	}
+	if in.StateValue != "" && a.state != in.StateValue {
+		return false
+	}
+	if in.ActionPrefix != "" {
+		all := append(append(append([]string{}, a.cfg.AlarmActions...), a.cfg.OKActions...), a.cfg.InsufficientDataActions...)
+		for _, act := range all {
+			if strings.HasPrefix(act, in.ActionPrefix) {
+				return true
+			}
+		}
+		return false
+	}
+	return true
+}
+
+var historyTypes = []string{"ConfigurationUpdate", "StateUpdate", "Action", "AlarmContributorStateUpdate", "AlarmContributorAction"}
+
+func (s *Service) describeAlarmHistory(in *DescribeAlarmHistoryInput) (any, *APIError) {
+	size, err := maxRecords(in.MaxRecords, 100, 100)
+	if err != nil {
+		return nil, err
+	}
+	if in.HistoryItemType != "" && !oneOf(in.HistoryItemType, historyTypes) {
+		return nil, errInvalidValue("HistoryItemType %q is invalid (accepted: %s)", in.HistoryItemType, strings.Join(historyTypes, ", "))
+	}
+	if in.ScanBy != "" && !oneOf(in.ScanBy, []string{"TimestampDescending", "TimestampAscending"}) {
+		return nil, errInvalidValue("ScanBy %q is invalid (accepted: TimestampDescending, TimestampAscending)", in.ScanBy)
+	}
+	if in.StartDate != nil && in.EndDate != nil && in.EndDate.Before(in.StartDate.Time) {
+		return nil, errInvalidValue("EndDate is before StartDate")
+	}
+	if in.AlarmName != "" && s.alarms[in.AlarmName] == nil {
+		return &DescribeAlarmHistoryOutput{AlarmHistoryItems: []AlarmHistoryItem{}}, nil
+	}
+	offset, err := decodeToken("history", in.NextToken)
+	if err != nil {
+		return nil, err
+	}
+	var items []AlarmHistoryItem
+	for name, a := range s.alarms {
+		if in.AlarmName != "" && name != in.AlarmName {
+			continue
+		}
+		for _, h := range a.history {
+			if keepHistory(in, h) {
+				items = append(items, h)
+			}
+		}
+	}
+	asc := in.ScanBy == "TimestampAscending"
+	sort.SliceStable(items, func(i, j int) bool {
+		if asc {
+			return items[i].Timestamp.Before(items[j].Timestamp.Time)
+		}
+		return items[i].Timestamp.After(items[j].Timestamp.Time)
+	})
+	lo, hi, next := page("history", len(items), offset, size)
+	return &DescribeAlarmHistoryOutput{AlarmHistoryItems: append([]AlarmHistoryItem{}, items[lo:hi]...), NextToken: next}, nil
+}
+
+func keepHistory(in *DescribeAlarmHistoryInput, h AlarmHistoryItem) bool {
+	if in.HistoryItemType != "" && h.HistoryItemType != in.HistoryItemType {
+		return false
+	}
+	if in.StartDate != nil && h.Timestamp.Before(in.StartDate.Time) {
+		return false
+	}
+	if in.EndDate != nil && h.Timestamp.After(in.EndDate.Time) {
+		return false
+	}
+	return true
+}
+
+func (s *Service) setAlarmState(in *SetAlarmStateInput) (any, *APIError) {
+	switch {
+	case in.AlarmName == "":
+		return nil, errMissing("AlarmName")
+	case in.StateValue == "":
+		return nil, errMissing("StateValue")
+	case !oneOf(in.StateValue, stateValues):
+		return nil, errInvalidValue("StateValue %q is invalid (accepted: %s)", in.StateValue, strings.Join(stateValues, ", "))
+	case in.StateReason == "":
+		return nil, errMissing("StateReason")
+	case len(in.StateReason) > 1023:
+		return nil, errInvalidValue("StateReason is longer than 1023 characters")
+	case in.StateReasonData != "" && !json.Valid([]byte(in.StateReasonData)):
+		return nil, errInvalidValue("StateReasonData must be JSON")
+	}
+	a := s.alarms[in.AlarmName]
+	if a == nil {
+		return nil, errNotFound("Alarm %s not found", in.AlarmName)
+	}
+	s.transition(a, in.StateValue, in.StateReason, in.StateReasonData, s.cfg.Now())
+	return &empty{}, nil
+}
+
+func (s *Service) putMetricAlarm(in *PutMetricAlarmInput) (any, *APIError) {
+	if err := s.putAlarm(*in); err != nil {
+		return nil, err
+	}
+	return &empty{}, nil
+}
+
+func (s *Service) listMetrics(in *ListMetricsInput) (any, *APIError) {
+	if len(in.Dimensions) > 10 {
+		return nil, errInvalidValue("Dimensions has %d filters, at most 10 allowed", len(in.Dimensions))
+	}
+	for i, f := range in.Dimensions {
+		if f.Name == "" {
+			return nil, errMissing("Dimensions[" + strconv.Itoa(i) + "].Name")
+		}
+	}
+	if in.RecentlyActive != "" && in.RecentlyActive != "PT3H" {
+		return nil, errInvalidValue("RecentlyActive %q is invalid (accepted: PT3H)", in.RecentlyActive)
+	}
+	offset, err := decodeToken("metrics", in.NextToken)
+	if err != nil {
+		return nil, err
+	}
+	ids := s.store.list(in.Namespace, in.MetricName, in.Dimensions)
+	if in.RecentlyActive != "" {
+		cutoff := s.cfg.Now().Add(-3 * time.Hour)
+		kept := ids[:0]
+		for _, id := range ids {
+			if !s.store.get(id).last.Before(cutoff) {
+				kept = append(kept, id)
+			}
+		}
+		ids = kept
+	}
+	lo, hi, next := page("metrics", len(ids), offset, 500)
+	out := &ListMetricsOutput{Metrics: []Metric{}, NextToken: next}
+	for _, id := range ids[lo:hi] {
+		out.Metrics = append(out.Metrics, Metric{Namespace: id.Namespace, MetricName: id.MetricName, Dimensions: nonNilDims(id.Dimensions)})
+	}
+	return out, nil
+}
+
+func (s *Service) getMetricData(in *GetMetricDataInput) (any, *APIError) {
+	switch {
+	case len(in.MetricDataQueries) == 0:
+		return nil, errMissing("MetricDataQueries")
+	case len(in.MetricDataQueries) > 500:
+		return nil, errInvalidValue("MetricDataQueries has %d queries, at most 500 allowed", len(in.MetricDataQueries))
+	case in.StartTime == nil:
+		return nil, errMissing("StartTime")
+	case in.EndTime == nil:
+		return nil, errMissing("EndTime")
+	case !in.EndTime.After(in.StartTime.Time):
+		return nil, errInvalidValue("EndTime must be after StartTime")
+	case in.ScanBy != "" && !oneOf(in.ScanBy, []string{"TimestampDescending", "TimestampAscending"}):
+		return nil, errInvalidValue("ScanBy %q is invalid (accepted: TimestampDescending, TimestampAscending)", in.ScanBy)
+	case in.MaxDatapoints != nil && *in.MaxDatapoints < 1:
+		return nil, errInvalidValue("MaxDatapoints must be at least 1, got %d", *in.MaxDatapoints)
+	}
+	qs, err := compileQueries(in.MetricDataQueries, "MetricDataQueries")
+	if err != nil {
+		return nil, err
+	}
+	offset, err := decodeToken("data", in.NextToken)
+	if err != nil {
+		return nil, err
+	}
+	limit := 100800
+	if in.MaxDatapoints != nil {
+		limit = *in.MaxDatapoints
+	}
+	res := s.runQueries(qs, in.StartTime.Time, in.EndTime.Time)
+	return buildMetricData(qs, res, in.ScanBy == "TimestampAscending", offset, limit), nil
+}
+
+// buildMetricData pages the results by datapoints: the offset counts
+// datapoints over the returned queries in order, so a page can end mid-series
+// (that series is PartialData and NextToken resumes it).
+func buildMetricData(qs []compiledQuery, res map[string][]timeValue, asc bool, offset, limit int) *GetMetricDataOutput {
+	out := &GetMetricDataOutput{MetricDataResults: []MetricDataResult{}}
+	total := 0
+	for _, q := range qs {
+		if q.returns() {
+			total += len(res[q.q.Id])
+		}
+	}
+	end := offset + limit
+	if end < total {
+		out.NextToken = encodeToken("data", end)
+	}
+	pos := 0 // datapoints of the queries before this one
+	for _, q := range qs {
+		if !q.returns() {
+			continue
+		}
+		pts := res[q.q.Id]
+		start := pos
+		pos += len(pts)
+		overlaps := start < end && pos > offset
+		emptyHere := len(pts) == 0 && offset <= start && (start < end || end >= total)
+		if !overlaps && !emptyHere {
+			continue
+		}
+		r := MetricDataResult{Id: q.q.Id, Label: q.label(), StatusCode: "Complete", Timestamps: []Timestamp{}, Values: []float64{}}
+		if pos > end {
+			r.StatusCode = "PartialData"
+		}
+		for i := max(offset-start, 0); i < min(end-start, len(pts)); i++ {
+			p := pts[i]
+			if !asc {
+				p = pts[len(pts)-1-i]
+			}
+			r.Timestamps = append(r.Timestamps, Timestamp{p.t})
+			r.Values = append(r.Values, p.v)
+		}
+		out.MetricDataResults = append(out.MetricDataResults, r)
+	}
+	return out
+}
+
+func (s *Service) putMetricData(in *PutMetricDataInput) (any, *APIError) {
+	if err := s.putData(in); err != nil {
+		return nil, err
+	}
+	return &empty{}, nil
+}
+
+// putData validates every datum first so a bad one changes nothing.
+func (s *Service) putData(in *PutMetricDataInput) *APIError {
+	switch {
+	case in.Namespace == "":
+		return errMissing("Namespace")
+	case strings.HasPrefix(in.Namespace, "AWS/"):
+		return errInvalidValue("Namespace %q is reserved for AWS services", in.Namespace)
+	case len(in.MetricData) == 0:
+		return errMissing("MetricData")
+	case len(in.MetricData) > 1000:
+		return errInvalidValue("MetricData has %d data, at most 1000 allowed", len(in.MetricData))
+	}
+	now := s.cfg.Now()
+	points := make([]point, len(in.MetricData))
+	for i := range in.MetricData {
+		p, err := datumPoint(&in.MetricData[i], i, now)
+		if err != nil {
+			return err
+		}
+		points[i] = p
+	}
+	for i, d := range in.MetricData {
+		unit := d.Unit
+		if unit == "" {
+			unit = "None"
+		}
+		if err := s.store.add(newMetricID(in.Namespace, d.MetricName, d.Dimensions), unit, points[i], now); err != nil {
+			return errInvalidValue("%v", err)
+		}
+	}
+	return nil
+}
+
+func datumPoint(d *MetricDatum, i int, now time.Time) (point, *APIError) {
+	where := "MetricData[" + strconv.Itoa(i) + "]"
+	if d.MetricName == "" {
+		return point{}, errMissing(where + ".MetricName")
+	}
+	if e := checkDimensions(d.Dimensions, where+".Dimensions"); e != nil {
+		return point{}, e
+	}
+	if d.Unit != "" && !emf.IsStandardUnit(d.Unit) {
+		return point{}, errInvalidValue("%s.Unit %q is not a CloudWatch unit (accepted: %s)", where, d.Unit, strings.Join(emf.StandardUnits(), ", "))
+	}
+	if d.StorageResolution != nil && *d.StorageResolution != 1 && *d.StorageResolution != 60 {
+		return point{}, errInvalidValue("%s.StorageResolution must be 1 or 60, got %d", where, *d.StorageResolution)
+	}
+	t := now
+	if d.Timestamp != nil {
+		t = d.Timestamp.Time
+		if t.Before(now.Add(-14*24*time.Hour)) || t.After(now.Add(2*time.Hour)) {
+			return point{}, errInvalidValue("%s.Timestamp %s is more than two weeks old or two hours in the future", where, t.Format(time.RFC3339))
+		}
+	}
+	styles := 0
+	for _, set := range []bool{d.Value != nil, len(d.Values) > 0, d.StatisticValues != nil} {
+		if set {
+			styles++
+		}
+	}
+	if styles != 1 {
+		return point{}, errCombination("%s must set exactly one of Value, Values or StatisticValues", where)
+	}
+	switch {
+	case d.Value != nil:
+		return rawPoint(t, []float64{*d.Value}), nil
+	case len(d.Values) > 0:
+		return valuesPoint(d, where, t)
+	}
+	return statSetPoint(d.StatisticValues, where, t)
+}
+
+func valuesPoint(d *MetricDatum, where string, t time.Time) (point, *APIError) {
+	if len(d.Values) > 150 {
+		return point{}, errInvalidValue("%s.Values has %d values, at most 150 allowed", where, len(d.Values))
+	}
+	if len(d.Counts) > 0 && len(d.Counts) != len(d.Values) {
+		return point{}, errInvalidValue("%s.Counts has %d entries but Values has %d", where, len(d.Counts), len(d.Values))
+	}
+	var vals []float64
+	for i, v := range d.Values {
+		n := 1.0
+		if len(d.Counts) > 0 {
+			n = d.Counts[i]
+		}
+		if n < 0 || n != math.Trunc(n) || n > 10000 {
+			return point{}, errInvalidValue("%s.Counts[%d] must be a whole number between 0 and 10000, got %v", where, i, n)
+		}
+		for range int(n) {
+			vals = append(vals, v)
+		}
+	}
+	return rawPoint(t, vals), nil
+}
+
+func statSetPoint(ss *StatisticSet, where string, t time.Time) (point, *APIError) {
+	if ss.SampleCount == nil || ss.Sum == nil || ss.Minimum == nil || ss.Maximum == nil {
+		return point{}, errMissing(where + ".StatisticValues (SampleCount, Sum, Minimum and Maximum)")
+	}
+	if *ss.SampleCount <= 0 || *ss.Minimum > *ss.Maximum {
+		return point{}, errInvalidValue("%s.StatisticValues needs SampleCount > 0 and Minimum <= Maximum", where)
+	}
+	return point{t: t, sum: *ss.Sum, min: *ss.Minimum, max: *ss.Maximum, cnt: *ss.SampleCount}, nil
+}
+
+// PutMetricData stores data points (the Go form of the operation).
+func (s *Service) PutMetricData(in PutMetricDataInput) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.putData(&in); err != nil {
+		return err
+	}
+	return nil
+}
