@@ -166,7 +166,7 @@ func printAlarmTable(w io.Writer, snap alarms.Snapshot, prefix string) {
 		tw.Flush()
 	}
 	if len(snap.Lint) > 0 {
-		fmt.Fprintf(w, "\nmonitoring lint: %d alarm input(s) can never receive data\n", len(snap.Lint))
+		fmt.Fprintf(w, "\nmonitoring lint: %d alarm input(s) match no published metric (such an alarm cannot fire)\n", len(snap.Lint))
 		for _, f := range snap.Lint {
 			fmt.Fprintf(w, "  ! %s\n", f.Message)
 		}
