@@ -111,3 +111,8 @@ func (f *fixture) keyState(t testing.TB, keys ...string) map[string]any {
 	}
 	return out
 }
+
+func newFixtureWithArgs(t testing.TB, args ...string) (*redisproc.Server, *redis.Client) {
+	t.Helper()
+	return redisproc.ForTest(t, args...)
+}
