@@ -7,10 +7,11 @@ import (
 
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"gatewayops/ops"
 )
 
 // maxArm is the longest a protected environment may stay armed.
-const maxArm = 4 * time.Hour
+const maxArm = ops.DefaultMaxArm
 
 // armForm asks the reason and the time limit for arming a protected environment.
 type armForm struct {

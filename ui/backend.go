@@ -23,9 +23,9 @@ type Backend interface {
 	Complete(line string) []string
 	// Plan parses and dry-runs a command.
 	Plan(ctx context.Context, line string) (Plan, error)
-	// Apply runs a planned write (or read) and verifies it. typed is what the
-	// operator typed in the confirmation (the environment name when protected).
-	Apply(ctx context.Context, p Plan, typed string) (Result, error)
+	// Apply runs a planned write (or read) and verifies it, with the
+	// operator's confirmation (empty for reads).
+	Apply(ctx context.Context, p Plan, c Confirmation) (Result, error)
 	// Arm enables writes in a protected environment for d, with a reason.
 	Arm(reason string, d time.Duration) error
 	// Safety reports the environment's profile and arming state now.
@@ -108,6 +108,18 @@ type Result struct {
 	VerifyDetail string
 	// Undo is the command that reverses the step; empty when there is none.
 	Undo string
+	// ReadOnly is set for reads: there is no post-condition to check.
+	ReadOnly bool
+}
+
+// StartKey is the key that starts every action in the console (a step or a
+// palette line); the confirming key must differ from it.
+const StartKey = "enter"
+
+// Confirmation is how the operator confirmed a write.
+type Confirmation struct {
+	Key   string // the confirming key ("y"), never StartKey
+	Typed string // the environment name typed (protected environments)
 }
 
 // Safety is the environment's profile.

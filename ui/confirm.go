@@ -15,10 +15,11 @@ import (
 // auto-repeated Enter from the key that opened the dialog must not confirm it.
 const enterGuard = 500 * time.Millisecond
 
-// confirmDialog asks before a write. Cancel is focused when it opens. In a
-// standard environment the confirming key is "y" (never Enter, the key that
-// started the action), or Enter once the operator has moved focus to Confirm.
-// In a protected environment the operator types the environment name.
+// confirmDialog asks before a write. Cancel is focused when it opens and
+// Enter only ever activates Cancel: in a standard environment the confirming
+// key is "y", never Enter (the key that started the action), which is what
+// ops.Policy checks. In a protected environment the operator types the
+// environment name and then presses Enter.
 type confirmDialog struct {
 	styles    *Styles
 	id        int // request id of the action being confirmed
@@ -27,7 +28,6 @@ type confirmDialog struct {
 	protected bool
 	envName   string
 	openedAt  time.Time
-	onConfirm bool // focus is on the Confirm button
 	input     textinput.Model
 	hint      string // why the last key did nothing
 	width     int
@@ -38,6 +38,7 @@ type confirmDoneMsg struct {
 	ID        int
 	Confirmed bool
 	Typed     string // what the operator typed (protected environments)
+	Key       string // the key that confirmed ("y", or "enter" after typing the name)
 }
 
 func newConfirmDialog(st *Styles, id int, title, plan string, protected bool, env string, now time.Time) confirmDialog {
@@ -62,11 +63,6 @@ func (d confirmDialog) Update(msg tea.Msg, now time.Time) (confirmDialog, tea.Cm
 	switch km.String() {
 	case "esc", "ctrl+c":
 		return d, d.answer(false)
-	case "tab", "shift+tab", "left", "right", "h", "l":
-		if !d.protected || km.String() == "tab" || km.String() == "shift+tab" {
-			d.onConfirm = !d.onConfirm
-			return d, nil
-		}
 	case "enter":
 		return d.enter(now)
 	}
@@ -77,7 +73,7 @@ func (d confirmDialog) Update(msg tea.Msg, now time.Time) (confirmDialog, tea.Cm
 	}
 	switch km.String() {
 	case "y", "Y":
-		return d, d.answer(true)
+		return d, d.answerKey(true, "y")
 	case "n", "N", "q":
 		return d, d.answer(false)
 	}
@@ -95,14 +91,16 @@ func (d confirmDialog) enter(now time.Time) (confirmDialog, tea.Cmd) {
 			d.hint = fmt.Sprintf("typed %q does not match the environment name %q", d.input.Value(), d.envName)
 			return d, nil
 		}
-		return d, d.answer(true)
+		return d, d.answerKey(true, "enter")
 	}
-	return d, d.answer(d.onConfirm)
+	return d, d.answer(false) // Enter is on Cancel
 }
 
-func (d confirmDialog) answer(yes bool) tea.Cmd {
+func (d confirmDialog) answer(yes bool) tea.Cmd { return d.answerKey(yes, "") }
+
+func (d confirmDialog) answerKey(yes bool, k string) tea.Cmd {
 	id, typed := d.id, d.input.Value()
-	return func() tea.Msg { return confirmDoneMsg{ID: id, Confirmed: yes, Typed: typed} }
+	return func() tea.Msg { return confirmDoneMsg{ID: id, Confirmed: yes, Typed: typed, Key: k} }
 }
 
 // SetSize sets the dialog's maximum width.
@@ -114,20 +112,15 @@ func (d confirmDialog) View() string {
 	var b strings.Builder
 	b.WriteString(d.styles.Title.Render("CONFIRM: "+d.title) + "\n\n")
 	b.WriteString(lipgloss.NewStyle().Width(w).Render(d.plan) + "\n\n")
-	cancel, confirm := d.styles.Button, d.styles.Button
-	cancelLabel, confirmLabel := "  Cancel  ", "  Confirm  "
-	if d.onConfirm && !d.protected {
-		confirm, confirmLabel = d.styles.ButtonSel, "> Confirm <"
-	} else {
-		cancel, cancelLabel = d.styles.ButtonSel, "> Cancel <"
-	}
+	cancel, cancelLabel := d.styles.ButtonSel, "> Cancel <"
+	confirm, confirmLabel := d.styles.Button, "  Confirm (y)  "
 	if d.protected {
 		b.WriteString(d.styles.Bad.Render("PROTECTED environment "+d.envName+": this write needs the name typed.") + "\n")
 		b.WriteString(d.input.View() + "\n\n")
 		b.WriteString(cancel.Render(cancelLabel) + "   enter: confirm when the name matches   esc: cancel\n")
 	} else {
 		b.WriteString(cancel.Render(cancelLabel) + " " + confirm.Render(confirmLabel) + "\n")
-		b.WriteString(d.styles.Muted.Render("y: confirm   n/esc: cancel   tab: move focus") + "\n")
+		b.WriteString(d.styles.Muted.Render("y: confirm   enter/n/esc: cancel") + "\n")
 	}
 	if d.hint != "" {
 		b.WriteString(d.styles.Warn.Render(d.hint) + "\n")
@@ -145,8 +138,7 @@ func (d confirmDialog) ShortHelp() []key.Binding {
 	}
 	return []key.Binding{
 		key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "confirm")),
-		key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n/esc", "cancel")),
-		key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "focus")),
+		key.NewBinding(key.WithKeys("n", "esc", "enter"), key.WithHelp("enter/n/esc", "cancel")),
 	}
 }
 func (d confirmDialog) FullHelp() [][]key.Binding { return [][]key.Binding{d.ShortHelp()} }

@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"math"
+	"sort"
 	"strings"
 	"time"
 
@@ -102,3 +103,5 @@ func clampLines(s string, n int) string {
 
 // fmtValue formats a metric value in its unit.
 func fmtValue(v float64, unit string) string { return alarms.FormatValue(v, unit) }
+
+func sortStrings(s []string) { sort.Strings(s) }

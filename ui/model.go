@@ -28,6 +28,19 @@ type Options struct {
 	Context context.Context
 }
 
+func (o Options) withDefaults() Options {
+	if o.RefreshEvery <= 0 {
+		o.RefreshEvery = 30 * time.Second
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Context == nil {
+		o.Context = context.Background()
+	}
+	return o
+}
+
 type view int
 
 const (
@@ -102,15 +115,7 @@ type Model struct {
 // New builds the console over a backend. It does no I/O: the first refresh
 // is started by Init.
 func New(b Backend, opts Options) Model {
-	if opts.RefreshEvery <= 0 {
-		opts.RefreshEvery = 30 * time.Second
-	}
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
-	if opts.Context == nil {
-		opts.Context = context.Background()
-	}
+	opts = opts.withDefaults()
 	st := NewStyles(true, opts.NoColor)
 	keys := DefaultKeyMap()
 	md := newMarkdown(true, opts.NoColor)

@@ -67,7 +67,7 @@ func (m Model) handlePlan(msg planMsg) (tea.Model, tea.Cmd) {
 	}
 	m.run.plan = msg.plan
 	if !msg.plan.Write {
-		return m.apply("") // read-only: nothing to confirm
+		return m.apply(Confirmation{}) // read-only: nothing to confirm
 	}
 	m.safety = m.backend.Safety()
 	if m.safety.Protected && !m.armed() {
@@ -95,17 +95,17 @@ func (m Model) handleConfirmDone(msg confirmDoneMsg) (tea.Model, tea.Cmd) {
 		m.runbook.SetStepStatus(m.run.command, "– cancelled")
 		return m, nil
 	}
-	return m.apply(msg.Typed)
+	return m.apply(Confirmation{Key: msg.Key, Typed: msg.Typed})
 }
 
-func (m Model) apply(typed string) (tea.Model, tea.Cmd) {
+func (m Model) apply(c Confirmation) (tea.Model, tea.Cmd) {
 	m.run.phase = phaseApplying
 	m.runbook.SetStepStatus(m.run.command, "running…")
 	id, p, b, ctx := m.run.id, m.run.plan, m.backend, m.opts.Context
 	do := func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, actionTimeout)
 		defer cancel()
-		r, err := b.Apply(ctx, p, typed)
+		r, err := b.Apply(ctx, p, c)
 		return applyMsg{id: id, result: r, err: err}
 	}
 	return m, tea.Batch(do, m.spin.Tick)
@@ -123,7 +123,9 @@ func (m Model) handleApply(msg applyMsg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	}
 	m.run.phase = phaseDone
-	if msg.result.Verified {
+	if msg.result.ReadOnly && msg.result.Verified {
+		m.runbook.SetStepStatus(m.run.command, "✔ done")
+	} else if msg.result.Verified {
 		m.runbook.SetStepStatus(m.run.command, "✔ verified")
 	} else {
 		m.runbook.SetStepStatus(m.run.command, "✗ NOT verified")
@@ -179,7 +181,9 @@ func (r runPane) doneLines(st *Styles) []string {
 			out = append(out, "  "+l)
 		}
 	}
-	if r.result.Verified {
+	if r.result.ReadOnly && r.result.Verified {
+		out = append(out, st.Good.Render("✔ done: ")+r.result.VerifyDetail)
+	} else if r.result.Verified {
 		out = append(out, st.Good.Render("✔ verified: ")+r.result.VerifyDetail)
 	} else {
 		out = append(out, st.Bad.Render("✗ NOT verified: ")+r.result.VerifyDetail)

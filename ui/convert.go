@@ -1,0 +1,121 @@
+package ui
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"gatewayops/alarms"
+	"gatewayops/gateway"
+	"gatewayops/runbooks"
+)
+
+// fromAlarmSnapshot turns the poller's snapshot into what the console draws.
+func fromAlarmSnapshot(s alarms.Snapshot) Snapshot {
+	out := Snapshot{TakenAt: s.TakenAt, Alarms: s.Alarms, Lint: map[string][]string{}}
+	for _, f := range s.Lint {
+		out.Lint[f.Alarm] = append(out.Lint[f.Alarm], f.Message)
+	}
+	for _, p := range s.Panels {
+		out.Panels = append(out.Panels, fromPanel(p))
+	}
+	names := make([]string, 0, len(s.Health))
+	for n := range s.Health {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		h := s.Health[n]
+		out.Health = append(out.Health, Health{Name: n, LastSuccess: h.LastSuccess, LastError: staleError(h), StaleSince: staleSince(h), Calls: h.Calls})
+		out.APICalls += h.Calls
+		out.CostUSD += h.CostUSD
+	}
+	return out
+}
+
+func staleError(h alarms.Health) string {
+	if h.Stale {
+		return h.LastError
+	}
+	return ""
+}
+
+// staleSince is when the data started to age: the last success, or the
+// first error when there never was one.
+func staleSince(h alarms.Health) time.Time {
+	if !h.Stale {
+		return time.Time{}
+	}
+	if !h.StaleSince.IsZero() {
+		return h.StaleSince
+	}
+	return h.ErrorAt
+}
+
+func fromPanel(p alarms.PanelSeries) Panel {
+	out := Panel{Title: p.Panel.Title, Unit: p.Panel.Unit, Thresholds: p.Panel.Annotations}
+	if len(p.Lines) > 0 {
+		out.Series = p.Lines[0].Points
+	}
+	return out
+}
+
+// fromRunbook keeps what the runbook panel shows.
+func fromRunbook(r runbooks.Runbook) Runbook {
+	out := Runbook{ID: r.Name, Title: r.Title, Source: string(r.Source)}
+	for _, s := range r.Steps {
+		out.Steps = append(out.Steps, Step{Command: s.Command, Title: s.Title, Section: s.Section, Line: s.Line})
+	}
+	return out
+}
+
+// statusText is the reservations part of the Redis view.
+func reservationsText(t gateway.ReservationTotals) string {
+	return fmt.Sprintf("reservations: %d communities, %d live, %d expired (claimable), %d orphaned, %d previous-month\n"+
+		"reserved %s vs live estimates %s: drift %s; oldest expired %s",
+		t.Communities, t.Live, t.Expired, t.Orphaned, t.PreviousMonth,
+		cents(t.ReservedCents), cents(t.LiveEstimateCents), cents(t.DriftCents),
+		age(time.Duration(t.OldestExpiredAgeMs)*time.Millisecond))
+}
+
+func cents(c int64) string {
+	sign := ""
+	if c < 0 {
+		sign, c = "-", -c
+	}
+	return fmt.Sprintf("%s$%d.%02d", sign, c/100, c%100)
+}
+
+// diagnosisText is the redis.diagnose part of the Redis view.
+func diagnosisText(d gateway.Diagnosis) string {
+	var b strings.Builder
+	if d.Ping.Error != "" {
+		fmt.Fprintf(&b, "PING failed: %s\n", d.Ping.Error)
+	} else {
+		fmt.Fprintf(&b, "PING min/avg/max %.2f/%.2f/%.2f ms\n", d.Ping.MinMs, d.Ping.AvgMs, d.Ping.MaxMs)
+	}
+	fmt.Fprintf(&b, "server %s (%s), up %s; clients %d connected, %d blocked\n",
+		d.Server.Version, d.Server.Mode, age(time.Duration(d.Server.UptimeSeconds)*time.Second), d.Clients.Connected, d.Clients.Blocked)
+	mem := fmt.Sprintf("memory %d bytes used", d.Memory.UsedBytes)
+	if d.Memory.MaxBytes > 0 {
+		mem += fmt.Sprintf(" of %d (%.1f%%)", d.Memory.MaxBytes, d.Memory.UsedPercent)
+	}
+	fmt.Fprintf(&b, "%s, policy %s, evicted %d\n", mem, d.Memory.Policy, d.Memory.EvictedKeys)
+	for _, k := range d.Keyspace {
+		fmt.Fprintf(&b, "%s: %d keys, %d with expiry\n", k.DB, k.Keys, k.Expires)
+	}
+	if d.SlowlogErr != "" {
+		fmt.Fprintf(&b, "slowlog unavailable: %s\n", d.SlowlogErr)
+	}
+	for i, s := range d.Slowlog {
+		if i == 5 {
+			break
+		}
+		fmt.Fprintf(&b, "slow: %s %d µs %s\n", s.At.Format("15:04:05"), s.DurationUs, s.Command)
+	}
+	for _, l := range d.Latency {
+		fmt.Fprintf(&b, "latency event %s: latest %d ms, max %d ms\n", l.Event, l.LatestMs, l.MaxMs)
+	}
+	return strings.TrimRight(b.String(), "\n")
+}

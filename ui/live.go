@@ -1,0 +1,296 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"gatewayops/alarms"
+	"gatewayops/gateway"
+	"gatewayops/ops"
+	"gatewayops/runbooks"
+)
+
+// Deps are the real dependencies the console runs on, the same in production
+// and in the demo: the alarm poller, the runbook library and the action
+// runner (whose Env carries the admin API and the optional Redis inspector).
+type Deps struct {
+	Poller   *alarms.Poller
+	Runbooks *runbooks.Library
+	Runner   *ops.Runner
+	// Region is shown in the header.
+	Region string
+	// ExportDir is where timelines are written (default: beside the journal).
+	ExportDir string
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
+// statusTimeout bounds the admin status and Redis reads of one refresh.
+const statusTimeout = 5 * time.Second
+
+// live is the Backend over Deps. Refresh is serialised: the poller must not
+// run concurrently with itself.
+type live struct {
+	d     Deps
+	mu    sync.Mutex
+	admin healthTracker
+	redis healthTracker
+	last  Snapshot
+}
+
+// NewBackend builds the console's backend from the real dependencies.
+func NewBackend(d Deps) (Backend, error) {
+	switch {
+	case d.Poller == nil:
+		return nil, errors.New("ui: Deps.Poller is required")
+	case d.Runbooks == nil:
+		return nil, errors.New("ui: Deps.Runbooks is required")
+	case d.Runner == nil || d.Runner.Env == nil || d.Runner.Policy == nil || d.Runner.Registry == nil || d.Runner.Journal == nil:
+		return nil, errors.New("ui: Deps.Runner with Registry, Env, Policy and Journal is required")
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	return &live{d: d, admin: healthTracker{name: "admin api"}, redis: healthTracker{name: "redis"}}, nil
+}
+
+// healthTracker keeps one backend's freshness: last success, and since when
+// it has been failing.
+type healthTracker struct {
+	name        string
+	lastSuccess time.Time
+	staleSince  time.Time
+	lastErr     string
+	calls       int
+}
+
+func (h *healthTracker) record(err error, now time.Time) {
+	h.calls++
+	if err == nil {
+		h.lastSuccess, h.staleSince, h.lastErr = now, time.Time{}, ""
+		return
+	}
+	if h.staleSince.IsZero() {
+		h.staleSince = now
+	}
+	h.lastErr = err.Error()
+}
+
+func (h *healthTracker) health() Health {
+	return Health{Name: h.name, LastSuccess: h.lastSuccess, StaleSince: h.staleSince, LastError: h.lastErr, Calls: h.calls}
+}
+
+func (l *live) Refresh(ctx context.Context) (Snapshot, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	snap := fromAlarmSnapshot(l.d.Poller.Refresh(ctx))
+	snap.Region = l.d.Region
+	l.refreshStatus(ctx, &snap)
+	l.refreshRedis(ctx, &snap)
+	l.last = snap
+	return snap, nil
+}
+
+// refreshStatus reads flags, enforcement and reservation totals; on failure
+// the last good values stay, marked stale by the admin api health entry.
+func (l *live) refreshStatus(ctx context.Context, snap *Snapshot) {
+	snap.Flags, snap.Enforcement = l.last.Flags, l.last.Enforcement
+	reservations := ""
+	if i := strings.Index(l.last.Redis, "reservations:"); i >= 0 {
+		reservations = l.last.Redis[i:]
+	}
+	client, err := l.d.Runner.Env.Admin()
+	if err == nil {
+		ctx, cancel := context.WithTimeout(ctx, statusTimeout)
+		var st gateway.Status
+		st, err = client.Status(ctx)
+		cancel()
+		if err == nil {
+			snap.Flags, snap.Enforcement = st.Flags.Values, st.Enforcement.Mode
+			reservations = reservationsText(st.Reservations)
+		}
+	}
+	l.admin.record(err, l.d.Now())
+	snap.Health = append(snap.Health, l.admin.health())
+	snap.Redis = reservations
+}
+
+// refreshRedis runs the read-only diagnosis when an inspector is configured.
+func (l *live) refreshRedis(ctx context.Context, snap *Snapshot) {
+	in := l.d.Runner.Env.Inspector
+	if in == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, statusTimeout)
+	defer cancel()
+	d, err := in.Diagnose(ctx)
+	if err == nil && d.Ping.Error != "" {
+		err = errors.New(d.Ping.Error)
+	}
+	l.redis.record(err, l.d.Now())
+	snap.Health = append(snap.Health, l.redis.health())
+	text := diagnosisText(d)
+	if err != nil {
+		text = "redis.diagnose failed: " + err.Error()
+	}
+	snap.Redis = strings.TrimSpace(text + "\n\n" + snap.Redis)
+}
+
+func (l *live) Runbook(a alarms.Alarm) (Runbook, bool) {
+	rb, ok := l.d.Runbooks.Lookup(a.Name, a.Namespace, a.MetricName)
+	if !ok {
+		return Runbook{}, false
+	}
+	return fromRunbook(rb), true
+}
+
+func (l *live) Complete(line string) []string { return l.d.Runner.Registry.Complete(line) }
+
+func (l *live) Plan(ctx context.Context, line string) (Plan, error) {
+	inv, err := l.d.Runner.Registry.Parse(line)
+	if err != nil {
+		return Plan{}, err
+	}
+	p, err := l.d.Runner.Prepare(ctx, inv)
+	if err != nil {
+		return Plan{}, err
+	}
+	summary := p.Plan.Text()
+	if p.Plan.NoChange {
+		summary = "nothing to change: " + summary
+	}
+	return Plan{Command: inv.String(), Action: p.Spec.Name, Write: p.Spec.Kind == ops.Write, Summary: summary, Handle: p}, nil
+}
+
+func (l *live) Apply(ctx context.Context, p Plan, c Confirmation) (Result, error) {
+	prep, ok := p.Handle.(ops.Prepared)
+	if !ok {
+		return Result{}, fmt.Errorf("plan for %q was not made by this backend", p.Command)
+	}
+	out, err := l.d.Runner.Execute(ctx, prep, ops.Confirmation{StartKey: StartKey, ConfirmKey: c.Key, Typed: c.Typed})
+	r := Result{Output: out.Result.Text(), Undo: out.Inverse, ReadOnly: out.Verification == nil}
+	switch {
+	case out.Verification != nil:
+		r.Verified, r.VerifyDetail = out.Verification.Pass, out.Verification.Detail
+	case out.Result.Failed:
+		r.VerifyDetail = "the check failed"
+	default:
+		r.Verified, r.VerifyDetail = true, "read-only action, nothing to verify"
+	}
+	return r, err
+}
+
+func (l *live) Arm(reason string, d time.Duration) error { return l.d.Runner.Policy.Arm(reason, d) }
+
+func (l *live) Safety() Safety {
+	p := l.d.Runner.Policy
+	_, until, reason := p.Armed()
+	return Safety{Env: p.Environment(), Protected: p.Profile() == ops.Protected, ArmedUntil: until, ArmReason: reason}
+}
+
+func (l *live) Journal(_ context.Context, limit int) ([]JournalEntry, error) {
+	entries, err := ops.ReadJournal(l.d.Runner.Journal.Path())
+	if err != nil {
+		return nil, err
+	}
+	out := journalRows(entries)
+	if len(out) > limit {
+		out = out[len(out)-limit:]
+	}
+	return out, nil
+}
+
+// journalRows pairs intents with results: one row per action attempt; an
+// intent with no result is "outcome unknown".
+func journalRows(entries []ops.Entry) []JournalEntry {
+	done := map[string]bool{}
+	for _, e := range entries {
+		if e.Phase == ops.PhaseResult {
+			done[e.ID] = true
+		}
+	}
+	var out []JournalEntry
+	for _, e := range entries {
+		cmd := strings.TrimSpace(e.Action + " " + paramText(e.Params))
+		switch {
+		case e.Phase == ops.PhaseIntent && !done[e.ID]:
+			out = append(out, JournalEntry{At: e.Time, Action: cmd, Outcome: "outcome unknown", Detail: "started, no result recorded: " + e.Plan})
+		case e.Phase == ops.PhaseResult:
+			out = append(out, JournalEntry{At: e.Time, Action: cmd, Outcome: resultOutcome(e), Detail: resultDetail(e)})
+		}
+	}
+	return out
+}
+
+func resultOutcome(e ops.Entry) string {
+	if e.Verification != nil && e.Outcome == "ok" {
+		if e.Verification.Pass {
+			return "verified"
+		}
+		return "not verified"
+	}
+	return e.Outcome
+}
+
+func resultDetail(e ops.Entry) string {
+	if e.Error != "" {
+		return e.Error
+	}
+	if e.Verification != nil {
+		return e.Verification.Detail
+	}
+	return strings.ReplaceAll(e.Result, "\n", "; ")
+}
+
+func paramText(p map[string]string) string {
+	keys := make([]string, 0, len(p))
+	for k := range p {
+		keys = append(keys, k)
+	}
+	sortStrings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + "=" + p[k]
+	}
+	return strings.Join(parts, " ")
+}
+
+// ExportTimeline writes the journal as a Markdown incident timeline next to
+// the journal (or in Deps.ExportDir) and returns the file's path.
+func (l *live) ExportTimeline(ctx context.Context) (string, error) {
+	rows, err := l.Journal(ctx, 1<<30)
+	if err != nil {
+		return "", err
+	}
+	dir := l.d.ExportDir
+	if dir == "" {
+		dir = filepath.Dir(l.d.Runner.Journal.Path())
+	}
+	now := l.d.Now()
+	path := filepath.Join(dir, "timeline-"+l.d.Runner.Policy.Environment()+"-"+now.UTC().Format("20060102T150405Z")+".md")
+	if err := os.WriteFile(path, []byte(timelineMarkdown(l.d.Runner.Policy.Environment(), now, rows)), 0o600); err != nil {
+		return "", fmt.Errorf("export timeline: %w", err)
+	}
+	return path, nil
+}
+
+// timelineMarkdown renders journal rows as an incident timeline.
+func timelineMarkdown(env string, at time.Time, rows []JournalEntry) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Incident timeline: %s\n\nExported %s from the gatewayops journal.\n\n", env, at.UTC().Format(time.RFC3339))
+	b.WriteString("| Time (UTC) | Action | Outcome | Detail |\n|---|---|---|---|\n")
+	esc := strings.NewReplacer("|", `\|`, "\n", " ")
+	for _, r := range rows {
+		fmt.Fprintf(&b, "| %s | `%s` | %s | %s |\n", r.At.UTC().Format(time.TimeOnly), esc.Replace(r.Action), r.Outcome, esc.Replace(r.Detail))
+	}
+	if len(rows) == 0 {
+		b.WriteString("| | | | no actions were journaled |\n")
+	}
+	return b.String()
+}

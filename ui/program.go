@@ -1,0 +1,40 @@
+package ui
+
+import (
+	"context"
+	"io"
+
+	tea "charm.land/bubbletea/v2"
+)
+
+// RunOptions choose how the console runs.
+type RunOptions struct {
+	Options
+	// Accessible selects the linear mode (plain lines, no alternate screen).
+	Accessible bool
+	// In and Out default to the terminal; the linear mode reads answers from In.
+	In  io.Reader
+	Out io.Writer
+}
+
+// Run runs the console until the operator quits or ctx ends. A backend error
+// never ends it: only the operator, ctx, or a terminal failure does.
+func Run(ctx context.Context, b Backend, o RunOptions) error {
+	o.Options = o.Options.withDefaults()
+	o.Context = ctx
+	if o.Accessible {
+		return runAccessible(ctx, b, o.In, o.Out, o.Options)
+	}
+	opts := []tea.ProgramOption{tea.WithContext(ctx)}
+	if o.In != nil {
+		opts = append(opts, tea.WithInput(o.In))
+	}
+	if o.Out != nil {
+		opts = append(opts, tea.WithOutput(o.Out))
+	}
+	_, err := tea.NewProgram(New(b, o.Options), opts...).Run()
+	if err == tea.ErrProgramKilled && ctx.Err() != nil {
+		return nil // ctrl-c / SIGTERM through ctx is a normal exit
+	}
+	return err
+}
