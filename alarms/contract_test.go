@@ -354,3 +354,72 @@ func TestHistoryAndRunAgainstCloudWatch(t *testing.T) {
 		t.Fatalf("Run made %d GetMetricData calls", d)
 	}
 }
+
+func TestMuteShowsInTheSnapshotAndUnmuteClearsIt(t *testing.T) {
+	svc, url := cwlocal.StartForTest(t)
+	cat := alarms.DefaultCatalog().ForEnv("test")
+	if err := svc.ProvisionCatalog(cat); err != nil {
+		t.Fatal(err)
+	}
+	src := newSource(t, url, "arrakis-test-")
+	ctx := context.Background()
+	const name = "arrakis-test-agent-circuit-breaker-open"
+	if err := src.Mute(ctx, name, 90*time.Minute, "loa-finn failover in progress"); err != nil {
+		t.Fatal(err)
+	}
+	rules, err := src.ListMutes(ctx, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rules) != 1 || rules[0].Name != alarms.MuteRuleName(name) || rules[0].Status != "ACTIVE" || rules[0].ExpiresAt.IsZero() {
+		t.Fatalf("rules = %+v", rules)
+	}
+	if other, _ := src.ListMutes(ctx, "arrakis-test-agent-p99-latency"); len(other) != 0 {
+		t.Fatalf("the rule targets other alarms too: %+v", other)
+	}
+	p := alarms.NewPoller(src, cat, alarms.PollerOptions{})
+	muted := map[string]bool{}
+	for _, a := range p.Refresh(ctx).Alarms {
+		muted[a.Name] = a.Muted
+	}
+	if !muted[name] || muted["arrakis-test-agent-p99-latency"] {
+		t.Fatalf("muted = %v", muted)
+	}
+	if err := src.Unmute(ctx, name); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range p.Refresh(ctx).Alarms {
+		if a.Muted {
+			t.Fatalf("%s still muted after Unmute", a.Name)
+		}
+	}
+	if err := src.Unmute(ctx, name); err == nil || !strings.Contains(err.Error(), "DeleteAlarmMuteRule "+name) {
+		t.Fatalf("unmuting twice: err = %v", err)
+	}
+}
+
+func TestMuteRejectsBadInputWithoutCalling(t *testing.T) {
+	svc, url := cwlocal.StartForTest(t)
+	src := newSource(t, url, "")
+	cases := []struct {
+		alarm  string
+		d      time.Duration
+		reason string
+		want   string
+	}{
+		{"a1", 30 * time.Second, "r", "must be whole minutes between 1m and 360h"},
+		{"a1", 16 * 24 * time.Hour, "r", "must be whole minutes between 1m and 360h"},
+		{"a1", 90 * time.Second, "r", "must be whole minutes"},
+		{"a1", time.Hour, "  ", "a reason is required"},
+		{"", time.Hour, "r", "alarm name is empty"},
+	}
+	for _, c := range cases {
+		err := src.Mute(context.Background(), c.alarm, c.d, c.reason)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("Mute(%q, %s, %q) = %v, want %q", c.alarm, c.d, c.reason, err, c.want)
+		}
+	}
+	if n := svc.Calls()["PutAlarmMuteRule"]; n != 0 {
+		t.Fatalf("bad input reached CloudWatch %d times", n)
+	}
+}

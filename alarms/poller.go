@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/aws/smithy-go"
@@ -36,11 +37,14 @@ type PanelSeries struct {
 
 // Snapshot is everything one refresh produced.
 type Snapshot struct {
-	Alarms  []Alarm           `json:"alarms"`
-	Panels  []PanelSeries     `json:"panels"`
-	Lint    []Finding         `json:"lint"`
-	Health  map[string]Health `json:"health"`
-	TakenAt time.Time         `json:"takenAt"`
+	Alarms []Alarm       `json:"alarms"`
+	Panels []PanelSeries `json:"panels"`
+	Lint   []Finding     `json:"lint"`
+	// MutesUnknown says why mute state could not be read (e.g. no IAM
+	// permission); alarms then show Muted=false without proof. Not fatal.
+	MutesUnknown string            `json:"mutesUnknown,omitempty"`
+	Health       map[string]Health `json:"health"`
+	TakenAt      time.Time         `json:"takenAt"`
 }
 
 // InAlarm counts the alarms in ALARM.
@@ -66,6 +70,9 @@ type PollerOptions struct {
 	Window time.Duration
 	// Lint runs the monitoring lint (ListMetrics per distinct metric) each refresh.
 	Lint bool
+	// SkipMutes skips the one ListAlarmMuteRules call per refresh that marks
+	// alarms muted by gatewayops' own rules.
+	SkipMutes bool
 	// Now is the clock (default time.Now); tests pin it.
 	Now func() time.Time
 }
@@ -107,8 +114,8 @@ func NewPoller(src *Source, catalog Catalog, opts PollerOptions) *Poller {
 }
 
 // Refresh makes one refresh: ceil(alarms/100) DescribeAlarms, ONE GetMetricData
-// for every alarm sparkline and panel query (up to 500), and, with Lint, one
-// ListMetrics per distinct metric. On error it returns the last good data,
+// for every alarm sparkline and panel query (up to 500), one ListAlarmMuteRules
+// (unless SkipMutes) and, with Lint, one ListMetrics per distinct metric. On error it returns the last good data,
 // marked stale, with the error in Health.
 func (p *Poller) Refresh(ctx context.Context) Snapshot {
 	now := p.opts.Now()
@@ -157,6 +164,9 @@ func (p *Poller) fetch(ctx context.Context, now time.Time) (Snapshot, error) {
 	for i, panel := range p.catalog.Panels {
 		snap.Panels = append(snap.Panels, PanelSeries{Panel: panel, Lines: lines[panelKey(i)]})
 	}
+	if !p.opts.SkipMutes {
+		snap.MutesUnknown = p.markMuted(ctx, snap.Alarms)
+	}
 	if p.opts.Lint {
 		inv, err := p.src.Inventory(ctx, p.catalog.Alarms)
 		if err != nil {
@@ -165,6 +175,26 @@ func (p *Poller) fetch(ctx context.Context, now time.Time) (Snapshot, error) {
 		snap.Lint = Lint(p.catalog.Alarms, inv)
 	}
 	return snap, nil
+}
+
+// markMuted sets Muted on alarms that an ACTIVE gatewayops mute rule targets
+// (the rule name carries the alarm name, so one list call covers every alarm).
+// It returns the reason when mute state could not be read.
+func (p *Poller) markMuted(ctx context.Context, list []Alarm) string {
+	rules, err := p.src.ListMutes(ctx, "")
+	if err != nil {
+		return err.Error()
+	}
+	active := map[string]bool{}
+	for _, r := range rules {
+		if alarm, ok := strings.CutPrefix(r.Name, MuteRuleName("")); ok && r.Status == "ACTIVE" {
+			active[alarm] = true
+		}
+	}
+	for i := range list {
+		list[i].Muted = active[list[i].Name]
+	}
+	return ""
 }
 
 // enrich adds what CloudWatch does not know: severity and display unit from the catalog.
