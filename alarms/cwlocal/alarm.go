@@ -226,14 +226,22 @@ func nonNilDims(d []Dimension) []Dimension {
 }
 
 // ProvisionCatalog creates (or updates) every alarm of a catalog, as
-// PutMetricAlarm would. It stops at the first invalid alarm and names it;
-// alarms before it stay provisioned.
+// PutMetricAlarm would. Every alarm is checked first: one invalid alarm is
+// named in the error and nothing is provisioned.
 func (s *Service) ProvisionCatalog(c alarms.Catalog) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	inputs := make([]PutMetricAlarmInput, len(c.Alarms))
 	for i, def := range c.Alarms {
-		if err := s.putAlarm(alarmInput(def)); err != nil {
+		inputs[i] = alarmInput(def)
+		probe := inputs[i]
+		if _, err := validateAlarm(&probe); err != nil {
 			return fmt.Errorf("catalog %q alarm %d (%q): %w", c.Name, i, def.Name, err)
+		}
+	}
+	for _, in := range inputs {
+		if err := s.putAlarm(in); err != nil { // cannot fail: validated above
+			return err
 		}
 	}
 	return nil
