@@ -1,0 +1,137 @@
+package ops
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+
+	"gatewayops/alarms"
+	"gatewayops/gateway"
+)
+
+// Action is one thing an operator can do. Reads implement Plan as a no-op
+// description and Verify as a pass; writes state exactly what will change.
+type Action interface {
+	Spec() Spec
+	// Plan is a dry run: what will change, in numbers a human reads at 3 a.m.
+	Plan(ctx context.Context, env *Env, inv Invocation) (Plan, error)
+	// Apply does it, using plan.IdempotencyKey for every write it sends.
+	Apply(ctx context.Context, env *Env, inv Invocation, plan Plan) (Result, error)
+	// Verify reads the post-condition back.
+	Verify(ctx context.Context, env *Env, inv Invocation, res Result) (Verification, error)
+	// Inverse is the invocation that undoes this one, where one exists.
+	Inverse(inv Invocation, plan Plan) (Invocation, bool)
+}
+
+// Plan is the dry-run description of one intended action.
+type Plan struct {
+	// Lines state what will change, one per line.
+	Lines []string `json:"lines"`
+	// NoChange is true when the action would change nothing (already done).
+	NoChange bool `json:"noChange,omitempty"`
+	// IdempotencyKey is generated once per intended write and carried to Apply,
+	// so a retried apply changes nothing.
+	IdempotencyKey string `json:"idempotencyKey,omitempty"`
+	// Before holds the state read while planning (the inverse restores it).
+	Before map[string]string `json:"before,omitempty"`
+	// Data is the structured dry-run answer (e.g. the dry-run DrainResult).
+	Data any `json:"data,omitempty"`
+}
+
+// Text joins the plan lines.
+func (p Plan) Text() string { return joinLines(p.Lines) }
+
+// Result is what an action did or read.
+type Result struct {
+	Lines []string `json:"lines"`
+	// Data is the structured answer for the UI and --json.
+	Data any `json:"data,omitempty"`
+	// Status is the HTTP status of the write, when there was one.
+	Status int `json:"status,omitempty"`
+	// Failed marks a read whose answer is a failure (a preflight that fails).
+	Failed bool `json:"failed,omitempty"`
+}
+
+// Text joins the result lines.
+func (r Result) Text() string { return joinLines(r.Lines) }
+
+// Verification is the post-condition read back after Apply.
+type Verification struct {
+	Pass   bool   `json:"pass"`
+	Detail string `json:"detail"`
+}
+
+func joinLines(lines []string) string {
+	out := ""
+	for i, l := range lines {
+		if i > 0 {
+			out += "\n"
+		}
+		out += l
+	}
+	return out
+}
+
+// Env holds the backends of one environment.
+type Env struct {
+	Name   string
+	Config Environment
+	// AdminURL and AdminOptions reach the admin API. AdminOptions never carries
+	// ConfirmEnvironment: the runner adds it only after the typed confirmation.
+	AdminURL     string
+	AdminOptions gateway.ClientOptions
+	// CloudWatch and Alarms reach CloudWatch (or cwlocal) through the SDK.
+	CloudWatch *cloudwatch.Client
+	Alarms     *alarms.Source
+	// Inspector reads the gateway's Redis directly; optional.
+	Inspector *gateway.Inspector
+	// Now is the clock (time.Now when nil).
+	Now func() time.Time
+
+	confirmed string
+}
+
+// ErrNoBackend says an environment lacks what an action needs.
+var ErrNoBackend = errors.New("backend not configured")
+
+// Admin returns a client of the admin API. X-Confirm-Environment is set only
+// on the copy of Env the runner hands to Apply after confirmation passed.
+func (e *Env) Admin() (*gateway.Client, error) {
+	if e.AdminURL == "" {
+		return nil, errors.New("environment " + e.Name + ": admin_url is not set: " + ErrNoBackend.Error())
+	}
+	opts := e.AdminOptions
+	opts.ConfirmEnvironment = e.confirmed
+	if opts.HTTPClient == nil && !opts.InsecureSkipVerify {
+		// Share the default transport's connection pool across calls.
+		opts.HTTPClient = &http.Client{Timeout: gateway.DefaultClientTimeout}
+	}
+	return gateway.NewClient(e.AdminURL, opts), nil
+}
+
+// withConfirmation returns a copy that sends X-Confirm-Environment.
+func (e *Env) withConfirmation(name string) *Env {
+	c := *e
+	c.confirmed = name
+	return &c
+}
+
+// ConfirmedEnvironment is the X-Confirm-Environment value this Env sends ("" = none).
+func (e *Env) ConfirmedEnvironment() string { return e.confirmed }
+
+func (e *Env) now() time.Time {
+	if e.Now != nil {
+		return e.Now()
+	}
+	return time.Now()
+}
+
+func (e *Env) source() (*alarms.Source, error) {
+	if e.Alarms == nil {
+		return nil, errors.New("environment " + e.Name + ": CloudWatch is not configured: " + ErrNoBackend.Error())
+	}
+	return e.Alarms, nil
+}

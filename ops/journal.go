@@ -1,0 +1,251 @@
+package ops
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Journal phases.
+const (
+	PhaseIntent = "intent"
+	PhaseResult = "result"
+)
+
+// Entry is one journal line.
+type Entry struct {
+	Time           time.Time         `json:"time"`
+	ID             string            `json:"id"`
+	Phase          string            `json:"phase"`
+	Operator       string            `json:"operator,omitempty"`
+	Environment    string            `json:"environment"`
+	Action         string            `json:"action"`
+	Kind           string            `json:"kind,omitempty"`
+	Params         map[string]string `json:"params,omitempty"`
+	Plan           string            `json:"plan,omitempty"`
+	IdempotencyKey string            `json:"idempotencyKey,omitempty"`
+	Status         int               `json:"status,omitempty"`
+	Outcome        string            `json:"outcome,omitempty"` // ok, failed, refused
+	Verification   *Verification     `json:"verification,omitempty"`
+	DurationMs     float64           `json:"durationMs,omitempty"`
+	Error          string            `json:"error,omitempty"`
+	Result         string            `json:"result,omitempty"`
+}
+
+// Journal is the append-only JSONL record of every action attempt. Each line
+// is one write(2) on an O_APPEND file, under a mutex, then fsynced: lines from
+// several goroutines or processes never interleave, and a crash loses at most
+// the line being written.
+type Journal struct {
+	path     string
+	redactor *Redactor
+
+	mu         sync.Mutex
+	f          *os.File
+	unresolved []Entry
+}
+
+// DefaultJournalPath is $XDG_STATE_HOME/gatewayops/journal.jsonl, falling
+// back to ~/.local/state/gatewayops/journal.jsonl.
+func DefaultJournalPath() (string, error) {
+	dir := os.Getenv("XDG_STATE_HOME")
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("journal: no XDG_STATE_HOME and no home directory: %w", err)
+		}
+		dir = filepath.Join(home, ".local", "state")
+	}
+	return filepath.Join(dir, "gatewayops", "journal.jsonl"), nil
+}
+
+// OpenJournal opens (creating) the journal and finds intents that never got a
+// result: a crash or kill mid-action, reported as "outcome unknown".
+func OpenJournal(path string, redactor *Redactor) (*Journal, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("journal: %w", err)
+	}
+	entries, err := ReadJournal(path)
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("journal: %w", err)
+	}
+	if redactor == nil {
+		redactor = NewRedactor()
+	}
+	return &Journal{path: path, redactor: redactor, f: f, unresolved: unresolved(entries)}, nil
+}
+
+// Path is the journal file.
+func (j *Journal) Path() string { return j.path }
+
+// Unresolved lists the intents found at open time that have no result.
+func (j *Journal) Unresolved() []Entry {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return append([]Entry(nil), j.unresolved...)
+}
+
+// Append redacts and writes one entry as a single line, fsynced.
+func (j *Journal) Append(e Entry) error {
+	e = j.redactor.Entry(e)
+	line, err := json.Marshal(e)
+	if err != nil {
+		return fmt.Errorf("journal: %w", err)
+	}
+	line = append(line, '\n')
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.f == nil {
+		return errors.New("journal: closed")
+	}
+	if _, err := j.f.Write(line); err != nil {
+		return fmt.Errorf("journal %s: %w", j.path, err)
+	}
+	if err := j.f.Sync(); err != nil {
+		return fmt.Errorf("journal %s: fsync: %w", j.path, err)
+	}
+	return nil
+}
+
+// Close closes the file.
+func (j *Journal) Close() error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.f == nil {
+		return nil
+	}
+	err := j.f.Close()
+	j.f = nil
+	return err
+}
+
+// ReadJournal reads every entry. A torn last line (a crash mid-write) is
+// skipped; a malformed line elsewhere is an error naming the line.
+func ReadJournal(path string) ([]Entry, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("journal: %w", err)
+	}
+	defer f.Close()
+	var out []Entry
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 0, 64<<10), 16<<20)
+	var badLine int
+	for n := 1; sc.Scan(); n++ {
+		if badLine != 0 {
+			return nil, fmt.Errorf("journal %s:%d: not a JSON entry", path, badLine)
+		}
+		var e Entry
+		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
+			badLine = n
+			continue
+		}
+		out = append(out, e)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("journal %s: %w", path, err)
+	}
+	return out, nil
+}
+
+func unresolved(entries []Entry) []Entry {
+	done := map[string]bool{}
+	for _, e := range entries {
+		if e.Phase == PhaseResult {
+			done[e.ID] = true
+		}
+	}
+	var out []Entry
+	for _, e := range entries {
+		if e.Phase == PhaseIntent && !done[e.ID] {
+			e.Outcome = "outcome unknown"
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// Redactor replaces secrets with "[redacted]": configured secret values
+// (API keys, Redis passwords) and text that looks like a credential.
+type Redactor struct {
+	secrets []string
+}
+
+// redactPatterns catch credentials the redactor was not told about.
+var redactPatterns = []*regexp.Regexp{
+	regexp.MustCompile(`(?i)((?:api[_-]?key|token|secret|password|passwd|authorization)["']?\s*[:=]\s*["']?)[^\s"',}]+`),
+	regexp.MustCompile(`(?i)(redis(?:s)?://[^:/@\s]*:)[^@\s]+(@)`),
+	regexp.MustCompile(`\b(?:sk|gwk|AKIA)[-_A-Za-z0-9]{16,}\b`),
+}
+
+// secretParam matches parameter names whose values are always secret.
+var secretParam = regexp.MustCompile(`(?i)key|token|secret|password`)
+
+// NewRedactor redacts the given secret values (empty ones are ignored).
+func NewRedactor(secrets ...string) *Redactor {
+	r := &Redactor{}
+	for _, s := range secrets {
+		if len(s) >= 4 {
+			r.secrets = append(r.secrets, s)
+		}
+	}
+	// Longest first, so a secret containing another is replaced whole.
+	sort.Slice(r.secrets, func(i, k int) bool { return len(r.secrets[i]) > len(r.secrets[k]) })
+	return r
+}
+
+// String redacts one text.
+func (r *Redactor) String(s string) string {
+	for _, sec := range r.secrets {
+		s = strings.ReplaceAll(s, sec, "[redacted]")
+	}
+	for i, re := range redactPatterns {
+		switch i {
+		case 0:
+			s = re.ReplaceAllString(s, "${1}[redacted]")
+		case 1:
+			s = re.ReplaceAllString(s, "${1}[redacted]${2}")
+		default:
+			s = re.ReplaceAllString(s, "[redacted]")
+		}
+	}
+	return s
+}
+
+// Entry redacts every free-text field of an entry.
+func (r *Redactor) Entry(e Entry) Entry {
+	if e.Params != nil {
+		p := make(map[string]string, len(e.Params))
+		for k, v := range e.Params {
+			if secretParam.MatchString(k) {
+				v = "[redacted]"
+			}
+			p[k] = r.String(v)
+		}
+		e.Params = p
+	}
+	e.Plan = r.String(e.Plan)
+	e.Error = r.String(e.Error)
+	e.Result = r.String(e.Result)
+	if e.Verification != nil {
+		v := *e.Verification
+		v.Detail = r.String(v.Detail)
+		e.Verification = &v
+	}
+	return e
+}

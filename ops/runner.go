@@ -1,0 +1,183 @@
+package ops
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	"gatewayops/gateway"
+)
+
+// Runner takes an invocation through plan -> confirm -> apply -> verify and
+// journals it. The UI and the headless CLI both use it.
+type Runner struct {
+	Registry *Registry
+	Env      *Env
+	Policy   *Policy
+	Journal  *Journal
+	Operator string
+}
+
+// Prepared is a planned invocation waiting for confirmation.
+type Prepared struct {
+	ID   string
+	Spec Spec
+	Inv  Invocation
+	Plan Plan
+}
+
+// Outcome is what one execution did.
+type Outcome struct {
+	ID           string        `json:"id"`
+	Action       string        `json:"action"`
+	Kind         Kind          `json:"kind"`
+	Command      string        `json:"command"`
+	Plan         Plan          `json:"plan"`
+	Result       Result        `json:"result"`
+	Verification *Verification `json:"verification,omitempty"`
+	// Inverse is the command that undoes this one, when there is one.
+	Inverse    string        `json:"inverse,omitempty"`
+	Skipped    bool          `json:"skipped,omitempty"` // plan said nothing to change
+	Duration   time.Duration `json:"duration"`
+	Err        error         `json:"-"`
+	ErrMessage string        `json:"error,omitempty"`
+}
+
+// OK is true when the action ran and (for writes) verified.
+func (o Outcome) OK() bool {
+	if o.Err != nil || o.Result.Failed {
+		return false
+	}
+	return o.Verification == nil || o.Verification.Pass
+}
+
+// Prepare validates nothing further (inv is already valid) and plans. A write
+// gets its one idempotency key here.
+func (r *Runner) Prepare(ctx context.Context, inv Invocation) (Prepared, error) {
+	a, ok := r.Registry.Action(inv.Action)
+	if !ok {
+		return Prepared{}, r.Registry.unknownAction(inv.Action)
+	}
+	spec := a.Spec()
+	plan, err := a.Plan(ctx, r.Env, inv)
+	if err != nil {
+		return Prepared{}, fmt.Errorf("%s: plan: %w", spec.Name, err)
+	}
+	if spec.Kind == Write && plan.IdempotencyKey == "" {
+		plan.IdempotencyKey = gateway.NewIdempotencyKey()
+	}
+	return Prepared{ID: newID(), Spec: spec, Inv: inv, Plan: plan}, nil
+}
+
+// Execute checks the safety policy, journals the intent, applies, verifies
+// and journals the result. A refusal returns a *RefusedError and changes nothing.
+func (r *Runner) Execute(ctx context.Context, p Prepared, c Confirmation) (Outcome, error) {
+	a, ok := r.Registry.Action(p.Spec.Name)
+	if !ok {
+		return Outcome{}, r.Registry.unknownAction(p.Spec.Name)
+	}
+	out := Outcome{ID: p.ID, Action: p.Spec.Name, Kind: p.Spec.Kind, Command: p.Inv.String(), Plan: p.Plan}
+	if err := r.Policy.Check(p.Spec, c); err != nil {
+		r.journalRefusal(p, err)
+		return out, err
+	}
+	env := r.Env
+	if p.Spec.Kind == Write {
+		// Only now, after the typed confirmation passed, may the header go out.
+		env = r.Env.withConfirmation(r.Policy.ConfirmHeader())
+	}
+	start := r.Env.now()
+	if err := r.Journal.Append(r.entry(p, PhaseIntent)); err != nil {
+		return out, fmt.Errorf("not running %s: cannot journal the intent: %w", p.Spec.Name, err)
+	}
+	r.apply(ctx, a, env, p, &out)
+	out.Duration = r.Env.now().Sub(start)
+	res := r.entry(p, PhaseResult)
+	fillResult(&res, out)
+	if err := r.Journal.Append(res); err != nil && out.Err == nil {
+		out.Err = fmt.Errorf("%s ran but its result could not be journaled: %w", p.Spec.Name, err)
+	}
+	if out.Err != nil {
+		out.ErrMessage = out.Err.Error()
+	}
+	return out, out.Err
+}
+
+func (r *Runner) apply(ctx context.Context, a Action, env *Env, p Prepared, out *Outcome) {
+	if p.Spec.Kind == Write && p.Plan.NoChange {
+		out.Skipped = true
+		out.Result = Result{Lines: []string{"nothing to change: " + p.Plan.Text()}}
+	} else {
+		res, err := a.Apply(ctx, env, p.Inv, p.Plan)
+		out.Result = res
+		if err != nil {
+			out.Err = fmt.Errorf("%s: %w", p.Spec.Name, err)
+			return
+		}
+	}
+	if p.Spec.Kind != Write {
+		return
+	}
+	v, err := a.Verify(ctx, env, p.Inv, out.Result)
+	if err != nil {
+		v = Verification{Pass: false, Detail: "could not read the result back: " + err.Error()}
+	}
+	out.Verification = &v
+	if inv, ok := a.Inverse(p.Inv, p.Plan); ok && !out.Skipped {
+		out.Inverse = inv.String()
+	}
+}
+
+func fillResult(e *Entry, out Outcome) {
+	e.Status = out.Result.Status
+	e.Verification = out.Verification
+	e.DurationMs = float64(out.Duration.Microseconds()) / 1000
+	e.Result = out.Result.Text()
+	switch {
+	case out.Err != nil:
+		e.Outcome, e.Error = "failed", out.Err.Error()
+	case !out.OK():
+		e.Outcome = "failed"
+	case out.Skipped:
+		e.Outcome = "no change"
+	default:
+		e.Outcome = "ok"
+	}
+}
+
+func (r *Runner) entry(p Prepared, phase string) Entry {
+	return Entry{
+		Time: r.Env.now().UTC(), ID: p.ID, Phase: phase, Operator: r.Operator, Environment: r.Env.Name,
+		Action: p.Spec.Name, Kind: string(p.Spec.Kind), Params: p.Inv.Params(), Plan: p.Plan.Text(),
+		IdempotencyKey: p.Plan.IdempotencyKey,
+	}
+}
+
+// journalRefusal records a refused write as one result line: nothing ran, so
+// there is no intent left open.
+func (r *Runner) journalRefusal(p Prepared, err error) {
+	e := r.entry(p, PhaseResult)
+	e.Outcome, e.Error = "refused", err.Error()
+	_ = r.Journal.Append(e) // the refusal itself already reaches the operator
+}
+
+// Run parses, plans and executes one command line in one go (headless use).
+func (r *Runner) Run(ctx context.Context, line string, c Confirmation) (Outcome, error) {
+	inv, err := r.Registry.Parse(line)
+	if err != nil {
+		return Outcome{}, err
+	}
+	p, err := r.Prepare(ctx, inv)
+	if err != nil {
+		return Outcome{}, err
+	}
+	return r.Execute(ctx, p, c)
+}
+
+func newID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
