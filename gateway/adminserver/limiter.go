@@ -57,6 +57,18 @@ func (l *limiter) allow(caller string) (ok bool, retryAfter time.Duration) {
 	return false, time.Duration(math.Ceil(wait)) * time.Second
 }
 
+// exhausted reports whether caller has no token left, without taking one.
+func (l *limiter) exhausted(caller string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b, found := l.buckets[caller]
+	if !found {
+		return false
+	}
+	refilled := b.tokens + l.now().Sub(b.last).Seconds()*float64(l.perMinute)/60
+	return refilled < 1
+}
+
 func (l *limiter) prune(now time.Time, capacity, ratePerSec float64) {
 	for k, b := range l.buckets {
 		if b.tokens+now.Sub(b.last).Seconds()*ratePerSec >= capacity {

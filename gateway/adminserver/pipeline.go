@@ -87,7 +87,16 @@ func (s *Server) pipeline(w http.ResponseWriter, op operation, rq *request) (sta
 		return fail(errorf(http.StatusTooManyRequests, gateway.CodeRateLimited,
 			fmt.Sprintf("rate limit of %d requests per minute exceeded; retry after %d seconds", s.cfg.RateLimitPerMinute, secs)))
 	}
+	// Failed authentications are also counted per client IP: otherwise a
+	// caller could try unlimited keys, each with a fresh per-key bucket.
+	failKey := "authfail:" + clientIP(rq.http)
+	if s.limit.exhausted(failKey) {
+		w.Header().Set("Retry-After", "60")
+		return fail(errorf(http.StatusTooManyRequests, gateway.CodeRateLimited,
+			fmt.Sprintf("more than %d failed authentications per minute from this address; retry after 60 seconds", s.cfg.RateLimitPerMinute)))
+	}
 	if e := s.authenticate(rq); e != nil {
+		s.limit.allow(failKey)
 		return fail(e)
 	}
 	if !op.write {
@@ -115,11 +124,17 @@ func callerID(r *http.Request) string {
 		sum := sha256.Sum256([]byte(k))
 		return "key:" + hex.EncodeToString(sum[:])
 	}
+	return "ip:" + clientIP(r)
+}
+
+// clientIP is the peer address. X-Forwarded-For is ignored on purpose: the
+// server is deployed beside the gateway, and a client could forge it.
+func clientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		host = r.RemoteAddr
+		return r.RemoteAddr
 	}
-	return "ip:" + host
+	return host
 }
 
 // authenticate sets rq.keyName or answers 401/403; failures are audited

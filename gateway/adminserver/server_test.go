@@ -83,6 +83,31 @@ func TestRateLimitAnswers429WithRetryAfter(t *testing.T) {
 	}
 }
 
+func TestSprayingKeysIsLimitedPerAddress(t *testing.T) {
+	f := newFixture(t, func(c *adminserver.Config) { c.RateLimitPerMinute = 3 })
+	guess := func(i int) reply {
+		h := map[string]string{gateway.HeaderAPIKey: "guess-" + strings.Repeat("x", i+1)}
+		return f.do(call{method: "GET", path: "/flags", noKey: true, headers: h})
+	}
+	for i := range 3 { // each guess has its own per-key bucket...
+		if r := guess(i); r.status != http.StatusForbidden {
+			t.Fatalf("guess %d: %d", i, r.status)
+		}
+	}
+	// ...but failures are counted per address too.
+	r := guess(3)
+	if r.status != http.StatusTooManyRequests || r.header.Get("Retry-After") == "" {
+		t.Fatalf("4th wrong key from one address: %d %s", r.status, r.body)
+	}
+	if n := countAction(f.auditRecords(), "auth.failed"); n != 3 {
+		t.Errorf("auth.failed records = %d, want 3 (the refused 4th never reached auth)", n)
+	}
+	f.clock.Advance(time.Minute)
+	if r := f.do(call{method: "GET", path: "/flags"}); r.status != http.StatusOK {
+		t.Errorf("valid key after the failure window: %d", r.status)
+	}
+}
+
 func TestBadInputIsRefusedClearlyAndChangesNothing(t *testing.T) {
 	f := newFixture(t, func(c *adminserver.Config) { c.MaxBodyBytes = 1024 })
 	cases := []struct {
