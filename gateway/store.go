@@ -133,3 +133,13 @@ func (s *Store) Ping(ctx context.Context) RedisHealth {
 	}
 	return RedisHealth{OK: true, LatencyMs: lat}
 }
+
+// Now is the Store's clock (StoreOptions.Now), for callers that write
+// through the key schema on the same timeline, like the simulator.
+func (s *Store) Now() time.Time { return s.now() }
+
+// ReservationTTL is the reservation lifetime the Store applies.
+func (s *Store) ReservationTTL() time.Duration { return s.opts.ReservationTTL }
+
+// Redis is the client the Store talks to.
+func (s *Store) Redis() redis.UniversalClient { return s.rdb }
