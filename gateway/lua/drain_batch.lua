@@ -2,7 +2,8 @@
 -- cutoff. Each member is claimed by DEL of its hash, so a concurrent finalize
 -- or reaper never double-counts; a member whose hash already expired is an
 -- orphan: removed, counted, nothing reclaimed.
--- KEYS: reserved, expiry zset
+-- KEYS: reserved, expiry zset (reservation hashes are built from the prefix,
+-- as the gateway's reaper does: single-node Redis only, not cluster-safe)
 -- ARGV: cutoffScore, batchSize, reservation key prefix, dryRun (1/0), counterTtlMs, dryRunOffset
 local cutoff = tonumber(ARGV[1])
 local n = tonumber(ARGV[2])
