@@ -61,7 +61,8 @@ func (s *Server) serve(op operation) http.HandlerFunc {
 			slog.String("path", r.URL.Path), slog.String("action", op.action),
 			slog.Int("status", status), slog.String("keyName", rq.keyName),
 			slog.String("operator", rq.operator), slog.String("idempotencyKey", rq.idemKey),
-			slog.Bool("replayed", replayed), slog.Duration("duration", s.cfg.Now().Sub(start)))
+			slog.Bool("replayed", replayed),
+			slog.Float64("durationMs", float64(s.cfg.Now().Sub(start).Microseconds())/1000))
 	}
 }
 
