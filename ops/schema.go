@@ -129,7 +129,10 @@ func (inv Invocation) Str(name string) string { s, _ := inv.Values[name].(string
 func (inv Invocation) Int(name string) int64 { n, _ := inv.Values[name].(int64); return n }
 
 // Bool returns a bool parameter and whether it is set.
-func (inv Invocation) Bool(name string) (value, ok bool) { b, ok := inv.Values[name].(bool); return b, ok }
+func (inv Invocation) Bool(name string) (value, ok bool) {
+	b, ok := inv.Values[name].(bool)
+	return b, ok
+}
 
 // Duration returns a duration parameter (0 when absent).
 func (inv Invocation) Duration(name string) time.Duration {

@@ -1,0 +1,210 @@
+package ops
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func TestJournalIntentWithoutResultIsOutcomeUnknown(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state", "journal.jsonl")
+	j, err := OpenJournal(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mk := func(id, phase string) Entry {
+		return Entry{Time: time.Now(), ID: id, Phase: phase, Environment: "staging", Action: "breaker.reset", Params: map[string]string{"component": "kms"}}
+	}
+	for _, e := range []Entry{mk("a", PhaseIntent), mk("a", PhaseResult), mk("b", PhaseIntent)} {
+		if err := j.Append(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Simulate a kill: the process dies after b's intent; drop the handle.
+	j.f.Close()
+	j2, err := OpenJournal(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j2.Close()
+	un := j2.Unresolved()
+	if len(un) != 1 || un[0].ID != "b" || un[0].Outcome != "outcome unknown" {
+		t.Fatalf("unresolved = %+v", un)
+	}
+	info, _ := os.Stat(path)
+	if info.Mode().Perm() != 0o600 {
+		t.Errorf("journal mode %v, want 0600", info.Mode().Perm())
+	}
+}
+
+func TestJournalSkipsATornLastLine(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "journal.jsonl")
+	good, _ := json.Marshal(Entry{ID: "a", Phase: PhaseIntent, Action: "flags.set"})
+	if err := os.WriteFile(path, append(append(good, '\n'), []byte(`{"id":"b","pha`)...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	j, err := OpenJournal(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	if un := j.Unresolved(); len(un) != 1 || un[0].ID != "a" {
+		t.Errorf("unresolved = %+v", un)
+	}
+	if err := os.WriteFile(path, []byte("garbage\n"+string(good)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadJournal(path); err == nil || !strings.Contains(err.Error(), ":1: not a JSON entry") {
+		t.Errorf("corrupt middle line: %v", err)
+	}
+}
+
+func TestJournalRedactsSecrets(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "journal.jsonl")
+	secret := "gwk-s3cr3t-value-0123456789abcdef"
+	j, err := OpenJournal(path, NewRedactor(secret, "hunter22"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := Entry{ID: "x", Phase: PhaseResult, Action: "alarm.mute",
+		Params:       map[string]string{"reason": "key was " + secret, "api_key": "anything"},
+		Plan:         "connect redis://default:hunter22@redis:6379",
+		Error:        `header X-API-Key: abc123 refused; password=pw1; token="tok-9"`,
+		Result:       "sk-ABCDEFGHIJKLMNOPQRSTUV leaked",
+		Verification: &Verification{Detail: "used " + secret},
+	}
+	if err := j.Append(e); err != nil {
+		t.Fatal(err)
+	}
+	j.Close()
+	raw, _ := os.ReadFile(path)
+	for _, leak := range []string{secret, "hunter22", "anything", "abc123", "pw1", "tok-9", "sk-ABCDEFGHIJKLMNOPQRSTUV"} {
+		if strings.Contains(string(raw), leak) {
+			t.Errorf("journal contains %q: %s", leak, raw)
+		}
+	}
+	if !strings.Contains(string(raw), "[redacted]") {
+		t.Errorf("no redaction marker: %s", raw)
+	}
+}
+
+// Several goroutines on two handles of the same file: every line parses, none lost.
+func TestJournalConcurrentWritersNeverTearLines(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "journal.jsonl")
+	j1, err := OpenJournal(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j2, err := OpenJournal(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const writers, each = 8, 50
+	var wg sync.WaitGroup
+	for w := range writers {
+		j := j1
+		if w%2 == 1 {
+			j = j2
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				e := Entry{ID: fmt.Sprintf("w%d-%d", w, i), Phase: PhaseIntent, Action: "reservations.drain",
+					Plan: strings.Repeat("x", 3000)}
+				if err := j.Append(e); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	j1.Close()
+	j2.Close()
+	checkAllLines(t, path, writers*each)
+}
+
+// Two processes appending to one journal: the test binary re-runs itself.
+func TestJournalTwoProcessesAppend(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "journal.jsonl")
+	const each = 200
+	var cmds []*exec.Cmd
+	for p := range 2 {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestJournalHelperProcess$")
+		cmd.Env = append(os.Environ(), "GATEWAYOPS_JOURNAL_HELPER="+path, "GATEWAYOPS_JOURNAL_HELPER_N="+strconv.Itoa(each), "GATEWAYOPS_JOURNAL_HELPER_P="+strconv.Itoa(p))
+		cmd.Stderr = os.Stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		cmds = append(cmds, cmd)
+	}
+	for _, c := range cmds {
+		if err := c.Wait(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	checkAllLines(t, path, 2*each)
+}
+
+// TestJournalHelperProcess is the child of TestJournalTwoProcessesAppend.
+func TestJournalHelperProcess(t *testing.T) {
+	path := os.Getenv("GATEWAYOPS_JOURNAL_HELPER")
+	if path == "" {
+		return // only meaningful as a child process
+	}
+	n, _ := strconv.Atoi(os.Getenv("GATEWAYOPS_JOURNAL_HELPER_N"))
+	p := os.Getenv("GATEWAYOPS_JOURNAL_HELPER_P")
+	j, err := OpenJournal(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	for i := range n {
+		if err := j.Append(Entry{ID: fmt.Sprintf("p%s-%d", p, i), Phase: PhaseIntent, Plan: strings.Repeat("y", 2000)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func checkAllLines(t *testing.T, path string, want int) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	ids := map[string]bool{}
+	for sc.Scan() {
+		var e Entry
+		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
+			t.Fatalf("torn line %q: %v", sc.Text(), err)
+		}
+		ids[e.ID] = true
+	}
+	if len(ids) != want {
+		t.Fatalf("%d distinct entries, want %d", len(ids), want)
+	}
+}
+
+func TestDefaultJournalPathHonoursXDG(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", "/tmp/xdg-state")
+	if p, _ := DefaultJournalPath(); p != "/tmp/xdg-state/gatewayops/journal.jsonl" {
+		t.Errorf("path = %s", p)
+	}
+	t.Setenv("XDG_STATE_HOME", "")
+	t.Setenv("HOME", "/home/oncall")
+	if p, _ := DefaultJournalPath(); p != "/home/oncall/.local/state/gatewayops/journal.jsonl" {
+		t.Errorf("path = %s", p)
+	}
+}
