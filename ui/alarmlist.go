@@ -8,6 +8,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"gatewayops/alarms"
 )
@@ -24,6 +25,7 @@ type alarmList struct {
 	visible  []alarms.Alarm      // all, filtered and sorted
 	filter   string
 	selected string // alarm name
+	prefix   string // common name prefix of all alarms, shown once in the column head
 	offset   int
 	width    int
 	height   int
@@ -39,6 +41,7 @@ func (l *alarmList) SetSize(w, h int) { l.width, l.height = w, h; l.scroll() }
 // SetAlarms replaces the list's data and keeps the selection by name.
 func (l *alarmList) SetAlarms(as []alarms.Alarm, lint map[string][]string) {
 	l.all = as
+	l.prefix = commonNamePrefix(as)
 	if lint == nil {
 		lint = map[string][]string{}
 	}
@@ -196,14 +199,18 @@ func (l alarmList) View(now time.Time) string {
 func (l alarmList) columns() (name, spark int) {
 	// cursor 1, state 10, then a space before each of name, since 7, value 18, trend, lint 2
 	const fixed = 1 + 10 + 1 + 1 + 7 + 1 + 18 + 1 + 1 + 2
-	spark = min(max((l.width-fixed)/4, 0), 16)
+	spark = min(max((l.width-fixed)/5, 0), 12)
 	name = max(l.width-fixed-spark, 8)
 	return name, spark
 }
 
 func (l alarmList) head() string {
 	name, spark := l.columns()
-	return fmt.Sprintf("  %-9s %-*s %7s %-18s %-*s", "STATE", name, "ALARM", "SINCE", "VALUE vs THRESHOLD", spark, "TREND")
+	title := "ALARM"
+	if l.prefix != "" {
+		title += " (" + l.prefix + "…)"
+	}
+	return fmt.Sprintf("  %-9s %-*s %7s %-18s %-*s", "STATE", name, ansi.Truncate(title, name, "…"), "SINCE", "VALUE vs THRESHOLD", spark, "TREND")
 }
 
 func (l alarmList) row(a alarms.Alarm, now time.Time) string {
@@ -224,7 +231,7 @@ func (l alarmList) row(a alarms.Alarm, now time.Time) string {
 	if len(l.lint[a.Name]) > 0 {
 		lintMark = l.styles.Warn.Render("⚠ ")
 	}
-	name := a.Name
+	name := strings.TrimPrefix(a.Name, l.prefix)
 	if a.EvaluationState != "" {
 		name += " [" + a.EvaluationState + "]"
 	}
@@ -258,4 +265,18 @@ func (l alarmList) ShortHelp() []key.Binding {
 }
 func (l alarmList) FullHelp() [][]key.Binding {
 	return [][]key.Binding{{l.keys.Up, l.keys.Down, l.keys.Top, l.keys.Bottom, l.keys.PageUp, l.keys.PageDown}}
+}
+
+// commonNamePrefix is the prefix all alarm names share, cut after the last
+// "-" so that only whole words are hidden ("arrakis-staging-agent-"). With
+// fewer than two alarms nothing is hidden.
+func commonNamePrefix(as []alarms.Alarm) string {
+	if len(as) < 2 {
+		return ""
+	}
+	p := as[0].Name
+	for _, a := range as[1:] {
+		p = commonPrefix(p, a.Name)
+	}
+	return p[:strings.LastIndex(p, "-")+1]
 }
