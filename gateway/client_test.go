@@ -332,3 +332,11 @@ func TestEveryReadThroughClient(t *testing.T) {
 		t.Error("reset of the in-process breaker succeeded")
 	}
 }
+
+func TestClientRefusesARelativeBaseURL(t *testing.T) {
+	c := gateway.NewClient("admin.internal:8089", gateway.ClientOptions{APIKey: apiKey})
+	_, err := c.Status(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "base URL must be absolute") {
+		t.Fatalf("relative base URL: %v", err)
+	}
+}

@@ -74,11 +74,8 @@ func (s *Server) reservations(ctx context.Context, rq *request) (outcome, error)
 }
 
 func (s *Server) drain(ctx context.Context, rq *request) (outcome, error) {
+	// The store validates mode, olderThan, batchSize and community.
 	req := *rq.body.(*gateway.DrainRequest)
-	if req.Mode != "" && req.Mode != gateway.DrainReap && req.Mode != gateway.DrainReconcile {
-		return outcome{}, invalid(fmt.Sprintf("field \"mode\" is %q; accepted values: %s, %s (default %s)",
-			req.Mode, gateway.DrainReap, gateway.DrainReconcile, gateway.DrainReap))
-	}
 	res, err := s.cfg.Store.Drain(ctx, req)
 	if err != nil {
 		return outcome{}, err
