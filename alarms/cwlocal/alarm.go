@@ -55,8 +55,8 @@ func validateAlarm(in *PutMetricAlarmInput) (*alarm, *APIError) {
 		return nil, errMissing("AlarmName")
 	case len(in.AlarmName) > 255:
 		return nil, errInvalidValue("AlarmName is longer than 255 characters")
-	case in.EvaluationPeriods < 1:
-		return nil, errInvalidValue("EvaluationPeriods must be at least 1, got %d", in.EvaluationPeriods)
+	case in.EvaluationPeriods < 1 || in.EvaluationPeriods > 10080:
+		return nil, errInvalidValue("EvaluationPeriods must be between 1 and 10080, got %d", in.EvaluationPeriods)
 	case in.ComparisonOperator == "":
 		return nil, errMissing("ComparisonOperator")
 	case !oneOf(in.ComparisonOperator, comparisonOperators):
@@ -107,7 +107,7 @@ func (a *alarm) compileSingle() *APIError {
 	case in.Statistic == "" && in.ExtendedStatistic == "":
 		return errMissing("Statistic or ExtendedStatistic")
 	case !ValidPeriod(in.Period):
-		return errInvalidValue("Period %d is invalid (accepted: 10, 30 or a multiple of 60)", in.Period)
+		return errInvalidValue("Period %d is invalid (accepted: 10, 30 or a multiple of 60 up to 31 days)", in.Period)
 	}
 	name := in.Statistic + in.ExtendedStatistic
 	st, err := ParseStatistic(name)

@@ -341,10 +341,14 @@ func (s *Service) putData(in *PutMetricDataInput) *APIError {
 	}
 	now := s.cfg.Now()
 	points := make([]point, len(in.MetricData))
+	samples := 0
 	for i := range in.MetricData {
 		p, err := datumPoint(&in.MetricData[i], i, now)
 		if err != nil {
 			return err
+		}
+		if samples += len(p.values); samples > maxSamplesPerRequest {
+			return errInvalidValue("the request expands to more than %d samples (Values x Counts); split it", maxSamplesPerRequest)
 		}
 		points[i] = p
 	}
@@ -390,6 +394,9 @@ func datumPoint(d *MetricDatum, i int, now time.Time) (point, *APIError) {
 	if styles != 1 {
 		return point{}, errCombination("%s must set exactly one of Value, Values or StatisticValues", where)
 	}
+	if e := checkMagnitudes(d, where); e != nil {
+		return point{}, e
+	}
 	switch {
 	case d.Value != nil:
 		return rawPoint(t, []float64{*d.Value}), nil
@@ -398,6 +405,10 @@ func datumPoint(d *MetricDatum, i int, now time.Time) (point, *APIError) {
 	}
 	return statSetPoint(d.StatisticValues, where, t)
 }
+
+// maxSamplesPerRequest bounds the raw samples one PutMetricData may add,
+// since Counts expand into stored values (kept for exact percentiles).
+const maxSamplesPerRequest = 100000
 
 func valuesPoint(d *MetricDatum, where string, t time.Time) (point, *APIError) {
 	if len(d.Values) > 150 {
@@ -412,14 +423,39 @@ func valuesPoint(d *MetricDatum, where string, t time.Time) (point, *APIError) {
 		if len(d.Counts) > 0 {
 			n = d.Counts[i]
 		}
-		if n < 0 || n != math.Trunc(n) || n > 10000 {
-			return point{}, errInvalidValue("%s.Counts[%d] must be a whole number between 0 and 10000, got %v", where, i, n)
+		if n < 0 || n != math.Trunc(n) || n > 10000 || len(vals)+int(n) > maxSamplesPerRequest {
+			return point{}, errInvalidValue("%s.Counts[%d] must be a whole number between 0 and 10000 (at most %d samples per request), got %v", where, i, maxSamplesPerRequest, n)
 		}
 		for range int(n) {
 			vals = append(vals, v)
 		}
 	}
+	if len(vals) == 0 {
+		return point{}, errInvalidValue("%s.Counts are all zero: the datum holds no sample", where)
+	}
 	return rawPoint(t, vals), nil
+}
+
+// checkMagnitudes rejects values CloudWatch cannot store, which also keeps
+// every sum finite.
+func checkMagnitudes(d *MetricDatum, where string) *APIError {
+	vals := append([]float64(nil), d.Values...)
+	if d.Value != nil {
+		vals = append(vals, *d.Value)
+	}
+	if ss := d.StatisticValues; ss != nil {
+		for _, p := range []*float64{ss.SampleCount, ss.Sum, ss.Minimum, ss.Maximum} {
+			if p != nil {
+				vals = append(vals, *p)
+			}
+		}
+	}
+	for _, v := range vals {
+		if math.Abs(v) > emf.MaxMagnitude {
+			return errInvalidValue("%s holds %g, outside CloudWatch's range (+/-%g)", where, v, emf.MaxMagnitude)
+		}
+	}
+	return nil
 }
 
 func statSetPoint(ss *StatisticSet, where string, t time.Time) (point, *APIError) {

@@ -92,7 +92,7 @@ func compileQuery(q MetricDataQuery, where string) (compiledQuery, *APIError) {
 		return compiledQuery{}, errInvalidValue("%s.MetricStat.Stat: %v", where, err)
 	}
 	if !ValidPeriod(ms.Period) {
-		return compiledQuery{}, errInvalidValue("%s.MetricStat.Period %d is invalid (accepted: 1, 5, 10, 30 or a multiple of 60)", where, ms.Period)
+		return compiledQuery{}, errInvalidValue("%s.MetricStat.Period %d is invalid (accepted: 1, 5, 10, 30 or a multiple of 60 up to 31 days)", where, ms.Period)
 	}
 	if err := checkDimensions(ms.Metric.Dimensions, where+".MetricStat.Metric.Dimensions"); err != nil {
 		return compiledQuery{}, err

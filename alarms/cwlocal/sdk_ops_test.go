@@ -259,6 +259,16 @@ func TestSDKPutMetricDataRejectsBadDatumAndStoresNothing(t *testing.T) {
 	if code := apiCode(t, err); code != "InvalidParameterValue" || !strings.Contains(err.Error(), "Minimum <= Maximum") {
 		t.Fatalf("%s %v", code, err)
 	}
+	_, err = c.PutMetricData(ctx, &cloudwatch.PutMetricDataInput{Namespace: aws.String("N"), MetricData: []types.MetricDatum{{MetricName: aws.String("x"),
+		Values: []float64{1, 1e200}}}})
+	if code := apiCode(t, err); code != "InvalidParameterValue" || !strings.Contains(err.Error(), "outside CloudWatch's range") {
+		t.Fatalf("%s %v", code, err)
+	}
+	_, err = c.PutMetricData(ctx, &cloudwatch.PutMetricDataInput{Namespace: aws.String("N"), MetricData: []types.MetricDatum{{MetricName: aws.String("x"),
+		Values: []float64{1, 2}, Counts: []float64{0, 0}}}})
+	if code := apiCode(t, err); code != "InvalidParameterValue" || !strings.Contains(err.Error(), "Counts are all zero") {
+		t.Fatalf("%s %v", code, err)
+	}
 	if len(s.store.series) != 0 {
 		t.Fatalf("%d series stored from rejected requests", len(s.store.series))
 	}

@@ -38,9 +38,12 @@ func ParseStatistic(s string) (Statistic, error) {
 // IsPercentile reports whether the statistic is an extended (pNN) one.
 func (s Statistic) IsPercentile() bool { return s.Name != "" && s.Name[0] == 'p' }
 
+// maxPeriod bounds a period at 31 days, so period arithmetic never overflows.
+const maxPeriodSeconds = 31 * 24 * 3600
+
 // ValidPeriod reports whether CloudWatch accepts p seconds as a period.
 func ValidPeriod(p int) bool {
-	return p == 1 || p == 5 || p == 10 || p == 30 || (p >= 60 && p%60 == 0)
+	return p == 1 || p == 5 || p == 10 || p == 30 || (p >= 60 && p%60 == 0 && p <= maxPeriodSeconds)
 }
 
 // bucket is the aggregate of one period.

@@ -19,6 +19,8 @@ const (
 	MaxDimensionsPerSet = 30
 	MaxValuesPerMetric  = 100
 	MaxMetricsPerLine   = 100
+	// MaxMagnitude is the largest absolute value CloudWatch stores.
+	MaxMagnitude = 1.174271e+108
 )
 
 // Dimension is one name/value pair of a dimension set, in the order the line lists it.
@@ -252,6 +254,9 @@ func parseValues(raw json.RawMessage) ([]float64, error) {
 	}
 	var one float64
 	if err := json.Unmarshal(raw, &one); err == nil {
+		if math.Abs(one) > MaxMagnitude {
+			return nil, fmt.Errorf("value %g is outside CloudWatch's range (+/-%g)", one, MaxMagnitude)
+		}
 		return []float64{one}, nil
 	}
 	var many []float64
@@ -265,8 +270,8 @@ func parseValues(raw json.RawMessage) ([]float64, error) {
 		return nil, fmt.Errorf("value array has %d values, at most %d allowed", len(many), MaxValuesPerMetric)
 	}
 	for _, v := range many {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, errors.New("value is not finite")
+		if math.Abs(v) > MaxMagnitude {
+			return nil, fmt.Errorf("value %g is outside CloudWatch's range (+/-%g)", v, MaxMagnitude)
 		}
 	}
 	return many, nil

@@ -129,6 +129,8 @@ func TestParseRejects(t *testing.T) {
 		"value mixed array":   {`{` + meta(`[[]]`, `[{"Name":"M"}]`) + `,"M":[1,"x"]}`, "must be a number or an array"},
 		"value empty array":   {`{` + meta(`[[]]`, `[{"Name":"M"}]`) + `,"M":[]}`, "array is empty"},
 		"101 values":          {`{` + meta(`[[]]`, `[{"Name":"M"}]`) + `,"M":[` + strings.Join(many, ",") + `]}`, "at most 100"},
+		"huge value":          {`{` + meta(`[[]]`, `[{"Name":"M"}]`) + `,"M":1e300}`, "outside CloudWatch's range"},
+		"huge in array":       {`{` + meta(`[[]]`, `[{"Name":"M"}]`) + `,"M":[1,-1e200]}`, "outside CloudWatch's range"},
 		"bad unit":            {`{` + meta(`[[]]`, `[{"Name":"M","Unit":"Furlongs"}]`) + `,"M":1}`, `unknown Unit "Furlongs" (accepted: Seconds`},
 		"bad resolution":      {`{` + meta(`[[]]`, `[{"Name":"M","StorageResolution":5}]`) + `,"M":1}`, "StorageResolution must be 1 or 60"},
 	}
