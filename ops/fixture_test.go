@@ -1,0 +1,151 @@
+package ops
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"gatewayops/alarms"
+	"gatewayops/alarms/cwlocal"
+	"gatewayops/gateway"
+	"gatewayops/gateway/adminserver"
+	"gatewayops/gateway/redisproc"
+)
+
+const testAdminKey = "gwk-test-key-0123456789abcdef"
+
+// stack is a real admin server over a real redis-server, a local CloudWatch
+// reached through the real AWS SDK, and a journal in a temp dir.
+type stack struct {
+	t       *testing.T
+	rdb     *redis.Client
+	store   *gateway.Store
+	cw      *cwlocal.Service
+	env     *Env
+	journal *Journal
+	policy  *Policy
+	runner  *Runner
+	// requests counts admin API requests by "METHOD path".
+	requests *requestCounter
+	adminURL string
+}
+
+type requestCounter struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (c *requestCounter) count(key string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n[key]
+}
+
+func newStack(t *testing.T, envName, safety string) *stack {
+	t.Helper()
+	_, rdb := redisproc.ForTest(t)
+	store := gateway.NewStore(rdb, gateway.StoreOptions{EnforcementDefault: gateway.EnforcementReject})
+	keys, err := adminserver.ParseKeys("oncall:" + testAdminKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := adminserver.New(adminserver.Config{Store: store, Redis: rdb, Keys: keys, Environment: envName,
+		Protected: safety == Protected, RateLimitPerMinute: 10000, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	counter := &requestCounter{n: map[string]int{}}
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		counter.mu.Lock()
+		counter.n[r.Method+" "+r.URL.Path]++
+		counter.mu.Unlock()
+		srv.Handler().ServeHTTP(w, r)
+	}))
+	t.Cleanup(ts.Close)
+	cw, cwURL := cwlocal.StartForTest(t)
+	cwc, err := cwlocal.NewSDKClient(context.Background(), cwURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := &Env{
+		Name:         envName,
+		Config:       Environment{Name: envName, Safety: safety, AdminURL: ts.URL, Region: "us-east-1"},
+		AdminURL:     ts.URL,
+		AdminOptions: gateway.ClientOptions{APIKey: testAdminKey, Operator: "oncall-test", MaxRetries: -1},
+		CloudWatch:   cwc,
+		Alarms:       alarms.NewSource(cwc, ""),
+		Inspector:    gateway.NewInspector(rdb),
+	}
+	j, err := OpenJournal(filepath.Join(t.TempDir(), "journal.jsonl"), NewRedactor(testAdminKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { j.Close() })
+	policy, err := NewPolicy(envName, safety, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &stack{t: t, rdb: rdb, store: store, cw: cw, env: env, journal: j, policy: policy, requests: counter, adminURL: ts.URL}
+	s.runner = &Runner{Registry: DefaultRegistry(), Env: env, Policy: policy, Journal: j, Operator: "oncall-test"}
+	return s
+}
+
+// openBreaker records failures until the breaker opens. The gateway keys
+// failures by millisecond, so each one is recorded 1 ms after the previous.
+func (s *stack) openBreaker(component string) {
+	s.t.Helper()
+	base := time.Now().Add(-time.Second)
+	for i := range 10 {
+		at := base.Add(time.Duration(i) * time.Millisecond)
+		failing := gateway.NewStore(s.rdb, gateway.StoreOptions{Now: func() time.Time { return at }})
+		state, err := failing.BreakerFailure(context.Background(), component)
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		if state == gateway.BreakerOpen {
+			return
+		}
+	}
+	s.t.Fatalf("breaker %s did not open after 10 failures", component)
+}
+
+// leakReservations makes n reservations per community that expired 10 minutes ago.
+func (s *stack) leakReservations(communities []string, n int, estimate int64) {
+	s.t.Helper()
+	ctx := context.Background()
+	past := gateway.NewStore(s.rdb, gateway.StoreOptions{Now: func() time.Time { return time.Now().Add(-15 * time.Minute) }})
+	for _, c := range communities {
+		if err := past.SetLimit(ctx, c, 1_000_000); err != nil {
+			s.t.Fatal(err)
+		}
+		for i := range n {
+			r, err := past.Reserve(ctx, gateway.ReserveInput{Community: c, User: fmt.Sprintf("u%d", i),
+				IdempotencyKey: fmt.Sprintf("req-%d", i), ModelAlias: "cheap", EstimateCents: estimate})
+			if err != nil || r.Status != "RESERVED" {
+				s.t.Fatalf("reserve: %+v %v", r, err)
+			}
+		}
+	}
+}
+
+// standardYes is the confirmation of a standard environment's one-key confirm.
+var standardYes = Confirmation{StartKey: "enter", ConfirmKey: "y"}
+
+// run parses, plans and executes a line, failing the test on error.
+func (s *stack) run(line string, c Confirmation) Outcome {
+	s.t.Helper()
+	out, err := s.runner.Run(context.Background(), line, c)
+	if err != nil {
+		s.t.Fatalf("%s: %v", line, err)
+	}
+	return out
+}
