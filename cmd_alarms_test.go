@@ -137,3 +137,44 @@ func TestAlarmsRejectsBadFlags(t *testing.T) {
 		})
 	}
 }
+
+// isolateAWSConfig keeps the developer's ~/.aws and environment out of the test.
+func isolateAWSConfig(t *testing.T) {
+	dir := t.TempDir()
+	for k, v := range map[string]string{
+		"AWS_CONFIG_FILE": filepath.Join(dir, "config"), "AWS_SHARED_CREDENTIALS_FILE": filepath.Join(dir, "credentials"),
+		"AWS_PROFILE": "", "AWS_REGION": "", "AWS_DEFAULT_REGION": "", "AWS_ENDPOINT_URL": "", "AWS_ENDPOINT_URL_CLOUDWATCH": "",
+	} {
+		t.Setenv(k, v)
+	}
+}
+
+func TestAlarmsHonoursTheStandardEnvironment(t *testing.T) {
+	isolateAWSConfig(t)
+	_, url := startProvisioned(t, 2)
+	// The SDK itself reads the endpoint, region and (dummy) keys from the environment.
+	t.Setenv("AWS_ENDPOINT_URL_CLOUDWATCH", url)
+	t.Setenv("AWS_REGION", "us-east-1")
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI-example-not-a-secret")
+	code, out, errs := runAlarmsCmd(t)
+	if code != 2 || !strings.Contains(out, "1 in ALARM of 6") {
+		t.Fatalf("exit = %d, stdout %s, stderr %s", code, out, errs)
+	}
+	if strings.Contains(out+errs, "wJalrXUtnFEMI") {
+		t.Fatal("the secret key appears in the output")
+	}
+}
+
+func TestAlarmsNamesAMissingRegionOrProfile(t *testing.T) {
+	isolateAWSConfig(t)
+	_, url := startProvisioned(t, 0)
+	code, _, errs := runAlarmsCmd(t, "--endpoint", url)
+	if code != 1 || !strings.Contains(errs, "no AWS region: pass --region or set AWS_REGION") {
+		t.Fatalf("exit = %d, stderr %q", code, errs)
+	}
+	code, _, errs = runAlarmsCmd(t, "--endpoint", url, "--region", "us-east-1", "--profile", "oncall-nope")
+	if code != 1 || !strings.Contains(errs, "oncall-nope") {
+		t.Fatalf("exit = %d, stderr %q", code, errs)
+	}
+}
