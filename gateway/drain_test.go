@@ -314,3 +314,16 @@ func TestDrainRacingFinalizeNeverDoubleCounts(t *testing.T) {
 		t.Fatalf("committed %d, want %d", c, n*3)
 	}
 }
+
+func TestDrainReportsRedisOutage(t *testing.T) {
+	f := staleScene(t)
+	f.srv.Kill()
+	_, err := f.store.Drain(f.ctx, DrainRequest{})
+	var ve *ValidationError
+	if err == nil || errors.As(err, &ve) {
+		t.Fatalf("drain against a dead Redis: %v", err)
+	}
+	if err := f.srv.Restart(); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -204,3 +204,37 @@ func TestReconcileHoldsTheInvariantUnderTraffic(t *testing.T) {
 		}
 	}
 }
+
+func TestRunSurvivesARedisOutage(t *testing.T) {
+	srv, rdb := redisproc.ForTest(t)
+	store := gateway.NewStore(rdb, gateway.StoreOptions{Now: func() time.Time { return base }})
+	s := sim.New(store, sim.Config{ReservesPerSecond: 200, Seed: 5})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx) }()
+	waitFor := func(what string, ok func(sim.Stats) bool) {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		for !ok(s.Stats()) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: %+v", what, s.Stats())
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	waitFor("traffic", func(st sim.Stats) bool { return st.Reserved >= 5 })
+	srv.Kill()
+	waitFor("errors counted", func(st sim.Stats) bool { return st.Errors >= 3 && st.LastError != "" })
+	if err := srv.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	// The restarted server came back empty (no limit keys), so the gateway
+	// semantics reject every reservation: traffic resumes as rejections.
+	before := s.Stats()
+	waitFor("traffic resumes", func(st sim.Stats) bool { return st.Reserved+st.Rejected >= before.Reserved+before.Rejected+5 })
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Run returned %v", err)
+	}
+}
