@@ -100,23 +100,22 @@ type Alarm struct {
 	Series   []Point     `json:"series,omitempty"`
 }
 
-// comparisonSymbols maps CloudWatch operators to the symbol shown in "value vs threshold".
-var comparisonSymbols = map[string]string{
-	"GreaterThanThreshold":                     ">",
-	"GreaterThanOrEqualToThreshold":            ">=",
-	"LessThanThreshold":                        "<",
-	"LessThanOrEqualToThreshold":               "<=",
-	"LessThanLowerOrGreaterThanUpperThreshold": "outside",
-	"LessThanLowerThreshold":                   "<",
-	"GreaterThanUpperThreshold":                ">",
-}
-
 // ComparisonSymbol is ">" for GreaterThanThreshold and so on; the raw operator if unknown.
 func ComparisonSymbol(op string) string {
-	if s, ok := comparisonSymbols[op]; ok {
-		return s
+	switch op {
+	case "GreaterThanThreshold", "GreaterThanUpperThreshold":
+		return ">"
+	case "GreaterThanOrEqualToThreshold":
+		return ">="
+	case "LessThanThreshold", "LessThanLowerThreshold":
+		return "<"
+	case "LessThanOrEqualToThreshold":
+		return "<="
+	case "LessThanLowerOrGreaterThanUpperThreshold":
+		return "outside"
+	default:
+		return op
 	}
-	return op
 }
 
 // Latest is the most recent known value: the newest evaluated datapoint, else

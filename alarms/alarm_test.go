@@ -90,12 +90,16 @@ func TestChunkGroupsNeverSplitsAGroup(t *testing.T) {
 	}
 }
 
-func TestAlignWindowTruncatesToTheLargestPeriod(t *testing.T) {
+func TestAlignWindowRoundsOutToTheLargestPeriod(t *testing.T) {
 	groups := []QueryGroup{{Queries: []MetricQuery{{Metric: &MetricStat{Period: 60}}, {Metric: &MetricStat{Period: 300}}}}}
 	start := time.Date(2026, 11, 27, 2, 7, 31, 0, time.UTC)
 	w := AlignWindow(groups, start, start.Add(time.Hour))
-	if !w.Start.Equal(time.Date(2026, 11, 27, 2, 5, 0, 0, time.UTC)) || !w.End.Equal(time.Date(2026, 11, 27, 3, 5, 0, 0, time.UTC)) || w.Period != 5*time.Minute {
+	if !w.Start.Equal(time.Date(2026, 11, 27, 2, 5, 0, 0, time.UTC)) || !w.End.Equal(time.Date(2026, 11, 27, 3, 10, 0, 0, time.UTC)) || w.Period != 5*time.Minute {
 		t.Fatalf("window = %+v", w)
+	}
+	aligned := time.Date(2026, 11, 27, 3, 0, 0, 0, time.UTC)
+	if w := AlignWindow(groups, aligned.Add(-time.Hour), aligned); !w.End.Equal(aligned) {
+		t.Fatalf("an aligned end moved: %+v", w)
 	}
 }
 

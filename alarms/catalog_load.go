@@ -16,13 +16,18 @@ import (
 var embeddedCatalogs embed.FS
 
 // Accepted values, listed in error messages so a bad catalog says how to fix it.
+// Constants, not package variables: nothing can change them at run time.
+const (
+	acceptedStats       = "SampleCount, Sum, Average, Minimum, Maximum, pNN (e.g. p99, p99.9)"
+	acceptedOperators   = "GreaterThanThreshold, GreaterThanOrEqualToThreshold, LessThanThreshold, LessThanOrEqualToThreshold"
+	acceptedMissingData = "missing, notBreaching, breaching, ignore"
+	acceptedSeverities  = "critical, high, medium, low"
+)
+
+// The regular expressions are compiled once and only ever read.
 var (
-	validStats       = []string{"SampleCount", "Sum", "Average", "Minimum", "Maximum", "pNN (e.g. p99, p99.9)"}
-	validOperators   = []string{"GreaterThanThreshold", "GreaterThanOrEqualToThreshold", "LessThanThreshold", "LessThanOrEqualToThreshold"}
-	validMissingData = []string{"missing", "notBreaching", "breaching", "ignore"}
-	validSeverities  = []string{"critical", "high", "medium", "low"}
-	percentileStat   = regexp.MustCompile(`^p(100|[1-9]?[0-9])(\.[0-9]{1,2})?$`)
-	queryID          = regexp.MustCompile(`^[a-z][a-zA-Z0-9_]*$`)
+	percentileStat = regexp.MustCompile(`^p(100|[1-9]?[0-9])(\.[0-9]{1,2})?$`)
+	queryID        = regexp.MustCompile(`^[a-z][a-zA-Z0-9_]*$`)
 )
 
 // DefaultCatalog is the Sprint 4 report's six alarms plus the dashboard's
@@ -119,8 +124,8 @@ func validateAlarm(a AlarmDef) []error {
 	if a.Name == "" {
 		errs = append(errs, errors.New("missing name"))
 	}
-	if !contains(validSeverities, a.Severity) {
-		errs = append(errs, fmt.Errorf("severity %q is not one of %s", a.Severity, strings.Join(validSeverities, ", ")))
+	if !inList(acceptedSeverities, a.Severity) {
+		errs = append(errs, fmt.Errorf("severity %q is not one of %s", a.Severity, acceptedSeverities))
 	}
 	switch {
 	case a.Metric != nil && len(a.Metrics) > 0:
@@ -135,8 +140,8 @@ func validateAlarm(a AlarmDef) []error {
 	default:
 		errs = append(errs, errors.New("missing metric (or metrics for a metric-math alarm)"))
 	}
-	if !contains(validOperators, a.ComparisonOperator) {
-		errs = append(errs, fmt.Errorf("comparison %q is not one of %s", a.ComparisonOperator, strings.Join(validOperators, ", ")))
+	if !inList(acceptedOperators, a.ComparisonOperator) {
+		errs = append(errs, fmt.Errorf("comparison %q is not one of %s", a.ComparisonOperator, acceptedOperators))
 	}
 	if a.EvaluationPeriods < 1 {
 		errs = append(errs, fmt.Errorf("evaluationPeriods must be at least 1, got %d", a.EvaluationPeriods))
@@ -144,8 +149,8 @@ func validateAlarm(a AlarmDef) []error {
 	if a.DatapointsToAlarm < 0 || a.DatapointsToAlarm > a.EvaluationPeriods {
 		errs = append(errs, fmt.Errorf("datapointsToAlarm %d must be between 1 and evaluationPeriods (%d)", a.DatapointsToAlarm, a.EvaluationPeriods))
 	}
-	if a.TreatMissingData != "" && !contains(validMissingData, a.TreatMissingData) {
-		errs = append(errs, fmt.Errorf("treatMissingData %q is not one of %s", a.TreatMissingData, strings.Join(validMissingData, ", ")))
+	if a.TreatMissingData != "" && !inList(acceptedMissingData, a.TreatMissingData) {
+		errs = append(errs, fmt.Errorf("treatMissingData %q is not one of %s", a.TreatMissingData, acceptedMissingData))
 	}
 	return errs
 }
@@ -182,7 +187,7 @@ func validateStat(m MetricStat) []error {
 		errs = append(errs, errors.New("metric: missing metric name"))
 	}
 	if !validStat(m.Stat) {
-		errs = append(errs, fmt.Errorf("statistic %q is not one of %s", m.Stat, strings.Join(validStats, ", ")))
+		errs = append(errs, fmt.Errorf("statistic %q is not one of %s", m.Stat, acceptedStats))
 	}
 	if !ValidPeriod(m.Period) {
 		errs = append(errs, fmt.Errorf("period %d is not 10, 30, 60 or a multiple of 60 seconds", m.Period))
@@ -201,7 +206,7 @@ func ValidPeriod(p int) bool {
 }
 
 func validStat(s string) bool {
-	return contains(validStats[:5], s) || percentileStat.MatchString(s)
+	return inList("SampleCount, Sum, Average, Minimum, Maximum", s) || percentileStat.MatchString(s)
 }
 
 func countReturnData(qs []MetricQuery) int {
@@ -214,8 +219,9 @@ func countReturnData(qs []MetricQuery) int {
 	return n
 }
 
-func contains(list []string, s string) bool {
-	for _, v := range list {
+// inList reports whether s is one of the comma-separated values of list.
+func inList(list, s string) bool {
+	for v := range strings.SplitSeq(list, ", ") {
 		if v == s {
 			return true
 		}

@@ -33,8 +33,11 @@ type Window struct {
 	Period     time.Duration
 }
 
-// AlignWindow truncates start and end to the largest period of the groups, so
-// every datapoint covers a whole period and repeated refreshes hit the same buckets.
+// AlignWindow aligns the window to the largest period of the groups: start
+// rounded down, end rounded up. Aligned windows hit the same buckets on every
+// refresh (CloudWatch serves them fastest); rounding the end up rather than
+// down keeps the newest minute of a 60 s panel visible even when another
+// query in the same call has a 15-minute period.
 func AlignWindow(groups []QueryGroup, start, end time.Time) Window {
 	period := 60
 	for _, g := range groups {
@@ -46,8 +49,8 @@ func AlignWindow(groups []QueryGroup, start, end time.Time) Window {
 	}
 	p := time.Duration(period) * time.Second
 	w := Window{Start: start.Truncate(p), End: end.Truncate(p), Period: p}
-	if !w.End.After(w.Start) {
-		w.End = w.Start.Add(p)
+	if w.End.Before(end) || !w.End.After(w.Start) {
+		w.End = w.End.Add(p)
 	}
 	return w
 }
