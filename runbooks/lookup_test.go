@@ -153,8 +153,8 @@ func TestLookupTieBreaksBySeverityThenName(t *testing.T) {
 
 func TestLibraryRejectsDuplicatePatternsAndReportsAllErrors(t *testing.T) {
 	_, err := NewLibrary(fstest.MapFS{
-		"one.md":   book("high", []string{"*agent-x"}, nil),
-		"two.md":   book("high", []string{"*AGENT-X"}, nil),
+		"one.md":    book("high", []string{"*agent-x"}, nil),
+		"two.md":    book("high", []string{"*AGENT-X"}, nil),
 		"broken.md": {Data: []byte("no front matter")},
 	})
 	if err == nil {
