@@ -7,15 +7,26 @@ import (
 	"testing"
 )
 
-// The action names of the catalogue shared by runbooks, the palette and
-// `gatewayops run`. Package ops checks the full grammar; this list only
-// catches a step that names an action nobody implements.
-var catalogueActions = []string{
-	"gateway.status", "breaker.list", "breaker.reset",
-	"reservations.inspect", "reservations.drain",
-	"budget.show", "flags.show", "flags.set",
-	"poolclaims.show", "poolclaims.enforce", "preflight.poolclaims",
-	"redis.diagnose", "alarm.history", "alarm.mute", "alarm.unmute",
+// The action catalogue shared by runbooks, the palette and `gatewayops run`:
+// each action with its parameter keys. Package ops checks the full grammar
+// and value types; this table only catches a step that names an action or
+// a parameter nobody implements.
+var catalogue = map[string][]string{
+	"gateway.status":       nil,
+	"breaker.list":         nil,
+	"breaker.reset":        {"component"},
+	"reservations.inspect": {"community", "limit"},
+	"reservations.drain":   {"older", "mode", "community", "batch"},
+	"budget.show":          {"community", "month"},
+	"flags.show":           nil,
+	"flags.set":            {"agent_enabled", "ensemble_enabled", "byok_enabled"},
+	"poolclaims.show":      nil,
+	"poolclaims.enforce":   {"mode"},
+	"preflight.poolclaims": {"hours"},
+	"redis.diagnose":       nil,
+	"alarm.history":        {"alarm", "since"},
+	"alarm.mute":           {"alarm", "for", "reason"},
+	"alarm.unmute":         {"alarm"},
 }
 
 // The runbooks the brief asks for, by file name.
@@ -85,9 +96,19 @@ func TestEmbeddedStepsAreSingleLineCatalogueCommands(t *testing.T) {
 			if st.Section == "" {
 				t.Errorf("%s: step %q sits under no heading", where, st.Command)
 			}
-			action := strings.Fields(st.Command)[0]
-			if !slices.Contains(catalogueActions, action) {
-				t.Errorf("%s: step %q names unknown action %q (known: %s)", where, st.Command, action, strings.Join(catalogueActions, ", "))
+			fields := strings.Fields(st.Command)
+			keys, known := catalogue[fields[0]]
+			if !known {
+				t.Errorf("%s: step %q names unknown action %q", where, st.Command, fields[0])
+				continue
+			}
+			if !strings.Contains(st.Command, `"`) { // quoted values may hold spaces; ops checks those
+				for _, arg := range fields[1:] {
+					key, _, ok := strings.Cut(arg, "=")
+					if !ok || !slices.Contains(keys, key) {
+						t.Errorf("%s: step %q: %q is not key=value with a key of %s (%s)", where, st.Command, arg, fields[0], strings.Join(keys, ", "))
+					}
+				}
 			}
 			line := strings.Split(sourceWithFrontMatter(t, rb.Name), "\n")[st.Line-1]
 			if strings.TrimSpace(line) != st.Command {
