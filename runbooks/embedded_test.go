@@ -93,6 +93,9 @@ func TestEmbeddedStepsAreSingleLineCatalogueCommands(t *testing.T) {
 			if strings.TrimSpace(st.Command) == "" || strings.ContainsAny(st.Command, "\r\n") {
 				t.Errorf("%s: step %q is empty or spans lines", where, st.Command)
 			}
+			if strings.ContainsAny(st.Command, "<>") {
+				t.Errorf("%s: step %q holds a placeholder; the console runs steps as written", where, st.Command)
+			}
 			if st.Section == "" {
 				t.Errorf("%s: step %q sits under no heading", where, st.Command)
 			}

@@ -7,6 +7,19 @@
 // console can run is a fenced code block with the info string `ops`; this
 // package extracts the raw command text and leaves parsing the command grammar
 // to package ops (ops imports runbooks, never the reverse).
+//
+// Authoring a runbook (every *.md in this directory is one; keep other
+// Markdown out of it, since //go:embed *.md picks up everything):
+//
+//   - Front matter between two "---" lines: title, severity
+//     (critical|high|medium|low), alarms (globs over alarm names, matched
+//     case-insensitively; each pattern may belong to one runbook only) and
+//     metrics ("Namespace/MetricName"); at least one alarm or metric.
+//   - The template sections checked by CheckTemplate, in order.
+//   - One command per ```ops block, optionally preceded by a one-line bold
+//     title ("**Reset the kms breaker**"), followed by a ```bash block with
+//     the plain-CLI equivalent. No placeholders in ops blocks: the console
+//     runs them as written.
 package runbooks
 
 // Severities a runbook may declare, most severe first.
