@@ -246,7 +246,17 @@ func TestLintReportsTheTerraformDimensionDefect(t *testing.T) {
 		t.Errorf("no finding says %q; got %+v", want, snap.Lint)
 	}
 
+	// The lint judges what is deployed, whatever catalog the console was given.
 	def := alarms.DefaultCatalog().ForEnv("test")
+	snap = alarms.NewPoller(src, def, alarms.PollerOptions{Lint: true}).Refresh(context.Background())
+	found = false
+	for _, f := range snap.Lint {
+		found = found || f.Message == want
+	}
+	if !found {
+		t.Errorf("with the default catalog the deployed terraform alarm is not linted: %+v", snap.Lint)
+	}
+
 	inv, err := src.Inventory(context.Background(), def.Alarms)
 	if err != nil {
 		t.Fatal(err)
@@ -280,6 +290,9 @@ func TestFailedRefreshKeepsLastGoodDataMarkedStale(t *testing.T) {
 		h := snap.Health[alarms.BackendCloudWatch]
 		if !h.Stale || !h.StaleSince.Equal(good.TakenAt) || !strings.Contains(h.LastError, fault.want) {
 			t.Fatalf("%s: health = %+v", fault.name, h)
+		}
+		if h.Throttled != (fault.name == "throttled") {
+			t.Fatalf("%s: Throttled = %v", fault.name, h.Throttled)
 		}
 		if len(snap.Alarms) != 6 || !snap.TakenAt.Equal(good.TakenAt) {
 			t.Fatalf("%s: the last good data was not kept: %d alarms taken %s", fault.name, len(snap.Alarms), snap.TakenAt)

@@ -44,6 +44,43 @@ func metricStats(a AlarmDef) []MetricQuery {
 	return out
 }
 
+// LintTargets is what the lint checks: every metric alarm that exists in
+// CloudWatch, as deployed (the live definition is what can or cannot fire),
+// plus the catalog alarms that CloudWatch does not have (yet).
+func LintTargets(live []Alarm, c Catalog) []AlarmDef {
+	var defs []AlarmDef
+	seen := map[string]bool{}
+	for _, a := range live {
+		seen[a.Name] = true
+		if def, ok := a.Def(); ok {
+			defs = append(defs, def)
+		}
+	}
+	for _, d := range c.Alarms {
+		if !seen[d.Name] {
+			defs = append(defs, d)
+		}
+	}
+	return defs
+}
+
+// Def is the alarm's metric definition as CloudWatch reports it; false for a
+// composite alarm, which reads no metric itself.
+func (a Alarm) Def() (AlarmDef, bool) {
+	if a.Composite {
+		return AlarmDef{}, false
+	}
+	d := AlarmDef{
+		Name: a.Name, Description: a.Description, Severity: a.Severity, Metrics: a.Metrics,
+		ComparisonOperator: a.Comparison, Threshold: a.Threshold, EvaluationPeriods: a.EvaluationPeriods,
+		DatapointsToAlarm: a.DatapointsToAlarm, TreatMissingData: a.TreatMissingData,
+	}
+	if a.MetricName != "" {
+		d.Metric = &MetricStat{Namespace: a.Namespace, MetricName: a.MetricName, Dimensions: a.Dimensions, Stat: a.Statistic, Period: a.Period, Unit: a.Unit}
+	}
+	return d, true
+}
+
 // Inventory asks ListMetrics once per distinct namespace+metric the alarms read.
 // Callers build one per refresh; that is the cache.
 func (s *Source) Inventory(ctx context.Context, defs []AlarmDef) (Inventory, error) {

@@ -18,8 +18,10 @@ const (
 
 // Health is the freshness of one backend's data.
 type Health struct {
-	LastSuccess      time.Time `json:"lastSuccess,omitzero"`
-	LastError        string    `json:"lastError,omitempty"`
+	LastSuccess time.Time `json:"lastSuccess,omitzero"`
+	LastError   string    `json:"lastError,omitempty"`
+	// Throttled is true when the last error was CloudWatch throttling.
+	Throttled        bool      `json:"throttled,omitempty"`
 	ErrorAt          time.Time `json:"errorAt,omitzero"`
 	Calls            int       `json:"calls"`
 	MetricsRequested int       `json:"metricsRequested"`
@@ -126,10 +128,12 @@ func (p *Poller) Refresh(ctx context.Context) Snapshot {
 			p.health.StaleSince = p.health.LastSuccess
 		}
 		p.health.Stale, p.health.LastError, p.health.ErrorAt = true, err.Error(), now
+		p.health.Throttled = IsThrottle(err)
 		snap = p.last
 	} else {
 		p.failures = 0
 		p.health.Stale, p.health.StaleSince, p.health.LastSuccess = false, time.Time{}, now
+		p.health.Throttled = false
 		p.last = snap
 	}
 	u := p.src.Usage()
@@ -168,11 +172,12 @@ func (p *Poller) fetch(ctx context.Context, now time.Time) (Snapshot, error) {
 		snap.MutesUnknown = p.markMuted(ctx, snap.Alarms)
 	}
 	if p.opts.Lint {
-		inv, err := p.src.Inventory(ctx, p.catalog.Alarms)
+		defs := LintTargets(list, p.catalog)
+		inv, err := p.src.Inventory(ctx, defs)
 		if err != nil {
 			return Snapshot{}, err
 		}
-		snap.Lint = Lint(p.catalog.Alarms, inv)
+		snap.Lint = Lint(defs, inv)
 	}
 	return snap, nil
 }
