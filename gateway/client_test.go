@@ -351,3 +351,27 @@ func TestClientRefusesARelativeBaseURL(t *testing.T) {
 		t.Fatalf("relative base URL: %v", err)
 	}
 }
+
+func TestConcurrentRetriesOfOneWriteApplyOnce(t *testing.T) {
+	s := newStack(t, nil)
+	c := s.client(s.api.URL, gateway.ClientOptions{MaxRetries: 20, Backoff: func(int) time.Duration { return 5 * time.Millisecond }})
+	key := gateway.NewIdempotencyKey()
+	results := make([]gateway.BreakerReset, 6)
+	errs := make([]error, len(results))
+	var wg sync.WaitGroup
+	for i := range results {
+		wg.Go(func() { results[i], errs[i] = c.ResetBreaker(context.Background(), "kms", key) })
+	}
+	wg.Wait()
+	for i := range results {
+		if errs[i] != nil {
+			t.Fatalf("call %d: %v", i, errs[i])
+		}
+		if results[i] != results[0] {
+			t.Errorf("call %d answered %+v, call 0 %+v: every caller must see the one application", i, results[i], results[0])
+		}
+	}
+	if n := s.auditCount(t, "breaker.reset"); n != 1 {
+		t.Errorf("breaker.reset applied %d times, want 1", n)
+	}
+}

@@ -27,6 +27,13 @@ func (s *Server) applyWrite(w http.ResponseWriter, op operation, rq *request, ra
 		writeBody(w, stored.Status, append([]byte(stored.Body), '\n'))
 		return stored.Status, true
 	}
+	defer func() {
+		// A panicking handler must not leave the key claimed for a day.
+		if p := recover(); p != nil {
+			_ = s.idem.release(ctx, redisKey)
+			panic(p)
+		}
+	}()
 	out, err := op.handle(ctx, rq)
 	if err != nil {
 		// A refused write (4xx) applied nothing and a failed one (5xx) is not
