@@ -8,7 +8,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // enterGuard is how long after a dialog opens an Enter is ignored: a held or
@@ -111,7 +111,7 @@ func (d confirmDialog) View() string {
 	w := max(min(d.width, 100)-4, 20)
 	var b strings.Builder
 	b.WriteString(d.styles.Title.Render("CONFIRM: "+d.title) + "\n\n")
-	b.WriteString(lipgloss.NewStyle().Width(w).Render(d.plan) + "\n\n")
+	b.WriteString(ansi.Wrap(d.plan, w, " ") + "\n\n")
 	cancel, cancelLabel := d.styles.ButtonSel, "> Cancel <"
 	confirm, confirmLabel := d.styles.Button, "  Confirm (y)  "
 	if d.protected {

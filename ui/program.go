@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"io"
+	"os"
 
 	tea "charm.land/bubbletea/v2"
 )
@@ -23,7 +24,14 @@ func Run(ctx context.Context, b Backend, o RunOptions) error {
 	o.Options = o.Options.withDefaults()
 	o.Context = ctx
 	if o.Accessible {
-		return runAccessible(ctx, b, o.In, o.Out, o.Options)
+		in, out := o.In, o.Out
+		if in == nil {
+			in = os.Stdin
+		}
+		if out == nil {
+			out = os.Stdout
+		}
+		return runAccessible(ctx, b, in, out, o.Options)
 	}
 	opts := []tea.ProgramOption{tea.WithContext(ctx)}
 	if o.In != nil {

@@ -45,6 +45,7 @@ func (m Model) startRun(line string) (tea.Model, tea.Cmd) {
 	}
 	id := m.newID()
 	m.run = runPane{id: id, command: line, phase: phasePlanning, started: m.now()}
+	m.layoutRunbook() // the action pane takes the bottom of the right column
 	m.runbook.SetStepStatus(line, "planning…")
 	b, ctx := m.backend, m.opts.Context
 	plan := func() tea.Msg {

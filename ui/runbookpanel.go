@@ -192,11 +192,11 @@ func (p runbookPanel) stepsView() string {
 			mark = "▶ "
 		}
 		line := fmt.Sprintf("%s%d. %s", mark, i+1, s.Command)
+		if st := p.status[s.Command]; st != "" {
+			line += "  " + st // the outcome first: the section may be cut off
+		}
 		if s.Section != "" {
 			line += "  [" + s.Section + "]"
-		}
-		if st := p.status[s.Command]; st != "" {
-			line += "  " + st
 		}
 		line = fit(line, p.width)
 		if i == p.step && p.focusSteps {

@@ -16,10 +16,8 @@ const frameCells = 1
 func (m *Model) setSize(w, h int) {
 	m.width, m.height = w, h
 	iw, ih := m.inner()
-	listW := m.listWidth(iw)
-	bodyH := max(ih-4, 3)
-	m.list.SetSize(listW, bodyH)
-	m.runbook.SetSize(max(iw-listW-1, 10), bodyH-m.runPaneHeight())
+	m.list.SetSize(m.listWidth(iw), m.bodyHeight())
+	m.layoutRunbook()
 	m.palette.SetSize(iw, 1)
 	m.help.SetWidth(iw)
 	m.confirm.SetSize(iw, ih)
@@ -35,7 +33,29 @@ func (m Model) inner() (int, int) {
 
 func (m Model) listWidth(iw int) int { return min(max(iw*45/100, 40), iw) }
 
-func (m Model) runPaneHeight() int { return 8 }
+// headerLines and footerLines are fixed so the body never jumps.
+const headerLines, footerLines = 3, 2
+
+func (m Model) bodyHeight() int {
+	_, ih := m.inner()
+	return max(ih-headerLines-footerLines, 3)
+}
+
+// runPaneHeight is the height of the action pane under the runbook; 0 until
+// the first action runs, so the runbook gets the whole column.
+func (m Model) runPaneHeight() int {
+	if m.run.phase == phaseIdle {
+		return 0
+	}
+	return 9
+}
+
+// layoutRunbook sizes the runbook panel to what the action pane leaves.
+func (m *Model) layoutRunbook() {
+	iw, _ := m.inner()
+	rw := max(iw-m.listWidth(iw)-1, 10)
+	m.runbook.SetSize(rw, max(m.bodyHeight()-m.runPaneHeight(), 3))
+}
 
 // View renders the whole screen. It never returns an empty screen: before
 // the first size or refresh it says what it is waiting for.
@@ -52,26 +72,44 @@ func (m Model) render() string {
 	}
 	now := m.now()
 	iw, ih := m.inner()
-	header := m.headerView(iw, now)
-	footer := m.footerView(iw, now)
-	bodyH := max(ih-lipgloss.Height(header)-lipgloss.Height(footer), 1)
+	header := clampLines(m.headerView(iw, now), headerLines)
+	footer := clampLines(m.footerView(iw, now), footerLines)
+	bodyH := m.bodyHeight()
 	body := clampLines(m.bodyView(iw, bodyH, now), bodyH)
 	screen := header + "\n" + body + "\n" + footer
+	_ = ih
 	if m.safety.Protected {
 		return m.styles.Protected.Width(m.width).Render(screen)
 	}
 	return screen
 }
 
+// bodyView is the current view with any dialog drawn over its centre, so
+// the operator keeps the alarm and runbook in sight while confirming.
 func (m Model) bodyView(w, h int, now time.Time) string {
+	body := clampLines(m.viewBody(w, h, now), h)
+	var box string
 	switch m.modal {
 	case modalHelp:
-		return m.styles.Header.Render("Keys") + "\n\n" + m.help.FullHelpView(m.keys.FullHelp())
+		box = m.styles.Dialog.Render(m.styles.Header.Render("Keys (? or esc closes)") + "\n\n" + m.help.FullHelpView(m.keys.FullHelp()))
 	case modalConfirm:
-		return m.confirm.View()
+		box = m.confirm.View()
 	case modalArm:
-		return m.arm.View(m.safety.Env)
+		box = m.arm.View(m.safety.Env)
+	default:
+		return body
 	}
+	return overlay(body, box, w, h)
+}
+
+// overlay draws box centred over base.
+func overlay(base, box string, w, h int) string {
+	bw, bh := lipgloss.Width(box), lipgloss.Height(box)
+	x, y := max((w-bw)/2, 0), max((h-bh)/3, 0)
+	return lipgloss.NewCompositor(lipgloss.NewLayer(base), lipgloss.NewLayer(box).X(x).Y(y).Z(1)).Render()
+}
+
+func (m Model) viewBody(w, h int, now time.Time) string {
 	switch m.view {
 	case viewMetrics:
 		return metricsView(m.styles, m.snap.Panels, w, h)
@@ -93,7 +131,7 @@ func (m Model) alarmsBody(w, h int, now time.Time) string {
 	right := m.runbook.View(now)
 	if pane := m.run.View(m.styles, m.spin.View(), rw, now); pane != "" {
 		rbH := max(h-m.runPaneHeight(), 3)
-		right = clampLines(right, rbH) + "\n" + clampLines(m.styles.Muted.Render(strings.Repeat("━", rw))+"\n"+pane, h-rbH)
+		right = clampLines(right, rbH) + "\n" + clampLines(m.styles.Muted.Render(strings.Repeat("━", rw))+"\n"+pane, max(h-rbH, 0))
 	}
 	right = clampLines(right, h)
 	sep := strings.TrimRight(strings.Repeat("│\n", h), "\n")
@@ -107,21 +145,24 @@ func (m Model) headerView(w int, now time.Time) string {
 	if m.snap.Region != "" {
 		parts = append(parts, "region "+m.snap.Region)
 	}
-	for _, h := range m.snap.Health {
-		parts = append(parts, m.healthText(h, now))
-	}
-	if m.refreshErr != "" {
-		parts = append(parts, m.styles.Stale.Render(fmt.Sprintf("refresh failing %s: %s", age(now.Sub(m.errSince)), m.refreshErr)))
-	}
-	parts = append(parts, fmt.Sprintf("API calls %d  GetMetricData $%.4f", m.snap.APICalls, m.snap.CostUSD))
+	parts = append(parts, fmt.Sprintf("CloudWatch API calls %d, GetMetricData est. $%.4f", m.snap.APICalls, m.snap.CostUSD))
 	if m.paused {
 		parts = append(parts, m.styles.Paused.Render("PAUSED (p resumes)"))
 	}
 	if m.muted {
-		parts = append(parts, m.styles.Warn.Render("bell muted"))
+		parts = append(parts, m.styles.Warn.Render("bell muted (m)"))
 	}
-	line1 := lipgloss.NewStyle().Width(w).Render(strings.Join(parts, " │ "))
-	return line1 + "\n" + fit(m.tabsView()+"   "+m.countsView(), w)
+	health := []string{"data age:"}
+	for _, h := range m.snap.Health {
+		health = append(health, m.healthText(h, now))
+	}
+	if len(m.snap.Health) == 0 {
+		health = append(health, m.styles.Muted.Render("waiting for the first refresh…"))
+	}
+	if m.refreshErr != "" {
+		health = append(health, m.styles.Stale.Render(fmt.Sprintf("refresh failing %s: %s", age(now.Sub(m.errSince)), m.refreshErr)))
+	}
+	return fit(strings.Join(parts, " │ "), w) + "\n" + fit(strings.Join(health, "  "), w) + "\n" + fit(m.tabsView()+"   "+m.countsView(), w)
 }
 
 // envBadge makes a protected environment unmistakable in text and colour.
