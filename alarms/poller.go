@@ -117,8 +117,9 @@ func NewPoller(src *Source, catalog Catalog, opts PollerOptions) *Poller {
 
 // Refresh makes one refresh: ceil(alarms/100) DescribeAlarms, ONE GetMetricData
 // for every alarm sparkline and panel query (up to 500), one ListAlarmMuteRules
-// (unless SkipMutes) and, with Lint, one ListMetrics per distinct metric. On error it returns the last good data,
-// marked stale, with the error in Health.
+// (unless SkipMutes) and, with Lint, one ListMetrics per distinct metric. On
+// error it returns the last good data, marked stale, with the error in Health;
+// LastError and ErrorAt stay after recovery so the console can show them.
 func (p *Poller) Refresh(ctx context.Context) Snapshot {
 	now := p.opts.Now()
 	snap, err := p.fetch(ctx, now)
