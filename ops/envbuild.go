@@ -1,0 +1,98 @@
+package ops
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+
+	"github.com/redis/go-redis/v9"
+
+	"gatewayops/alarms"
+	"gatewayops/gateway"
+)
+
+// BuildEnv builds the backends of one configured environment: the admin API
+// client options (key read from admin_key_env), CloudWatch through the SDK
+// (with cloudwatch_endpoint as base endpoint when set) and, when
+// redis_url_env is set, the read-only Redis inspector. The returned close
+// function releases the Redis connection.
+func BuildEnv(ctx context.Context, e Environment, operator string) (*Env, func(), error) {
+	if e.AdminURL == "" {
+		if e.Name == DemoEnvironment {
+			return nil, nil, fmt.Errorf("environment demo has endpoints only inside `gatewayops demo`; pass --env NAME of a configured environment")
+		}
+		return nil, nil, fmt.Errorf("environment %s: admin_url is not set", e.Name)
+	}
+	key, err := e.AdminKey()
+	if err != nil {
+		return nil, nil, err
+	}
+	env := &Env{Name: e.Name, Config: e, AdminURL: e.AdminURL,
+		AdminOptions: gateway.ClientOptions{APIKey: key, Operator: operator, InsecureSkipVerify: e.InsecureSkipVerify}}
+	cw, err := alarms.NewClient(ctx, alarms.ClientOptions{Region: e.Region, Profile: e.Profile,
+		Endpoint: e.CloudWatchEndpoint, Anonymous: isLoopback(e.CloudWatchEndpoint)})
+	if err != nil {
+		return nil, nil, fmt.Errorf("environment %s: CloudWatch: %w", e.Name, err)
+	}
+	env.CloudWatch, env.Alarms = cw, alarms.NewSource(cw, e.AlarmPrefix)
+	closeFn := func() {}
+	raw, err := e.RedisURL()
+	if err != nil {
+		return nil, nil, err
+	}
+	if raw != "" {
+		opts, err := redis.ParseURL(raw)
+		if err != nil {
+			// The URL may hold a password: never echo it.
+			return nil, nil, fmt.Errorf("environment %s: %s does not hold a valid redis:// or rediss:// URL", e.Name, e.RedisURLEnv)
+		}
+		rdb := redis.NewClient(opts)
+		env.Inspector = gateway.NewInspector(rdb)
+		closeFn = func() { _ = rdb.Close() }
+	}
+	return env, closeFn, nil
+}
+
+// isLoopback says whether an endpoint is a local CloudWatch (cwlocal), which
+// needs no request signing.
+func isLoopback(endpoint string) bool {
+	if endpoint == "" {
+		return false
+	}
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		return false
+	}
+	if u.Hostname() == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(u.Hostname())
+	return ip != nil && ip.IsLoopback()
+}
+
+// Secrets returns the secret values of an environment (admin key, Redis URL),
+// for the journal's redactor.
+func (e Environment) Secrets() []string {
+	var out []string
+	for _, name := range []string{e.AdminKeyEnv, e.RedisURLEnv} {
+		if name != "" {
+			if v := os.Getenv(name); v != "" {
+				out = append(out, v)
+			}
+		}
+	}
+	return out
+}
+
+// OperatorName is the configured operator, else $USER, else "unknown".
+func (c Config) OperatorName() string {
+	if c.Operator != "" {
+		return c.Operator
+	}
+	if u := os.Getenv("USER"); u != "" {
+		return u
+	}
+	return "unknown"
+}
