@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 	"time"
 
@@ -181,27 +180,10 @@ func openSession(ctx context.Context, f envFlags, stderr io.Writer) (*session, i
 	}
 	for _, u := range j.Unresolved() {
 		fmt.Fprintf(stderr, "journal: outcome unknown: %s %s on %s at %s (id %s): check before repeating it\n",
-			u.Action, paramText(u.Params), u.Environment, u.Time.Format(time.RFC3339), u.ID)
+			u.Action, ops.FormatParams(u.Params), u.Environment, u.Time.Format(time.RFC3339), u.ID)
 	}
 	r := &ops.Runner{Registry: ops.DefaultRegistry(), Env: env, Policy: policy, Journal: j, Operator: cfg.OperatorName()}
 	return &session{runner: r, env: e, close: func() { _ = j.Close(); closeEnv() }}, exitOK
-}
-
-func paramText(p map[string]string) string {
-	var parts []string
-	for _, k := range sortedKeys(p) {
-		parts = append(parts, k+"="+ops.Quote(p[k]))
-	}
-	return strings.Join(parts, " ")
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // runOne plans, decides the confirmation from the flags, executes and prints.
