@@ -1,10 +1,13 @@
 package cwlocal
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 
 	"gatewayops/alarms"
 )
@@ -275,5 +278,41 @@ func TestMathExpressions(t *testing.T) {
 		if _, err := parseExpr(src); err == nil || !strings.Contains(err.Error(), msg) {
 			t.Errorf("%s: %v, want %q", src, err, msg)
 		}
+	}
+}
+
+func TestRunEvaluatesOnItsTicker(t *testing.T) {
+	s := newTestService()
+	if err := s.PutMetricAlarm(maxAlarm("a", 1, 1, "")); err != nil {
+		t.Fatal(err)
+	}
+	put(t, s, "N", "M", minute(1), 9)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { s.Run(ctx, time.Millisecond); close(done) }()
+	defer func() { cancel(); <-done }()
+	for i := 0; ; i++ {
+		if st, _, _ := state(s, "a"); st == StateAlarm {
+			return
+		}
+		if i > 5000 {
+			t.Fatal("Run never evaluated the alarm")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func TestStartForTestServesTheSDK(t *testing.T) {
+	s, url := StartForTest(t)
+	c, err := NewSDKClient(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutMetricAlarm(maxAlarm("a", 1, 1, "")); err != nil {
+		t.Fatal(err)
+	}
+	out, err := c.DescribeAlarms(context.Background(), &cloudwatch.DescribeAlarmsInput{})
+	if err != nil || len(out.MetricAlarms) != 1 {
+		t.Fatalf("%v %+v", err, out)
 	}
 }
