@@ -2,9 +2,118 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
+	"fmt"
 	"io"
+	"os"
+	"time"
+
+	"gatewayops/alarms"
+	"gatewayops/gateway/sim"
+	"gatewayops/ops"
+	"gatewayops/stack"
+	"gatewayops/ui"
 )
 
-func runDemo(_ context.Context, _ []string, _, stderr io.Writer) int {
-	return notBuilt("demo", stderr)
+type demoFlags struct {
+	accessible    bool
+	incidentAfter time.Duration
+	exportDir     string
+}
+
+func parseDemoFlags(args []string, stderr io.Writer) (demoFlags, error) {
+	var f demoFlags
+	fs := flag.NewFlagSet("gatewayops demo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.BoolVar(&f.accessible, "accessible", false, "linear mode: plain lines and prompts, no full-screen UI")
+	fs.DurationVar(&f.incidentAfter, "incident-after", 15*time.Second, "when the scripted incident starts")
+	fs.StringVar(&f.exportDir, "export-dir", ".", "where the journal export (incident timeline) is written")
+	if err := fs.Parse(args); err != nil {
+		return f, err
+	}
+	if fs.NArg() > 0 {
+		return f, fmt.Errorf("unexpected arguments %q: demo takes flags only", fs.Args())
+	}
+	if f.incidentAfter < time.Second {
+		return f, fmt.Errorf("--incident-after %s: must be at least 1s", f.incidentAfter)
+	}
+	return f, nil
+}
+
+// runDemo starts the embedded stack and opens the console on it through the
+// same code path as a configured environment (consoleDeps).
+func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	f, err := parseDemoFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "gatewayops demo: %v\n", err)
+		return 2
+	}
+	st, err := stack.Start(ctx, stack.Options{Scenario: simConfig(f)})
+	if err != nil {
+		fmt.Fprintf(stderr, "gatewayops demo: starting the embedded stack: %v\n", err)
+		return 1
+	}
+	defer st.Close()
+	deps, closeDeps, err := demoDeps(ctx, st)
+	if err != nil {
+		fmt.Fprintf(stderr, "gatewayops demo: %v\n", err)
+		return 1
+	}
+	defer closeDeps()
+	deps.ExportDir = f.exportDir
+	b, err := ui.NewBackend(deps)
+	if err != nil {
+		fmt.Fprintf(stderr, "gatewayops demo: %v\n", err)
+		return 1
+	}
+	opts := ui.RunOptions{Accessible: f.accessible, Options: ui.Options{
+		RefreshEvery: 5 * time.Second, NoColor: os.Getenv("NO_COLOR") != "",
+		Notice: fmt.Sprintf("DEMO: embedded stack (%s); alarms use %d s periods so the incident unfolds in about a minute",
+			st.RedisKind, stack.DemoPeriod),
+	}}
+	if err := ui.Run(ctx, b, opts); err != nil {
+		fmt.Fprintf(stderr, "gatewayops demo: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// demoDeps points the demo environment at the stack. The secrets reach the
+// console the way a configured environment's do: through environment
+// variables named in the environment, set only inside this process.
+func demoDeps(ctx context.Context, st *stack.Stack) (ui.Deps, func(), error) {
+	const keyVar, redisVar = "GATEWAYOPS_DEMO_ADMIN_KEY", "GATEWAYOPS_DEMO_REDIS_URL"
+	for name, value := range map[string]string{keyVar: st.AdminKey(), redisVar: st.RedisURL, "XDG_STATE_HOME": st.Dir()} {
+		if err := os.Setenv(name, value); err != nil {
+			return ui.Deps{}, nil, err
+		}
+	}
+	env := ops.Environment{
+		Name: st.Environment, Region: "us-east-1", AlarmPrefix: "arrakis-" + st.Environment + "-",
+		Catalog: "default", CloudWatchEndpoint: st.CloudWatchURL, AdminURL: st.AdminURL,
+		AdminKeyEnv: keyVar, RedisURLEnv: redisVar, Safety: ops.Standard,
+	}
+	deps, closeDeps, err := consoleDeps(ctx, ops.Config{Operator: demoOperator()}, env)
+	if err != nil {
+		return ui.Deps{}, nil, err
+	}
+	deps.Poller = alarms.NewPoller(deps.Runner.Env.Alarms, stack.DemoCatalog(st.Environment), alarms.PollerOptions{
+		Lint: true, AlarmInterval: 5 * time.Second, QuietInterval: 10 * time.Second, Window: 15 * time.Minute,
+	})
+	return deps, closeDeps, nil
+}
+
+func demoOperator() string {
+	if u := os.Getenv("USER"); u != "" {
+		return u
+	}
+	return "demo-operator"
+}
+
+func simConfig(f demoFlags) sim.ScenarioConfig {
+	return sim.ScenarioConfig{IncidentAfter: f.incidentAfter}
 }

@@ -215,3 +215,6 @@ func (st *Stack) Close() {
 	}
 	st.closers = nil
 }
+
+// Dir is the stack's private directory (removed by Close).
+func (st *Stack) Dir() string { return st.dir }

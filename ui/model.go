@@ -26,6 +26,8 @@ type Options struct {
 	Now func() time.Time
 	// Context bounds every backend call (default context.Background()).
 	Context context.Context
+	// Notice is one line shown under the header (the demo says what it is).
+	Notice string
 }
 
 func (o Options) withDefaults() Options {
