@@ -176,7 +176,7 @@ func (s *Service) putAlarm(in PutMetricAlarmInput) *APIError {
 	}
 	s.alarms[in.AlarmName] = a
 	view := s.describe(a)
-	data, _ := json.Marshal(map[string]any{"version": "1.0", "type": kind, strings.ToLower(verb[:1]) + verb[1:] + "Alarm": view})
+	data, _ := json.Marshal(map[string]any{"version": "1.0", "type": kind, verb + "Alarm": view})
 	a.addHistory(AlarmHistoryItem{
 		AlarmName: in.AlarmName, AlarmType: "MetricAlarm", Timestamp: TS(now),
 		HistoryItemType: "ConfigurationUpdate", HistorySummary: fmt.Sprintf("Alarm %q %s", in.AlarmName, verb),

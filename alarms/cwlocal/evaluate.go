@@ -82,7 +82,14 @@ type verdict struct {
 }
 
 // decide applies M-of-N and the missing-data mode to the slots. keep reports
-// that the alarm must keep its current state (ignore mode, no data).
+// that the alarm must keep its current state. With some periods missing:
+//   - missing: evaluate the datapoints that exist; when fewer than M exist,
+//     all of them must breach (CloudWatch's "- - X - -" row goes to ALARM);
+//   - ignore: ALARM when M breach, OK when M could not breach even if every
+//     missing period did, otherwise keep the current state;
+//   - notBreaching / breaching: missing periods count as that.
+//
+// With none present: INSUFFICIENT_DATA, keep, OK and ALARM respectively.
 func decide(a *alarm, slots []slot, current string) (v verdict, keep bool) {
 	c := a.cfg
 	n, m := c.EvaluationPeriods, c.DatapointsToAlarm
@@ -111,8 +118,15 @@ func decide(a *alarm, slots []slot, current string) (v verdict, keep bool) {
 		return verdict{StateInsufficientData, fmt.Sprintf("Insufficient Data: %s %s unknown.", plural(n, "datapoint"), wasWere(n))}, false
 	}
 	nBreach := len(breaching)
-	if c.TreatMissingData == "breaching" {
+	switch c.TreatMissingData {
+	case "breaching":
 		nBreach += missing
+	case "missing":
+		m = min(m, len(present))
+	case "ignore":
+		if nBreach < m && nBreach+missing >= m {
+			return verdict{}, true
+		}
 	}
 	phrase := operatorPhrase(c.ComparisonOperator)
 	th := formatValue(*c.Threshold)

@@ -149,18 +149,38 @@ func TestComparisonOperators(t *testing.T) {
 }
 
 func TestTreatMissingData(t *testing.T) {
-	// N=3, M=2, one breaching point (9 at 03:09) and two missing periods.
-	partial := map[string]string{"missing": StateOK, "notBreaching": StateOK, "breaching": StateAlarm, "ignore": StateOK}
-	for mode, want := range partial {
+	// N=3, M=2, one point at 03:09 and two missing periods. A breaching 9:
+	// missing evaluates the one present point (1 of 1 breaches -> ALARM);
+	// ignore cannot decide (1 breach, 2 unknown) and keeps INSUFFICIENT_DATA.
+	// A non-breaching 1: only breaching mode (2 missing count as breaching) alarms;
+	// ignore knows at most 2 can breach... which is M, so it still keeps its state.
+	partial := []struct {
+		mode, want string
+		v          float64
+	}{
+		{"missing", StateAlarm, 9}, {"notBreaching", StateOK, 9}, {"breaching", StateAlarm, 9}, {"ignore", StateInsufficientData, 9},
+		{"missing", StateOK, 1}, {"notBreaching", StateOK, 1}, {"breaching", StateAlarm, 1}, {"ignore", StateInsufficientData, 1},
+	}
+	for _, c := range partial {
 		s := newTestService()
-		if err := s.PutMetricAlarm(maxAlarm("a", 3, 2, mode)); err != nil {
+		if err := s.PutMetricAlarm(maxAlarm("a", 3, 2, c.mode)); err != nil {
 			t.Fatal(err)
 		}
-		put(t, s, "N", "M", minute(1), 9)
+		put(t, s, "N", "M", minute(1), c.v)
 		s.EvaluateAll(t0)
-		if st, reason, _ := state(s, "a"); st != want {
-			t.Errorf("%s with partial data: %s (%s), want %s", mode, st, reason, want)
+		if st, reason, _ := state(s, "a"); st != c.want {
+			t.Errorf("%s with partial data %v: %s (%s), want %s", c.mode, c.v, st, reason, c.want)
 		}
+	}
+	// ignore with M=3 of 3 and one non-breaching point: 3 breaches are impossible -> OK.
+	s := newTestService()
+	if err := s.PutMetricAlarm(maxAlarm("a", 3, 3, "ignore")); err != nil {
+		t.Fatal(err)
+	}
+	put(t, s, "N", "M", minute(2), 1)
+	s.EvaluateAll(t0)
+	if st, reason, _ := state(s, "a"); st != StateOK || !strings.HasPrefix(reason, "Threshold Crossed: 3 out of the last 3 datapoints [1.0 (27/11/26 03:08:00)] were not greater than") {
+		t.Errorf("ignore, ALARM impossible: %s %s", st, reason)
 	}
 	// No data at all, starting from a state set by hand.
 	none := map[string]struct{ from, want, reason string }{
