@@ -152,3 +152,126 @@ func TestFlowAlarmFiresRunbookStepConfirmedAndVerified(t *testing.T) {
 		t.Fatalf("run pane = %+v", m.run)
 	}
 }
+
+// waitUntil waits until cond holds for the screen.
+func (f *flow) waitUntil(what string, cond func(screen string) bool) string {
+	f.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		scr := f.screen.get()
+		if cond(scr) {
+			return scr
+		}
+		if time.Now().After(deadline) {
+			f.t.Fatalf("screen never showed %s; last screen:\n%s", what, scr)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestFlowProtectedRefusesUntilArmedAndTyped(t *testing.T) {
+	s := startStack(t, "production", true)
+	s.fireBreakerAlarm(t)
+	f := startFlow(t, s)
+	f.waitFor("PRODUCTION - PROTECTED (read-only)", "circuit-breaker-open")
+
+	f.keys(":")
+	f.typeText("breaker.reset component=kms")
+	f.keys("enter")
+	f.waitFor("REFUSED", "press A to arm")
+	if got := s.breakerState(t, "kms"); got != "open" {
+		t.Fatalf("a refused write changed the breaker: %s", got)
+	}
+
+	f.keys("A")
+	f.waitFor("ARM WRITES in PROTECTED environment production")
+	f.typeText("INC-7 kms breaker stuck")
+	f.keys("enter", "enter") // to the time limit (15m), then arm
+	f.waitFor("PRODUCTION - PROTECTED - ARMED 1")
+
+	f.keys(":")
+	f.typeText("breaker.reset component=kms")
+	f.keys("enter")
+	f.waitFor("PROTECTED environment production: this write needs the name typed")
+	f.typeText("prod")
+	time.Sleep(enterGuard + 100*time.Millisecond) // let the Enter guard pass: this Enter is deliberate
+	f.keys("enter")
+	f.waitFor(`"prod" does not match the environment name "production"`)
+	if got := s.breakerState(t, "kms"); got != "open" {
+		t.Fatalf("a wrongly typed confirmation changed the breaker: %s", got)
+	}
+	f.typeText("uction")
+	f.keys("enter")
+	f.waitFor("✔ verified: breaker kms: closed")
+	if got := s.breakerState(t, "kms"); got != "closed" {
+		t.Fatalf("breaker = %s after the armed, typed write", got)
+	}
+	f.quit()
+}
+
+func TestFlowPaletteCompletesRunsAndUndoes(t *testing.T) {
+	s := startStack(t, "staging", false)
+	f := startFlow(t, s)
+	f.waitFor("STAGING - standard", "admin api")
+	f.keys(":")
+	f.typeText("flags.s")
+	f.keys("tab")
+	f.waitFor("flags.set  flags.show") // two completions: both listed
+	f.typeText("e")
+	f.keys("tab")
+	f.waitFor(":flags.set ")
+	f.typeText("ens")
+	f.keys("tab")
+	f.waitFor(":flags.set ensemble_enabled=")
+	f.keys("tab")
+	f.waitFor("flags.set ensemble_enabled=true  flags.set ensemble_enabled=false") // both values offered
+	f.typeText("t")
+	f.keys("tab", "enter")
+	f.waitFor("CONFIRM: flags.set ensemble_enabled=true")
+	f.keys("y")
+	f.waitFor("✔ verified", "u: undo with flags.set ensemble_enabled=false")
+	if on := s.flag(t, "ensemble_enabled"); !on {
+		t.Fatal("ensemble_enabled still off after the confirmed step")
+	}
+	f.keys("u")
+	f.waitFor("CONFIRM: flags.set ensemble_enabled=false")
+	f.keys("y")
+	f.waitUntil("the undo verified", func(scr string) bool {
+		return strings.Contains(scr, "Action: flags.set ensemble_enabled=false") && strings.Contains(scr, "✔ verified")
+	})
+	if on := s.flag(t, "ensemble_enabled"); on {
+		t.Fatal("undo did not turn ensemble_enabled back off")
+	}
+	f.quit()
+}
+
+func TestFlowBackendOutageKeepsDataMarkedStaleAndRecovers(t *testing.T) {
+	s := startStack(t, "staging", false)
+	s.fireBreakerAlarm(t)
+	f := startFlow(t, s)
+	f.waitFor("✗ ALARM", "circuit-breaker-open", "admin api ", "redis ")
+
+	s.redis.Kill()
+	s.cw.SetFailures(1000)
+	f.keys("r")
+	scr := f.waitFor("cloudwatch stale", "admin api stale", "redis stale")
+	for _, still := range []string{"✗ ALARM", "circuit-breaker-open", "breaker.reset component=kms"} {
+		if !strings.Contains(scr, still) {
+			t.Fatalf("outage blanked %q from the screen:\n%s", still, scr)
+		}
+	}
+
+	if err := s.redis.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	s.cw.SetFailures(0)
+	f.keys("r")
+	f.waitUntil("every backend fresh again", func(scr string) bool {
+		health := strings.Split(scr, "\n")[1] // the data-age line of the header
+		return !strings.Contains(health, "stale") && strings.Contains(health, "redis ") && strings.Contains(scr, "✗ ALARM")
+	})
+	m := f.quit()
+	if m.refreshErr != "" {
+		t.Fatalf("refresh error after recovery: %s", m.refreshErr)
+	}
+}

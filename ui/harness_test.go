@@ -124,3 +124,12 @@ func (s *stack) breakerState(t *testing.T, component string) string {
 }
 
 func testRegistry() *ops.Registry { return ops.DefaultRegistry() }
+
+func (s *stack) flag(t *testing.T, name string) bool {
+	t.Helper()
+	fl, err := s.store.Flags(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fl.Values[name]
+}

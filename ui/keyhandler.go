@@ -55,7 +55,7 @@ func (m Model) handleGlobalKey(km tea.KeyPressMsg) (tea.Model, tea.Cmd, bool) {
 		cmd := m.filter.input.Focus()
 		return m, cmd, true
 	case key.Matches(km, m.keys.Refresh):
-		m.setStatus("refreshing…", false)
+		m.setStatus(refreshingText, false)
 		cmd := m.refreshNow()
 		return m, cmd, true
 	case key.Matches(km, m.keys.Pause):

@@ -26,7 +26,7 @@ func newMarkdown(isDark, noColor bool) *markdown {
 	style := styles.DarkStyle
 	switch {
 	case noColor:
-		style = styles.NoTTYStyle
+		style = styles.AsciiStyle // formatted, no colour
 	case !isDark:
 		style = styles.LightStyle
 	}

@@ -16,6 +16,9 @@ const refreshTimeout = 20 * time.Second
 // rebuilt; a storm of resize events re-renders Glamour once, not per event.
 const resizeSettle = 60 * time.Millisecond
 
+// refreshingText is the status shown while a manual refresh is out.
+const refreshingText = "refreshing…"
+
 // tick schedules the next poll of the current chain.
 func (m Model) tick() tea.Cmd {
 	gen := m.tickGen
@@ -55,6 +58,9 @@ func (m Model) handleSnapshot(msg snapshotMsg) (tea.Model, tea.Cmd) {
 	}
 	m.refreshing = false
 	m.safety = m.backend.Safety()
+	if m.status.text == refreshingText {
+		m.status = statusMsg{}
+	}
 	if msg.err != nil {
 		if m.refreshErr == "" {
 			m.errSince = m.now()

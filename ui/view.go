@@ -114,7 +114,7 @@ func (m Model) viewBody(w, h int, now time.Time) string {
 	case viewMetrics:
 		return metricsView(m.styles, m.snap.Panels, w, h)
 	case viewRedis:
-		return redisView(m.styles, m.snap.Redis, h)
+		return redisView(m.styles, m.snap.Redis, m.backendsText(now), h)
 	case viewFlags:
 		return m.flags.View(w)
 	case viewJournal:
@@ -153,8 +153,9 @@ func (m Model) headerView(w int, now time.Time) string {
 		parts = append(parts, m.styles.Warn.Render("bell muted (m)"))
 	}
 	health := []string{"data age:"}
+	share := (w - 10) / max(len(m.snap.Health), 1)
 	for _, h := range m.snap.Health {
-		health = append(health, m.healthText(h, now))
+		health = append(health, fit(m.healthText(h, now), share-2))
 	}
 	if len(m.snap.Health) == 0 {
 		health = append(health, m.styles.Muted.Render("waiting for the first refresh…"))
@@ -192,9 +193,9 @@ func (m Model) healthText(h Health, now time.Time) string {
 		if since.IsZero() {
 			since = now
 		}
-		txt := fmt.Sprintf("%s stale %s: %s", h.Name, age(now.Sub(since)), truncate(h.LastError, 48))
+		txt := fmt.Sprintf("%s stale %s: %s", h.Name, age(now.Sub(since)), rootCause(h.LastError))
 		if h.LastSuccess.IsZero() {
-			txt = fmt.Sprintf("%s down %s: %s", h.Name, age(now.Sub(since)), truncate(h.LastError, 48))
+			txt = fmt.Sprintf("%s down %s: %s", h.Name, age(now.Sub(since)), rootCause(h.LastError))
 		}
 		return m.styles.Stale.Render(txt)
 	}
@@ -204,11 +205,17 @@ func (m Model) healthText(h Health, now time.Time) string {
 	return m.styles.Good.Render(h.Name + " " + age(now.Sub(h.LastSuccess)))
 }
 
-func truncate(s string, n int) string {
-	if len([]rune(s)) <= n {
-		return s
+// rootCause is the innermost part of a wrapped error ("a: b: connection
+// refused" -> "connection refused"), what fits in a header; the full text is
+// on the Redis view's backend list.
+func rootCause(err string) string {
+	parts := strings.Split(err, ": ")
+	for i := len(parts) - 1; i >= 0; i-- {
+		if p := strings.TrimSpace(parts[i]); len(p) > 3 {
+			return p
+		}
 	}
-	return string([]rune(s)[:n-1]) + "…"
+	return err
 }
 
 func (m Model) tabsView() string {
@@ -260,4 +267,24 @@ func (m Model) footerView(w int, now time.Time) string {
 		status = m.styles.StatusLine.Render(fmt.Sprintf("filter: %q (esc clears)", m.list.filter))
 	}
 	return fit(status, w) + "\n" + fit(m.help.ShortHelpView(m.keys.ShortHelp()), w)
+}
+
+// backendsText lists every backend with its full last error.
+func (m Model) backendsText(now time.Time) string {
+	lines := []string{m.styles.Header.Render("Backends")}
+	for _, h := range m.snap.Health {
+		line := fmt.Sprintf("%-11s calls %-5d last success %s", h.Name, h.Calls, agoText(h.LastSuccess, now))
+		if h.LastError != "" {
+			line += m.styles.Stale.Render(fmt.Sprintf("  FAILING since %s: %s", agoText(h.StaleSince, now), h.LastError))
+		}
+		lines = append(lines, line)
+	}
+	return strings.Join(lines, "\n")
+}
+
+func agoText(t, now time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	return age(now.Sub(t)) + " ago"
 }

@@ -215,9 +215,10 @@ func metricsView(st *Styles, panels []Panel, width, height int) string {
 }
 
 // redisView shows redis.diagnose and the reservations summary as text.
-func redisView(st *Styles, text string, height int) string {
+// The backends' full errors head it: the header only has room for the root cause.
+func redisView(st *Styles, text, backends string, height int) string {
 	if strings.TrimSpace(text) == "" {
-		return st.Muted.Render("Redis inspection not configured or not loaded yet (set the Redis URL to enable it)")
+		text = st.Muted.Render("Redis inspection not configured or not loaded yet (set redis_url_env to enable it)")
 	}
-	return clampLines(st.Header.Render("Redis (read-only inspection)")+"\n"+text, height)
+	return clampLines(backends+"\n\n"+st.Header.Render("Redis (read-only inspection) and reservations")+"\n"+text, height)
 }
