@@ -215,9 +215,19 @@ func TestProtectedEnvironmentRefusesWritesUntilArmedAndConfirmed(t *testing.T) {
 	if out := s.run("breaker.list", Confirmation{}); !strings.Contains(out.Result.Text(), "kms: open") {
 		t.Errorf("read on protected: %q", out.Result.Text())
 	}
+	if n := s.requests.count("confirmed GET") + s.requests.count("confirmed POST"); n != 0 {
+		t.Fatalf("X-Confirm-Environment went out %d times before a confirmed write", n)
+	}
 	out := s.run(line, Confirmation{Typed: "production"})
 	if !out.OK() {
 		t.Fatalf("armed and confirmed: %+v", out)
+	}
+	// Only the reset itself (and the reads of its verify) carry the header.
+	if s.requests.count("confirmed POST") != 1 {
+		t.Errorf("confirmed POSTs = %d, want 1", s.requests.count("confirmed POST"))
+	}
+	if out.Verification == nil || !out.Verification.Pass {
+		t.Errorf("verification: %+v", out.Verification)
 	}
 	entries, _ := ReadJournal(s.journal.Path())
 	refusals := 0
@@ -228,6 +238,9 @@ func TestProtectedEnvironmentRefusesWritesUntilArmedAndConfirmed(t *testing.T) {
 	}
 	if refusals != 2 {
 		t.Errorf("journal has %d refusals, want 2", refusals)
+	}
+	if last := entries[len(entries)-1]; last.ArmedReason != "INC-9 kms breaker stuck open" {
+		t.Errorf("the arming reason is not journaled: %+v", last)
 	}
 	raw, _ := os.ReadFile(s.journal.Path())
 	if strings.Contains(string(raw), testAdminKey) {

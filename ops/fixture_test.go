@@ -67,6 +67,9 @@ func newStack(t *testing.T, envName, safety string) *stack {
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		counter.mu.Lock()
 		counter.n[r.Method+" "+r.URL.Path]++
+		if r.Header.Get(gateway.HeaderConfirmEnv) != "" {
+			counter.n["confirmed "+r.Method]++
+		}
 		counter.mu.Unlock()
 		srv.Handler().ServeHTTP(w, r)
 	}))

@@ -33,11 +33,13 @@ type Entry struct {
 	Plan           string            `json:"plan,omitempty"`
 	IdempotencyKey string            `json:"idempotencyKey,omitempty"`
 	Status         int               `json:"status,omitempty"`
-	Outcome        string            `json:"outcome,omitempty"` // ok, failed, refused
-	Verification   *Verification     `json:"verification,omitempty"`
-	DurationMs     float64           `json:"durationMs,omitempty"`
-	Error          string            `json:"error,omitempty"`
-	Result         string            `json:"result,omitempty"`
+	Outcome        string            `json:"outcome,omitempty"` // ok, failed, refused, no change
+	// ArmedReason is why a protected environment was armed for this write.
+	ArmedReason  string        `json:"armedReason,omitempty"`
+	Verification *Verification `json:"verification,omitempty"`
+	DurationMs   float64       `json:"durationMs,omitempty"`
+	Error        string        `json:"error,omitempty"`
+	Result       string        `json:"result,omitempty"`
 }
 
 // Journal is the append-only JSONL record of every action attempt. Each line
@@ -240,6 +242,7 @@ func (r *Redactor) Entry(e Entry) Entry {
 		e.Params = p
 	}
 	e.Plan = r.String(e.Plan)
+	e.ArmedReason = r.String(e.ArmedReason)
 	e.Error = r.String(e.Error)
 	e.Result = r.String(e.Result)
 	if e.Verification != nil {

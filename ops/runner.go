@@ -148,7 +148,11 @@ func fillResult(e *Entry, out Outcome) {
 }
 
 func (r *Runner) entry(p Prepared, phase string) Entry {
-	return Entry{
+	var reason string
+	if armed, _, why := r.Policy.Armed(); armed && p.Spec.Kind == Write {
+		reason = why
+	}
+	return Entry{ArmedReason: reason,
 		Time: r.Env.now().UTC(), ID: p.ID, Phase: phase, Operator: r.Operator, Environment: r.Env.Name,
 		Action: p.Spec.Name, Kind: string(p.Spec.Kind), Params: p.Inv.Params(), Plan: p.Plan.Text(),
 		IdempotencyKey: p.Plan.IdempotencyKey,
