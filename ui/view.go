@@ -265,6 +265,8 @@ func (m Model) footerView(w int, now time.Time) string {
 		status = st.Render(m.status.text)
 	} else if m.list.filter != "" {
 		status = m.styles.StatusLine.Render(fmt.Sprintf("filter: %q (esc clears)", m.list.filter))
+	} else if m.opts.Notice != "" {
+		status = m.styles.Warn.Render(m.opts.Notice)
 	}
 	return fit(status, w) + "\n" + fit(m.help.ShortHelpView(m.keys.ShortHelp()), w)
 }

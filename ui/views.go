@@ -181,13 +181,16 @@ func (m Model) handleExport(msg exportMsg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
-// metricsView draws each dashboard panel as a sparkline with its thresholds.
+// metricsView draws each dashboard panel as one row: title, latest value,
+// a sparkline scaled to include the first threshold, and a marker when the
+// latest value is over a threshold; the thresholds are listed under it.
 func metricsView(st *Styles, panels []Panel, width, height int) string {
 	if len(panels) == 0 {
 		return st.Muted.Render("no metric panels yet (waiting for the first refresh)")
 	}
-	sw := max(width-46, 10)
-	lines := []string{st.Header.Render("Dashboard panels")}
+	const titleW, valueW = 34, 14
+	sw := min(max(width-titleW-valueW-24, 10), 60)
+	lines := []string{st.Header.Render(fmt.Sprintf("%-*s %*s  %s", titleW, "Dashboard panel", valueW, "latest", "trend (oldest → newest)"))}
 	for _, p := range panels {
 		vals := make([]float64, len(p.Series))
 		for i, pt := range p.Series {
@@ -201,14 +204,15 @@ func metricsView(st *Styles, panels []Panel, width, height int) string {
 		if n := len(vals); n > 0 {
 			latest = fmtValue(vals[n-1], p.Unit)
 			for _, a := range p.Thresholds {
-				if vals[n-1] > a.Value {
-					over = st.Bad.Render(" ✗ over " + a.Label)
+				if vals[n-1] > a.Value && over == "" {
+					over = st.Bad.Render("✗ over " + a.Label)
 				}
 			}
 		}
-		lines = append(lines, fmt.Sprintf("%s %s %10s%s", fit(p.Title, 32), sparkline(vals, sw, th), latest, over))
+		spark := strings.TrimLeft(sparkline(vals, sw, th), " ")
+		lines = append(lines, fmt.Sprintf("%s %*s  %s %s", fit(p.Title, titleW), valueW, latest, fit(spark, sw), over))
 		for _, a := range p.Thresholds {
-			lines = append(lines, st.Muted.Render(fmt.Sprintf("%32s threshold %s: %s", "", a.Label, fmtValue(a.Value, p.Unit))))
+			lines = append(lines, st.Muted.Render(fmt.Sprintf("%*s threshold %s: %s", titleW, "", a.Label, fmtValue(a.Value, p.Unit))))
 		}
 	}
 	return clampLines(strings.Join(lines, "\n"), height)
