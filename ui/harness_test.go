@@ -33,7 +33,7 @@ type stack struct {
 
 const testAPIKey = "test-admin-key-0123456789abcdef"
 
-func startStack(t *testing.T, env string, protected bool) *stack {
+func startStack(t testing.TB, env string, protected bool) *stack {
 	t.Helper()
 	ctx := context.Background()
 	srv, rdb := redisproc.ForTest(t)
@@ -91,7 +91,7 @@ func startStack(t *testing.T, env string, protected bool) *stack {
 // fireBreakerAlarm opens the kms breaker in Redis the way the gateway does
 // (failures past the threshold) and publishes CircuitBreakerState=2 for
 // loa-finn, then lets cwlocal evaluate: the circuit-breaker alarm fires.
-func (s *stack) fireBreakerAlarm(t *testing.T) {
+func (s *stack) fireBreakerAlarm(t testing.TB) {
 	t.Helper()
 	ctx := context.Background()
 	state := ""
@@ -114,7 +114,7 @@ func (s *stack) fireBreakerAlarm(t *testing.T) {
 	s.cw.EvaluateAll(now)
 }
 
-func (s *stack) breakerState(t *testing.T, component string) string {
+func (s *stack) breakerState(t testing.TB, component string) string {
 	t.Helper()
 	b, err := s.store.Breaker(context.Background(), component)
 	if err != nil {
@@ -125,7 +125,7 @@ func (s *stack) breakerState(t *testing.T, component string) string {
 
 func testRegistry() *ops.Registry { return ops.DefaultRegistry() }
 
-func (s *stack) flag(t *testing.T, name string) bool {
+func (s *stack) flag(t testing.TB, name string) bool {
 	t.Helper()
 	fl, err := s.store.Flags(context.Background())
 	if err != nil {
