@@ -144,6 +144,10 @@ func TestRunStandardWriteNeedsYes(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "verify: PASS: ensemble_enabled reads true") || !strings.Contains(out, "undo: gatewayops run flags.set ensemble_enabled=false") {
 		t.Fatalf("with --yes: %d %q %q", code, out, errs)
 	}
+	code, _, errs = s.run("run", "flags.set", "ensemble_enabled=true")
+	if code != exitOK || !strings.Contains(errs, "nothing to change: not applied") {
+		t.Errorf("no-change write without --yes: %d %q", code, errs)
+	}
 	entries, err := ops.ReadJournal(filepath.Join(s.state, "gatewayops", "journal.jsonl"))
 	if err != nil || len(entries) != 2 || entries[1].Outcome != "ok" || entries[0].Operator != "cli-test" {
 		t.Errorf("journal: %+v %v", entries, err)

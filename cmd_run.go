@@ -198,6 +198,11 @@ func (s *session) runOne(ctx context.Context, inv ops.Invocation, f runFlags, st
 		if !f.json {
 			fmt.Fprintf(stdout, "plan (%s, %s):\n%s\n", s.env.Name, s.env.Safety, indent(p.Plan.Text()))
 		}
+		if p.Plan.NoChange {
+			// Nothing would change: no confirmation to ask for, nothing sent.
+			fmt.Fprintln(stderr, "nothing to change: not applied")
+			return exitOK
+		}
 		c, code := s.confirmation(f, stderr)
 		if code != exitOK {
 			return code
