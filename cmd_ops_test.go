@@ -141,7 +141,7 @@ func TestRunStandardWriteNeedsYes(t *testing.T) {
 		t.Errorf("--confirm on standard: %d %q", code, errs)
 	}
 	code, out, errs = s.run("run", "--env", "staging", "flags.set", "ensemble_enabled=true", "--yes")
-	if code != exitOK || !strings.Contains(out, "verify: PASS: ensemble_enabled reads true") || !strings.Contains(out, "undo: gatewayops run flags.set ensemble_enabled=false") {
+	if code != exitOK || !strings.Contains(out, "verify: PASS: ensemble_enabled reads true") || !strings.Contains(out, "undo: gatewayops run flags.set ensemble_enabled=false --env staging") {
 		t.Fatalf("with --yes: %d %q %q", code, out, errs)
 	}
 	code, _, errs = s.run("run", "flags.set", "ensemble_enabled=true")

@@ -214,7 +214,7 @@ func (s *session) runOne(ctx context.Context, inv ops.Invocation, f runFlags, st
 		fmt.Fprintln(stderr, "gatewayops run:", err)
 		return exitRefused
 	}
-	printOutcome(out, f.json, stdout)
+	printOutcome(out, s.env.Name, f.json, stdout)
 	if err != nil {
 		fmt.Fprintln(stderr, "gatewayops run:", err)
 	}
@@ -256,7 +256,7 @@ func (s *session) confirmation(f runFlags, stderr io.Writer) (ops.Confirmation, 
 	return ops.Confirmation{StartKey: "run", ConfirmKey: "--yes"}, exitOK
 }
 
-func printOutcome(out ops.Outcome, asJSON bool, w io.Writer) {
+func printOutcome(out ops.Outcome, env string, asJSON bool, w io.Writer) {
 	if asJSON {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
@@ -272,7 +272,7 @@ func printOutcome(out ops.Outcome, asJSON bool, w io.Writer) {
 		fmt.Fprintf(w, "verify: %s: %s\n", verdict, v.Detail)
 	}
 	if out.Inverse != "" {
-		fmt.Fprintf(w, "undo: gatewayops run %s\n", out.Inverse)
+		fmt.Fprintf(w, "undo: gatewayops run %s --env %s\n", out.Inverse, env)
 	}
 }
 
