@@ -57,6 +57,7 @@ func (s *Server) launch() error {
 		"--daemonize", "no",
 	}
 	s.cmd = exec.Command(s.binary, append(args, s.extra...)...)
+	dieWithParent(s.cmd)
 	if err := s.cmd.Start(); err != nil {
 		return fmt.Errorf("start redis-server: %w", err)
 	}

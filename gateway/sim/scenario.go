@@ -164,6 +164,12 @@ func (sc *Scenario) drawFeature() string {
 	}
 }
 
+func (sc *Scenario) chance(p float64) bool {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	return sc.rng.Float64() < p
+}
+
 func (sc *Scenario) latency(meanMs float64) float64 {
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
@@ -185,8 +191,11 @@ func (sc *Scenario) request(ctx context.Context, now time.Time) {
 	err := sc.traffic.Step(ctx)
 	redisMs := float64(time.Since(began).Microseconds()) / 1000
 	status := 200
-	if err != nil {
+	switch {
+	case err != nil:
 		status = 500
+	case sc.chance(0.01): // loa-finn's background rate of 502s after retries
+		status = 502
 	}
 	sc.send(RedisLatencyLine(now, "reserve", redisMs))
 	sc.send(RequestCompleteLine(now, feature, sc.latency(900), status, "community-a", "cheap"))
