@@ -92,6 +92,7 @@ type Env struct {
 	Now func() time.Time
 
 	confirmed string
+	adminErr  error // why the admin API cannot be used, found while building
 }
 
 // ErrNoBackend says an environment lacks what an action needs.
@@ -100,6 +101,9 @@ var ErrNoBackend = errors.New("backend not configured")
 // Admin returns a client of the admin API. X-Confirm-Environment is set only
 // on the copy of Env the runner hands to Apply after confirmation passed.
 func (e *Env) Admin() (*gateway.Client, error) {
+	if e.adminErr != nil {
+		return nil, e.adminErr
+	}
 	if e.AdminURL == "" {
 		return nil, errors.New("environment " + e.Name + ": admin_url is not set: " + ErrNoBackend.Error())
 	}

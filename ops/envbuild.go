@@ -19,18 +19,18 @@ import (
 // redis_url_env is set, the read-only Redis inspector. The returned close
 // function releases the Redis connection.
 func BuildEnv(ctx context.Context, e Environment, operator string) (*Env, func(), error) {
-	if e.AdminURL == "" {
-		if e.Name == DemoEnvironment {
-			return nil, nil, fmt.Errorf("environment demo has endpoints only inside `gatewayops demo`; pass --env NAME of a configured environment")
-		}
-		return nil, nil, fmt.Errorf("environment %s: admin_url is not set", e.Name)
-	}
-	key, err := e.AdminKey()
-	if err != nil {
-		return nil, nil, err
+	if e.AdminURL == "" && e.Name == DemoEnvironment {
+		return nil, nil, fmt.Errorf("environment demo has endpoints only inside `gatewayops demo`; pass --env NAME of a configured environment")
 	}
 	env := &Env{Name: e.Name, Config: e, AdminURL: e.AdminURL,
-		AdminOptions: gateway.ClientOptions{APIKey: key, Operator: operator, InsecureSkipVerify: e.InsecureSkipVerify}}
+		AdminOptions: gateway.ClientOptions{Operator: operator, InsecureSkipVerify: e.InsecureSkipVerify}}
+	// A missing key fails the actions that need the admin API, not the
+	// CloudWatch-only ones (preflight, alarm history, journal export).
+	if key, err := e.AdminKey(); err != nil {
+		env.adminErr = err
+	} else {
+		env.AdminOptions.APIKey = key
+	}
 	cw, err := alarms.NewClient(ctx, alarms.ClientOptions{Region: e.Region, Profile: e.Profile,
 		Endpoint: e.CloudWatchEndpoint, Anonymous: isLoopback(e.CloudWatchEndpoint)})
 	if err != nil {
