@@ -127,6 +127,7 @@ func New(b Backend, opts Options) Model {
 		lastStates: map[string]alarms.State{},
 		safety:     b.Safety(),
 	}
+	m.help.Styles = helpStyles(true, opts.NoColor)
 	m.list = newAlarmList(m.styles, keys)
 	m.runbook = newRunbookPanel(m.styles, keys, md)
 	m.palette = newPalette(m.styles, b.Complete)
@@ -158,6 +159,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		st := NewStyles(msg.IsDark(), m.opts.NoColor)
 		*m.styles = st
 		*m.md = *newMarkdown(msg.IsDark(), m.opts.NoColor)
+		m.help.Styles = helpStyles(msg.IsDark(), m.opts.NoColor)
 		m.runbook.layout()
 		return m, nil
 	case tea.KeyPressMsg:

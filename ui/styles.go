@@ -3,6 +3,8 @@ package ui
 import (
 	"image/color"
 
+	"charm.land/bubbles/v2/help"
+
 	"charm.land/lipgloss/v2"
 )
 
@@ -84,4 +86,16 @@ func NewStyles(isDark, noColor bool) Styles {
 	s.TabActive = lipgloss.NewStyle().Padding(0, 1).Bold(true).Underline(true)
 	s.StatusLine = lipgloss.NewStyle().Foreground(grey)
 	return s
+}
+
+// helpStyles are the key-help styles: the bubble's defaults, or bold keys
+// and plain text with NO_COLOR.
+func helpStyles(isDark, noColor bool) help.Styles {
+	if !noColor {
+		return help.DefaultStyles(isDark)
+	}
+	key := lipgloss.NewStyle().Bold(true)
+	plain := lipgloss.NewStyle()
+	return help.Styles{Ellipsis: plain, ShortKey: key, ShortDesc: plain, ShortSeparator: plain,
+		FullKey: key, FullDesc: plain, FullSeparator: plain}
 }
