@@ -16,8 +16,19 @@ type Finding struct {
 	Dimensions []Dimension `json:"dimensions,omitempty"`
 	// Published lists the dimension-name sets that do exist for this metric.
 	Published [][]string `json:"published"`
-	Message   string     `json:"message"`
+	// Kind is FindingIdentity when no published metric has these dimension
+	// names (the alarm can never fire), FindingUnseenValue when the names are
+	// published but not with these values (yet: a counter such as
+	// Error5xxCount appears only once something fails, or the value is a typo).
+	Kind    string `json:"kind"`
+	Message string `json:"message"`
 }
+
+// Finding kinds.
+const (
+	FindingIdentity    = "identity"
+	FindingUnseenValue = "unseen-value"
+)
 
 // metricKey is namespace + metric name: the unit of one ListMetrics call.
 type metricKey struct{ Namespace, MetricName string }
@@ -117,11 +128,31 @@ func Lint(defs []AlarmDef, inv Inventory) []Finding {
 				Alarm: a.Name, QueryID: q.ID, Namespace: m.Namespace, MetricName: m.MetricName,
 				Dimensions: m.Dimensions, Published: dimensionSets(published),
 			}
+			f.Kind = findingKind(m.Dimensions, published)
 			f.Message = lintMessage(f)
 			out = append(out, f)
 		}
 	}
 	return out
+}
+
+// findingKind tells an impossible identity from a value not seen yet.
+func findingKind(want []Dimension, published []MetricIdentity) string {
+	names := make([]Dimension, len(want))
+	for i, d := range want {
+		names[i] = Dimension{Name: d.Name}
+	}
+	key := dimKey(names)
+	for _, p := range published {
+		pn := make([]Dimension, len(p.Dimensions))
+		for i, d := range p.Dimensions {
+			pn[i] = Dimension{Name: d.Name}
+		}
+		if dimKey(pn) == key {
+			return FindingUnseenValue
+		}
+	}
+	return FindingIdentity
 }
 
 func lintMessage(f Finding) string {
@@ -139,6 +170,10 @@ func lintMessage(f Finding) string {
 	sets := make([]string, len(f.Published))
 	for i, s := range f.Published {
 		sets[i] = "[" + strings.Join(s, ", ") + "]"
+	}
+	if f.Kind == FindingUnseenValue {
+		return fmt.Sprintf("alarm %s queries %s %s with %s: nothing published with these values yet (the dimension names match); "+
+			"it will fire only once they appear, so check they are not a typo", f.Alarm, f.Namespace, f.MetricName, dims)
 	}
 	return fmt.Sprintf("alarm %s queries %s %s with %s, which is never published; published dimension sets: %s",
 		f.Alarm, f.Namespace, f.MetricName, dims, strings.Join(sets, " "))
