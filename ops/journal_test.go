@@ -173,6 +173,11 @@ func TestJournalHelperProcess(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	if os.Getenv("GATEWAYOPS_JOURNAL_HELPER_HANG") != "" {
+		fmt.Println("ready")
+		time.Sleep(time.Minute) // "mid-action" until the parent kills this process
+		t.Fatal("not killed")
+	}
 }
 
 func checkAllLines(t *testing.T, path string, want int) {
@@ -206,5 +211,38 @@ func TestDefaultJournalPathHonoursXDG(t *testing.T) {
 	t.Setenv("HOME", "/home/oncall")
 	if p, _ := DefaultJournalPath(); p != "/home/oncall/.local/state/gatewayops/journal.jsonl" {
 		t.Errorf("path = %s", p)
+	}
+}
+
+// A real kill: a child process journals an intent and is SIGKILLed before it
+// can write the result; the next open reports the outcome as unknown.
+func TestJournalSurvivesAKilledProcess(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "journal.jsonl")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestJournalHelperProcess$")
+	cmd.Env = append(os.Environ(), "GATEWAYOPS_JOURNAL_HELPER="+path, "GATEWAYOPS_JOURNAL_HELPER_N=1",
+		"GATEWAYOPS_JOURNAL_HELPER_P=killed", "GATEWAYOPS_JOURNAL_HELPER_HANG=1")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// The child says "ready" once its intent is fsynced, then hangs "mid-action".
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil || strings.TrimSpace(line) != "ready" {
+		t.Fatalf("child: %q %v", line, err)
+	}
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	j, err := OpenJournal(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	if un := j.Unresolved(); len(un) != 1 || un[0].ID != "pkilled-0" || un[0].Outcome != "outcome unknown" {
+		t.Fatalf("unresolved = %+v", un)
 	}
 }
