@@ -2,8 +2,10 @@ package ops
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
@@ -92,7 +94,8 @@ type Env struct {
 	Now func() time.Time
 
 	confirmed string
-	adminErr  error // why the admin API cannot be used, found while building
+	adminErr  error           // why the admin API cannot be used, found while building
+	writes    *statusRecorder // set on the runner's copy for one execution
 }
 
 // ErrNoBackend says an environment lacks what an action needs.
@@ -109,17 +112,66 @@ func (e *Env) Admin() (*gateway.Client, error) {
 	}
 	opts := e.AdminOptions
 	opts.ConfirmEnvironment = e.confirmed
-	if opts.HTTPClient == nil && !opts.InsecureSkipVerify {
-		// Share the default transport's connection pool across calls.
-		opts.HTTPClient = &http.Client{Timeout: gateway.DefaultClientTimeout}
-	}
+	opts.HTTPClient = e.httpClient()
 	return gateway.NewClient(e.AdminURL, opts), nil
 }
 
-// withConfirmation returns a copy that sends X-Confirm-Environment.
-func (e *Env) withConfirmation(name string) *Env {
+// httpClient shares the default transport's connection pool across calls
+// and, inside the runner, records the status of every write response.
+func (e *Env) httpClient() *http.Client {
+	base := http.DefaultTransport
+	timeout := gateway.DefaultClientTimeout
+	if hc := e.AdminOptions.HTTPClient; hc != nil {
+		timeout = hc.Timeout
+		if hc.Transport != nil {
+			base = hc.Transport
+		}
+	}
+	if e.AdminOptions.InsecureSkipVerify {
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // opt-in per environment, warned on every run
+		base = tr
+	}
+	if e.writes != nil {
+		base = recordingTransport{base: base, rec: e.writes}
+	}
+	return &http.Client{Timeout: timeout, Transport: base}
+}
+
+// statusRecorder keeps the HTTP status of the last write response, so the
+// journal states what the server actually answered.
+type statusRecorder struct {
+	mu     sync.Mutex
+	status int
+}
+
+func (r *statusRecorder) last() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.status
+}
+
+type recordingTransport struct {
+	base http.RoundTripper
+	rec  *statusRecorder
+}
+
+func (t recordingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.base.RoundTrip(req)
+	if err == nil && req.Method != http.MethodGet {
+		t.rec.mu.Lock()
+		t.rec.status = resp.StatusCode
+		t.rec.mu.Unlock()
+	}
+	return resp, err
+}
+
+// forExecution returns the copy one execution uses: it sends
+// X-Confirm-Environment (when name is set) and records write statuses.
+func (e *Env) forExecution(name string) *Env {
 	c := *e
 	c.confirmed = name
+	c.writes = &statusRecorder{}
 	return &c
 }
 

@@ -198,7 +198,7 @@ func (breakerReset) Apply(ctx context.Context, env *Env, inv Invocation, plan Pl
 	if !r.Changed {
 		line += " (no change)"
 	}
-	return Result{Lines: []string{line}, Data: r, Status: 200}, nil
+	return Result{Lines: []string{line}, Data: r}, nil
 }
 
 func (breakerReset) Verify(ctx context.Context, env *Env, inv Invocation, _ Result) (Verification, error) {
@@ -262,7 +262,7 @@ func (flagsSet) Apply(ctx context.Context, env *Env, inv Invocation, plan Plan) 
 	if err != nil {
 		return Result{}, err
 	}
-	return Result{Lines: []string{fmt.Sprintf("%s: %t -> %t", ch.Name, ch.Before, ch.After)}, Data: ch, Status: 200}, nil
+	return Result{Lines: []string{fmt.Sprintf("%s: %t -> %t", ch.Name, ch.Before, ch.After)}, Data: ch}, nil
 }
 
 func (flagsSet) Verify(ctx context.Context, env *Env, inv Invocation, _ Result) (Verification, error) {
@@ -323,7 +323,7 @@ func (poolClaimsEnforce) Apply(ctx context.Context, env *Env, inv Invocation, pl
 	if err != nil {
 		return Result{}, err
 	}
-	return Result{Lines: []string{"pool-claim enforcement " + ch.Before + " -> " + ch.After}, Data: ch, Status: 200}, nil
+	return Result{Lines: []string{"pool-claim enforcement " + ch.Before + " -> " + ch.After}, Data: ch}, nil
 }
 
 func (poolClaimsEnforce) Verify(ctx context.Context, env *Env, inv Invocation, _ Result) (Verification, error) {

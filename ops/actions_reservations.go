@@ -188,7 +188,7 @@ func (reservationsDrain) Apply(ctx context.Context, env *Env, inv Invocation, pl
 		return Result{}, err
 	}
 	line := describeDrain(r, false) + fmt.Sprintf(" in %d %s", r.Batches, plural(int64(r.Batches), "batch", "batches"))
-	return Result{Lines: []string{line}, Data: r, Status: 200}, nil
+	return Result{Lines: []string{line}, Data: r}, nil
 }
 
 // Verify runs the same selection as a dry run: nothing may be left to claim.

@@ -2,6 +2,7 @@ package ops
 
 import (
 	"context"
+	"errors"
 	"os"
 	"strings"
 	"testing"
@@ -292,5 +293,29 @@ func TestReadActionsAnswerWithLinesAndData(t *testing.T) {
 		if out.Verification != nil || out.Plan.IdempotencyKey != "" {
 			t.Errorf("%s: a read got a verification or idempotency key", line)
 		}
+	}
+}
+
+// A config that calls a protected server "standard" never sends the
+// confirmation header: the server refuses, and the journal keeps its status.
+func TestServerRefusalIsJournaledWithItsStatus(t *testing.T) {
+	s := newStack(t, "production", Protected)
+	standard, err := NewPolicy("production", Standard, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.runner.Policy = standard
+	out, err := s.runner.Run(context.Background(), "poolclaims.enforce mode=warn", standardYes)
+	var apiErr *gateway.APIError
+	if !errors.As(err, &apiErr) || apiErr.Code != gateway.CodeConfirmRequired || out.OK() {
+		t.Fatalf("want ENVIRONMENT_CONFIRMATION_REQUIRED, got %v (%+v)", err, out)
+	}
+	entries, _ := ReadJournal(s.journal.Path())
+	last := entries[len(entries)-1]
+	if last.Phase != PhaseResult || last.Outcome != "failed" || last.Status != 412 || !strings.Contains(last.Error, "X-Confirm-Environment") {
+		t.Errorf("journal result: %+v", last)
+	}
+	if e, _ := s.store.Enforcement(context.Background()); e.Mode != gateway.EnforcementReject {
+		t.Errorf("the refused write changed enforcement to %s", e.Mode)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"time"
 
@@ -83,11 +84,12 @@ func (r *Runner) Execute(ctx context.Context, p Prepared, c Confirmation) (Outco
 		r.journalRefusal(p, err)
 		return out, err
 	}
-	env := r.Env
+	confirm := ""
 	if p.Spec.Kind == Write {
 		// Only now, after the typed confirmation passed, may the header go out.
-		env = r.Env.withConfirmation(r.Policy.ConfirmHeader())
+		confirm = r.Policy.ConfirmHeader()
 	}
+	env := r.Env.forExecution(confirm)
 	start := r.Env.now()
 	if err := r.Journal.Append(r.entry(p, PhaseIntent)); err != nil {
 		return out, fmt.Errorf("not running %s: cannot journal the intent: %w", p.Spec.Name, err)
@@ -111,6 +113,7 @@ func (r *Runner) apply(ctx context.Context, a Action, env *Env, p Prepared, out 
 		out.Result = Result{Lines: []string{"nothing to change: " + p.Plan.Text()}}
 	} else {
 		res, err := a.Apply(ctx, env, p.Inv, p.Plan)
+		res.Status = responseStatus(env, err)
 		out.Result = res
 		if err != nil {
 			out.Err = fmt.Errorf("%s: %w", p.Spec.Name, err)
@@ -128,6 +131,16 @@ func (r *Runner) apply(ctx context.Context, a Action, env *Env, p Prepared, out 
 	if inv, ok := a.Inverse(p.Inv, p.Plan); ok && !out.Skipped {
 		out.Inverse = inv.String()
 	}
+}
+
+// responseStatus is the HTTP status the admin API answered to the write
+// (0 when the action made no HTTP write, e.g. CloudWatch mutes).
+func responseStatus(env *Env, err error) int {
+	var apiErr *gateway.APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.Status
+	}
+	return env.writes.last()
 }
 
 func fillResult(e *Entry, out Outcome) {
