@@ -152,24 +152,32 @@ func (p runbookPanel) evidence() string {
 		return p.styles.Muted.Render("no alarm selected")
 	}
 	a := p.alarm
-	title := p.styles.Title.Render(ansi.Truncate(a.Name, p.width, "…"))
 	state := fmt.Sprintf("%s %s   %s", a.State.Symbol(), stateWord(a.State), a.ValueVsThreshold())
 	if a.EvaluationState != "" {
 		state += "   evaluation: " + a.EvaluationState
 	}
-	lines := []string{title, state}
+	lines := []string{p.styles.Title.Render(ansi.Truncate(a.Name, p.width, "…")), fit(state, p.width)}
 	if a.Reason != "" {
-		lines = append(lines, ansi.Wordwrap("reason: "+a.Reason, p.width, " "))
+		// At most three lines: the reason can be long, the runbook matters more.
+		reason := strings.Split(ansi.Wrap("reason: "+a.Reason, p.width, " "), "\n")
+		if len(reason) > 3 {
+			reason = append(reason[:2], fit(reason[2], p.width-1)+"…")
+		}
+		lines = append(lines, reason...)
 	}
 	if len(a.Recent) > 0 {
 		vals := make([]string, len(a.Recent))
 		for i, d := range a.Recent {
 			vals[i] = alarms.FormatValue(d.Value, a.Unit)
 		}
-		lines = append(lines, "recent datapoints (oldest first): "+strings.Join(vals, ", "))
+		lines = append(lines, fit("recent datapoints (oldest first): "+strings.Join(vals, ", "), p.width))
 	}
-	return ansi.Truncate(strings.Join(lines, "\n"), p.width*len(lines)*2, "")
+	return strings.Join(lines, "\n")
 }
+
+// maxStepRows is how many step rows the panel shows at once; the list
+// scrolls with the selection so a long runbook keeps room for its text.
+func (p runbookPanel) maxStepRows() int { return max(p.height/3, 3) }
 
 // stepsView lists the runbook's runnable steps with their last outcome.
 func (p runbookPanel) stepsView() string {
@@ -186,7 +194,15 @@ func (p runbookPanel) stepsView() string {
 		head += " (tab to choose a step)"
 	}
 	lines := []string{p.styles.Header.Render(head)}
+	first, rows := 0, p.maxStepRows()
+	if len(p.rb.Steps) > rows {
+		first = min(max(p.step-rows/2, 0), len(p.rb.Steps)-rows)
+		lines[0] += p.styles.Muted.Render(fmt.Sprintf("  [%d-%d of %d]", first+1, first+rows, len(p.rb.Steps)))
+	}
 	for i, s := range p.rb.Steps {
+		if i < first || i >= first+rows {
+			continue
+		}
 		mark := "  "
 		if i == p.step && p.focusSteps {
 			mark = "▶ "
