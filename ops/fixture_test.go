@@ -27,6 +27,7 @@ const testAdminKey = "gwk-test-key-0123456789abcdef"
 // reached through the real AWS SDK, and a journal in a temp dir.
 type stack struct {
 	t       *testing.T
+	redis   *redisproc.Server
 	rdb     *redis.Client
 	store   *gateway.Store
 	cw      *cwlocal.Service
@@ -52,7 +53,7 @@ func (c *requestCounter) count(key string) int {
 
 func newStack(t *testing.T, envName, safety string) *stack {
 	t.Helper()
-	_, rdb := redisproc.ForTest(t)
+	rs, rdb := redisproc.ForTest(t)
 	store := gateway.NewStore(rdb, gateway.StoreOptions{EnforcementDefault: gateway.EnforcementReject})
 	keys, err := adminserver.ParseKeys("oncall:" + testAdminKey)
 	if err != nil {
@@ -97,7 +98,7 @@ func newStack(t *testing.T, envName, safety string) *stack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &stack{t: t, rdb: rdb, store: store, cw: cw, env: env, journal: j, policy: policy, requests: counter, adminURL: ts.URL}
+	s := &stack{t: t, redis: rs, rdb: rdb, store: store, cw: cw, env: env, journal: j, policy: policy, requests: counter, adminURL: ts.URL}
 	s.runner = &Runner{Registry: DefaultRegistry(), Env: env, Policy: policy, Journal: j, Operator: "oncall-test"}
 	return s
 }
