@@ -1,9 +1,3 @@
-// Package ops is what an operator can do to the gateway: the command grammar
-// shared by runbooks, the palette and `gatewayops run`; the action registry
-// with typed parameter schemas; plan -> confirm -> apply -> verify with a
-// safety policy per environment; the append-only journal; the config file.
-//
-// ops imports alarms, gateway and runbooks; none of them imports ops.
 package ops
 
 import (
