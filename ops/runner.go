@@ -12,7 +12,7 @@ import (
 )
 
 // Runner takes an invocation through plan -> confirm -> apply -> verify and
-// journals it. The UI and the headless CLI both use it.
+// journals it. The UI and the headless CLI both use it. Every field is required.
 type Runner struct {
 	Registry *Registry
 	Env      *Env
@@ -75,6 +75,10 @@ func (r *Runner) Prepare(ctx context.Context, inv Invocation) (Prepared, error) 
 // Execute checks the safety policy, journals the intent, applies, verifies
 // and journals the result. A refusal returns a *RefusedError and changes nothing.
 func (r *Runner) Execute(ctx context.Context, p Prepared, c Confirmation) (Outcome, error) {
+	if r.Policy == nil || r.Journal == nil || r.Env == nil {
+		// Never act without a safety policy and a journal.
+		return Outcome{}, errors.New("ops.Runner needs Env, Policy and Journal")
+	}
 	a, ok := r.Registry.Action(p.Spec.Name)
 	if !ok {
 		return Outcome{}, r.Registry.unknownAction(p.Spec.Name)
