@@ -195,11 +195,16 @@ func (l alarmList) View(now time.Time) string {
 	return clampLines(b.String(), l.height)
 }
 
+// valueCol is the width of the "value vs threshold" column.
+const valueCol = 16
+
 // columns computes the widths of the flexible name column and the sparkline.
 func (l alarmList) columns() (name, spark int) {
-	// cursor 1, state 10, then a space before each of name, since 7, value 18, trend, lint 2
-	const fixed = 1 + 10 + 1 + 1 + 7 + 1 + 18 + 1 + 1 + 2
-	spark = min(max((l.width-fixed)/5, 0), 12)
+	// cursor 1, state 10, then a space before each of name, since 7, value, trend, lint 2
+	const fixed = 1 + 10 + 1 + 1 + 7 + 1 + valueCol + 1 + 1 + 2
+	if l.width >= 90 { // narrow lists keep the name readable and drop the trend
+		spark = min((l.width-fixed)/5, 12)
+	}
 	name = max(l.width-fixed-spark, 8)
 	return name, spark
 }
@@ -210,7 +215,7 @@ func (l alarmList) head() string {
 	if l.prefix != "" {
 		title += " (" + l.prefix + "…)"
 	}
-	return fmt.Sprintf("  %-9s %-*s %7s %-18s %-*s", "STATE", name, ansi.Truncate(title, name, "…"), "SINCE", "VALUE vs THRESHOLD", spark, "TREND")
+	return fmt.Sprintf("  %-9s %-*s %7s %-*s %-*s", "STATE", name, ansi.Truncate(title, name, "…"), "SINCE", valueCol, "VALUE vs THRESH", spark, ansi.Truncate("TREND", spark, ""))
 }
 
 func (l alarmList) row(a alarms.Alarm, now time.Time) string {
@@ -236,7 +241,7 @@ func (l alarmList) row(a alarms.Alarm, now time.Time) string {
 		name += " [" + a.EvaluationState + "]"
 	}
 	line := l.stateCell(a.State) + " " + fit(name, nameW) + " " + fmt.Sprintf("%7s", since) + " " +
-		fit(a.ValueVsThreshold(), 18) + " " + fit(sparkline(vals, sparkW, th), sparkW) + " " + lintMark
+		fit(a.ValueVsThreshold(), valueCol) + " " + fit(sparkline(vals, sparkW, th), sparkW) + " " + lintMark
 	if a.Name == l.selected {
 		return l.styles.Selected.Render("▶" + fit(line, l.width-1))
 	}

@@ -35,10 +35,12 @@ func newArmForm(st *Styles) armForm {
 	r.Prompt = "reason: "
 	r.Placeholder = "why writes are needed (ticket, incident)"
 	r.CharLimit = 200
+	r.SetWidth(60)
 	d := textinput.New()
 	d.Prompt = "for:    "
 	d.SetValue("15m")
 	d.CharLimit = 8
+	d.SetWidth(10)
 	return armForm{styles: st, reason: r, duration: d}
 }
 

@@ -45,6 +45,7 @@ func newConfirmDialog(st *Styles, id int, title, plan string, protected bool, en
 	in := textinput.New()
 	in.Prompt = "type " + env + " to confirm: "
 	in.CharLimit = 64
+	in.SetWidth(40)
 	d := confirmDialog{styles: st, id: id, title: title, plan: plan, protected: protected, envName: env, openedAt: now, input: in}
 	if protected {
 		d.input.Focus()

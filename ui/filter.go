@@ -17,6 +17,7 @@ func newFilterInput() filterInput {
 	in.Prompt = "/"
 	in.Placeholder = "filter alarms by name, state or metric"
 	in.CharLimit = 64
+	in.SetWidth(60)
 	return filterInput{input: in}
 }
 

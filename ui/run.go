@@ -78,6 +78,7 @@ func (m Model) handlePlan(msg planMsg) (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	m.run.phase = phaseConfirming
+	m.runbook.SetStepStatus(m.run.command, "awaiting confirmation")
 	m.modal = modalConfirm
 	m.confirm = newConfirmDialog(m.styles, m.run.id, msg.plan.Command, msg.plan.Summary, m.safety.Protected, m.safety.Env, m.now())
 	m.confirm.SetSize(m.width, m.height)

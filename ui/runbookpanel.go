@@ -161,7 +161,7 @@ func (p runbookPanel) evidence() string {
 		// At most three lines: the reason can be long, the runbook matters more.
 		reason := strings.Split(ansi.Wrap("reason: "+a.Reason, p.width, " "), "\n")
 		if len(reason) > 3 {
-			reason = append(reason[:2], fit(reason[2], p.width-1)+"…")
+			reason = append(reason[:2], ansi.Truncate(reason[2], p.width-1, "")+"…")
 		}
 		lines = append(lines, reason...)
 	}
@@ -199,6 +199,7 @@ func (p runbookPanel) stepsView() string {
 		first = min(max(p.step-rows/2, 0), len(p.rb.Steps)-rows)
 		lines[0] += p.styles.Muted.Render(fmt.Sprintf("  [%d-%d of %d]", first+1, first+rows, len(p.rb.Steps)))
 	}
+	lines[0] = fit(lines[0], p.width)
 	for i, s := range p.rb.Steps {
 		if i < first || i >= first+rows {
 			continue

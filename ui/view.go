@@ -31,7 +31,9 @@ func (m Model) inner() (int, int) {
 	return m.width, m.height
 }
 
-func (m Model) listWidth(iw int) int { return min(max(iw*45/100, 40), iw) }
+// listWidth gives the alarm list 45% of the screen, but never less than
+// what keeps alarm names readable.
+func (m Model) listWidth(iw int) int { return min(max(iw*45/100, 60), iw) }
 
 // headerLines and footerLines are fixed so the body never jumps.
 const headerLines, footerLines = 3, 2
