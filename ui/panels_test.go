@@ -7,6 +7,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
 
 	"gatewayops/alarms"
 )
@@ -209,4 +210,15 @@ func TestMarkdownRendererBuiltOncePerWidthAndCached(t *testing.T) {
 	if md.Renderers() != 2 {
 		t.Fatalf("renderers built = %d, want 2 for two widths", md.Renderers())
 	}
+}
+
+func TestAlarmListGolden(t *testing.T) {
+	l := newAlarmList(testStyles(), DefaultKeyMap())
+	l.SetSize(110, 6)
+	as := sampleAlarms()
+	as[1].State = alarms.StateAlarm
+	as[1].Recent = []alarms.Datapoint{{Value: 2}}
+	as[1].Series = []alarms.Point{{Value: 0}, {Value: 0}, {Value: 2}, {Value: 2}}
+	l.SetAlarms(as, map[string][]string{"arrakis-staging-agent-error-rate-high": {"no published metric matches"}})
+	golden.RequireEqual(t, ansi.Strip(l.View(t0)))
 }
