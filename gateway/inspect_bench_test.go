@@ -1,0 +1,120 @@
+package gateway_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"gatewayops/gateway"
+	"gatewayops/gateway/redisproc"
+	"gatewayops/gateway/sim"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// inspectKeys is GATEWAYOPS_BENCH_KEYS (default 10,000): how many keys the
+// inspection benchmark's Redis holds.
+func inspectKeys(b *testing.B) int {
+	raw := os.Getenv("GATEWAYOPS_BENCH_KEYS")
+	if raw == "" {
+		return 10_000
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil || n < 1 {
+		b.Fatalf("GATEWAYOPS_BENCH_KEYS=%q: want a positive integer", raw)
+	}
+	return n
+}
+
+// Patterns the inspection is measured with: a dense one (almost every key
+// matches, so the bounded ScanKeys stops at its limit) and a sparse one (ten
+// keys match, so SCAN has to walk the whole keyspace).
+const (
+	densePattern  = "agent:budget:reservation:*"
+	sparsePattern = "agent:budget:expiry:*"
+)
+
+// BenchmarkInspect loads one Redis with GATEWAYOPS_BENCH_KEYS keys (10% of
+// the reservations stale, half of those orphans without a hash, so the
+// preload writes keys*20/19 reservations) and measures, against that one
+// preload, our SCAN-based reads and the KEYS baseline. Every sub-benchmark
+// reports total_ms, ping_stall_ms (longest PING round trip of a concurrent
+// client) and found (keys or reservations read).
+func BenchmarkInspect(b *testing.B) {
+	srv, rdb := redisproc.ForTest(b)
+	probeClient := redis.NewClient(&redis.Options{Network: "unix", Addr: srv.Socket()})
+	b.Cleanup(func() { _ = probeClient.Close() })
+	ctx := context.Background()
+	store := gateway.NewStore(rdb, gateway.StoreOptions{})
+	communities := make([]string, 10)
+	for i := range communities {
+		communities[i] = fmt.Sprintf("bench%02d", i)
+	}
+	s := sim.New(store, sim.Config{Communities: communities, Users: 1000, Seed: 1})
+	if _, err := s.Preload(ctx, inspectKeys(b)*20/19, 0.10); err != nil {
+		b.Fatal(err)
+	}
+	dbsize, err := rdb.DBSize(ctx).Result()
+	if err != nil {
+		b.Fatal(err)
+	}
+	insp := gateway.NewInspector(rdb)
+	reads := []struct {
+		name string
+		read func() (int, error)
+	}{
+		{"ScanKeys/dense", func() (int, error) {
+			keys, _, err := insp.ScanKeys(ctx, densePattern, gateway.MaxScanKeys)
+			return len(keys), err
+		}},
+		{"KEYS/dense", func() (int, error) { return keysBaseline(ctx, rdb, densePattern) }},
+		{"ScanKeys/sparse", func() (int, error) {
+			keys, _, err := insp.ScanKeys(ctx, sparsePattern, gateway.MaxScanKeys)
+			return len(keys), err
+		}},
+		{"KEYS/sparse", func() (int, error) { return keysBaseline(ctx, rdb, sparsePattern) }},
+		{"ReservationSummary", func() (int, error) {
+			sum, err := store.ReservationSummary(ctx, "", 0)
+			t := sum.Totals
+			return t.Live + t.Expired + t.Orphaned, err
+		}},
+	}
+	for _, r := range reads {
+		b.Run(r.name, func(b *testing.B) { benchRead(b, probeClient, dbsize, r.read) })
+	}
+}
+
+// keysBaseline is how an inspector without SCAN would list keys: one KEYS
+// call, which Redis answers in a single step over the whole keyspace. It
+// exists only here, as the baseline; product code never sends KEYS.
+func keysBaseline(ctx context.Context, rdb *redis.Client, pattern string) (int, error) {
+	keys, err := rdb.Keys(ctx, pattern).Result()
+	return len(keys), err
+}
+
+// benchRead times read under a PING probe.
+func benchRead(b *testing.B, probeClient *redis.Client, dbsize int64, read func() (int, error)) {
+	var total, stall time.Duration
+	found := 0
+	for i := 0; i < b.N; i++ {
+		probe := startProbe(probeClient)
+		start := time.Now()
+		n, err := read()
+		total += time.Since(start)
+		stall = max(stall, probe.finish())
+		if err != nil {
+			b.Fatal(err)
+		}
+		if n == 0 {
+			b.Fatal("the read found nothing: the fixture is wrong")
+		}
+		found = n
+	}
+	b.ReportMetric(float64(total.Microseconds())/1000/float64(b.N), "total_ms")
+	b.ReportMetric(float64(stall.Microseconds())/1000, "ping_stall_ms")
+	b.ReportMetric(float64(found), "found")
+	b.ReportMetric(float64(dbsize), "dbsize")
+}
