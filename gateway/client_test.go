@@ -336,7 +336,7 @@ func TestEveryReadThroughClient(t *testing.T) {
 	if e, err := c.Enforcement(ctx); err != nil || e.Mode != "warn" || e.Source != "runtime" {
 		t.Errorf("enforcement: %+v %v", e, err)
 	}
-	if f, err := c.Flags(ctx); err != nil || len(f.Values) != len(gateway.FlagNames) {
+	if f, err := c.Flags(ctx); err != nil || len(f.Values) != len(gateway.FlagNames()) {
 		t.Errorf("flags: %+v %v", f, err)
 	}
 	if _, err := c.ResetBreaker(ctx, "loa-finn", gateway.NewIdempotencyKey()); err == nil {

@@ -42,7 +42,7 @@ func (s *Store) Flags(ctx context.Context) (Flags, error) {
 		return Flags{}, fmt.Errorf("read flags: %w", err)
 	}
 	f := Flags{Values: map[string]bool{}, Source: map[string]string{}}
-	for _, name := range FlagNames {
+	for _, name := range FlagNames() {
 		if v, ok := parseBool(raw[name]); ok {
 			f.Values[name], f.Source[name] = v, SourceRuntime
 			continue
@@ -54,8 +54,8 @@ func (s *Store) Flags(ctx context.Context) (Flags, error) {
 
 // SetFlag writes one flag to the runtime store.
 func (s *Store) SetFlag(ctx context.Context, name string, enabled bool) (FlagChange, error) {
-	if !slices.Contains(FlagNames, name) {
-		return FlagChange{}, invalid("name", "unknown flag %q: accepted flags are %s", name, strings.Join(FlagNames, ", "))
+	if !slices.Contains(FlagNames(), name) {
+		return FlagChange{}, invalid("name", "unknown flag %q: accepted flags are %s", name, strings.Join(FlagNames(), ", "))
 	}
 	old, err := setFlagScript.Run(ctx, s.rdb, []string{RuntimeFlagsKey}, name, fmt.Sprint(enabled)).Text()
 	if err != nil && !errors.Is(err, redis.Nil) {

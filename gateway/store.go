@@ -51,8 +51,8 @@ func NewStore(rdb redis.UniversalClient, opts StoreOptions) *Store {
 	if opts.BreakerResetAfter <= 0 {
 		opts.BreakerResetAfter = 60 * time.Second
 	}
-	flags := make(map[string]bool, len(FlagNames))
-	for _, name := range FlagNames {
+	flags := make(map[string]bool, len(FlagNames()))
+	for _, name := range FlagNames() {
 		flags[name] = opts.FlagDefaults[name]
 	}
 	opts.FlagDefaults = flags

@@ -40,8 +40,8 @@ const (
 	EnforcementReject = "reject"
 )
 
-// Flag names the runtime flag store knows.
-var FlagNames = []string{"agent_enabled", "ensemble_enabled", "byok_enabled"}
+// FlagNames lists the flags the runtime flag store knows (a new slice each call).
+func FlagNames() []string { return []string{"agent_enabled", "ensemble_enabled", "byok_enabled"} }
 
 // ErrorBody is every non-2xx response body: {error, message, requestId}.
 type ErrorBody struct {

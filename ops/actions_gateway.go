@@ -218,15 +218,15 @@ type flagsSet struct{}
 
 func (flagsSet) Spec() Spec {
 	var params []Param
-	for _, n := range gateway.FlagNames {
+	for _, n := range gateway.FlagNames() {
 		params = append(params, Param{Name: n, Type: TypeBool, Help: "new value of " + n})
 	}
 	return Spec{Name: "flags.set", Kind: Write, Summary: "set one runtime feature flag", Params: params,
-		ExactlyOneOf: append([]string(nil), gateway.FlagNames...), Inverse: "flags.set"}
+		ExactlyOneOf: append([]string(nil), gateway.FlagNames()...), Inverse: "flags.set"}
 }
 
 func flagOf(inv Invocation) (name string, value bool) {
-	for _, n := range gateway.FlagNames {
+	for _, n := range gateway.FlagNames() {
 		if v, ok := inv.Bool(n); ok {
 			return n, v
 		}

@@ -102,8 +102,8 @@ func (s *Server) flags(ctx context.Context, _ *request) (outcome, error) {
 
 func (s *Server) setFlag(ctx context.Context, rq *request) (outcome, error) {
 	name := rq.http.PathValue("name")
-	if !slices.Contains(gateway.FlagNames, name) {
-		return outcome{}, errorf(http.StatusNotFound, gateway.CodeNotFound, fmt.Sprintf("unknown flag %q; known flags: %s", name, strings.Join(gateway.FlagNames, ", ")))
+	if !slices.Contains(gateway.FlagNames(), name) {
+		return outcome{}, errorf(http.StatusNotFound, gateway.CodeNotFound, fmt.Sprintf("unknown flag %q; known flags: %s", name, strings.Join(gateway.FlagNames(), ", ")))
 	}
 	body := rq.body.(*gateway.FlagSetRequest)
 	if body.Enabled == nil {
