@@ -19,6 +19,10 @@ test: vet ## vet, then every test against a real redis-server (tests start their
 	@command -v redis-server >/dev/null || { echo "redis-server is missing: apt-get install -y redis-server"; exit 1; }
 	$(GO) test -race -count=1 -timeout 15m ./...
 	$(GO) run . runbook check
+	@# A short real fuzzing run of the parsers that face the wire (seeds also run above).
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime 5s ./alarms/emf
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeCBORRequest$$' -fuzztime 5s ./alarms/cwlocal
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeJSONRequest$$' -fuzztime 5s ./alarms/cwlocal
 
 demo: build ## open the console on the embedded stack (Redis, admin API, CloudWatch, simulator)
 	./$(BIN) demo
