@@ -7,13 +7,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"gatewayops/alarms"
-	"gatewayops/gateway"
 	"gatewayops/ops"
 	"gatewayops/runbooks"
 	"gatewayops/ui"
@@ -95,15 +91,18 @@ func runConsole(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	return 0
 }
 
-// consoleDeps builds the real dependencies of one environment: CloudWatch
-// through the SDK config chain, the admin API client settings, the Redis
-// inspector when redis_url_env is set, the safety policy and the journal.
+// consoleDeps builds the real dependencies of one environment: the backends
+// (ops.BuildEnv: CloudWatch through the SDK config chain, admin API client
+// settings, the Redis inspector when redis_url_env is set), the alarm
+// poller, the runbooks, the safety policy and the journal.
 func consoleDeps(ctx context.Context, cfg ops.Config, env ops.Environment) (ui.Deps, func(), error) {
-	none := func() {}
-	cw, err := alarms.NewClient(ctx, alarms.ClientOptions{Region: env.Region, Profile: env.Profile,
-		Endpoint: env.CloudWatchEndpoint, Anonymous: isLoopback(env.CloudWatchEndpoint), RetryMaxAttempts: 1})
+	operator := cfg.Operator
+	if operator == "" {
+		operator = os.Getenv("USER")
+	}
+	e, closeEnv, err := ops.BuildEnv(ctx, env, operator)
 	if err != nil {
-		return ui.Deps{}, none, fmt.Errorf("environment %s: CloudWatch: %w", env.Name, err)
+		return ui.Deps{}, nil, err
 	}
 	catName := env.Catalog
 	if catName == "" {
@@ -111,39 +110,29 @@ func consoleDeps(ctx context.Context, cfg ops.Config, env ops.Environment) (ui.D
 	}
 	cat, err := loadCatalogFlag(catName)
 	if err != nil {
-		return ui.Deps{}, none, fmt.Errorf("environment %s: catalog: %w", env.Name, err)
+		closeEnv()
+		return ui.Deps{}, nil, fmt.Errorf("environment %s: catalog: %w", env.Name, err)
 	}
-	cat = cat.ForEnv(env.Name)
-	src := alarms.NewSource(cw, strings.ReplaceAll(env.AlarmPrefix, "{env}", env.Name))
-	key, err := env.AdminKey()
+	runner, closeRunner, err := consoleRunner(env, e, operator)
 	if err != nil {
-		return ui.Deps{}, none, err
-	}
-	runner, closeRunner, err := consoleRunner(cfg, env, key)
-	if err != nil {
-		return ui.Deps{}, none, err
-	}
-	runner.Env.CloudWatch, runner.Env.Alarms = cw, src
-	closeRedis, err := attachInspector(env, runner.Env)
-	if err != nil {
-		closeRunner()
-		return ui.Deps{}, none, err
+		closeEnv()
+		return ui.Deps{}, nil, err
 	}
 	lib, err := runbooks.Default()
 	if err != nil {
-		closeRedis()
 		closeRunner()
-		return ui.Deps{}, none, fmt.Errorf("runbooks: %w", err)
+		closeEnv()
+		return ui.Deps{}, nil, fmt.Errorf("runbooks: %w", err)
 	}
 	deps := ui.Deps{
-		Poller:   alarms.NewPoller(src, cat, alarms.PollerOptions{Lint: true}),
+		Poller:   alarms.NewPoller(e.Alarms, cat.ForEnv(env.Name), alarms.PollerOptions{Lint: true}),
 		Runbooks: lib, Runner: runner, Region: env.Region,
 	}
-	return deps, func() { closeRedis(); closeRunner() }, nil
+	return deps, func() { closeRunner(); closeEnv() }, nil
 }
 
 // consoleRunner builds the action runner: registry, policy, journal.
-func consoleRunner(cfg ops.Config, env ops.Environment, adminKey string) (*ops.Runner, func(), error) {
+func consoleRunner(env ops.Environment, e *ops.Env, operator string) (*ops.Runner, func(), error) {
 	profile := env.Safety
 	if profile == "" {
 		profile = ops.Protected // an environment that does not say is treated as production
@@ -156,35 +145,10 @@ func consoleRunner(cfg ops.Config, env ops.Environment, adminKey string) (*ops.R
 	if err != nil {
 		return nil, nil, err
 	}
-	journal, err := ops.OpenJournal(jpath, ops.NewRedactor(adminKey))
+	journal, err := ops.OpenJournal(jpath, ops.NewRedactor(env.Secrets()...))
 	if err != nil {
 		return nil, nil, err
 	}
-	operator := cfg.Operator
-	if operator == "" {
-		operator = os.Getenv("USER")
-	}
-	runner := &ops.Runner{
-		Registry: ops.DefaultRegistry(), Policy: policy, Journal: journal, Operator: operator,
-		Env: &ops.Env{Name: env.Name, Config: env, AdminURL: env.AdminURL,
-			AdminOptions: gateway.ClientOptions{APIKey: adminKey, Operator: operator, InsecureSkipVerify: env.InsecureSkipVerify}},
-	}
+	runner := &ops.Runner{Registry: ops.DefaultRegistry(), Policy: policy, Journal: journal, Operator: operator, Env: e}
 	return runner, func() { _ = journal.Close() }, nil
-}
-
-// attachInspector connects the read-only Redis inspector when the
-// environment names a Redis URL variable.
-func attachInspector(env ops.Environment, e *ops.Env) (func(), error) {
-	raw, err := env.RedisURL()
-	if err != nil || raw == "" {
-		return func() {}, err
-	}
-	opt, err := redis.ParseURL(raw)
-	if err != nil {
-		// The URL may hold a password: name the variable, never the value.
-		return nil, fmt.Errorf("environment %s: %s does not hold a valid redis:// or rediss:// URL", env.Name, env.RedisURLEnv)
-	}
-	rdb := redis.NewClient(opt)
-	e.Inspector = gateway.NewInspector(rdb)
-	return func() { _ = rdb.Close() }, nil
 }

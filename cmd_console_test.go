@@ -37,7 +37,7 @@ safety = "standard"
 		{[]string{"console", "extra"}, 2, "the console takes flags only"},
 		{[]string{"--config", cfg, "--env", "prod"}, 2, `environment "prod" is not defined; defined: demo, staging`},
 		{[]string{"--config", filepath.Join(t.TempDir(), "missing.toml")}, 2, "missing.toml"},
-		{[]string{"--config", cfg, "--env", "staging"}, 1, "U1_TEST_UNSET_ADMIN_KEY (admin_key_env) is empty or unset"},
+		{[]string{"--config", writeConsoleConfig(t, "[environments.x]\nsafety = \"yolo\"\n")}, 2, "yolo"},
 	}
 	for _, c := range cases {
 		var out, errb bytes.Buffer

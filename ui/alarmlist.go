@@ -202,7 +202,7 @@ const valueCol = 16
 func (l alarmList) columns() (name, spark int) {
 	// cursor 1, state 10, then a space before each of name, since 7, value, trend, lint 2
 	const fixed = 1 + 10 + 1 + 1 + 7 + 1 + valueCol + 1 + 1 + 2
-	if l.width >= 90 { // narrow lists keep the name readable and drop the trend
+	if l.width >= 70 { // narrow lists keep the name readable and drop the trend
 		spark = min((l.width-fixed)/5, 12)
 	}
 	name = max(l.width-fixed-spark, 8)

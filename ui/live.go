@@ -261,36 +261,53 @@ func paramText(p map[string]string) string {
 	return strings.Join(parts, " ")
 }
 
-// ExportTimeline writes the journal as a Markdown incident timeline next to
-// the journal (or in Deps.ExportDir) and returns the file's path.
+// timelineWindow is how far back an exported incident timeline reaches.
+const timelineWindow = 12 * time.Hour
+
+// ExportTimeline writes the last timelineWindow of this environment's journal,
+// merged with the state history of every alarm it touched, as the Markdown
+// incident timeline ops.Timeline renders, beside the journal (or in
+// Deps.ExportDir), and returns the file's path. Alarm history that cannot be
+// read is noted in the document; the journal part is still written.
 func (l *live) ExportTimeline(ctx context.Context) (string, error) {
-	rows, err := l.Journal(ctx, 1<<30)
+	all, err := ops.ReadJournal(l.d.Runner.Journal.Path())
 	if err != nil {
 		return "", err
 	}
+	now := l.d.Now()
+	since := now.Add(-timelineWindow)
+	envName := l.d.Runner.Policy.Environment()
+	entries := ops.FilterEntries(all, since, envName)
+	history, notes := l.alarmHistory(ctx, entries, since)
 	dir := l.d.ExportDir
 	if dir == "" {
 		dir = filepath.Dir(l.d.Runner.Journal.Path())
 	}
-	now := l.d.Now()
-	path := filepath.Join(dir, "timeline-"+l.d.Runner.Policy.Environment()+"-"+now.UTC().Format("20060102T150405Z")+".md")
-	if err := os.WriteFile(path, []byte(timelineMarkdown(l.d.Runner.Policy.Environment(), now, rows)), 0o600); err != nil {
+	path := filepath.Join(dir, "timeline-"+envName+"-"+now.UTC().Format("20060102T150405Z")+".md")
+	if err := os.WriteFile(path, []byte(ops.Timeline(entries, history, since, now, notes)), 0o600); err != nil {
 		return "", fmt.Errorf("export timeline: %w", err)
 	}
 	return path, nil
 }
 
-// timelineMarkdown renders journal rows as an incident timeline.
-func timelineMarkdown(env string, at time.Time, rows []JournalEntry) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "# Incident timeline: %s\n\nExported %s from the gatewayops journal.\n\n", env, at.UTC().Format(time.RFC3339))
-	b.WriteString("| Time (UTC) | Action | Outcome | Detail |\n|---|---|---|---|\n")
-	esc := strings.NewReplacer("|", `\|`, "\n", " ")
-	for _, r := range rows {
-		fmt.Fprintf(&b, "| %s | `%s` | %s | %s |\n", r.At.UTC().Format(time.TimeOnly), esc.Replace(r.Action), r.Outcome, esc.Replace(r.Detail))
+func (l *live) alarmHistory(ctx context.Context, entries []ops.Entry, since time.Time) (map[string][]alarms.HistoryItem, []string) {
+	src := l.d.Runner.Env.Alarms
+	if src == nil {
+		return nil, []string{"alarm history unavailable: CloudWatch is not configured"}
 	}
-	if len(rows) == 0 {
-		b.WriteString("| | | | no actions were journaled |\n")
+	names, err := ops.TouchedAlarms(ctx, src, entries, since)
+	var notes []string
+	if err != nil {
+		notes = append(notes, "alarm list unavailable: "+err.Error())
 	}
-	return b.String()
+	history := map[string][]alarms.HistoryItem{}
+	for _, n := range names {
+		items, err := src.History(ctx, n, since)
+		if err != nil {
+			notes = append(notes, "alarm history of "+n+" unavailable: "+err.Error())
+			continue
+		}
+		history[n] = items
+	}
+	return history, notes
 }

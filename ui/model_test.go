@@ -169,7 +169,11 @@ func runBatch(cmd tea.Cmd, wants func(tea.Msg) bool) tea.Msg {
 
 func TestJournalExportSaysWhereTheFileWent(t *testing.T) {
 	s := startStack(t, "staging", false)
-	if _, err := s.backend.Plan(context.Background(), "breaker.list"); err != nil {
+	p, err := s.backend.Plan(context.Background(), "breaker.list")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.backend.Apply(context.Background(), p, Confirmation{}); err != nil {
 		t.Fatal(err)
 	}
 	m := newTestModel(t, s)
@@ -183,7 +187,7 @@ func TestJournalExportSaysWhereTheFileWent(t *testing.T) {
 		t.Fatalf("export path not shown:\n%s", screen(m))
 	}
 	body, err := os.ReadFile(m.lastExport)
-	if err != nil || !strings.Contains(string(body), "# Incident timeline: staging") {
+	if err != nil || !strings.Contains(string(body), "# Incident timeline") || !strings.Contains(string(body), "breaker.list") {
 		t.Fatalf("exported file: %v\n%s", err, body)
 	}
 }

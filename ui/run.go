@@ -7,6 +7,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // actionTimeout bounds one plan or apply call.
@@ -170,8 +171,9 @@ func (r runPane) View(st *Styles, spin string, width int, now time.Time) string 
 	case phaseDone:
 		lines = append(lines, r.doneLines(st)...)
 	}
+	// Wrap rather than cut: the plan and the output are what the operator must read.
 	for i, l := range lines {
-		lines[i] = fit(l, width)
+		lines[i] = ansi.Wrap(l, max(width, 10), " ")
 	}
 	return strings.Join(lines, "\n")
 }
