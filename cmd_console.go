@@ -71,7 +71,7 @@ func runConsole(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	for _, w := range env.Warnings() {
 		fmt.Fprintln(stderr, w)
 	}
-	deps, closeDeps, err := consoleDeps(ctx, cfg, env)
+	deps, closeDeps, err := consoleDeps(ctx, cfg, env, consoleTuning{poll: pollOptions(f.refresh)})
 	if err != nil {
 		fmt.Fprintf(stderr, "gatewayops: %v\n", err)
 		return 1
@@ -95,7 +95,7 @@ func runConsole(ctx context.Context, args []string, stdout, stderr io.Writer) in
 // (ops.BuildEnv: CloudWatch through the SDK config chain, admin API client
 // settings, the Redis inspector when redis_url_env is set), the alarm
 // poller, the runbooks, the safety policy and the journal.
-func consoleDeps(ctx context.Context, cfg ops.Config, env ops.Environment) (ui.Deps, func(), error) {
+func consoleDeps(ctx context.Context, cfg ops.Config, env ops.Environment, tune consoleTuning) (ui.Deps, func(), error) {
 	operator := cfg.Operator
 	if operator == "" {
 		operator = os.Getenv("USER")
@@ -104,14 +104,10 @@ func consoleDeps(ctx context.Context, cfg ops.Config, env ops.Environment) (ui.D
 	if err != nil {
 		return ui.Deps{}, nil, err
 	}
-	catName := env.Catalog
-	if catName == "" {
-		catName = "default"
-	}
-	cat, err := loadCatalogFlag(catName)
+	cat, err := tune.catalogFor(env)
 	if err != nil {
 		closeEnv()
-		return ui.Deps{}, nil, fmt.Errorf("environment %s: catalog: %w", env.Name, err)
+		return ui.Deps{}, nil, err
 	}
 	runner, closeRunner, err := consoleRunner(env, e, operator)
 	if err != nil {
@@ -125,10 +121,38 @@ func consoleDeps(ctx context.Context, cfg ops.Config, env ops.Environment) (ui.D
 		return ui.Deps{}, nil, fmt.Errorf("runbooks: %w", err)
 	}
 	deps := ui.Deps{
-		Poller:   alarms.NewPoller(e.Alarms, cat.ForEnv(env.Name), alarms.PollerOptions{Lint: true}),
+		Poller:   alarms.NewPoller(e.Alarms, cat, tune.poll),
 		Runbooks: lib, Runner: runner, Region: env.Region,
 	}
 	return deps, func() { closeRunner(); closeEnv() }, nil
+}
+
+// consoleTuning adjusts what consoleDeps builds: the poll cadence, and the
+// catalog when the caller brings its own (the demo does).
+type consoleTuning struct {
+	poll    alarms.PollerOptions
+	catalog *alarms.Catalog // nil: the environment's catalog setting
+}
+
+// pollOptions turns --refresh into the poller's cadence: the quiet interval,
+// and at most 10 s while anything is in ALARM.
+func pollOptions(refresh time.Duration) alarms.PollerOptions {
+	return alarms.PollerOptions{Lint: true, QuietInterval: refresh, AlarmInterval: min(refresh, 10*time.Second)}
+}
+
+func (t consoleTuning) catalogFor(env ops.Environment) (alarms.Catalog, error) {
+	if t.catalog != nil {
+		return *t.catalog, nil
+	}
+	name := env.Catalog
+	if name == "" {
+		name = "default"
+	}
+	cat, err := loadCatalogFlag(name)
+	if err != nil {
+		return alarms.Catalog{}, fmt.Errorf("environment %s: catalog: %w", env.Name, err)
+	}
+	return cat.ForEnv(env.Name), nil
 }
 
 // consoleRunner builds the action runner: registry, policy, journal.

@@ -97,14 +97,9 @@ func demoDeps(ctx context.Context, st *stack.Stack) (ui.Deps, func(), error) {
 		Catalog: "default", CloudWatchEndpoint: st.CloudWatchURL, AdminURL: st.AdminURL,
 		AdminKeyEnv: keyVar, RedisURLEnv: redisVar, Safety: ops.Standard,
 	}
-	deps, closeDeps, err := consoleDeps(ctx, ops.Config{Operator: demoOperator()}, env)
-	if err != nil {
-		return ui.Deps{}, nil, err
-	}
-	deps.Poller = alarms.NewPoller(deps.Runner.Env.Alarms, stack.DemoCatalog(st.Environment), alarms.PollerOptions{
-		Lint: true, AlarmInterval: 5 * time.Second, QuietInterval: 10 * time.Second, Window: 15 * time.Minute,
-	})
-	return deps, closeDeps, nil
+	catalog := stack.DemoCatalog(st.Environment)
+	return consoleDeps(ctx, ops.Config{Operator: demoOperator()}, env, consoleTuning{catalog: &catalog,
+		poll: alarms.PollerOptions{Lint: true, AlarmInterval: 5 * time.Second, QuietInterval: 10 * time.Second, Window: 15 * time.Minute}})
 }
 
 func demoOperator() string {

@@ -73,6 +73,10 @@ type Snapshot struct {
 	// Flags and Enforcement come from the admin API status.
 	Flags       map[string]bool
 	Enforcement string
+	// NextRefresh is when the source wants to be polled again: sooner while
+	// anything is in ALARM, later when all is OK, backed off with jitter after
+	// errors. Zero means Options.RefreshEvery.
+	NextRefresh time.Duration
 }
 
 // Step is one runnable step of a runbook.

@@ -89,7 +89,9 @@ func (h *healthTracker) health() Health {
 func (l *live) Refresh(ctx context.Context) (Snapshot, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	snap := fromAlarmSnapshot(l.d.Poller.Refresh(ctx))
+	polled := l.d.Poller.Refresh(ctx)
+	snap := fromAlarmSnapshot(polled)
+	snap.NextRefresh = l.d.Poller.NextDelay(polled)
 	snap.Region = l.d.Region
 	l.refreshStatus(ctx, &snap)
 	l.refreshRedis(ctx, &snap)

@@ -21,8 +21,11 @@ const refreshingText = "refreshing…"
 
 // tick schedules the next poll of the current chain.
 func (m Model) tick() tea.Cmd {
-	gen := m.tickGen
-	return tea.Tick(m.opts.RefreshEvery, func(time.Time) tea.Msg { return refreshTickMsg{gen: gen} })
+	gen, every := m.tickGen, m.opts.RefreshEvery
+	if m.snap.NextRefresh > 0 {
+		every = m.snap.NextRefresh
+	}
+	return tea.Tick(every, func(time.Time) tea.Msg { return refreshTickMsg{gen: gen} })
 }
 
 // refreshNow issues a refresh with a new request id; older answers are dropped.
