@@ -1,0 +1,259 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"gatewayops/alarms/cwlocal"
+	"gatewayops/gateway"
+	"gatewayops/gateway/redisproc"
+)
+
+// Known secret values: the test fails if any of them shows up anywhere.
+const (
+	secretAdminKey  = "gwk-SECRET-admin-7c1f9e0d2b4a6853"
+	secretWrongKey  = "gwk-SECRET-wrong-0a1b2c3d4e5f6a7b"
+	secretRedisPW   = "SECRET-redis-pw-5d8e1a"
+	secretWrongPW   = "SECRET-wrong-redis-pw-9f3c"
+	secretAWSKey    = "SECRET-aws-wJalrXUtnFEMI-K7MDENG"
+	secretsEnvAdmin = "GATEWAYOPS_SECRETS_TEST_ADMIN_KEY"
+	secretsEnvRedis = "GATEWAYOPS_SECRETS_TEST_REDIS_URL"
+)
+
+// secretsStack is redis-server with a password, the real admin-server
+// command in front of it, a cwlocal, and a config file naming them.
+type secretsStack struct {
+	t         *testing.T
+	rdb       *redis.Client
+	redisURL  string
+	socket    string
+	adminAddr string
+	cwURL     string
+	config    string
+	state     string
+	serverLog *lockedBuffer
+	seen      bytes.Buffer // everything any command printed
+}
+
+func startSecretsStack(t *testing.T) *secretsStack {
+	t.Helper()
+	srv, plain := redisproc.ForTest(t)
+	if err := plain.ConfigSet(context.Background(), "requirepass", secretRedisPW).Err(); err != nil {
+		t.Fatal(err)
+	}
+	s := &secretsStack{t: t, socket: srv.Socket(), serverLog: &lockedBuffer{},
+		redisURL: "unix://:" + secretRedisPW + "@" + srv.Socket()}
+	s.rdb = redis.NewClient(&redis.Options{Network: "unix", Addr: srv.Socket(), Password: secretRedisPW})
+	t.Cleanup(func() { s.rdb.Close() })
+	s.adminAddr = freeAddr(t)
+	s.startAdminServer()
+	cw, cwURL := cwlocal.StartForTest(t)
+	s.cwURL = cwURL
+	th := 1.0
+	if err := cw.PutMetricAlarm(cwlocal.PutMetricAlarmInput{AlarmName: "arrakis-staging-agent-circuit-breaker-open",
+		Namespace: "Arrakis/AgentGateway", MetricName: "CircuitBreakerState", Statistic: "Maximum", Period: 60,
+		EvaluationPeriods: 1, Threshold: &th, ComparisonOperator: "GreaterThanThreshold"}); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	s.config, s.state = filepath.Join(dir, "config.toml"), filepath.Join(dir, "state")
+	cfg := fmt.Sprintf(`operator = "secrets-test"
+[environments.staging]
+region = "us-east-1"
+alarm_prefix = "arrakis-staging-agent-"
+cloudwatch_endpoint = %q
+admin_url = "http://%s"
+admin_key_env = %q
+redis_url_env = %q
+safety = "standard"
+`, cwURL, s.adminAddr, secretsEnvAdmin, secretsEnvRedis)
+	if err := os.WriteFile(s.config, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(secretsEnvAdmin, secretAdminKey)
+	t.Setenv(secretsEnvRedis, s.redisURL)
+	t.Setenv("XDG_STATE_HOME", s.state)
+	isolateAWSConfig(t)
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDSECRETSTEST")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", secretAWSKey)
+	t.Setenv("AWS_REGION", "us-east-1")
+	return s
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// startAdminServer runs the real admin-server command until the test ends
+// and waits until it answers.
+func (s *secretsStack) startAdminServer() {
+	s.t.Setenv("GATEWAYOPS_ADMIN_KEYS", "ops:"+secretAdminKey)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() {
+		done <- runAdminServer(ctx, []string{"--listen", s.adminAddr, "--redis", s.redisURL}, &bytes.Buffer{}, s.serverLog)
+	}()
+	s.t.Cleanup(func() { cancel(); <-done })
+	c := gateway.NewClient("http://"+s.adminAddr, gateway.ClientOptions{APIKey: secretAdminKey,
+		MaxRetries: 50, Backoff: func(int) time.Duration { return 50 * time.Millisecond }})
+	if st, err := c.Status(ctx); err != nil || !st.Redis.OK {
+		s.t.Fatalf("admin-server with a password URL: %+v %v; log %s", st, err, s.serverLog.String())
+	}
+}
+
+// run runs one gatewayops command, records what it printed and checks the exit code.
+func (s *secretsStack) run(wantCode int, args ...string) string {
+	s.t.Helper()
+	var out, errb bytes.Buffer
+	code := dispatch(context.Background(), args, &out, &errb)
+	fmt.Fprintf(&s.seen, "$ gatewayops %s\n%s%s", strings.Join(args, " "), out.String(), errb.String())
+	if code != wantCode {
+		s.t.Fatalf("gatewayops %v: exit %d, want %d; stdout %q stderr %q", args, code, wantCode, out.String(), errb.String())
+	}
+	return out.String() + errb.String()
+}
+
+// TestNoCommandPrintsOrStoresASecret drives every command with known secret
+// values (admin key, a Redis URL with a password, an AWS secret key),
+// successes and failures, then searches everything they printed, the
+// admin-server log, the journal and every record the server keeps in Redis.
+func TestNoCommandPrintsOrStoresASecret(t *testing.T) {
+	s := startSecretsStack(t)
+	cfg := []string{"--config", s.config}
+	s.run(exitOK, append([]string{"run", "gateway.status"}, cfg...)...)
+	if out := s.run(exitOK, append([]string{"run", "redis.diagnose"}, cfg...)...); !strings.Contains(out, "redis_version") {
+		t.Fatalf("redis.diagnose did not reach the password-protected Redis: %s", out)
+	}
+	s.run(exitOK, append([]string{"run", "flags.set", "byok_enabled=true", "--yes"}, cfg...)...)
+	s.run(exitOK, append([]string{"run", "reservations.drain", "mode=reconcile", "--yes"}, cfg...)...)
+	s.run(exitOK, append([]string{"run", "alarm.mute", "alarm=arrakis-staging-agent-circuit-breaker-open",
+		"for=30m", "reason=secrets test", "--yes"}, cfg...)...)
+	s.run(exitUsage, append([]string{"run", "flags.set", "byok_enabled=maybe"}, cfg...)...)
+	s.run(exitOK, append([]string{"journal", "export", "--since", "1h", "--env", "staging"}, cfg...)...)
+	s.run(exitFailed, append([]string{"preflight", "pool-claims"}, cfg...)...)
+	s.run(exitOK, "runbook", "check")
+	s.run(exitOK, "alarms", "--endpoint", s.cwURL, "--lint=false")
+
+	// Failures: a wrong admin key, a wrong Redis password, a dead Redis
+	// socket, a Redis URL that does not parse: each error names the
+	// problem without the value.
+	t.Setenv(secretsEnvAdmin, secretWrongKey)
+	if out := s.run(exitFailed, append([]string{"run", "gateway.status"}, cfg...)...); !strings.Contains(out, "invalid API key") {
+		t.Errorf("a wrong admin key is not reported as such: %s", out)
+	}
+	t.Setenv(secretsEnvAdmin, secretAdminKey)
+	badURLs := []struct{ url, cause string }{
+		{"unix://:" + secretWrongPW + "@" + s.socket, "WRONGPASS"},
+		{"redis://:" + secretWrongPW + "@host:notaport", "does not hold a valid redis"},
+	}
+	for _, b := range badURLs {
+		t.Setenv(secretsEnvRedis, b.url)
+		var out, errb bytes.Buffer
+		dispatch(context.Background(), append([]string{"run", "redis.diagnose"}, cfg...), &out, &errb)
+		fmt.Fprintf(&s.seen, "$ gatewayops run redis.diagnose (bad Redis URL)\n%s%s", out.String(), errb.String())
+		if !strings.Contains(out.String()+errb.String(), b.cause) {
+			t.Errorf("redis.diagnose with a bad Redis URL does not say %q: %s%s", b.cause, out.String(), errb.String())
+		}
+	}
+	t.Setenv(secretsEnvRedis, s.redisURL)
+	s.adminServerStartupErrors()
+	s.assertNoSecretAnywhere()
+}
+
+// adminServerStartupErrors: the admin-server command refusing to start
+// with a secret in its key list, its Redis URL or both.
+func (s *secretsStack) adminServerStartupErrors() {
+	s.t.Helper()
+	cases := []struct {
+		keys string
+		args []string
+	}{
+		{"ops:" + secretAdminKey + ",ops:" + secretAdminKey, []string{"--listen", "127.0.0.1:0", "--redis", s.redisURL}},
+		{"ops " + secretAdminKey, []string{"--listen", "127.0.0.1:0", "--redis", s.redisURL}},
+		{"ops:" + secretAdminKey, []string{"--listen", "127.0.0.1:0", "--redis", "redis://:" + secretRedisPW + "@host:notaport"}},
+		{"ops:" + secretAdminKey, []string{"--listen", "127.0.0.1:0", "--redis", s.redisURL,
+			"--tls-cert", "/nonexistent/c.pem", "--tls-key", "/nonexistent/k.pem"}},
+		{"ops:" + secretAdminKey, []string{"--listen", s.adminAddr, "--redis", s.redisURL}}, // already in use
+	}
+	for i, c := range cases {
+		s.t.Setenv("GATEWAYOPS_ADMIN_KEYS", c.keys)
+		var out, errb bytes.Buffer
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		code := runAdminServer(ctx, c.args, &out, &errb)
+		cancel()
+		// The case's own arguments hold the secrets: only its number is recorded.
+		fmt.Fprintf(&s.seen, "$ gatewayops admin-server (start-up case %d)\n%s%s", i, out.String(), errb.String())
+		if code == 0 || errb.Len() == 0 {
+			s.t.Errorf("admin-server start-up case %d started or failed silently: exit %d", i, code)
+		}
+	}
+}
+
+// assertNoSecretAnywhere searches command output, the server log, every
+// file under the state directory (journal) and every string, list and hash
+// value the server wrote to Redis (audit, idempotency records).
+func (s *secretsStack) assertNoSecretAnywhere() {
+	s.t.Helper()
+	places := map[string]string{"command output": s.seen.String(), "admin-server log": s.serverLog.String()}
+	files := 0
+	_ = filepath.Walk(s.state, func(path string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() {
+			b, _ := os.ReadFile(path)
+			places[path] = string(b)
+			files++
+		}
+		return nil
+	})
+	if files == 0 {
+		s.t.Fatal("no journal was written: nothing to search")
+	}
+	places["redis"] = s.redisDump()
+	if !strings.Contains(places["redis"], `"action":"flags.set"`) {
+		s.t.Fatalf("the audit trail holds no flags.set record: nothing to search")
+	}
+	for where, text := range places {
+		for _, secret := range []string{secretAdminKey, secretWrongKey, secretRedisPW, secretWrongPW, secretAWSKey} {
+			if strings.Contains(text, secret) {
+				s.t.Errorf("%s contains the secret %q:\n%s", where, secret, text)
+			}
+		}
+	}
+}
+
+func (s *secretsStack) redisDump() string {
+	ctx := context.Background()
+	var b strings.Builder
+	iter := s.rdb.Scan(ctx, 0, "*", 100).Iterator()
+	for iter.Next(ctx) {
+		k := iter.Val()
+		switch s.rdb.Type(ctx, k).Val() {
+		case "string":
+			fmt.Fprintln(&b, k, s.rdb.Get(ctx, k).Val())
+		case "list":
+			fmt.Fprintln(&b, k, s.rdb.LRange(ctx, k, 0, -1).Val())
+		case "hash":
+			fmt.Fprintln(&b, k, s.rdb.HGetAll(ctx, k).Val())
+		case "zset":
+			fmt.Fprintln(&b, k, s.rdb.ZRange(ctx, k, 0, -1).Val())
+		}
+	}
+	if err := iter.Err(); err != nil {
+		s.t.Fatal(err)
+	}
+	return b.String()
+}
