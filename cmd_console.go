@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"gatewayops/alarms"
@@ -82,13 +83,20 @@ func runConsole(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintf(stderr, "gatewayops: %v\n", err)
 		return 1
 	}
-	opts := ui.RunOptions{Options: ui.Options{RefreshEvery: f.refresh, NoColor: os.Getenv("NO_COLOR") != ""},
-		Accessible: f.accessible}
+	opts := consoleRunOptions(f, env)
 	if err := ui.Run(ctx, b, opts); err != nil {
 		fmt.Fprintf(stderr, "gatewayops: %v\n", err)
 		return 1
 	}
 	return 0
+}
+
+// consoleRunOptions: the config's warnings (insecure_skip_verify) also go
+// on the console's status line, since the full-screen UI hides whatever was
+// printed to stderr before it opened.
+func consoleRunOptions(f consoleFlags, env ops.Environment) ui.RunOptions {
+	return ui.RunOptions{Options: ui.Options{RefreshEvery: f.refresh, NoColor: os.Getenv("NO_COLOR") != "",
+		Notice: strings.Join(env.Warnings(), "; ")}, Accessible: f.accessible}
 }
 
 // consoleDeps builds the real dependencies of one environment: the backends

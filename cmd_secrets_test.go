@@ -3,7 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"fmt"
+	"math/big"
 	"net"
 	"os"
 	"path/filepath"
@@ -16,6 +23,7 @@ import (
 	"gatewayops/alarms/cwlocal"
 	"gatewayops/gateway"
 	"gatewayops/gateway/redisproc"
+	"gatewayops/ops"
 )
 
 // Known secret values: the test fails if any of them shows up anywhere.
@@ -256,4 +264,92 @@ func (s *secretsStack) redisDump() string {
 		s.t.Fatal(err)
 	}
 	return b.String()
+}
+
+// writeSelfSigned writes a certificate for 127.0.0.1 and its key into dir.
+func writeSelfSigned(t *testing.T, dir string) (certFile, keyFile string) {
+	t.Helper()
+	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "gatewayops secrets test"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, KeyUsage: x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &priv.PublicKey, priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, err := x509.MarshalECPrivateKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	for path, block := range map[string]*pem.Block{certFile: {Type: "CERTIFICATE", Bytes: der}, keyFile: {Type: "EC PRIVATE KEY", Bytes: keyDER}} {
+		if err := os.WriteFile(path, pem.EncodeToMemory(block), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return certFile, keyFile
+}
+
+// TestAdminCertificateIsVerifiedUnlessTheConfigSaysNot serves the admin API
+// over TLS with a self-signed certificate (admin-server --tls-cert/--tls-key):
+// `gatewayops run` refuses it by default; with insecure_skip_verify = true it
+// connects, and both the CLI and the console's status line warn loudly.
+func TestAdminCertificateIsVerifiedUnlessTheConfigSaysNot(t *testing.T) {
+	rs, _ := redisproc.ForTest(t)
+	dir := t.TempDir()
+	cert, key := writeSelfSigned(t, dir)
+	addr := freeAddr(t)
+	t.Setenv("GATEWAYOPS_ADMIN_KEYS", "ops:"+secretAdminKey)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	serverLog := &lockedBuffer{}
+	go func() {
+		done <- runAdminServer(ctx, []string{"--listen", addr, "--redis", rs.URL(), "--tls-cert", cert, "--tls-key", key},
+			&bytes.Buffer{}, serverLog)
+	}()
+	defer func() { cancel(); <-done }()
+	probe := gateway.NewClient("https://"+addr, gateway.ClientOptions{APIKey: secretAdminKey, InsecureSkipVerify: true,
+		MaxRetries: 50, Backoff: func(int) time.Duration { return 50 * time.Millisecond }})
+	if _, err := probe.Status(ctx); err != nil {
+		t.Fatalf("admin-server over TLS: %v; log %s", err, serverLog.String())
+	}
+	t.Setenv(secretsEnvAdmin, secretAdminKey)
+	t.Setenv("XDG_STATE_HOME", filepath.Join(dir, "state"))
+	for _, insecure := range []bool{false, true} {
+		path := filepath.Join(dir, fmt.Sprintf("config-%v.toml", insecure))
+		body := fmt.Sprintf("[environments.staging]\nregion = \"us-east-1\"\nalarm_prefix = \"arrakis-staging-agent-\"\n"+
+			"cloudwatch_endpoint = \"http://127.0.0.1:1\"\nadmin_url = \"https://%s\"\nadmin_key_env = %q\nsafety = \"standard\"\n"+
+			"insecure_skip_verify = %v\n", addr, secretsEnvAdmin, insecure)
+		if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		var out, errb bytes.Buffer
+		code := dispatch(context.Background(), []string{"run", "gateway.status", "--config", path}, &out, &errb)
+		all := out.String() + errb.String()
+		warned := strings.Contains(errb.String(), "WARNING") && strings.Contains(errb.String(), "NOT checked")
+		switch {
+		case !insecure && (code != exitFailed || !strings.Contains(all, "certificate") || warned):
+			t.Errorf("verification on: exit %d, output %q; want a certificate error and no warning", code, all)
+		case insecure && (code != exitOK || !warned):
+			t.Errorf("insecure_skip_verify: exit %d, output %q; want success with a loud warning", code, all)
+		case strings.Contains(all, secretAdminKey):
+			t.Errorf("the admin key appears in the output: %q", all)
+		}
+		cfg, err := ops.LoadConfig(path, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		env, err := cfg.Select("staging")
+		if err != nil {
+			t.Fatal(err)
+		}
+		notice := consoleRunOptions(consoleFlags{refresh: 15 * time.Second}, env).Notice
+		if strings.Contains(notice, "NOT checked") != insecure {
+			t.Errorf("insecure_skip_verify = %v: console status line notice %q", insecure, notice)
+		}
+	}
 }
