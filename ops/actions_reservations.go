@@ -202,8 +202,16 @@ func (reservationsDrain) Verify(ctx context.Context, env *Env, inv Invocation, _
 		return Verification{}, err
 	}
 	pass := dry.Claimed == 0 && dry.Orphans == 0
-	return Verification{Pass: pass, Detail: fmt.Sprintf("a dry run of the same drain finds %s expired and %s orphans left",
-		thousands(int64(dry.Claimed)), thousands(int64(dry.Orphans)))}, nil
+	detail := fmt.Sprintf("a dry run of the same drain finds %s expired and %s orphans left",
+		thousands(int64(dry.Claimed)), thousands(int64(dry.Orphans)))
+	if inv.Str("mode") == gateway.DrainReconcile {
+		// Reconcile promises reserved == the sum of live estimates; a dry
+		// reconcile computes that atomically per community, so any delta left
+		// is a real mismatch, not a race with traffic.
+		pass = pass && dry.ReconcileDeltaCents == 0
+		detail += fmt.Sprintf(", and reserved differs from the live estimates by %s", cents(dry.ReconcileDeltaCents))
+	}
+	return Verification{Pass: pass, Detail: detail}, nil
 }
 
 // Inverse: claimed reservations are gone, like the gateway's own reaper's.
