@@ -33,7 +33,7 @@ type adminTally struct {
 // successful requests (a 429 costs the server almost nothing).
 func TestLoadAdminServer(t *testing.T) {
 	p := params(loadParams{clients: 200, duration: 30 * time.Second}, loadParams{clients: 20, duration: time.Second})
-	const noisyClients = 10
+	const noisyClients = 20
 	keysN := p.clients - noisyClients + 1
 	_, rdb := redisproc.ForTest(t)
 	store := gateway.NewStore(rdb, gateway.StoreOptions{})
@@ -48,7 +48,7 @@ func TestLoadAdminServer(t *testing.T) {
 		keys, secrets = append(keys, k), append(secrets, secret)
 	}
 	srv, err := adminserver.New(adminserver.Config{Store: store, Redis: rdb, Keys: keys, Environment: "staging",
-		RateLimitPerMinute: 6000})
+		RateLimitPerMinute: 1200})
 	if err != nil {
 		t.Fatal(err)
 	}
