@@ -113,6 +113,9 @@ func runAdminClient(c *gateway.Client, id int, deadline time.Time, tally *adminT
 		case errors.As(err, &apiErr) && apiErr.Status == http.StatusTooManyRequests &&
 			apiErr.Code == gateway.CodeRateLimited && apiErr.RetryAfter > 0:
 			tally.limited++
+			// A well-behaved client waits as told, rather than spinning on
+			// cheap refusals that would crowd out the real work measured.
+			time.Sleep(min(apiErr.RetryAfter, time.Until(deadline)))
 		default:
 			if len(tally.failures) < 3 {
 				tally.failures = append(tally.failures, fmt.Sprintf("client %d request %d: %v", id, n, err))
