@@ -51,8 +51,14 @@ type Health struct {
 type Panel struct {
 	Title      string
 	Unit       string
-	Series     []alarms.Point
+	Lines      []PanelLine
 	Thresholds []alarms.Annotation
+}
+
+// PanelLine is one series of a panel (one feature, component, operation...).
+type PanelLine struct {
+	Label  string
+	Series []alarms.Point
 }
 
 // Snapshot is what one refresh shows.

@@ -55,8 +55,12 @@ func staleSince(h alarms.Health) time.Time {
 
 func fromPanel(p alarms.PanelSeries) Panel {
 	out := Panel{Title: p.Panel.Title, Unit: p.Panel.Unit, Thresholds: p.Panel.Annotations}
-	if len(p.Lines) > 0 {
-		out.Series = p.Lines[0].Points
+	for _, l := range p.Lines {
+		label := l.Label
+		if label == "" {
+			label = l.ID
+		}
+		out.Lines = append(out.Lines, PanelLine{Label: label, Series: l.Points})
 	}
 	return out
 }

@@ -192,30 +192,52 @@ func metricsView(st *Styles, panels []Panel, width, height int) string {
 	sw := min(max(width-titleW-valueW-24, 10), 60)
 	lines := []string{st.Header.Render(fmt.Sprintf("%-*s %*s  %s", titleW, "Dashboard panel", valueW, "latest", "trend (oldest → newest)"))}
 	for _, p := range panels {
-		vals := make([]float64, len(p.Series))
-		for i, pt := range p.Series {
-			vals[i] = pt.Value
-		}
-		latest, over := "no data", ""
-		var th *float64
-		if len(p.Thresholds) > 0 {
-			th = &p.Thresholds[0].Value
-		}
-		if n := len(vals); n > 0 {
-			latest = fmtValue(vals[n-1], p.Unit)
-			for _, a := range p.Thresholds {
-				if vals[n-1] > a.Value && over == "" {
-					over = st.Bad.Render("✗ over " + a.Label)
-				}
-			}
-		}
-		spark := strings.TrimLeft(sparkline(vals, sw, th), " ")
-		lines = append(lines, fmt.Sprintf("%s %*s  %s %s", fit(p.Title, titleW), valueW, latest, fit(spark, sw), over))
+		lines = append(lines, panelRows(st, p, titleW, valueW, sw)...)
 		for _, a := range p.Thresholds {
 			lines = append(lines, st.Muted.Render(fmt.Sprintf("%*s threshold %s: %s", titleW, "", a.Label, fmtValue(a.Value, p.Unit))))
 		}
 	}
 	return clampLines(strings.Join(lines, "\n"), height)
+}
+
+// panelRows draws a panel: one row when it has one series (or none), else a
+// title row and one row per series, so a failing feature is not hidden
+// behind a healthy one.
+func panelRows(st *Styles, p Panel, titleW, valueW, sw int) []string {
+	if len(p.Lines) == 0 {
+		return []string{fmt.Sprintf("%s %*s", fit(p.Title, titleW), valueW, "no data")}
+	}
+	if len(p.Lines) == 1 {
+		return []string{fit(p.Title, titleW) + " " + panelLineRow(st, p, p.Lines[0], valueW, sw)}
+	}
+	rows := []string{fit(p.Title, titleW)}
+	for _, l := range p.Lines {
+		rows = append(rows, fit("  "+l.Label, titleW)+" "+panelLineRow(st, p, l, valueW, sw))
+	}
+	return rows
+}
+
+// panelLineRow is the latest value, sparkline and threshold breach of one series.
+func panelLineRow(st *Styles, p Panel, l PanelLine, valueW, sw int) string {
+	vals := make([]float64, len(l.Series))
+	for i, pt := range l.Series {
+		vals[i] = pt.Value
+	}
+	latest, over := "no data", ""
+	var th *float64
+	if len(p.Thresholds) > 0 {
+		th = &p.Thresholds[0].Value
+	}
+	if n := len(vals); n > 0 {
+		latest = fmtValue(vals[n-1], p.Unit)
+		for _, a := range p.Thresholds {
+			if vals[n-1] > a.Value && over == "" {
+				over = st.Bad.Render("✗ over " + a.Label)
+			}
+		}
+	}
+	spark := strings.TrimLeft(sparkline(vals, sw, th), " ")
+	return fmt.Sprintf("%*s  %s %s", valueW, latest, fit(spark, sw), over)
 }
 
 // redisView shows redis.diagnose and the reservations summary as text.

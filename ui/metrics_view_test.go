@@ -1,0 +1,35 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"gatewayops/alarms"
+)
+
+// A panel with several series shows each, so the failing feature is visible
+// even when the first series is healthy.
+func TestMetricsViewShowsEverySeriesOfAPanel(t *testing.T) {
+	st := NewStyles(true, true)
+	panels := []Panel{{
+		Title: "Error Rate %", Unit: "Percent",
+		Thresholds: []alarms.Annotation{{Value: 5, Label: "Alarm 5%"}},
+		Lines: []PanelLine{
+			{Label: "baseline %", Series: []alarms.Point{{Value: 0}, {Value: 1}}},
+			{Label: "byok %", Series: []alarms.Point{{Value: 2}, {Value: 35}}},
+		},
+	}, {Title: "Finalize Failures"}}
+	out := ansi.Strip(metricsView(&st, panels, 160, 40))
+	for _, want := range []string{"Error Rate %", "  baseline %", "  byok %", "✗ over Alarm 5%", "Finalize Failures", "no data"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("metrics view lacks %q:\n%s", want, out)
+		}
+	}
+	for _, line := range strings.Split(out, "\n") {
+		if strings.Contains(line, "baseline") && strings.Contains(line, "over") {
+			t.Errorf("the healthy series is marked over the threshold: %q", line)
+		}
+	}
+}
