@@ -22,10 +22,27 @@ func DemoCatalog(env string) alarms.Catalog {
 	}
 	for i := range c.Panels {
 		for j := range c.Panels[i].Queries {
-			shorten(c.Panels[i].Queries[j].Metric)
+			q := &c.Panels[i].Queries[j]
+			shorten(q.Metric)
+			kmsAsPublished(q)
 		}
 	}
 	return c
+}
+
+// kmsAsPublished points the dashboard's documented byok-kms breaker series at
+// the component name the breaker really has in Redis (circuit:kms), which is
+// what the demo publishes (the dashboard's own fleet panel also uses kms).
+func kmsAsPublished(q *alarms.MetricQuery) {
+	if q.Metric == nil || q.Metric.MetricName != "CircuitBreakerState" {
+		return
+	}
+	for k, d := range q.Metric.Dimensions {
+		if d.Name == "component" && d.Value == "byok-kms" {
+			q.Metric.Dimensions[k].Value = "kms"
+			q.Label = "kms"
+		}
+	}
 }
 
 func shortenAlarm(a *alarms.AlarmDef) {
