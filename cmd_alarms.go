@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"net/url"
 	"os"
 	"strings"
@@ -109,7 +108,7 @@ func runAlarms(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	cat = cat.ForEnv(f.env)
 	cw, err := alarms.NewClient(ctx, alarms.ClientOptions{
 		Region: f.region, Profile: f.profile, Endpoint: f.endpoint,
-		Anonymous: isLoopback(f.endpoint), RetryMaxAttempts: 2,
+		Anonymous: alarms.IsLocalEndpoint(f.endpoint), RetryMaxAttempts: 2,
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "gatewayops alarms: cannot set up CloudWatch: %v\n", err)
@@ -138,20 +137,6 @@ func runAlarms(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	return alarmsExitOK
 }
 
-// isLoopback is true for an endpoint on this machine (cwlocal): it checks no
-// signatures, so requests go unsigned and no credentials are needed.
-func isLoopback(endpoint string) bool {
-	u, err := url.Parse(endpoint)
-	if err != nil || endpoint == "" {
-		return false
-	}
-	host := u.Hostname()
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
 
 func printAlarmTable(w io.Writer, snap alarms.Snapshot, prefix string) {
 	if len(snap.Alarms) == 0 {

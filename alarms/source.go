@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/url"
 	"sort"
 	"sync"
 	"time"
@@ -205,4 +207,19 @@ func (s *Source) ListMetrics(ctx context.Context, namespace, metric string) ([]M
 		}
 		in.NextToken = page.NextToken
 	}
+}
+
+// IsLocalEndpoint is true for a CloudWatch endpoint on this machine (cwlocal):
+// it checks no signatures, so requests go unsigned and need no credentials.
+func IsLocalEndpoint(endpoint string) bool {
+	u, err := url.Parse(endpoint)
+	if err != nil || endpoint == "" {
+		return false
+	}
+	host := u.Hostname()
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

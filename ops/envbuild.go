@@ -3,8 +3,6 @@ package ops
 import (
 	"context"
 	"fmt"
-	"net"
-	"net/url"
 	"os"
 
 	"github.com/redis/go-redis/v9"
@@ -32,7 +30,7 @@ func BuildEnv(ctx context.Context, e Environment, operator string) (*Env, func()
 		env.AdminOptions.APIKey = key
 	}
 	cw, err := alarms.NewClient(ctx, alarms.ClientOptions{Region: e.Region, Profile: e.Profile,
-		Endpoint: e.CloudWatchEndpoint, Anonymous: isLoopback(e.CloudWatchEndpoint)})
+		Endpoint: e.CloudWatchEndpoint, Anonymous: alarms.IsLocalEndpoint(e.CloudWatchEndpoint)})
 	if err != nil {
 		return nil, nil, fmt.Errorf("environment %s: CloudWatch: %w", e.Name, err)
 	}
@@ -55,22 +53,6 @@ func BuildEnv(ctx context.Context, e Environment, operator string) (*Env, func()
 	return env, closeFn, nil
 }
 
-// isLoopback says whether an endpoint is a local CloudWatch (cwlocal), which
-// needs no request signing.
-func isLoopback(endpoint string) bool {
-	if endpoint == "" {
-		return false
-	}
-	u, err := url.Parse(endpoint)
-	if err != nil {
-		return false
-	}
-	if u.Hostname() == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(u.Hostname())
-	return ip != nil && ip.IsLoopback()
-}
 
 // Secrets returns the secret values of an environment (admin key, Redis URL),
 // for the journal's redactor.

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"gatewayops/alarms"
 	"gatewayops/alarms/cwlocal"
 	"gatewayops/gateway/redisproc"
 )
@@ -58,8 +59,8 @@ func TestBuildEnvRefusesTheDemoEnvironmentOutsideTheDemo(t *testing.T) {
 func TestIsLoopback(t *testing.T) {
 	for ep, want := range map[string]bool{"http://127.0.0.1:4582": true, "http://localhost:1": true, "http://[::1]:9": true,
 		"https://monitoring.us-east-1.amazonaws.com": false, "": false} {
-		if isLoopback(ep) != want {
-			t.Errorf("isLoopback(%q) = %t", ep, !want)
+		if alarms.IsLocalEndpoint(ep) != want {
+			t.Errorf("IsLocalEndpoint(%q) = %t", ep, !want)
 		}
 	}
 }
