@@ -137,7 +137,6 @@ func runAlarms(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	return alarmsExitOK
 }
 
-
 func printAlarmTable(w io.Writer, snap alarms.Snapshot, prefix string) {
 	if len(snap.Alarms) == 0 {
 		fmt.Fprintf(w, "no alarms named %s* in this account and region\n", prefix)

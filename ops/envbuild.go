@@ -53,7 +53,6 @@ func BuildEnv(ctx context.Context, e Environment, operator string) (*Env, func()
 	return env, closeFn, nil
 }
 
-
 // Secrets returns the secret values of an environment (admin key, Redis URL),
 // for the journal's redactor.
 func (e Environment) Secrets() []string {
