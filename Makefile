@@ -7,7 +7,7 @@ LDFLAGS := -X main.version=$(VERSION)
 FUZZTIME ?= 20s
 
 .DEFAULT_GOAL := help
-.PHONY: help build test demo bench fuzz fmt vet
+.PHONY: help build test demo bench fuzz load fmt vet
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
@@ -32,6 +32,9 @@ bench: ## run the benchmarks and write docs/benchmarks.md
 
 fuzz: ## run every fuzz target for FUZZTIME (default 20s) each
 	./scripts/fuzz.sh $(FUZZTIME)
+
+load: ## the full load tests: admin server under 200 clients for 30 s, simulator flat out while drains run
+	GATEWAYOPS_LOAD=1 $(GO) test -count=1 -v -timeout 5m -run Load ./loadtest/ | grep -E '^(LOAD|---|ok|FAIL)'
 
 fmt: ## gofmt every Go file
 	gofmt -w $$(git ls-files '*.go')

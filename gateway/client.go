@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -258,8 +259,9 @@ func (c *Client) attempt(ctx context.Context, method, target string, payload []b
 	resp, err := c.hc.Do(req)
 	if err != nil {
 		// Transport failures (refused, reset, timeout) are retried unless the
-		// caller's own context ended.
-		return ctx.Err() == nil, fmt.Errorf("gateway admin API %s %s: %w", method, req.URL.Path, scrubURLError(err))
+		// caller's own context ended; a certificate that fails verification
+		// will fail the same way again.
+		return ctx.Err() == nil && !isCertificateError(err), fmt.Errorf("gateway admin API %s %s: %w", method, req.URL.Path, scrubURLError(err))
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
@@ -287,6 +289,15 @@ func (c *Client) setHeaders(req *http.Request, hasBody bool, idemKey string) {
 			req.Header.Set(HeaderConfirmEnv, c.opts.ConfirmEnvironment)
 		}
 	}
+}
+
+// isCertificateError is true when TLS verification of the server failed.
+func isCertificateError(err error) bool {
+	var verify *tls.CertificateVerificationError
+	var unknown x509.UnknownAuthorityError
+	var host x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	return errors.As(err, &verify) || errors.As(err, &unknown) || errors.As(err, &host) || errors.As(err, &invalid)
 }
 
 // retryable: server-side failures and a write still in progress under the

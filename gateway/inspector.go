@@ -150,6 +150,11 @@ func (i *Inspector) Diagnose(ctx context.Context) (Diagnosis, error) {
 	d := Diagnosis{At: time.Now().UTC(), Info: map[string]map[string]string{}, InfoErrors: map[string]string{},
 		Keyspace: []KeyspaceDB{}, Slowlog: []SlowlogEntry{}, Latency: []LatencyEvent{}}
 	d.Ping = i.pingStats(ctx)
+	if d.Ping.Error != "" {
+		// Unreachable or refusing us: every further command would only wait
+		// out the same dial retries and say the same thing.
+		return d, nil
+	}
 	for _, sec := range diagnoseSections {
 		raw, err := i.rdb.Info(ctx, sec).Result()
 		if err != nil {

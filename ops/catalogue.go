@@ -40,6 +40,9 @@ func redisDiagnoseAction() Action {
 			if err != nil {
 				return Result{}, err
 			}
+			if d.Ping.Error != "" {
+				return Result{Failed: true, Data: d, Lines: []string{"redis unreachable: " + d.Ping.Error}}, nil
+			}
 			lines := []string{fmt.Sprintf("redis at %s", d.At.UTC().Format("15:04:05Z"))}
 			for _, section := range sortedKeys(d.Info) {
 				if section != "server" && section != "memory" && section != "clients" {

@@ -10,6 +10,7 @@ package adminserver
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -139,14 +140,19 @@ func (s *Server) httpServer() *http.Server {
 // Serve is ListenAndServe on an existing listener (tests, port 0).
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	hs := s.httpServer()
-	errc := make(chan error, 1)
-	go func() {
-		if s.cfg.TLSCertFile != "" {
-			errc <- hs.ServeTLS(ln, s.cfg.TLSCertFile, s.cfg.TLSKeyFile)
-		} else {
-			errc <- hs.Serve(ln)
+	if s.cfg.TLSCertFile != "" {
+		// Load the certificate before saying we listen, so a bad file is the
+		// one error reported, not a "listening" line followed by a failure.
+		cert, err := tls.LoadX509KeyPair(s.cfg.TLSCertFile, s.cfg.TLSKeyFile)
+		if err != nil {
+			_ = ln.Close()
+			return fmt.Errorf("TLS certificate: %w", err)
 		}
-	}()
+		hs.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		ln = tls.NewListener(ln, hs.TLSConfig)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
 	s.log.Info("admin API listening", "addr", ln.Addr().String(), "tls", s.cfg.TLSCertFile != "",
 		"environment", s.cfg.Environment, "protected", s.cfg.Protected)
 	select {
