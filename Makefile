@@ -34,7 +34,7 @@ fuzz: ## run every fuzz target for FUZZTIME (default 20s) each
 	./scripts/fuzz.sh $(FUZZTIME)
 
 load: ## the full load tests: admin server under 200 clients for 30 s, simulator flat out while drains run
-	GATEWAYOPS_LOAD=1 $(GO) test -count=1 -v -timeout 5m -run Load ./loadtest/ | grep -E '^(LOAD|---|ok|FAIL)'
+	set -o pipefail; GATEWAYOPS_LOAD=1 $(GO) test -count=1 -v -timeout 5m -run Load ./loadtest/ | grep -E '^(LOAD|---|ok|FAIL)'
 
 fmt: ## gofmt every Go file
 	gofmt -w $$(git ls-files '*.go')
