@@ -79,12 +79,6 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "\nRun 'gatewayops COMMAND -h' for the flags of one command.")
 }
 
-// notBuilt is what a subcommand that does not exist yet answers: no fake output.
-func notBuilt(name string, stderr io.Writer) int {
-	fmt.Fprintf(stderr, "gatewayops %s: not built yet in this version\n", name)
-	return 3
-}
-
 func runVersion(_ context.Context, _ []string, stdout, _ io.Writer) int {
 	fmt.Fprintf(stdout, "gatewayops %s\n", version)
 	return 0
