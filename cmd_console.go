@@ -104,10 +104,7 @@ func consoleRunOptions(f consoleFlags, env ops.Environment) ui.RunOptions {
 // settings, the Redis inspector when redis_url_env is set), the alarm
 // poller, the runbooks, the safety policy and the journal.
 func consoleDeps(ctx context.Context, cfg ops.Config, env ops.Environment, tune consoleTuning) (ui.Deps, func(), error) {
-	operator := cfg.Operator
-	if operator == "" {
-		operator = os.Getenv("USER")
-	}
+	operator := cfg.OperatorName()
 	e, closeEnv, err := ops.BuildEnv(ctx, env, operator)
 	if err != nil {
 		return ui.Deps{}, nil, err

@@ -98,15 +98,8 @@ func demoDeps(ctx context.Context, st *stack.Stack) (ui.Deps, func(), error) {
 		AdminKeyEnv: keyVar, RedisURLEnv: redisVar, Safety: ops.Standard,
 	}
 	catalog := stack.DemoCatalog(st.Environment)
-	return consoleDeps(ctx, ops.Config{Operator: demoOperator()}, env, consoleTuning{catalog: &catalog,
+	return consoleDeps(ctx, ops.Config{}, env, consoleTuning{catalog: &catalog,
 		poll: alarms.PollerOptions{Lint: true, AlarmInterval: 5 * time.Second, QuietInterval: 10 * time.Second, Window: 15 * time.Minute}})
-}
-
-func demoOperator() string {
-	if u := os.Getenv("USER"); u != "" {
-		return u
-	}
-	return "demo-operator"
 }
 
 func simConfig(f demoFlags) sim.ScenarioConfig {

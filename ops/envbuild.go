@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/user"
 
 	"github.com/redis/go-redis/v9"
 
@@ -67,13 +68,18 @@ func (e Environment) Secrets() []string {
 	return out
 }
 
-// OperatorName is the configured operator, else $USER, else "unknown".
+// OperatorName is the configured operator, else $USER, else the login name
+// of the process's user (a tmux or cron shell may have no $USER), else
+// "unknown". It is sent as X-Operator and journaled, so it is never empty.
 func (c Config) OperatorName() string {
 	if c.Operator != "" {
 		return c.Operator
 	}
 	if u := os.Getenv("USER"); u != "" {
 		return u
+	}
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
 	}
 	return "unknown"
 }
