@@ -124,7 +124,7 @@ func (m *Model) showSelected() {
 		return
 	}
 	rb, found := m.backend.Runbook(a)
-	m.runbook.Show(a, rb, found)
+	m.runbook.Show(a, rb, found, m.list.lint[a.Name])
 }
 
 func (m Model) handleResize(msg tea.WindowSizeMsg) (tea.Model, tea.Cmd) {

@@ -22,6 +22,7 @@ type runbookPanel struct {
 	md         *markdown
 	alarm      alarms.Alarm
 	hasAlarm   bool
+	lint       []string // monitoring-lint findings of the alarm
 	rb         Runbook
 	hasRB      bool
 	focusSteps bool
@@ -46,9 +47,9 @@ func (p *runbookPanel) SetSize(w, h int) {
 
 // Show switches to an alarm and its runbook (ok false: none matches).
 // Showing the same runbook again keeps the scroll and step position.
-func (p *runbookPanel) Show(a alarms.Alarm, rb Runbook, ok bool) {
+func (p *runbookPanel) Show(a alarms.Alarm, rb Runbook, ok bool, lint []string) {
 	same := p.hasRB && ok && p.rb.ID == rb.ID
-	p.alarm, p.hasAlarm = a, true
+	p.alarm, p.hasAlarm, p.lint = a, true, lint
 	p.rb, p.hasRB = rb, ok
 	if !same {
 		p.step = 0
@@ -172,7 +173,24 @@ func (p runbookPanel) evidence() string {
 		}
 		lines = append(lines, fit("recent datapoints (oldest first): "+strings.Join(vals, ", "), p.width))
 	}
-	return strings.Join(lines, "\n")
+	return strings.Join(append(lines, p.lintLines()...), "\n")
+}
+
+// lintLines says why the alarm carries a ⚠ in the list: what it queries
+// that is not published. Two lines per finding at most.
+func (p runbookPanel) lintLines() []string {
+	var out []string
+	for _, f := range p.lint {
+		f = strings.TrimPrefix(f, "alarm "+p.alarm.Name+" ") // the name heads the panel already
+		wrapped := strings.Split(ansi.Wrap("⚠ lint: "+f, p.width, " "), "\n")
+		if len(wrapped) > 2 {
+			wrapped = append(wrapped[:1], ansi.Truncate(wrapped[1], p.width-1, "")+"…")
+		}
+		for _, l := range wrapped {
+			out = append(out, p.styles.Warn.Render(l))
+		}
+	}
+	return out
 }
 
 // maxStepRows is how many step rows the panel shows at once; the list
