@@ -281,6 +281,20 @@ MD
 			"$(fmt3 "$dt")" "$(fmt3 "$rt")" "$(ratio "$dt" "$rt")" "$(fmt3 "$ds")" "$(fmt3 "$rs")" "$(ratio "$ds" "$rs")" \
 			"$(metric "drain-$n" BenchmarkDrain batches | cut -d. -f1)" "$(fmt3 "$(metric "drain-$n" BenchmarkDrain longest_batch_ms)")"
 	done
+	local first last
+	first=$(echo "$SIZES" | awk '{ print $1 }')
+	last=$(echo "$SIZES" | awk '{ print $NF }')
+	if [ "$first" != "$last" ]; then
+		local d0 d1 r0 r1
+		d0=$(metric "drain-$first" BenchmarkDrain ping_stall_ms)
+		d1=$(metric "drain-$last" BenchmarkDrain ping_stall_ms)
+		r0=$(metric "drain-$first" BenchmarkReapUnbounded ping_stall_ms)
+		r1=$(metric "drain-$last" BenchmarkReapUnbounded ping_stall_ms)
+		echo
+		printf 'From %s to %s reservations (%s times more), the longest stall of the drain went from %s to %s ms (%s)\n' \
+			"$first" "$last" "$((last / first))" "$(fmt3 "$d0")" "$(fmt3 "$d1")" "$(ratio "$d1" "$d0")"
+		printf 'and that of the unbounded reaper from %s to %s ms (%s).\n' "$(fmt3 "$r0")" "$(fmt3 "$r1")" "$(ratio "$r1" "$r0")"
+	fi
 	echo
 	echo "Commands (one per size; each benchmark does its own preload, since both consume the stale reservations):"
 	echo
