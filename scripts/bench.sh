@@ -215,6 +215,7 @@ measure_tui() {
 		echo "cpu_pct $(awk -v d=$((t1 - t0)) -v hz="$hz" -v s="$IDLE" 'BEGIN { printf "%.2f", 100 * d / hz / s }')"
 		echo "rss_mb $(awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$pid/status")"
 		echo "idle_cw_calls $((c1 - c0))"
+		echo "states $(tmux -L "$TMUX_SOCK" capture-pane -p -t bench | grep -o '[0-9]* ALARM .* [0-9]* OK' | head -1 | tr -d '✗?✓' | tr -s ' ' | tr ' ' '_')"
 	} >"$WORK/tui-$n.txt"
 	tmux -L "$TMUX_SOCK" kill-server
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
@@ -235,7 +236,7 @@ tui() { awk -v k="$2" '$1 == k { print $2 }' "$WORK/tui-$1.txt"; }
 command -v redis-server >/dev/null || { echo "redis-server is missing: apt-get install -y redis-server" >&2; exit 1; }
 command -v tmux >/dev/null || { echo "tmux is missing: apt-get install -y tmux" >&2; exit 1; }
 log "building $BIN"
-go build -o "$BIN" .
+make -s build
 began=$(date +%s)
 
 GOBENCH=(go test -count 1 -timeout 30m -run '^$')
@@ -405,7 +406,8 @@ this script) because they are properties of the process (start-up, Glamour rende
 poller's goroutines, the Go runtime), which a Go benchmark inside the test binary would not show.
 For each size the script starts its own redis-server, \`gatewayops admin-server\` and
 \`gatewayops cloudwatch-local --catalog FILE\` (a generated catalog of N alarms on RequestLatency;
-no series are sent, so after the first evaluation a third each is ALARM, OK and INSUFFICIENT_DATA),
+no series are sent, so treatMissingData decides the state; the header at the end of the idle
+window read "$(tui 1000 states | tr '_' ' ')" and "$(tui 10 states | tr '_' ' ')"),
 writes a config.toml for them and runs, in a private tmux server, a 200x60 pane with
 \`$BIN --config config.toml --env bench --refresh 10s\`. **Start to first complete frame** is
 from just before \`tmux new-session\` to the first \`capture-pane\` (polled every 10 ms) whose
