@@ -65,7 +65,7 @@ func budgetCounters(community, month string, committed, reserved, limit int64) B
 // budgetCommunities finds communities with a limit key or a counter of month.
 func (s *Store) budgetCommunities(ctx context.Context, month string, limit int) ([]string, bool, error) {
 	seen := map[string]bool{}
-	iter := s.rdb.Scan(ctx, 0, limitPrefix+"*", 100).Iterator()
+	iter := s.rdb.Scan(ctx, 0, limitPrefix+"*", scanCount).Iterator()
 	for iter.Next(ctx) && len(seen) < maxMonthKeys {
 		if c := strings.TrimPrefix(iter.Val(), limitPrefix); checkID("community", c) == nil {
 			seen[c] = true

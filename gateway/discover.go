@@ -14,7 +14,7 @@ const maxMonthKeys = 100000
 type monthKey struct{ community, month string }
 
 // scanMonthKeys finds keys "{prefix}{community}:{month}" by SCAN MATCH ...
-// COUNT 100 (never KEYS). community "" means every community. The result is
+// COUNT scanCount (never KEYS). community "" means every community. The result is
 // sorted by community, then month; truncated says max was reached.
 func (s *Store) scanMonthKeys(ctx context.Context, prefix, community string, max int) ([]monthKey, bool, error) {
 	pattern := prefix + "*"
@@ -23,7 +23,7 @@ func (s *Store) scanMonthKeys(ctx context.Context, prefix, community string, max
 	}
 	seen := map[monthKey]bool{}
 	truncated := false
-	iter := s.rdb.Scan(ctx, 0, pattern, 100).Iterator()
+	iter := s.rdb.Scan(ctx, 0, pattern, scanCount).Iterator()
 	for iter.Next(ctx) {
 		c, m, err := parseMonthKey(iter.Val(), prefix)
 		if err != nil || (community != "" && c != community) {

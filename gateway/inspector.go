@@ -22,8 +22,14 @@ func NewInspector(rdb redis.UniversalClient) *Inspector { return &Inspector{rdb:
 // MaxScanKeys bounds ScanKeys.
 const MaxScanKeys = 10000
 
+// scanCount is the COUNT hint of every SCAN. A pattern few keys match makes
+// SCAN walk the whole keyspace in keyspace/COUNT calls: with 100 that was
+// 10,000 round trips (2.3 s) for 1M keys in make bench; 1,000 keeps each call
+// to about a millisecond of server time while needing ten times fewer.
+const scanCount = 1000
+
 // ScanKeys returns up to max keys matching pattern, found with SCAN MATCH
-// pattern COUNT 100. truncated says more keys may match.
+// pattern COUNT scanCount. truncated says more keys may match.
 func (i *Inspector) ScanKeys(ctx context.Context, pattern string, max int) (keys []string, truncated bool, err error) {
 	if pattern == "" {
 		return nil, false, invalid("pattern", "is required (a SCAN MATCH glob such as agent:budget:*)")
@@ -35,7 +41,7 @@ func (i *Inspector) ScanKeys(ctx context.Context, pattern string, max int) (keys
 	keys = []string{}
 	var cursor uint64
 	for {
-		page, next, err := i.rdb.Scan(ctx, cursor, pattern, 100).Result()
+		page, next, err := i.rdb.Scan(ctx, cursor, pattern, scanCount).Result()
 		if err != nil {
 			return nil, false, fmt.Errorf("scan %s: %w", pattern, err)
 		}

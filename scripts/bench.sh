@@ -311,7 +311,7 @@ inspect_section() {
 
 One redis-server, preloaded once with reservations in 10 communities ($dbsize keys: reservation
 hashes, expiry sets, counters), read by each contender in turn under the same PING probe. **Ours**
-is \`Inspector.ScanKeys\` (SCAN MATCH COUNT 100, at most $(grep -o 'MaxScanKeys = [0-9]*' gateway/inspector.go | awk '{ print $3 }') keys) and
+is \`Inspector.ScanKeys\` (SCAN MATCH COUNT 1000, at most $(grep -o 'MaxScanKeys = [0-9]*' gateway/inspector.go | awk '{ print $3 }') keys) and
 \`Store.ReservationSummary\` (SCAN for the month keys, then ZRANGE pages of 500 and pipelined HGETs);
 the **baseline** is one \`KEYS\` call with the same pattern (written only in the benchmark file).
 Dense: \`$(grep -o 'densePattern *= "[^"]*"' gateway/inspect_bench_test.go | cut -d'"' -f2)\` (nearly every key matches, so ScanKeys stops at its bound);
