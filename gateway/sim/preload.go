@@ -68,8 +68,9 @@ func (s *Sim) preloadChunk(ctx context.Context, from, to, stale int, st *Preload
 		var created time.Time
 		hashTTL := ttl + time.Minute
 		switch {
-		case i < stale && i%2 == 0: // expired, hash still alive for ~30 s more
-			created, hashTTL = now.Add(-ttl-30*time.Second), 30*time.Second
+		case i < stale && i%2 == 0: // expired a second ago: its hash lives ~59 s more,
+			// long enough to outlast a 1M-reservation preload (about 35 s on 2 cores)
+			created, hashTTL = now.Add(-ttl-time.Second), 59*time.Second
 			st.Expired++
 		case i < stale: // orphan: its hash has expired
 			created, hashTTL = now.Add(-ttl-2*time.Minute-time.Duration(i)*time.Millisecond), 0
