@@ -16,14 +16,17 @@ import (
 )
 
 // benchSize is GATEWAYOPS_BENCH_RESERVATIONS (default 100,000).
-func benchSize(b *testing.B) int {
-	raw := os.Getenv("GATEWAYOPS_BENCH_RESERVATIONS")
+func benchSize(b *testing.B) int { return envSize(b, "GATEWAYOPS_BENCH_RESERVATIONS", 100_000) }
+
+// envSize reads a positive size from the environment, else def.
+func envSize(b *testing.B, name string, def int) int {
+	raw := os.Getenv(name)
 	if raw == "" {
-		return 100_000
+		return def
 	}
 	n, err := strconv.Atoi(raw)
 	if err != nil || n < 1 {
-		b.Fatalf("GATEWAYOPS_BENCH_RESERVATIONS=%q: want a positive integer", raw)
+		b.Fatalf("%s=%q: want a positive integer", name, raw)
 	}
 	return n
 }

@@ -3,8 +3,6 @@ package gateway_test
 import (
 	"context"
 	"fmt"
-	"os"
-	"strconv"
 	"testing"
 	"time"
 
@@ -17,17 +15,7 @@ import (
 
 // inspectKeys is GATEWAYOPS_BENCH_KEYS (default 10,000): how many keys the
 // inspection benchmark's Redis holds.
-func inspectKeys(b *testing.B) int {
-	raw := os.Getenv("GATEWAYOPS_BENCH_KEYS")
-	if raw == "" {
-		return 10_000
-	}
-	n, err := strconv.Atoi(raw)
-	if err != nil || n < 1 {
-		b.Fatalf("GATEWAYOPS_BENCH_KEYS=%q: want a positive integer", raw)
-	}
-	return n
-}
+func inspectKeys(b *testing.B) int { return envSize(b, "GATEWAYOPS_BENCH_KEYS", 10_000) }
 
 // Patterns the inspection is measured with: a dense one (almost every key
 // matches, so the bounded ScanKeys stops at its limit) and a sparse one (ten
