@@ -35,7 +35,7 @@ func (q *queryCounter) install(stack *middleware.Stack) error {
 // retry is one more call cwlocal counts, so it shows in calls/op.
 const benchRetryAttempts = 3
 
-// countedView is benchView's fixture (150 alarms, 11 panels, an hour of
+// countedView is the refresh benchmarks' fixture (150 alarms, 11 panels, an hour of
 // traffic on cwlocal) with an SDK client that counts the metrics requested.
 func countedView(b *testing.B) (*alarms.Poller, *cwlocal.Service, *queryCounter) {
 	b.Helper()
