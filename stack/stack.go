@@ -44,6 +44,9 @@ type Options struct {
 	AdminRateLimit int
 	// Logger receives the servers' logs (default: discarded, the TUI owns the screen).
 	Logger *slog.Logger
+	// Miniredis uses the in-process miniredis even when redis-server is
+	// installed (the fallback path, for tests).
+	Miniredis bool
 }
 
 // Stack is a running embedded stack. Close stops it and removes its files.
@@ -85,7 +88,7 @@ func Start(ctx context.Context, opts Options) (st *Stack, err error) {
 		return nil, err
 	}
 	st.closers = append(st.closers, func() { _ = os.RemoveAll(st.dir) })
-	rdb, err := st.startRedis()
+	rdb, err := st.startRedis(opts.Miniredis)
 	if err != nil {
 		return nil, err
 	}
@@ -128,8 +131,12 @@ func withDefaults(o Options) Options {
 
 // startRedis starts redis-server on a unix socket, or miniredis on loopback
 // when redis-server is not installed.
-func (st *Stack) startRedis() (redis.UniversalClient, error) {
-	srv, err := redisproc.Start(st.dir)
+func (st *Stack) startRedis(forceMini bool) (redis.UniversalClient, error) {
+	var srv *redisproc.Server
+	err := redisproc.ErrNoRedisServer
+	if !forceMini {
+		srv, err = redisproc.Start(st.dir)
+	}
 	switch {
 	case err == nil:
 		st.closers = append(st.closers, srv.Stop)
