@@ -22,14 +22,27 @@ func TestMetricsViewShowsEverySeriesOfAPanel(t *testing.T) {
 		},
 	}, {Title: "Finalize Failures"}}
 	out := ansi.Strip(metricsView(&st, panels, 160, 40))
-	for _, want := range []string{"Error Rate %", "  baseline %", "  byok %", "✗ over Alarm 5%", "Finalize Failures", "no data"} {
+	for _, want := range []string{"Error Rate %", "  baseline %", "  byok %", "✗ ≥ Alarm 5%", "Finalize Failures", "no data"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("metrics view lacks %q:\n%s", want, out)
 		}
 	}
 	for _, line := range strings.Split(out, "\n") {
-		if strings.Contains(line, "baseline") && strings.Contains(line, "over") {
+		if strings.Contains(line, "baseline") && strings.Contains(line, "✗") {
 			t.Errorf("the healthy series is marked over the threshold: %q", line)
+		}
+	}
+}
+
+func TestHighestReachedAnnotation(t *testing.T) {
+	as := []alarms.Annotation{{Value: 2, Label: "OPEN"}, {Value: 1, Label: "HALF-OPEN"}}
+	for _, tc := range []struct {
+		v    float64
+		want string
+	}{{2, "OPEN"}, {1, "HALF-OPEN"}, {1.5, "HALF-OPEN"}, {0, ""}} {
+		a, ok := highestReached(as, tc.v)
+		if got := map[bool]string{true: a.Label}[ok]; got != tc.want {
+			t.Errorf("highestReached(%v) = %q, want %q", tc.v, got, tc.want)
 		}
 	}
 }

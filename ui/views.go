@@ -9,6 +9,8 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+
+	"gatewayops/alarms"
 )
 
 // flagsView lists the runtime flags and the pool-claim enforcement mode.
@@ -230,14 +232,25 @@ func panelLineRow(st *Styles, p Panel, l PanelLine, valueW, sw int) string {
 	}
 	if n := len(vals); n > 0 {
 		latest = fmtValue(vals[n-1], p.Unit)
-		for _, a := range p.Thresholds {
-			if vals[n-1] > a.Value && over == "" {
-				over = st.Bad.Render("✗ over " + a.Label)
-			}
+		if a, ok := highestReached(p.Thresholds, vals[n-1]); ok {
+			over = st.Bad.Render("✗ ≥ " + a.Label)
 		}
 	}
 	spark := strings.TrimLeft(sparkline(vals, sw, th), " ")
 	return fmt.Sprintf("%*s  %s %s", valueW, latest, fit(spark, sw), over)
+}
+
+// highestReached is the highest annotation v has reached: a breaker at 2
+// is OPEN, not merely over HALF-OPEN.
+func highestReached(as []alarms.Annotation, v float64) (alarms.Annotation, bool) {
+	var best alarms.Annotation
+	found := false
+	for _, a := range as {
+		if v >= a.Value && (!found || a.Value > best.Value) {
+			best, found = a, true
+		}
+	}
+	return best, found
 }
 
 // redisView shows redis.diagnose and the reservations summary as text.
