@@ -21,7 +21,7 @@ type alarmList struct {
 	styles   *Styles
 	keys     KeyMap
 	all      []alarms.Alarm
-	lint     map[string][]string // alarm name -> lint findings
+	lint     map[string][]alarms.Finding // alarm name -> lint findings
 	visible  []alarms.Alarm      // all, filtered and sorted
 	filter   string
 	selected string // alarm name
@@ -32,18 +32,18 @@ type alarmList struct {
 }
 
 func newAlarmList(st *Styles, keys KeyMap) alarmList {
-	return alarmList{styles: st, keys: keys, lint: map[string][]string{}}
+	return alarmList{styles: st, keys: keys, lint: map[string][]alarms.Finding{}}
 }
 
 // SetSize sets the panel's inner size in cells.
 func (l *alarmList) SetSize(w, h int) { l.width, l.height = w, h; l.scroll() }
 
 // SetAlarms replaces the list's data and keeps the selection by name.
-func (l *alarmList) SetAlarms(as []alarms.Alarm, lint map[string][]string) {
+func (l *alarmList) SetAlarms(as []alarms.Alarm, lint map[string][]alarms.Finding) {
 	l.all = as
 	l.prefix = commonNamePrefix(as)
 	if lint == nil {
-		lint = map[string][]string{}
+		lint = map[string][]alarms.Finding{}
 	}
 	l.lint = lint
 	l.rebuild()
@@ -232,10 +232,7 @@ func (l alarmList) row(a alarms.Alarm, now time.Time) string {
 	if a.HasThreshold {
 		th = &a.Threshold
 	}
-	lintMark := "  "
-	if len(l.lint[a.Name]) > 0 {
-		lintMark = l.styles.Warn.Render("⚠ ")
-	}
+	lintMark := l.lintMark(a.Name)
 	name := strings.TrimPrefix(a.Name, l.prefix)
 	if a.EvaluationState != "" {
 		name += " [" + a.EvaluationState + "]"
@@ -284,4 +281,18 @@ func commonNamePrefix(as []alarms.Alarm) string {
 		p = commonPrefix(p, a.Name)
 	}
 	return p[:strings.LastIndex(p, "-")+1]
+}
+
+// lintMark is ⚠ when the alarm queries an identity nothing publishes (it can
+// never fire), ~ when only a dimension value has not been seen yet (a
+// failure counter before its first failure, or a typo), blank otherwise.
+func (l alarmList) lintMark(name string) string {
+	mark := "  "
+	for _, f := range l.lint[name] {
+		if f.Kind != alarms.FindingUnseenValue {
+			return l.styles.Warn.Render("⚠ ")
+		}
+		mark = l.styles.Muted.Render("~ ")
+	}
+	return mark
 }

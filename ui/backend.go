@@ -67,7 +67,7 @@ type Snapshot struct {
 	Region  string
 	Alarms  []alarms.Alarm
 	// Lint maps an alarm name to its monitoring-lint findings.
-	Lint   map[string][]string
+	Lint   map[string][]alarms.Finding
 	Panels []Panel
 	Health []Health
 	// APICalls and CostUSD are the CloudWatch call count and GetMetricData

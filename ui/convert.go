@@ -13,9 +13,9 @@ import (
 
 // fromAlarmSnapshot turns the poller's snapshot into what the console draws.
 func fromAlarmSnapshot(s alarms.Snapshot) Snapshot {
-	out := Snapshot{TakenAt: s.TakenAt, Alarms: s.Alarms, Lint: map[string][]string{}}
+	out := Snapshot{TakenAt: s.TakenAt, Alarms: s.Alarms, Lint: map[string][]alarms.Finding{}}
 	for _, f := range s.Lint {
-		out.Lint[f.Alarm] = append(out.Lint[f.Alarm], f.Message)
+		out.Lint[f.Alarm] = append(out.Lint[f.Alarm], f)
 	}
 	for _, p := range s.Panels {
 		out.Panels = append(out.Panels, fromPanel(p))

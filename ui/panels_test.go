@@ -82,7 +82,7 @@ func TestAlarmListRowsShowSymbolWordSinceValueAndLint(t *testing.T) {
 	as := sampleAlarms()
 	as[1].State = alarms.StateAlarm
 	as[1].Recent = []alarms.Datapoint{{Value: 1}, {Value: 3}}
-	l.SetAlarms(as, map[string][]string{"arrakis-staging-agent-latency-p99": {"no metric matches"}})
+	l.SetAlarms(as, map[string][]alarms.Finding{"arrakis-staging-agent-latency-p99": {{Kind: alarms.FindingIdentity, Message: "no metric matches"}}})
 	out := ansi.Strip(l.View(t0))
 	for _, want := range []string{"✗ ALARM", "✓ OK", "? NO DATA", "1h00m", "1m30s", "3 > 0", "no data > 5", "⚠", "STATE"} {
 		if !strings.Contains(out, want) {
@@ -219,6 +219,6 @@ func TestAlarmListGolden(t *testing.T) {
 	as[1].State = alarms.StateAlarm
 	as[1].Recent = []alarms.Datapoint{{Value: 2}}
 	as[1].Series = []alarms.Point{{Value: 0}, {Value: 0}, {Value: 2}, {Value: 2}}
-	l.SetAlarms(as, map[string][]string{"arrakis-staging-agent-error-rate-high": {"no published metric matches"}})
+	l.SetAlarms(as, map[string][]alarms.Finding{"arrakis-staging-agent-error-rate-high": {{Kind: alarms.FindingIdentity, Message: "no published metric matches"}}})
 	golden.RequireEqual(t, ansi.Strip(l.View(t0)))
 }

@@ -22,7 +22,7 @@ type runbookPanel struct {
 	md         *markdown
 	alarm      alarms.Alarm
 	hasAlarm   bool
-	lint       []string // monitoring-lint findings of the alarm
+	lint       []alarms.Finding // monitoring-lint findings of the alarm
 	rb         Runbook
 	hasRB      bool
 	focusSteps bool
@@ -47,7 +47,7 @@ func (p *runbookPanel) SetSize(w, h int) {
 
 // Show switches to an alarm and its runbook (ok false: none matches).
 // Showing the same runbook again keeps the scroll and step position.
-func (p *runbookPanel) Show(a alarms.Alarm, rb Runbook, ok bool, lint []string) {
+func (p *runbookPanel) Show(a alarms.Alarm, rb Runbook, ok bool, lint []alarms.Finding) {
 	same := p.hasRB && ok && p.rb.ID == rb.ID
 	p.alarm, p.hasAlarm, p.lint = a, true, lint
 	p.rb, p.hasRB = rb, ok
@@ -180,8 +180,8 @@ func (p runbookPanel) evidence() string {
 // that is not published. Two lines per finding at most.
 func (p runbookPanel) lintLines() []string {
 	var out []string
-	for _, f := range p.lint {
-		f = strings.TrimPrefix(f, "alarm "+p.alarm.Name+" ") // the name heads the panel already
+	for _, finding := range p.lint {
+		f := strings.TrimPrefix(finding.Message, "alarm "+p.alarm.Name+" ") // the name heads the panel already
 		wrapped := strings.Split(ansi.Wrap("⚠ lint: "+f, p.width, " "), "\n")
 		if len(wrapped) > 2 {
 			wrapped = append(wrapped[:1], ansi.Truncate(wrapped[1], p.width-1, "")+"…")
