@@ -22,7 +22,7 @@ type alarmList struct {
 	keys     KeyMap
 	all      []alarms.Alarm
 	lint     map[string][]alarms.Finding // alarm name -> lint findings
-	visible  []alarms.Alarm      // all, filtered and sorted
+	visible  []alarms.Alarm              // all, filtered and sorted
 	filter   string
 	selected string // alarm name
 	prefix   string // common name prefix of all alarms, shown once in the column head
