@@ -60,7 +60,7 @@ func (m *markdown) render(src string, width int) (string, error) {
 		}
 		m.renderers[width] = r
 	}
-	s, err := r.Render(src)
+	s, err := r.Render(joinListSoftBreaks(src))
 	return strings.Trim(s, "\n"), err
 }
 
