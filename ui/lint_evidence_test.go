@@ -56,3 +56,15 @@ func TestAlarmListMarksTheKindOfLintFinding(t *testing.T) {
 		t.Errorf("no finding: row %q carries a mark", r)
 	}
 }
+
+func TestUnseenValueFindingIsMarkedQuietly(t *testing.T) {
+	st := NewStyles(true, true)
+	p := newRunbookPanel(&st, DefaultKeyMap(), newMarkdown(true, true))
+	p.SetSize(100, 30)
+	a := alarms.Alarm{Name: "a", State: alarms.StateOK}
+	p.Show(a, Runbook{}, false, []alarms.Finding{{Kind: alarms.FindingUnseenValue, Message: "alarm a queries X with {feature=ensemble}: nothing published yet"}})
+	out := ansi.Strip(p.View(t0))
+	if !strings.Contains(out, "~ lint: queries X") || strings.Contains(out, "⚠") {
+		t.Errorf("unseen-value finding:\n%s", out)
+	}
+}

@@ -182,12 +182,16 @@ func (p runbookPanel) lintLines() []string {
 	var out []string
 	for _, finding := range p.lint {
 		f := strings.TrimPrefix(finding.Message, "alarm "+p.alarm.Name+" ") // the name heads the panel already
-		wrapped := strings.Split(ansi.Wrap("⚠ lint: "+f, p.width, " "), "\n")
+		mark, style := "⚠", p.styles.Warn
+		if finding.Kind == alarms.FindingUnseenValue {
+			mark, style = "~", p.styles.Muted
+		}
+		wrapped := strings.Split(ansi.Wrap(mark+" lint: "+f, p.width, " "), "\n")
 		if len(wrapped) > 2 {
 			wrapped = append(wrapped[:1], ansi.Truncate(wrapped[1], p.width-1, "")+"…")
 		}
 		for _, l := range wrapped {
-			out = append(out, p.styles.Warn.Render(l))
+			out = append(out, style.Render(l))
 		}
 	}
 	return out
