@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,8 +17,7 @@ import (
 
 	"gatewayops/alarms/cwlocal"
 	"gatewayops/gateway"
-	"gatewayops/gateway/adminserver"
-	"gatewayops/gateway/redisproc"
+	"gatewayops/gateway/admintest"
 	"gatewayops/ops"
 )
 
@@ -41,19 +37,8 @@ type cliStack struct {
 
 func newCLIStack(t *testing.T, envName, safety string) *cliStack {
 	t.Helper()
-	_, rdb := redisproc.ForTest(t)
-	store := gateway.NewStore(rdb, gateway.StoreOptions{})
-	keys, err := adminserver.ParseKeys("cli:" + cliAdminKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := adminserver.New(adminserver.Config{Store: store, Redis: rdb, Keys: keys, Environment: envName,
-		Protected: safety == ops.Protected, RateLimitPerMinute: 10000, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv.Handler())
-	t.Cleanup(ts.Close)
+	admin := admintest.Start(t, admintest.Options{Environment: envName, Protected: safety == ops.Protected, KeyName: "cli", Key: cliAdminKey})
+	rdb, store, ts := admin.RDB, admin.Store, admin.HTTP
 	cw, cwURL := cwlocal.StartForTest(t)
 	dir := t.TempDir()
 	cfg := fmt.Sprintf(`operator = "cli-test"

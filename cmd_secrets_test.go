@@ -3,14 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"fmt"
-	"math/big"
 	"net"
 	"os"
 	"path/filepath"
@@ -22,6 +15,7 @@ import (
 
 	"gatewayops/alarms/cwlocal"
 	"gatewayops/gateway"
+	"gatewayops/gateway/admintest"
 	"gatewayops/gateway/redisproc"
 	"gatewayops/ops"
 )
@@ -266,34 +260,6 @@ func (s *secretsStack) redisDump() string {
 	return b.String()
 }
 
-// writeSelfSigned writes a certificate for 127.0.0.1 and its key into dir.
-func writeSelfSigned(t *testing.T, dir string) (certFile, keyFile string) {
-	t.Helper()
-	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "gatewayops secrets test"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, KeyUsage: x509.KeyUsageDigitalSignature,
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &priv.PublicKey, priv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyDER, err := x509.MarshalECPrivateKey(priv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-	for path, block := range map[string]*pem.Block{certFile: {Type: "CERTIFICATE", Bytes: der}, keyFile: {Type: "EC PRIVATE KEY", Bytes: keyDER}} {
-		if err := os.WriteFile(path, pem.EncodeToMemory(block), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return certFile, keyFile
-}
-
 // TestAdminCertificateIsVerifiedUnlessTheConfigSaysNot serves the admin API
 // over TLS with a self-signed certificate (admin-server --tls-cert/--tls-key):
 // `gatewayops run` refuses it by default; with insecure_skip_verify = true it
@@ -301,7 +267,7 @@ func writeSelfSigned(t *testing.T, dir string) (certFile, keyFile string) {
 func TestAdminCertificateIsVerifiedUnlessTheConfigSaysNot(t *testing.T) {
 	rs, _ := redisproc.ForTest(t)
 	dir := t.TempDir()
-	cert, key := writeSelfSigned(t, dir)
+	cert, key := admintest.SelfSignedCert(t, dir)
 	addr := freeAddr(t)
 	t.Setenv("GATEWAYOPS_ADMIN_KEYS", "ops:"+secretAdminKey)
 	ctx, cancel := context.WithCancel(context.Background())

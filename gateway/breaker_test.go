@@ -11,7 +11,7 @@ import (
 
 func (f *fixture) fail(t *testing.T, component string, want string) {
 	t.Helper()
-	f.clock.Add(time.Millisecond) // failures are keyed by their ms timestamp
+	f.clock.Advance(time.Millisecond) // failures are keyed by their ms timestamp
 	got, err := f.store.BreakerFailure(f.ctx, component)
 	if err != nil || got != want {
 		t.Fatalf("failure -> %q %v, want %q", got, err, want)
@@ -40,11 +40,11 @@ func TestBreakerTransitions(t *testing.T) {
 		t.Fatalf("failure zset has %d members", n)
 	}
 	f.check(t, "kms", false, BreakerOpen)
-	f.clock.Add(60 * time.Second)
+	f.clock.Advance(60 * time.Second)
 	f.check(t, "kms", true, BreakerHalfOpen)
 	f.check(t, "kms", true, BreakerHalfOpen) // every caller probes
 	f.fail(t, "kms", BreakerOpen)            // a failed probe re-opens
-	f.clock.Add(60 * time.Second)
+	f.clock.Advance(60 * time.Second)
 	f.check(t, "kms", true, BreakerHalfOpen)
 	if err := f.store.BreakerSuccess(f.ctx, "kms"); err != nil {
 		t.Fatal(err)
@@ -56,7 +56,7 @@ func TestBreakerWindowForgetsOldFailures(t *testing.T) {
 	f := newFixture(t)
 	f.fail(t, "kms", BreakerClosed)
 	f.fail(t, "kms", BreakerClosed)
-	f.clock.Add(31 * time.Second)
+	f.clock.Advance(31 * time.Second)
 	f.fail(t, "kms", BreakerClosed) // the first two fell out of the 30 s window
 	b, _ := f.store.Breaker(f.ctx, "kms")
 	if b.RecentFailures != 1 || b.State != BreakerClosed {
@@ -114,7 +114,7 @@ func TestResetBreakerEqualsTheSuccessPathFromHalfOpen(t *testing.T) {
 		f.fail(t, "kms", BreakerClosed)
 		f.fail(t, "kms", BreakerOpen)
 	}
-	viaSuccess.clock.Add(61 * time.Second)
+	viaSuccess.clock.Advance(61 * time.Second)
 	viaSuccess.check(t, "kms", true, BreakerHalfOpen)
 	if err := viaSuccess.store.BreakerSuccess(viaSuccess.ctx, "kms"); err != nil {
 		t.Fatal(err)

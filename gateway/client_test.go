@@ -19,7 +19,8 @@ import (
 
 	"gatewayops/gateway"
 	"gatewayops/gateway/adminserver"
-	"gatewayops/gateway/redisproc"
+	"gatewayops/gateway/admintest"
+	"gatewayops/internal/testclock"
 )
 
 const (
@@ -27,27 +28,10 @@ const (
 	apiKey     = "gwk-client-test-5a4b3c2d1e0f9a8b"
 )
 
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 type stack struct {
 	rdb   *redis.Client
 	store *gateway.Store
-	clock *testClock
+	clock *testclock.Clock
 	srv   *adminserver.Server
 	api   *httptest.Server
 }
@@ -55,24 +39,9 @@ type stack struct {
 // newStack runs the real admin server over a real redis-server behind real HTTP.
 func newStack(t *testing.T, mutate func(*adminserver.Config)) *stack {
 	t.Helper()
-	_, rdb := redisproc.ForTest(t)
-	clk := &testClock{t: time.Date(2026, 3, 14, 12, 0, 0, 0, time.UTC)}
-	store := gateway.NewStore(rdb, gateway.StoreOptions{Now: clk.Now})
-	keys, err := adminserver.ParseKeys(apiKeyName + ":" + apiKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := adminserver.Config{Store: store, Redis: rdb, Keys: keys, Environment: "staging", RateLimitPerMinute: 1000, Now: clk.Now}
-	if mutate != nil {
-		mutate(&cfg)
-	}
-	srv, err := adminserver.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	api := httptest.NewServer(srv.Handler())
-	t.Cleanup(api.Close)
-	return &stack{rdb: rdb, store: store, clock: clk, srv: srv, api: api}
+	clk := testclock.New(time.Date(2026, 3, 14, 12, 0, 0, 0, time.UTC))
+	s := admintest.Start(t, admintest.Options{KeyName: apiKeyName, Key: apiKey, RateLimitPerMinute: 1000, Now: clk.Now, Config: mutate})
+	return &stack{rdb: s.RDB, store: s.Store, clock: clk, srv: s.Admin, api: s.HTTP}
 }
 
 func (s *stack) client(baseURL string, opts gateway.ClientOptions) *gateway.Client {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"gatewayops/internal/testclock"
 )
 
 // TestDrainSurvivesRedisKilledMidDrain SIGKILLs redis-server while a drain is
@@ -15,7 +17,7 @@ import (
 // again) and reserved must end equal to the live estimates.
 func TestDrainSurvivesRedisKilledMidDrain(t *testing.T) {
 	srv, rdb := newFixtureWithArgs(t, "--appendonly", "yes", "--appendfsync", "everysec")
-	clock := &testClock{t: base}
+	clock := testclock.New(base)
 	f := &fixture{srv: srv, rdb: rdb, clock: clock, ctx: context.Background(),
 		store: NewStore(rdb, StoreOptions{Now: clock.Now})}
 	f.setLimit(t, "c1", 1_000_000_000)

@@ -2,38 +2,14 @@ package gateway
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
 	"gatewayops/gateway/redisproc"
+	"gatewayops/internal/testclock"
 
 	"github.com/redis/go-redis/v9"
 )
-
-// testClock is a settable clock for Store.Now, so tests move time instead of sleeping.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
-func (c *testClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // base is mid-month, so moving the clock by minutes never changes the month.
 var base = time.Date(2026, 3, 15, 12, 0, 0, 0, time.UTC)
@@ -41,7 +17,7 @@ var base = time.Date(2026, 3, 15, 12, 0, 0, 0, time.UTC)
 type fixture struct {
 	srv   *redisproc.Server
 	rdb   *redis.Client
-	clock *testClock
+	clock *testclock.Clock
 	store *Store
 	ctx   context.Context
 }
@@ -49,7 +25,7 @@ type fixture struct {
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	srv, rdb := redisproc.ForTest(t)
-	clock := &testClock{t: base}
+	clock := testclock.New(base)
 	return &fixture{srv: srv, rdb: rdb, clock: clock, ctx: context.Background(),
 		store: NewStore(rdb, StoreOptions{Now: clock.Now})}
 }

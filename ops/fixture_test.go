@@ -3,10 +3,7 @@ package ops
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -17,7 +14,7 @@ import (
 	"gatewayops/alarms"
 	"gatewayops/alarms/cwlocal"
 	"gatewayops/gateway"
-	"gatewayops/gateway/adminserver"
+	"gatewayops/gateway/admintest"
 	"gatewayops/gateway/redisproc"
 )
 
@@ -45,6 +42,19 @@ type requestCounter struct {
 	n  map[string]int
 }
 
+// wrap counts each request, and the confirmed writes, before serving it.
+func (c *requestCounter) wrap(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c.mu.Lock()
+		c.n[r.Method+" "+r.URL.Path]++
+		if r.Header.Get(gateway.HeaderConfirmEnv) != "" {
+			c.n["confirmed "+r.Method]++
+		}
+		c.mu.Unlock()
+		h.ServeHTTP(w, r)
+	})
+}
+
 func (c *requestCounter) count(key string) int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -53,28 +63,10 @@ func (c *requestCounter) count(key string) int {
 
 func newStack(t *testing.T, envName, safety string) *stack {
 	t.Helper()
-	rs, rdb := redisproc.ForTest(t)
-	store := gateway.NewStore(rdb, gateway.StoreOptions{EnforcementDefault: gateway.EnforcementReject})
-	keys, err := adminserver.ParseKeys("oncall:" + testAdminKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := adminserver.New(adminserver.Config{Store: store, Redis: rdb, Keys: keys, Environment: envName,
-		Protected: safety == Protected, RateLimitPerMinute: 10000, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
 	counter := &requestCounter{n: map[string]int{}}
-	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		counter.mu.Lock()
-		counter.n[r.Method+" "+r.URL.Path]++
-		if r.Header.Get(gateway.HeaderConfirmEnv) != "" {
-			counter.n["confirmed "+r.Method]++
-		}
-		counter.mu.Unlock()
-		srv.Handler().ServeHTTP(w, r)
-	}))
-	t.Cleanup(ts.Close)
+	admin := admintest.Start(t, admintest.Options{Environment: envName, Protected: safety == Protected, Key: testAdminKey,
+		Store: gateway.StoreOptions{EnforcementDefault: gateway.EnforcementReject}, Wrap: counter.wrap})
+	rs, rdb, store, ts := admin.Redis, admin.RDB, admin.Store, admin.HTTP
 	cw, cwURL := cwlocal.StartForTest(t)
 	cwc, err := cwlocal.NewSDKClient(context.Background(), cwURL)
 	if err != nil {

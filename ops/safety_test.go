@@ -2,28 +2,17 @@ package ops
 
 import (
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"gatewayops/internal/testclock"
 )
-
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 var writeSpec = Spec{Name: "breaker.reset", Kind: Write}
 var readSpec = Spec{Name: "breaker.list", Kind: Read}
 
 func TestProtectedIsReadOnlyUntilArmedAndNeedsTheNameTyped(t *testing.T) {
-	clk := &testClock{t: time.Date(2026, 11, 27, 3, 0, 0, 0, time.UTC)}
+	clk := testclock.New(time.Date(2026, 11, 27, 3, 0, 0, 0, time.UTC))
 	p, err := NewPolicy("production", Protected, clk.Now)
 	if err != nil {
 		t.Fatal(err)

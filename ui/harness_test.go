@@ -13,7 +13,7 @@ import (
 	"gatewayops/alarms"
 	"gatewayops/alarms/cwlocal"
 	"gatewayops/gateway"
-	"gatewayops/gateway/adminserver"
+	"gatewayops/gateway/admintest"
 	"gatewayops/gateway/redisproc"
 	"gatewayops/ops"
 	"gatewayops/runbooks"
@@ -38,18 +38,8 @@ const testAPIKey = "test-admin-key-0123456789abcdef"
 func startStack(t testing.TB, env string, protected bool) *stack {
 	t.Helper()
 	ctx := context.Background()
-	srv, rdb := redisproc.ForTest(t)
-	store := gateway.NewStore(rdb, gateway.StoreOptions{})
-	k, err := adminserver.NewKey("test", testAPIKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	as, err := adminserver.New(adminserver.Config{Store: store, Redis: rdb, Keys: []adminserver.Key{k}, Environment: env, Protected: protected, RateLimitPerMinute: 10000})
-	if err != nil {
-		t.Fatal(err)
-	}
-	admin := httptest.NewServer(as.Handler())
-	t.Cleanup(admin.Close)
+	a := admintest.Start(t, admintest.Options{Environment: env, Protected: protected, KeyName: "test", Key: testAPIKey})
+	srv, rdb, store, admin := a.Redis, a.RDB, a.Store, a.HTTP
 
 	cw, cwURL := cwlocal.StartForTest(t)
 	catalog := alarms.DefaultCatalog().ForEnv(env)

@@ -18,7 +18,9 @@ import (
 
 	"gatewayops/gateway"
 	"gatewayops/gateway/adminserver"
+	"gatewayops/gateway/admintest"
 	"gatewayops/gateway/redisproc"
+	"gatewayops/internal/testclock"
 )
 
 // testKey is the one valid API key; tests assert it never leaks.
@@ -26,24 +28,6 @@ const (
 	testKeyName = "oncall"
 	testKey     = "gwk-live-9f8e7d6c5b4a39281706f5e4"
 )
-
-// clock is a settable time source shared by the server and the store.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // syncBuffer is a goroutine-safe log sink.
 type syncBuffer struct {
@@ -68,7 +52,7 @@ type fixture struct {
 	redis *redisproc.Server
 	rdb   *redis.Client
 	store *gateway.Store
-	clock *clock
+	clock *testclock.Clock
 	logs  *syncBuffer
 	srv   *adminserver.Server
 	ts    *httptest.Server
@@ -78,29 +62,11 @@ type fixture struct {
 // HTTP server around its Handler. mutate may adjust the Config.
 func newFixture(t *testing.T, mutate func(*adminserver.Config)) *fixture {
 	t.Helper()
-	rs, rdb := redisproc.ForTest(t)
-	clk := &clock{t: time.Date(2026, 3, 14, 12, 0, 0, 0, time.UTC)}
+	clk := testclock.New(time.Date(2026, 3, 14, 12, 0, 0, 0, time.UTC))
 	logs := &syncBuffer{}
-	keys, err := adminserver.ParseKeys(testKeyName + ":" + testKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	store := gateway.NewStore(rdb, gateway.StoreOptions{Now: clk.Now})
-	cfg := adminserver.Config{
-		Store: store, Redis: rdb, Keys: keys, Environment: "staging",
-		RateLimitPerMinute: 1000, Now: clk.Now,
-		Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-	}
-	if mutate != nil {
-		mutate(&cfg)
-	}
-	srv, err := adminserver.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv.Handler())
-	t.Cleanup(ts.Close)
-	return &fixture{t: t, redis: rs, rdb: rdb, store: store, clock: clk, logs: logs, srv: srv, ts: ts}
+	s := admintest.Start(t, admintest.Options{KeyName: testKeyName, Key: testKey, RateLimitPerMinute: 1000, Now: clk.Now,
+		Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})), Config: mutate})
+	return &fixture{t: t, redis: s.Redis, rdb: s.RDB, store: s.Store, clock: clk, logs: logs, srv: s.Admin, ts: s.HTTP}
 }
 
 // call is one raw HTTP request; headers holds extra headers ("" values are skipped).
