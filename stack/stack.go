@@ -58,7 +58,7 @@ type Stack struct {
 	// RedisKind is "redis-server" or "miniredis".
 	RedisKind  string
 	Store      *gateway.Store
-	CloudWatch *cloudwatch
+	CloudWatch *cwlocal.Service
 	Scenario   *sim.Scenario
 
 	adminKey string
@@ -67,9 +67,6 @@ type Stack struct {
 	wg       sync.WaitGroup
 	cancel   context.CancelFunc
 }
-
-// cloudwatch is the local CloudWatch service and its HTTP server.
-type cloudwatch = cwlocal.Service
 
 // AdminKey is the demo's admin API key, generated per run and never printed.
 func (s *Stack) AdminKey() string { return s.adminKey }

@@ -11,23 +11,25 @@ import (
 	"time"
 )
 
-// TestHelperStartAndWait is not a test on its own: the parent test runs it
-// in a child process that starts redis-server, prints its pid and waits.
-func TestHelperStartAndWait(t *testing.T) {
-	dir := os.Getenv("REDISPROC_HELPER_DIR")
-	if dir == "" {
-		return // only meaningful as the helper of TestRedisDiesWithParent
+// TestMain doubles as the child process of TestRedisDiesWithParent: with
+// REDISPROC_HELPER_DIR set it starts redis-server, prints its pid and waits to
+// be killed, instead of running the tests.
+func TestMain(m *testing.M) {
+	if dir := os.Getenv("REDISPROC_HELPER_DIR"); dir != "" {
+		srv, err := Start(dir)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		fmt.Println(srv.cmd.Process.Pid)
+		time.Sleep(time.Minute)
+		os.Exit(0)
 	}
-	srv, err := Start(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fmt.Println(srv.cmd.Process.Pid)
-	time.Sleep(time.Minute)
+	os.Exit(m.Run())
 }
 
 func TestRedisDiesWithParent(t *testing.T) {
-	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperStartAndWait$")
+	cmd := exec.Command(os.Args[0])
 	cmd.Env = append(os.Environ(), "REDISPROC_HELPER_DIR="+t.TempDir())
 	out, err := cmd.StdoutPipe()
 	if err != nil {
