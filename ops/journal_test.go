@@ -3,6 +3,7 @@ package ops
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -139,7 +140,7 @@ func TestJournalTwoProcessesAppend(t *testing.T) {
 	const each = 200
 	var cmds []*exec.Cmd
 	for p := range 2 {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestJournalHelperProcess$")
+		cmd := exec.Command(os.Args[0])
 		cmd.Env = append(os.Environ(), "GATEWAYOPS_JOURNAL_HELPER="+path, "GATEWAYOPS_JOURNAL_HELPER_N="+strconv.Itoa(each), "GATEWAYOPS_JOURNAL_HELPER_P="+strconv.Itoa(p))
 		cmd.Stderr = os.Stderr
 		if err := cmd.Start(); err != nil {
@@ -155,29 +156,39 @@ func TestJournalTwoProcessesAppend(t *testing.T) {
 	checkAllLines(t, path, 2*each)
 }
 
-// TestJournalHelperProcess is the child of TestJournalTwoProcessesAppend.
-func TestJournalHelperProcess(t *testing.T) {
-	path := os.Getenv("GATEWAYOPS_JOURNAL_HELPER")
-	if path == "" {
-		return // only meaningful as a child process
+// TestMain doubles as the child process of the journal's multi-process
+// tests: with GATEWAYOPS_JOURNAL_HELPER set it appends to that journal (and,
+// asked to, hangs "mid-action" until killed) instead of running the tests.
+func TestMain(m *testing.M) {
+	if path := os.Getenv("GATEWAYOPS_JOURNAL_HELPER"); path != "" {
+		if err := journalHelper(path); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
 	}
+	os.Exit(m.Run())
+}
+
+func journalHelper(path string) error {
 	n, _ := strconv.Atoi(os.Getenv("GATEWAYOPS_JOURNAL_HELPER_N"))
 	p := os.Getenv("GATEWAYOPS_JOURNAL_HELPER_P")
 	j, err := OpenJournal(path, nil)
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	defer j.Close()
 	for i := range n {
 		if err := j.Append(Entry{ID: fmt.Sprintf("p%s-%d", p, i), Phase: PhaseIntent, Plan: strings.Repeat("y", 2000)}); err != nil {
-			t.Fatal(err)
+			return err
 		}
 	}
 	if os.Getenv("GATEWAYOPS_JOURNAL_HELPER_HANG") != "" {
 		fmt.Println("ready")
 		time.Sleep(time.Minute) // "mid-action" until the parent kills this process
-		t.Fatal("not killed")
+		return errors.New("not killed")
 	}
+	return nil
 }
 
 func checkAllLines(t *testing.T, path string, want int) {
@@ -218,7 +229,7 @@ func TestDefaultJournalPathHonoursXDG(t *testing.T) {
 // can write the result; the next open reports the outcome as unknown.
 func TestJournalSurvivesAKilledProcess(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "journal.jsonl")
-	cmd := exec.Command(os.Args[0], "-test.run=^TestJournalHelperProcess$")
+	cmd := exec.Command(os.Args[0])
 	cmd.Env = append(os.Environ(), "GATEWAYOPS_JOURNAL_HELPER="+path, "GATEWAYOPS_JOURNAL_HELPER_N=1",
 		"GATEWAYOPS_JOURNAL_HELPER_P=killed", "GATEWAYOPS_JOURNAL_HELPER_HANG=1")
 	stdout, err := cmd.StdoutPipe()
