@@ -3,7 +3,7 @@ SHELL := /bin/bash
 GO    ?= go
 BIN   := bin/gatewayops
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
-LDFLAGS := -X main.version=$(VERSION)
+LDFLAGS := -X gatewayops/cli.version=$(VERSION)
 FUZZTIME ?= 20s
 
 .DEFAULT_GOAL := help
