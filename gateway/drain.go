@@ -166,7 +166,7 @@ func (s *Store) reapBatches(ctx context.Context, p drainPlan, t monthKey, cd *Co
 		}
 		start := time.Now()
 		vals, err := s.scripts.drainBatch.Run(ctx, s.rdb, keys, p.cutoff, p.BatchSize, prefix, dry,
-			ms(counterTTL), offset).Slice()
+			ms(counterTTL), offset, ms(s.opts.ReservationTTL)).Slice()
 		recordBatch(res, start)
 		if err != nil {
 			return fmt.Errorf("drain batch: %w", err)
@@ -200,7 +200,7 @@ func (s *Store) reconcileOne(ctx context.Context, p drainPlan, t monthKey, cd *C
 	bound := p.BatchSize * reconcileFactor
 	start := time.Now()
 	vals, err := s.scripts.reconcile.Run(ctx, s.rdb, keys, p.cutoff, bound,
-		ReservationKeyPrefix(t.community), dry, ms(counterTTL)).Slice()
+		ReservationKeyPrefix(t.community), dry, ms(counterTTL), ms(s.opts.ReservationTTL)).Slice()
 	recordBatch(res, start)
 	if err != nil {
 		return fmt.Errorf("reconcile: %w", err)
