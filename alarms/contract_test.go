@@ -90,7 +90,11 @@ func manyAlarms(n int) alarms.Catalog {
 	return c
 }
 
-func TestOneRefreshOf150AlarmsAnd11PanelsIs2DescribeAlarmsAnd1GetMetricData(t *testing.T) {
+// The first refresh sweeps the prefix (one listing per state) and asks for
+// the series of the rows on screen (the first 60 of 150 here) and of the
+// panels in one GetMetricData; the next reads the 150 known names in
+// ceil(150/100) AlarmNames batches and asks for nothing not yet due.
+func TestOneRefreshOf150AlarmsAnd11PanelsIsFewDescribeAlarmsAnd1GetMetricData(t *testing.T) {
 	svc, url := cwlocal.StartForTest(t)
 	cat := manyAlarms(150)
 	if err := svc.ProvisionCatalog(cat); err != nil {
@@ -100,14 +104,15 @@ func TestOneRefreshOf150AlarmsAnd11PanelsIs2DescribeAlarmsAnd1GetMetricData(t *t
 	gatewayTraffic(t, svc, "test", now, 0)
 	src := newSource(t, url, "arrakis-test-")
 	before := svc.Calls()
-	snap := alarms.NewPoller(src, cat, alarms.PollerOptions{}).Refresh(context.Background())
+	poller := alarms.NewPoller(src, cat, alarms.PollerOptions{Now: func() time.Time { return now }})
+	snap := poller.Refresh(context.Background())
 	after := svc.Calls()
 
 	if h := snap.Health[alarms.BackendCloudWatch]; h.Stale {
 		t.Fatalf("refresh failed: %s", h.LastError)
 	}
-	if d := after["DescribeAlarms"] - before["DescribeAlarms"]; d != 2 {
-		t.Errorf("DescribeAlarms calls = %d, want 2 (ceil(150/100))", d)
+	if d := after["DescribeAlarms"] - before["DescribeAlarms"]; d != 2+2 {
+		t.Errorf("DescribeAlarms calls = %d, want 4 (150 INSUFFICIENT_DATA in 2 pages, one empty page each for ALARM and OK)", d)
 	}
 	if d := after["GetMetricData"] - before["GetMetricData"]; d != 1 {
 		t.Errorf("GetMetricData calls = %d, want 1", d)
@@ -115,8 +120,9 @@ func TestOneRefreshOf150AlarmsAnd11PanelsIs2DescribeAlarmsAnd1GetMetricData(t *t
 	if len(snap.Alarms) != 150 || len(snap.Panels) != 11 {
 		t.Fatalf("snapshot has %d alarms and %d panels", len(snap.Alarms), len(snap.Panels))
 	}
-	if len(snap.Alarms[0].Series) == 0 {
-		t.Errorf("alarm %s has no sparkline series", snap.Alarms[0].Name)
+	if len(snap.Alarms[0].Series) == 0 || len(snap.Alarms[149].Series) != 0 {
+		t.Errorf("alarm %s (on screen) has %d points, %s (off screen) %d", snap.Alarms[0].Name, len(snap.Alarms[0].Series),
+			snap.Alarms[149].Name, len(snap.Alarms[149].Series))
 	}
 	u := src.Usage()
 	metricsInPanels := 0
@@ -127,11 +133,18 @@ func TestOneRefreshOf150AlarmsAnd11PanelsIs2DescribeAlarmsAnd1GetMetricData(t *t
 			}
 		}
 	}
-	if u.MetricsRequested != 150+metricsInPanels {
-		t.Errorf("metrics requested = %d, want %d", u.MetricsRequested, 150+metricsInPanels)
+	if u.MetricsRequested != 60+metricsInPanels {
+		t.Errorf("metrics requested = %d, want %d", u.MetricsRequested, 60+metricsInPanels)
 	}
-	if want := float64(u.MetricsRequested) * 0.01 / 1000; snap.Health[alarms.BackendCloudWatch].CostUSD != want {
+	if want := float64(u.MetricsRequested) * alarms.CostPerMetricUSD; snap.Health[alarms.BackendCloudWatch].CostUSD != want {
 		t.Errorf("cost = %v, want %v", snap.Health[alarms.BackendCloudWatch].CostUSD, want)
+	}
+	before = svc.Calls()
+	if again := poller.Refresh(context.Background()); len(again.Alarms[0].Series) == 0 {
+		t.Errorf("the second refresh dropped the cached series of %s", again.Alarms[0].Name)
+	}
+	if d := diffCalls(before, svc.Calls()); d["DescribeAlarms"] != 2 || d["GetMetricData"] != 0 || src.Usage().MetricsRequested != u.MetricsRequested {
+		t.Errorf("second refresh in the same period: calls %v, metrics %d (want 2 DescribeAlarms, nothing else due)", d, src.Usage().MetricsRequested-u.MetricsRequested)
 	}
 
 	// The dashboard way, for contrast: one GetMetricData per sparkline and panel.

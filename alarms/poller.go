@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/smithy-go"
@@ -26,6 +28,9 @@ type Health struct {
 	Calls            int       `json:"calls"`
 	MetricsRequested int       `json:"metricsRequested"`
 	CostUSD          float64   `json:"costUSD"`
+	// CostPerDayUSD is the running GetMetricData cost: the metrics requested
+	// over the last hour, scaled to a day (0 until two refreshes span time).
+	CostPerDayUSD float64 `json:"costPerDayUSD"`
 	// Stale is true when the last refresh failed and the data shown is older.
 	Stale      bool      `json:"stale"`
 	StaleSince time.Time `json:"staleSince,omitzero"`
@@ -77,7 +82,32 @@ type PollerOptions struct {
 	SkipMutes bool
 	// Now is the clock (default time.Now); tests pin it.
 	Now func() time.Time
+
+	// ScreenRows is how many alarm rows the console shows until it says
+	// which (SetOnScreen); their series are asked for once per period
+	// (default 60, a 200x60 pane's list).
+	ScreenRows int
+	// FiringInterval is how often the series of an alarm in ALARM off
+	// screen, and of panels while no panel view is on screen, are asked for
+	// (default 10m).
+	FiringInterval time.Duration
+	// SlowInterval is how often every other series is asked for (default 30m).
+	SlowInterval time.Duration
+	// SweepInterval is how often the prefix is listed in full to find
+	// alarms the catalog lacks; in between, the known names are read by
+	// AlarmNames in parallel batches (default 5m).
+	SweepInterval time.Duration
+	// LintInterval is how often the lint re-reads ListMetrics (default 5m).
+	LintInterval time.Duration
+	// FastStart makes the first refresh read only the catalog's alarms
+	// (AlarmNames batches, in parallel) and no series, lint or sweep, so the
+	// first list with states is drawn at once; NextDelay then asks for the
+	// rest right away. Off, the first refresh is complete (one-shot callers).
+	FastStart bool
 }
+
+// followUp is the delay before the refresh that completes a FastStart one.
+const followUp = 10 * time.Millisecond
 
 func (o PollerOptions) withDefaults() PollerOptions {
 	if o.AlarmInterval <= 0 {
@@ -95,7 +125,21 @@ func (o PollerOptions) withDefaults() PollerOptions {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.ScreenRows <= 0 {
+		o.ScreenRows = 60
+	}
+	o.FiringInterval = orDefault(o.FiringInterval, 10*time.Minute)
+	o.SlowInterval = orDefault(o.SlowInterval, 30*time.Minute)
+	o.SweepInterval = orDefault(o.SweepInterval, 5*time.Minute)
+	o.LintInterval = orDefault(o.LintInterval, 5*time.Minute)
 	return o
+}
+
+func orDefault(d, def time.Duration) time.Duration {
+	if d <= 0 {
+		return def
+	}
+	return d
 }
 
 // Poller turns the source and the catalog into snapshots. It keeps the last
@@ -104,20 +148,78 @@ func (o PollerOptions) withDefaults() PollerOptions {
 type Poller struct {
 	src      *Source
 	catalog  Catalog
+	index    CatalogIndex
 	opts     PollerOptions
 	last     Snapshot
 	health   Health
 	failures int
+
+	// known is every alarm name read by AlarmNames each refresh: the
+	// catalog's and those the last sweep found.
+	known     []string
+	sweptAt   time.Time
+	swept     bool
+	completed bool // a complete refresh has run (FastStart defers one)
+	deferred  bool // the last refresh was a FastStart one: the rest is due now
+	series    *schedule
+	inventory Inventory
+	lintAt    time.Time
+	cost      costMeter
+	metrics   int // MetricsRequested at the end of the last refresh
+
+	screen screenState
+}
+
+// screenState is what the console says is on screen; it is set from the UI's
+// goroutine, so it has its own lock.
+type screenState struct {
+	mu     sync.Mutex
+	set    bool
+	alarms map[string]bool
+	panels bool
 }
 
 // NewPoller polls src for the alarms and panels of catalog (already ForEnv'd).
 func NewPoller(src *Source, catalog Catalog, opts PollerOptions) *Poller {
-	return &Poller{src: src, catalog: catalog, opts: opts.withDefaults()}
+	p := &Poller{src: src, catalog: catalog, index: NewCatalogIndex(catalog), opts: opts.withDefaults(), series: newSchedule()}
+	for _, a := range catalog.Alarms {
+		p.known = append(p.known, a.Name)
+	}
+	return p
 }
 
-// Refresh makes one refresh: ceil(alarms/100) DescribeAlarms, ONE GetMetricData
-// for every alarm sparkline and panel query (up to 500), one ListAlarmMuteRules
-// (unless SkipMutes) and, with Lint, one ListMetrics per distinct metric. On
+// SetOnScreen tells the poller which alarm rows are on screen and whether a
+// panel view is: their series are asked for once per period, every other
+// series rarely. Until it is called the first ScreenRows alarms in
+// DisplayLess order count as on screen, and so do the panels. Safe to call
+// while a refresh runs; it applies from the next one.
+func (p *Poller) SetOnScreen(alarmNames []string, panels bool) {
+	m := make(map[string]bool, len(alarmNames))
+	for _, n := range alarmNames {
+		m[n] = true
+	}
+	p.screen.mu.Lock()
+	p.screen.set, p.screen.alarms, p.screen.panels = true, m, panels
+	p.screen.mu.Unlock()
+}
+
+func (p *Poller) onScreen(list []Alarm) (map[string]bool, bool) {
+	p.screen.mu.Lock()
+	defer p.screen.mu.Unlock()
+	if p.screen.set {
+		return p.screen.alarms, p.screen.panels
+	}
+	// Panels count as shown until the console says otherwise: stale panels
+	// in an incident cost more than their 1,440 requests a day per metric.
+	return topNames(list, p.opts.ScreenRows), true
+}
+
+// Refresh makes one refresh: ceil(known alarms/100) DescribeAlarms by
+// AlarmNames, four in flight (every SweepInterval a full prefix listing
+// instead, one per state in parallel); one GetMetricData per 500 DUE metrics
+// (the schedule's: on-screen series once per period, the rest rarely); one
+// ListAlarmMuteRules (unless SkipMutes); and with Lint, every LintInterval,
+// one ListMetrics per distinct metric. On
 // error it returns the last good data, marked stale, with the error in Health;
 // LastError and ErrorAt stay after recovery so the console can show them.
 func (p *Poller) Refresh(ctx context.Context) Snapshot {
@@ -139,6 +241,8 @@ func (p *Poller) Refresh(ctx context.Context) Snapshot {
 	}
 	u := p.src.Usage()
 	p.health.Calls, p.health.MetricsRequested, p.health.CostUSD = total(u.Calls), u.MetricsRequested, u.CostUSD
+	p.health.CostPerDayUSD = p.cost.add(now, u.MetricsRequested-p.metrics)
+	p.metrics = u.MetricsRequested
 	snap.Health = map[string]Health{BackendCloudWatch: p.health}
 	return snap
 }
@@ -152,35 +256,156 @@ func total(calls map[string]int) int {
 }
 
 func (p *Poller) fetch(ctx context.Context, now time.Time) (Snapshot, error) {
-	list, err := p.src.Alarms(ctx)
+	fast := p.opts.FastStart && !p.completed && len(p.known) > 0
+	list, err := p.list(ctx, now, fast)
 	if err != nil {
 		return Snapshot{}, err
 	}
-	enrich(list, p.catalog)
-	groups := viewGroups(list, p.catalog.Panels)
-	lines, err := p.src.Series(ctx, groups, now.Add(-p.opts.Window), now)
-	if err != nil {
-		return Snapshot{}, err
-	}
+	enrich(list, p.index)
 	snap := Snapshot{Alarms: list, TakenAt: now}
-	for i := range snap.Alarms {
-		snap.Alarms[i].Series = firstLine(lines[alarmKey(snap.Alarms[i].Name)])
-	}
-	for i, panel := range p.catalog.Panels {
-		snap.Panels = append(snap.Panels, PanelSeries{Panel: panel, Lines: lines[panelKey(i)]})
+	if !fast {
+		if err := p.fillSeries(ctx, &snap, now); err != nil {
+			return Snapshot{}, err
+		}
 	}
 	if !p.opts.SkipMutes {
 		snap.MutesUnknown = p.markMuted(ctx, snap.Alarms)
 	}
-	if p.opts.Lint {
-		defs := LintTargets(list, p.catalog)
-		inv, err := p.src.Inventory(ctx, defs)
-		if err != nil {
+	if p.opts.Lint && !fast {
+		if err := p.lint(ctx, &snap, now); err != nil {
 			return Snapshot{}, err
 		}
-		snap.Lint = Lint(defs, inv)
 	}
+	p.completed, p.deferred = p.completed || !fast, fast
 	return snap, nil
+}
+
+// list reads the alarms: the known names by AlarmNames, or when a sweep is
+// due the whole prefix (then any known name the sweep missed, e.g. one that
+// changed state between its per-state listings, by name). A FastStart first
+// refresh reads the catalog's names only.
+func (p *Poller) list(ctx context.Context, now time.Time, fast bool) ([]Alarm, error) {
+	sweep := !fast && (!p.swept || now.Sub(p.sweptAt) >= p.opts.SweepInterval)
+	if !sweep {
+		return p.src.AlarmsNamed(ctx, p.known)
+	}
+	list, err := p.src.Alarms(ctx)
+	if err != nil {
+		return nil, err
+	}
+	found := make(map[string]bool, len(list))
+	for _, a := range list {
+		found[a.Name] = true
+	}
+	var missed []string
+	for _, n := range p.known {
+		if !found[n] && strings.HasPrefix(n, p.src.Prefix()) && p.wasListed(n) {
+			missed = append(missed, n)
+		}
+	}
+	if len(missed) > 0 {
+		more, err := p.src.AlarmsNamed(ctx, missed)
+		if err != nil {
+			return nil, err
+		}
+		list = mergeAlarms(list, more)
+	}
+	p.known = p.knownNames(list)
+	p.swept, p.sweptAt = true, now
+	return list, nil
+}
+
+// wasListed: a name worth a second look after a sweep is one the last
+// snapshot had (a catalog alarm that does not exist costs nothing more).
+func (p *Poller) wasListed(name string) bool {
+	i := sort.Search(len(p.last.Alarms), func(i int) bool { return p.last.Alarms[i].Name >= name })
+	return i < len(p.last.Alarms) && p.last.Alarms[i].Name == name
+}
+
+// knownNames is the catalog's names plus every listed name, sorted.
+func (p *Poller) knownNames(list []Alarm) []string {
+	seen := make(map[string]bool, len(list)+len(p.catalog.Alarms))
+	var out []string
+	for _, a := range p.catalog.Alarms {
+		if !seen[a.Name] {
+			seen[a.Name] = true
+			out = append(out, a.Name)
+		}
+	}
+	for _, a := range list {
+		if !seen[a.Name] {
+			seen[a.Name] = true
+			out = append(out, a.Name)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// fillSeries asks for the due groups only, then gives every alarm and panel
+// its cached lines (fetched now or earlier).
+func (p *Poller) fillSeries(ctx context.Context, snap *Snapshot, now time.Time) error {
+	if p.series.start.IsZero() {
+		p.series.start = now
+	}
+	shown, panelsShown := p.onScreen(snap.Alarms)
+	state := make(map[string]State, len(snap.Alarms))
+	for _, a := range snap.Alarms {
+		state[alarmKey(a.Name)] = a.State
+	}
+	groups := viewGroups(snap.Alarms, p.catalog.Panels)
+	keep := make(map[string]bool, len(groups))
+	var due []QueryGroup
+	for _, g := range groups {
+		keep[g.Key] = true
+		t, every := p.tierOf(g.Key, state[g.Key], shown, panelsShown)
+		if metricCount(g) > 0 && p.series.due(g.Key, groupPeriod(g), t, every, now) {
+			due = append(due, g)
+		}
+	}
+	p.series.forget(keep)
+	if len(due) > 0 {
+		lines, err := p.src.Series(ctx, due, now.Add(-p.opts.Window), now)
+		if err != nil {
+			return err
+		}
+		for _, g := range due {
+			p.series.store(g.Key, lines[g.Key], now)
+		}
+	}
+	for i := range snap.Alarms {
+		snap.Alarms[i].Series = firstLine(p.series.lines(alarmKey(snap.Alarms[i].Name)))
+	}
+	for i, panel := range p.catalog.Panels {
+		snap.Panels = append(snap.Panels, PanelSeries{Panel: panel, Lines: p.series.lines(panelKey(i))})
+	}
+	return nil
+}
+
+func (p *Poller) tierOf(key string, st State, shown map[string]bool, panelsShown bool) (tier, time.Duration) {
+	name, isAlarm := strings.CutPrefix(key, "alarm:")
+	switch {
+	case isAlarm && shown[name], !isAlarm && panelsShown:
+		return tierHot, 0
+	case !isAlarm || st == StateAlarm:
+		return tierFiring, p.opts.FiringInterval
+	}
+	return tierCold, p.opts.SlowInterval
+}
+
+// lint re-reads the inventory every LintInterval and judges every refresh's
+// alarms against the last one read.
+func (p *Poller) lint(ctx context.Context, snap *Snapshot, now time.Time) error {
+	defs := LintTargets(snap.Alarms, p.catalog)
+	if p.inventory == nil || now.Sub(p.lintAt) >= p.opts.LintInterval {
+		inv, err := p.src.Inventory(ctx, defs)
+		if err != nil {
+			return err
+		}
+		p.inventory, p.lintAt = inv, now
+	}
+	snap.Lint = Lint(defs, p.inventory)
+	return nil
 }
 
 // markMuted sets Muted on alarms that an ACTIVE gatewayops mute rule targets
@@ -204,7 +429,7 @@ func (p *Poller) markMuted(ctx context.Context, list []Alarm) string {
 }
 
 // enrich adds what CloudWatch does not know: severity and display unit from the catalog.
-func enrich(list []Alarm, c Catalog) {
+func enrich(list []Alarm, c CatalogIndex) {
 	for i := range list {
 		def, ok := c.Find(list[i].Name)
 		if !ok {
@@ -264,6 +489,9 @@ func viewGroups(list []Alarm, panels []Panel) []QueryGroup {
 // while something fires, the quiet interval otherwise, and after consecutive
 // failures an exponential backoff with full jitter, capped at MaxBackoff.
 func (p *Poller) NextDelay(last Snapshot) time.Duration {
+	if p.deferred && p.failures == 0 {
+		return followUp // a FastStart refresh: the series and lint come next
+	}
 	base := p.opts.QuietInterval
 	if last.InAlarm() > 0 {
 		base = p.opts.AlarmInterval
@@ -322,7 +550,7 @@ func (p *Poller) RefreshPerPanel(ctx context.Context) (Snapshot, error) {
 	if err != nil {
 		return Snapshot{}, err
 	}
-	enrich(list, p.catalog)
+	enrich(list, p.index)
 	snap := Snapshot{Alarms: list, TakenAt: now}
 	start := now.Add(-p.opts.Window)
 	groups := viewGroups(list, p.catalog.Panels)

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/url"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -109,15 +110,91 @@ func (s *Source) Usage() Usage {
 	return Usage{Calls: calls, MetricsRequested: s.metrics, CostUSD: float64(s.metrics) * CostPerMetricUSD}
 }
 
-// Alarms lists metric and composite alarms under the prefix, every page, 100 per call.
+// describeParallel is how many DescribeAlarms requests one listing keeps in
+// flight. CloudWatch's default DescribeAlarms quota is 9 requests per second
+// per account and region; four in flight overlap the round trips without
+// making a console a throttling risk for everything else in the account.
+const describeParallel = 4
+
+// describeBatch is DescribeAlarms' limit on AlarmNames (and MaxRecords).
+const describeBatch = 100
+
+// sweepStates splits the prefix sweep: DescribeAlarms pages by NextToken
+// only, so three listings, one per state, are the way to overlap its pages.
+var sweepStates = [...]types.StateValue{types.StateValueAlarm, types.StateValueOk, types.StateValueInsufficientData}
+
+// Alarms lists every metric and composite alarm under the prefix: one
+// paginated listing per state, run concurrently, merged and sorted by name.
+// An alarm that changes state between the listings can appear in two (the
+// newest state update wins) or, rarely, in none; Poller.Refresh reads
+// known names by AlarmNames, which has no such gap.
 func (s *Source) Alarms(ctx context.Context) ([]Alarm, error) {
-	in := &cloudwatch.DescribeAlarmsInput{
+	parts := make([][]Alarm, len(sweepStates))
+	errs := make([]error, len(sweepStates))
+	var wg sync.WaitGroup
+	for i, st := range sweepStates {
+		wg.Go(func() {
+			in := s.describeInput()
+			in.StateValue = st
+			if s.prefix != "" {
+				in.AlarmNamePrefix = aws.String(s.prefix)
+			}
+			parts[i], errs[i] = s.describeAll(ctx, in)
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return mergeAlarms(parts...), nil
+}
+
+// AlarmsNamed reads the named alarms (those that exist; names outside the
+// prefix are skipped) in batches of 100 AlarmNames, describeParallel
+// batches at a time, sorted by name. Each batch is one call.
+func (s *Source) AlarmsNamed(ctx context.Context, names []string) ([]Alarm, error) {
+	var batches [][]string
+	var cur []string
+	for _, n := range names {
+		if !strings.HasPrefix(n, s.prefix) {
+			continue
+		}
+		if cur = append(cur, n); len(cur) == describeBatch {
+			batches, cur = append(batches, cur), nil
+		}
+	}
+	if len(cur) > 0 {
+		batches = append(batches, cur)
+	}
+	parts := make([][]Alarm, len(batches))
+	errs := make([]error, len(batches))
+	sem := make(chan struct{}, describeParallel)
+	var wg sync.WaitGroup
+	for i, b := range batches {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			in := s.describeInput()
+			in.AlarmNames = b
+			parts[i], errs[i] = s.describeAll(ctx, in)
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return mergeAlarms(parts...), nil
+}
+
+func (s *Source) describeInput() *cloudwatch.DescribeAlarmsInput {
+	return &cloudwatch.DescribeAlarmsInput{
 		AlarmTypes: []types.AlarmType{types.AlarmTypeMetricAlarm, types.AlarmTypeCompositeAlarm},
-		MaxRecords: aws.Int32(100),
+		MaxRecords: aws.Int32(describeBatch),
 	}
-	if s.prefix != "" {
-		in.AlarmNamePrefix = aws.String(s.prefix)
-	}
+}
+
+// describeAll follows one listing's NextToken to its end.
+func (s *Source) describeAll(ctx context.Context, in *cloudwatch.DescribeAlarmsInput) ([]Alarm, error) {
 	var out []Alarm
 	for {
 		s.count("DescribeAlarms", 0)
@@ -132,12 +209,31 @@ func (s *Source) Alarms(ctx context.Context) ([]Alarm, error) {
 			out = append(out, fromCompositeAlarm(c))
 		}
 		if aws.ToString(page.NextToken) == "" {
-			break
+			return out, nil
 		}
 		in.NextToken = page.NextToken
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out, nil
+}
+
+// mergeAlarms is the union of the parts sorted by name; an alarm in two
+// parts keeps its newest state update.
+func mergeAlarms(parts ...[]Alarm) []Alarm {
+	var out []Alarm
+	for _, p := range parts {
+		out = append(out, p...)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	merged := out[:0]
+	for _, a := range out {
+		if k := len(merged) - 1; k >= 0 && merged[k].Name == a.Name {
+			if a.UpdatedAt.After(merged[k].UpdatedAt) {
+				merged[k] = a
+			}
+			continue
+		}
+		merged = append(merged, a)
+	}
+	return merged
 }
 
 // HistoryItem is one state change (or configuration/action event) of an alarm.

@@ -11,7 +11,9 @@ import (
 )
 
 // Composite alarms: cwlocal evaluates metric alarms only, so the composite
-// shape and the request's AlarmTypes are checked at the wire.
+// shape and the request's AlarmTypes are checked at the wire. The sweep is
+// one listing per state (this server answers every state alike, so each
+// alarm comes back three times and is merged once).
 func TestAlarmsReadsMetricAndCompositeAlarmsOverEveryPage(t *testing.T) {
 	since := time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC)
 	w := newWireServer(t, func(op string, req cbor.Map) (int, []byte) {
@@ -38,8 +40,15 @@ func TestAlarmsReadsMetricAndCompositeAlarmsOverEveryPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	reqs := w.requests("DescribeAlarms")
-	if len(reqs) != 2 || cborStr(reqs[1], "NextToken") != "p2" {
-		t.Fatalf("pages requested = %d", len(reqs))
+	states, follow := map[string]int{}, 0
+	for _, r := range reqs {
+		states[cborStr(r, "StateValue")]++
+		if cborStr(r, "NextToken") == "p2" {
+			follow++
+		}
+	}
+	if len(reqs) != 6 || follow != 3 || states["ALARM"] != 2 || states["OK"] != 2 || states["INSUFFICIENT_DATA"] != 2 {
+		t.Fatalf("pages requested = %d, by state %v, NextToken followed %d times", len(reqs), states, follow)
 	}
 	first := reqs[0]
 	if cborStr(first, "AlarmNamePrefix") != "arrakis-x-" || first["MaxRecords"] != cbor.Uint(100) {
@@ -58,7 +67,7 @@ func TestAlarmsReadsMetricAndCompositeAlarmsOverEveryPage(t *testing.T) {
 	if !c.Composite || c.State.IsOK() || !c.ActionsSuppressed || !strings.Contains(c.Rule, "ALARM(") {
 		t.Fatalf("composite alarm = %+v", c)
 	}
-	if u := src.Usage(); u.Calls["DescribeAlarms"] != 2 {
+	if u := src.Usage(); u.Calls["DescribeAlarms"] != 6 {
 		t.Fatalf("usage = %+v", u)
 	}
 }

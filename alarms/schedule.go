@@ -1,0 +1,185 @@
+package alarms
+
+import (
+	"hash/fnv"
+	"sort"
+	"time"
+)
+
+// Tiers of the series schedule. GetMetricData is billed per metric
+// requested, whatever the points, so what a series costs is how often it is
+// asked for: once per its period while on screen, rarely otherwise.
+type tier int
+
+const (
+	tierHot     tier = iota // on screen: at most once per period
+	tierFiring              // in ALARM but off screen (and panels off screen)
+	tierCold                // everything else
+)
+
+// seriesEntry is the cached result of one group and when it was asked for.
+type seriesEntry struct {
+	lines     []Line
+	fetchedAt time.Time
+	fetched   bool
+}
+
+// schedule decides which query groups are due and keeps their last lines, so
+// a group not asked for this refresh still shows what it returned last.
+type schedule struct {
+	start   time.Time // the first refresh: the origin of the staggered first fetches
+	entries map[string]*seriesEntry
+}
+
+func newSchedule() *schedule { return &schedule{entries: map[string]*seriesEntry{}} }
+
+// due reports whether a group of this period and tier should be fetched now.
+// A hot group is due once a new period has begun since its last fetch (at
+// most one request per period, and the newest period as soon as it closes).
+// Other tiers wait their interval (never less than the period); their first
+// fetch is staggered over one interval by a hash of the key, so a thousand
+// cold alarms cost a steady trickle, not a burst every half hour.
+func (s *schedule) due(key string, period time.Duration, t tier, every time.Duration, now time.Time) bool {
+	e := s.entries[key]
+	if t == tierHot {
+		return e == nil || !e.fetched || now.Truncate(period).After(e.fetchedAt.Truncate(period))
+	}
+	every = max(every, period)
+	last := s.start.Add(-stagger(key, every))
+	if e != nil && e.fetched {
+		last = e.fetchedAt
+	}
+	return now.Sub(last) >= every
+}
+
+// stagger is a stable offset in [0, every) for key.
+func stagger(key string, every time.Duration) time.Duration {
+	h := fnv.New64a()
+	h.Write([]byte(key))
+	return time.Duration(h.Sum64() % uint64(every))
+}
+
+func (s *schedule) store(key string, lines []Line, now time.Time) {
+	s.entries[key] = &seriesEntry{lines: lines, fetchedAt: now, fetched: true}
+}
+
+func (s *schedule) lines(key string) []Line {
+	if e := s.entries[key]; e != nil {
+		return e.lines
+	}
+	return nil
+}
+
+// forget drops the entries whose keys are not in keep (deleted alarms).
+func (s *schedule) forget(keep map[string]bool) {
+	for k := range s.entries {
+		if !keep[k] {
+			delete(s.entries, k)
+		}
+	}
+}
+
+// groupPeriod is the largest period of a group's metrics (60 s when none says).
+func groupPeriod(g QueryGroup) time.Duration {
+	p := 0
+	for _, q := range g.Queries {
+		if q.Metric != nil {
+			p = max(p, q.Metric.Period)
+		}
+	}
+	if p == 0 {
+		p = 60
+	}
+	return time.Duration(p) * time.Second
+}
+
+func metricCount(g QueryGroup) int {
+	n := 0
+	for _, q := range g.Queries {
+		if q.Metric != nil {
+			n++
+		}
+	}
+	return n
+}
+
+// DisplayLess is the alarm list's order: ALARM, then no data, then any
+// other state, then OK; within a state by severity, then by name. The
+// poller assumes the first ScreenRows alarms in this order are on screen
+// until the console says which are (Poller.SetOnScreen).
+func DisplayLess(a, b Alarm) bool {
+	if ra, rb := displayStateRank(a.State), displayStateRank(b.State); ra != rb {
+		return ra < rb
+	}
+	if ra, rb := displaySeverityRank(a.Severity), displaySeverityRank(b.Severity); ra != rb {
+		return ra < rb
+	}
+	return a.Name < b.Name
+}
+
+func displayStateRank(s State) int {
+	switch s {
+	case StateAlarm:
+		return 0
+	case StateInsufficientData:
+		return 1
+	case StateOK:
+		return 3
+	}
+	return 2
+}
+
+func displaySeverityRank(s string) int {
+	for i, v := range []string{"critical", "high", "medium", "low"} {
+		if s == v {
+			return i
+		}
+	}
+	return 4
+}
+
+// topNames is the names of the first n alarms in display order.
+func topNames(list []Alarm, n int) map[string]bool {
+	idx := make([]int, len(list))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(i, j int) bool { return DisplayLess(list[idx[i]], list[idx[j]]) })
+	out := make(map[string]bool, min(n, len(list)))
+	for _, i := range idx[:min(n, len(idx))] {
+		out[list[i].Name] = true
+	}
+	return out
+}
+
+// costMeter is the running cost: metrics requested over the last hour,
+// scaled to a day. It says nothing (0) until it has two refreshes to span.
+type costMeter struct {
+	samples []costSample
+}
+
+type costSample struct {
+	at      time.Time
+	metrics int
+}
+
+const costWindow = time.Hour
+
+// add records the metrics one refresh requested and returns the $/day rate
+// of the samples within the window: the metrics requested after the oldest
+// kept sample, over the time since it.
+func (c *costMeter) add(now time.Time, metrics int) float64 {
+	c.samples = append(c.samples, costSample{at: now, metrics: metrics})
+	for len(c.samples) > 2 && now.Sub(c.samples[0].at) > costWindow {
+		c.samples = c.samples[1:]
+	}
+	span := now.Sub(c.samples[0].at)
+	if span <= 0 {
+		return 0
+	}
+	n := 0
+	for _, s := range c.samples[1:] {
+		n += s.metrics
+	}
+	return float64(n) * CostPerMetricUSD * float64(24*time.Hour) / float64(span)
+}
