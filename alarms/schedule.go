@@ -12,9 +12,9 @@ import (
 type tier int
 
 const (
-	tierHot     tier = iota // on screen: at most once per period
-	tierFiring              // in ALARM but off screen (and panels off screen)
-	tierCold                // everything else
+	tierHot    tier = iota // on screen: at most once per period
+	tierFiring             // in ALARM but off screen (and panels off screen)
+	tierCold               // everything else
 )
 
 // seriesEntry is the cached result of one group and when it was asked for.
