@@ -72,6 +72,21 @@ func (r *Runner) Prepare(ctx context.Context, inv Invocation) (Prepared, error) 
 	return Prepared{ID: newID(), Spec: spec, Inv: inv, Plan: plan}, nil
 }
 
+// Precheck asks the safety policy whether the prepared action may run at
+// all now (Policy.Precheck) and journals a refusal. The console's plan
+// handler and `gatewayops run` call it before asking for a confirmation, so
+// a refusal is journaled whichever front end met it.
+func (r *Runner) Precheck(p Prepared) error {
+	if r.Policy == nil || r.Journal == nil || r.Env == nil {
+		return errors.New("ops.Runner needs Env, Policy and Journal")
+	}
+	if err := r.Policy.Precheck(p.Spec); err != nil {
+		r.journalRefusal(p, err)
+		return err
+	}
+	return nil
+}
+
 // Execute checks the safety policy, journals the intent, applies, verifies
 // and journals the result. A refusal returns a *RefusedError and changes nothing.
 func (r *Runner) Execute(ctx context.Context, p Prepared, c Confirmation) (Outcome, error) {

@@ -23,8 +23,27 @@ func SafetyProfiles() []string { return []string{Protected, Standard} }
 // DefaultMaxArm is the longest an operator may arm a protected environment.
 const DefaultMaxArm = time.Hour
 
+// Rule names which part of the policy refused a write, so a front end can
+// add its own hint (a key to press, a flag to pass) without restating the rule.
+type Rule string
+
+// The rules of the policy.
+const (
+	// RuleNotArmed: a protected environment is read-only until armed.
+	RuleNotArmed Rule = "not-armed"
+	// RuleNotTyped: a protected write needs the environment's name typed exactly.
+	RuleNotTyped Rule = "name-not-typed"
+	// RuleNoConfirmation: a standard write needs a confirmation.
+	RuleNoConfirmation Rule = "no-confirmation"
+	// RuleSameKey: the confirming key must differ from the starting key.
+	RuleSameKey Rule = "same-key"
+)
+
 // RefusedError is a write the safety policy refused; Reason says what to do.
-type RefusedError struct{ Reason string }
+type RefusedError struct {
+	Rule   Rule
+	Reason string
+}
 
 func (e *RefusedError) Error() string { return "refused by safety policy: " + e.Reason }
 
@@ -34,8 +53,17 @@ func IsRefused(err error) bool {
 	return errors.As(err, &r)
 }
 
-func refused(format string, args ...any) error {
-	return &RefusedError{Reason: fmt.Sprintf(format, args...)}
+// RefusedRule is the rule that refused err ("" when err is no refusal).
+func RefusedRule(err error) Rule {
+	var r *RefusedError
+	if errors.As(err, &r) {
+		return r.Rule
+	}
+	return ""
+}
+
+func refused(rule Rule, format string, args ...any) error {
+	return &RefusedError{Rule: rule, Reason: fmt.Sprintf(format, args...)}
 }
 
 // Confirmation is what the operator typed or pressed to confirm a write.
@@ -113,26 +141,39 @@ func (p *Policy) Armed() (armed bool, until time.Time, reason string) {
 	return true, p.armedUntil, p.armReason
 }
 
-// Check decides whether one action may run with this confirmation. Reads
-// always may. The error is a *RefusedError saying what is missing.
-func (p *Policy) Check(spec Spec, c Confirmation) error {
-	if spec.Kind != Write {
+// Precheck decides whether an action may run at all in the policy's state
+// now, before any confirmation is asked: reads always may; a write on a
+// protected environment needs it armed. Both front ends ask it (through
+// Runner.Precheck, which journals a refusal) before showing a confirmation,
+// and Check asks it again, so this is the one place the rule is written.
+func (p *Policy) Precheck(spec Spec) error {
+	if spec.Kind != Write || p.profile != Protected {
 		return nil
 	}
+	if armed, _, _ := p.Armed(); !armed {
+		return refused(RuleNotArmed, "%s is protected and read-only: arm it first with a reason and a time limit (at most %s)", p.environment, formatDuration(p.maxArm))
+	}
+	return nil
+}
+
+// Check decides whether one action may run with this confirmation: the
+// Precheck, then the confirmation itself. Reads always may. The error is a
+// *RefusedError saying what is missing.
+func (p *Policy) Check(spec Spec, c Confirmation) error {
+	if err := p.Precheck(spec); err != nil || spec.Kind != Write {
+		return err
+	}
 	if p.profile == Protected {
-		if armed, _, _ := p.Armed(); !armed {
-			return refused("%s is protected and read-only: arm it first with a reason and a time limit (at most %s)", p.environment, formatDuration(p.maxArm))
-		}
 		if c.Typed != p.environment {
-			return refused("%s on protected environment %s: type the environment name %q exactly to confirm", spec.Name, p.environment, p.environment)
+			return refused(RuleNotTyped, "%s on protected environment %s: type the environment name %q exactly to confirm", spec.Name, p.environment, p.environment)
 		}
 		return nil
 	}
 	if c.ConfirmKey == "" {
-		return refused("%s on %s needs a confirmation", spec.Name, p.environment)
+		return refused(RuleNoConfirmation, "%s on %s needs a confirmation", spec.Name, p.environment)
 	}
 	if c.ConfirmKey == c.StartKey {
-		return refused("%s: the confirming key must differ from the key %q that started the action", spec.Name, c.StartKey)
+		return refused(RuleSameKey, "%s: the confirming key must differ from the key %q that started the action", spec.Name, c.StartKey)
 	}
 	return nil
 }
