@@ -122,3 +122,121 @@ func diffCalls(before, after map[string]int) map[string]int {
 	}
 	return out
 }
+
+// refreshCounts is what one refresh cost at the wire: cwlocal's per-operation
+// request counts and the metrics the SDK client asked for.
+type refreshCounts struct {
+	calls   map[string]int
+	metrics int
+}
+
+func (f *scaleFixture) refresh(t testing.TB, p *alarms.Poller) (alarms.Snapshot, refreshCounts) {
+	t.Helper()
+	before, m0 := f.svc.Calls(), f.wire.metrics.Load()
+	snap := p.Refresh(context.Background())
+	if h := snap.Health[alarms.BackendCloudWatch]; h.Stale {
+		t.Fatalf("refresh failed: %s", h.LastError)
+	}
+	return snap, refreshCounts{calls: diffCalls(before, f.svc.Calls()), metrics: int(f.wire.metrics.Load() - m0)}
+}
+
+func pages(n int) int { return (n + 99) / 100 }
+
+// The console's refresh at 1,000 and 10,000 alarms, lint and mutes on, in
+// a 200x60 pane (60 rows on screen), counted at cwlocal's handler and at the
+// SDK: the first sweeps the prefix by state and asks for the 60 rows on
+// screen; the next, in the same period, reads the known names in batches of
+// 100 and asks for no metric at all; the one after the period boundary asks
+// for the 60 rows again plus the few off-screen series whose staggered turn
+// came (at most a tenth of the firing ones and a thirtieth of the rest per
+// minute, with slack for the hash's unevenness).
+func TestRefreshCallsAndMetricsAt1000And10000Alarms(t *testing.T) {
+	for _, n := range []int{1000, 10000} {
+		t.Run(fmt.Sprintf("alarms=%d", n), func(t *testing.T) {
+			t0 := time.Date(2026, 12, 1, 10, 0, 5, 0, time.UTC)
+			clock := t0
+			f := newScaleFixture(t, n, t0)
+			p := alarms.NewPoller(f.src, f.cat, alarms.PollerOptions{Lint: true, Now: func() time.Time { return clock }})
+			firing, ok := (n+2)/3, n-(n+2)/3
+			perState := pages(firing) + 2*pages((n-firing)/2)
+
+			snap, c := f.refresh(t, p)
+			want := map[string]int{"DescribeAlarms": perState, "GetMetricData": 1, "ListAlarmMuteRules": 1, "ListMetrics": 1}
+			if len(snap.Alarms) != n || !equalCalls(c.calls, want) || c.metrics != 60 {
+				t.Fatalf("first refresh: %d alarms, calls %v (want %v), metrics %d (want 60)", len(snap.Alarms), c.calls, want, c.metrics)
+			}
+			clock = clock.Add(10 * time.Second)
+			_, c = f.refresh(t, p)
+			trickle := 2*(firing-60)/60 + 2*ok/180 + 2 // twice the expected share of 10 s
+			if c.calls["DescribeAlarms"] != pages(n) || c.calls["ListAlarmMuteRules"] != 1 || c.calls["ListMetrics"] != 0 ||
+				c.calls["GetMetricData"] > 1 || c.metrics > trickle {
+				t.Fatalf("refresh in the same period: calls %v (want %d DescribeAlarms, 1 ListAlarmMuteRules, at most 1 GetMetricData), metrics %d (want 0..%d)",
+					c.calls, pages(n), c.metrics, trickle)
+			}
+			clock = t0.Truncate(time.Minute).Add(time.Minute)
+			_, c = f.refresh(t, p)
+			bound := 60 + 2*(firing-60)/10 + 2*ok/30
+			if c.calls["GetMetricData"] != pages5(c.metrics) || c.metrics < 60 || c.metrics > bound {
+				t.Fatalf("refresh after the period boundary: calls %v, metrics %d (want 60..%d)", c.calls, c.metrics, bound)
+			}
+		})
+	}
+}
+
+func pages5(metrics int) int { return (metrics + 499) / 500 }
+
+func equalCalls(got, want map[string]int) bool {
+	if len(got) != len(want) {
+		return false
+	}
+	for op, n := range want {
+		if got[op] != n {
+			return false
+		}
+	}
+	return true
+}
+
+// maxMetricsPer10Min is $2/day at $0.01 per 1,000 metrics, over 10 minutes
+// (1,388.9, rounded down).
+func maxMetricsPer10Min() int {
+	perDay := 2.0 / alarms.CostPerMetricUSD
+	return int(perDay * 10 / (24 * 60))
+}
+
+// The goal: at 1,000 alarms (a third of them in ALARM) in a 200x60
+// pane, refreshed every 10 s, GetMetricData costs at most $2/day, counted as
+// the metrics requested over 10 simulated minutes: the first ten (every
+// first fetch included) and ten in the steady state, half an hour later.
+// The header's running $/day figure agrees.
+func TestMetricsRequestedAt1000AlarmsOver10MinutesStayUnder2USDPerDay(t *testing.T) {
+	t0 := time.Date(2026, 12, 1, 10, 0, 5, 0, time.UTC)
+	clock := t0
+	f := newScaleFixture(t, 1000, t0)
+	p := alarms.NewPoller(f.src, f.cat, alarms.PollerOptions{Now: func() time.Time { return clock }, SkipMutes: true})
+	window := func(from time.Time) (int, float64) {
+		clock = from
+		m0 := f.wire.metrics.Load()
+		var snap alarms.Snapshot
+		for ; !clock.After(from.Add(10 * time.Minute)); clock = clock.Add(10 * time.Second) {
+			snap, _ = f.refresh(t, p)
+		}
+		return int(f.wire.metrics.Load() - m0), snap.Health[alarms.BackendCloudWatch].CostPerDayUSD
+	}
+	first, _ := window(t0)
+	clock = t0.Add(30*time.Minute - 10*time.Second)
+	f.refresh(t, p) // the catch-up after the pause: everything once
+	steady, perDay := window(t0.Add(30 * time.Minute))
+	for _, w := range []struct {
+		name string
+		n    int
+	}{{"first 10 minutes", first}, {"10 steady minutes", steady}} {
+		if w.n > maxMetricsPer10Min() || w.n < 600 {
+			t.Errorf("%s: %d metrics requested, want 600 (60 rows on screen x 10 periods) .. %d ($2/day)", w.name, w.n, maxMetricsPer10Min())
+		}
+	}
+	if perDay <= 0 || perDay > 2 {
+		t.Errorf("running cost = $%.2f/day, want (0, 2]", perDay)
+	}
+	t.Logf("metrics requested: first 10 min %d, steady 10 min %d (limit %d); running $%.2f/day", first, steady, maxMetricsPer10Min(), perDay)
+}

@@ -34,22 +34,42 @@ type schedule struct {
 func newSchedule() *schedule { return &schedule{entries: map[string]*seriesEntry{}} }
 
 // due reports whether a group of this period and tier should be fetched now.
-// A hot group is due once a new period has begun since its last fetch (at
-// most one request per period, and the newest period as soon as it closes).
-// Other tiers wait their interval (never less than the period); their first
-// fetch is staggered over one interval by a hash of the key, so a thousand
-// cold alarms cost a steady trickle, not a burst every half hour.
+// Time is cut into slots of the tier's interval (a hot group's is its
+// period; the others' never less than the period), and a group is due once
+// per slot: in the first refresh of a slot it has not been fetched in. A
+// hot group's slots are the periods themselves, so it is asked for at most
+// once per period, as soon as a new one begins. Other groups' slots are
+// shifted by a stable hash of the key, so a thousand of them cost a steady
+// trickle, and keep doing so after a pause (one catch-up each, then back to
+// their own phase), not a burst every interval. A group never fetched that
+// is not hot waits for its first slot boundary after the first refresh.
 func (s *schedule) due(key string, period time.Duration, t tier, every time.Duration, now time.Time) bool {
 	e := s.entries[key]
+	phase := time.Duration(0)
 	if t == tierHot {
-		return e == nil || !e.fetched || now.Truncate(period).After(e.fetchedAt.Truncate(period))
+		every = period
+	} else {
+		every = max(every, period)
+		phase = stagger(key, every)
 	}
-	every = max(every, period)
-	last := s.start.Add(-stagger(key, every))
-	if e != nil && e.fetched {
+	last := s.start
+	switch {
+	case e != nil && e.fetched:
 		last = e.fetchedAt
+	case t == tierHot:
+		return true
 	}
-	return now.Sub(last) >= every
+	return slot(now, every, phase) > slot(last, every, phase)
+}
+
+// slot is the index of the interval of length every, shifted by phase, that holds t.
+func slot(t time.Time, every, phase time.Duration) int64 {
+	d := t.Sub(time.Unix(0, 0)) - phase
+	n := int64(d / every)
+	if d < 0 && d%every != 0 {
+		n--
+	}
+	return n
 }
 
 // stagger is a stable offset in [0, every) for key.
