@@ -256,7 +256,7 @@ func total(calls map[string]int) int {
 }
 
 func (p *Poller) fetch(ctx context.Context, now time.Time) (Snapshot, error) {
-	fast := p.opts.FastStart && !p.completed && len(p.known) > 0
+	fast := p.opts.FastStart && !p.completed && !p.deferred && len(p.known) > 0
 	list, err := p.list(ctx, now, fast)
 	if err != nil {
 		return Snapshot{}, err

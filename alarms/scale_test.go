@@ -240,3 +240,32 @@ func TestMetricsRequestedAt1000AlarmsOver10MinutesStayUnder2USDPerDay(t *testing
 	}
 	t.Logf("metrics requested: first 10 min %d, steady 10 min %d (limit %d); running $%.2f/day", first, steady, maxMetricsPer10Min(), perDay)
 }
+
+// FastStart (the console's first refresh): the list with states comes from
+// the catalog's names alone, ten AlarmNames batches of 100 at 1,000 alarms
+// and the mute rules, with no GetMetricData, ListMetrics or prefix sweep in
+// front of the first frame; NextDelay asks for the rest at once, and the
+// follow-up sweeps, asks for the rows on screen and lints.
+func TestFastStartListsFirstAndFetchesTheRestNext(t *testing.T) {
+	t0 := time.Date(2026, 12, 1, 10, 0, 5, 0, time.UTC)
+	f := newScaleFixture(t, 1000, t0)
+	p := alarms.NewPoller(f.src, f.cat, alarms.PollerOptions{Lint: true, FastStart: true, QuietInterval: 30 * time.Second,
+		Now: func() time.Time { return t0 }})
+	snap, c := f.refresh(t, p)
+	if want := map[string]int{"DescribeAlarms": 10, "ListAlarmMuteRules": 1}; !equalCalls(c.calls, want) || c.metrics != 0 || len(snap.Alarms) != 1000 {
+		t.Fatalf("first refresh: %d alarms, calls %v (want %v), metrics %d", len(snap.Alarms), c.calls, want, c.metrics)
+	}
+	if snap.InAlarm() != 334 {
+		t.Fatalf("first refresh: %d in ALARM, want 334", snap.InAlarm())
+	}
+	if d := p.NextDelay(snap); d > 100*time.Millisecond {
+		t.Fatalf("after a FastStart refresh the next is in %s, want at once", d)
+	}
+	snap, c = f.refresh(t, p)
+	if want := map[string]int{"DescribeAlarms": 12, "GetMetricData": 1, "ListAlarmMuteRules": 1, "ListMetrics": 1}; !equalCalls(c.calls, want) || c.metrics != 60 {
+		t.Fatalf("follow-up: calls %v (want %v), metrics %d (want 60)", c.calls, want, c.metrics)
+	}
+	if d := p.NextDelay(snap); d != 10*time.Second {
+		t.Fatalf("after the follow-up the next is in %s, want the alarm interval", d)
+	}
+}
