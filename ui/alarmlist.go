@@ -156,9 +156,20 @@ func (l alarmList) Update(msg tea.Msg) (alarmList, tea.Cmd) {
 	return l, func() tea.Msg { return selectionChangedMsg{Name: l.selected} }
 }
 
+// headLines is the column heads, plus the filter line while a filter is set.
+func (l alarmList) headLines() int {
+	if l.filter != "" {
+		return 2
+	}
+	return 1
+}
+
+// rowsWanted is the height that shows every visible alarm.
+func (l alarmList) rowsWanted() int { return l.headLines() + max(len(l.visible), 1) }
+
 // scroll keeps the selected row on screen.
 func (l *alarmList) scroll() {
-	rows := max(l.height-1, 1) // one line of column heads
+	rows := max(l.height-l.headLines(), 1)
 	i := max(l.index(), 0)
 	if i < l.offset {
 		l.offset = i
@@ -174,7 +185,16 @@ func (l alarmList) View(now time.Time) string {
 	if l.width <= 0 || l.height <= 0 {
 		return ""
 	}
+	if l.height == 1 && len(l.visible) > 0 {
+		// One line: the selected alarm only (the stacked layout while a step runs).
+		a, _ := l.Selected()
+		return l.row(a, now)
+	}
 	var b strings.Builder
+	if l.filter != "" {
+		// The filter lives in the list's own head: a status message cannot hide it.
+		b.WriteString(l.styles.Warn.Render(fit(fmt.Sprintf("filter %q: %d of %d alarms  (/ edit, esc clears)", l.filter, len(l.visible), len(l.all)), l.width)) + "\n")
+	}
 	b.WriteString(l.styles.Muted.Render(fit(l.head(), l.width)))
 	if len(l.visible) == 0 {
 		msg := "no alarms yet (waiting for the first refresh)"
@@ -186,7 +206,7 @@ func (l alarmList) View(now time.Time) string {
 		b.WriteString("\n" + l.styles.Muted.Render(fit(msg, l.width)))
 		return clampLines(b.String(), l.height)
 	}
-	rows := max(l.height-1, 1)
+	rows := max(l.height-l.headLines(), 1)
 	end := min(l.offset+rows, len(l.visible))
 	for i := l.offset; i < end; i++ {
 		b.WriteByte('\n')

@@ -229,7 +229,7 @@ func TestFlowPaletteCompletesRunsAndUndoes(t *testing.T) {
 	f.keys("tab", "enter")
 	f.waitFor("CONFIRM: flags.set ensemble_enabled=true")
 	f.keys("y")
-	f.waitFor("✔ verified", "u: undo with flags.set ensemble_enabled=false")
+	f.waitFor("✔ verified", "undo with flags.set ensemble_enabled=false")
 	if on := s.flag(t, "ensemble_enabled"); !on {
 		t.Fatal("ensemble_enabled still off after the confirmed step")
 	}

@@ -12,11 +12,12 @@ func (m Model) handleKey(km tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m, tea.Quit
 	}
 	switch m.modal {
-	case modalHelp:
+	case modalHelp, modalPager:
 		if key.Matches(km, m.keys.Help, m.keys.Back, m.keys.Quit) {
 			m.modal = modalNone
+			return m, nil
 		}
-		return m, nil
+		return m.handlePagerKey(km)
 	case modalPalette:
 		var cmd tea.Cmd
 		m.palette, cmd = m.palette.Update(km)
@@ -44,7 +45,16 @@ func (m Model) handleGlobalKey(km tea.KeyPressMsg) (tea.Model, tea.Cmd, bool) {
 	case key.Matches(km, m.keys.Quit):
 		return m, tea.Quit, true
 	case key.Matches(km, m.keys.Help):
-		m.modal = modalHelp
+		w, _ := m.inner()
+		m.openPager(pagerHelp, "Keys (? or esc closes)", helpText(m.styles, m.keys, w-4))
+		return m, nil, true
+	case key.Matches(km, m.keys.Output):
+		if m.run.phase == phaseIdle {
+			m.setStatus("no action has run yet: nothing to show", true)
+			return m, nil, true
+		}
+		w, _ := m.inner()
+		m.openPager(pagerOutput, "Output of "+m.run.command, m.run.Text(m.styles, w))
 		return m, nil, true
 	case key.Matches(km, m.keys.Palette):
 		m.modal = modalPalette
@@ -131,6 +141,10 @@ func (m Model) handleAlarmsKey(km tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case key.Matches(km, m.keys.Run):
 		if st, ok := m.runbook.SelectedStep(); ok && m.focusSteps {
+			if !m.stepOnScreen(st, m.runbook.step) {
+				m.setStatus("the selected step is not fully on screen: not running it (enlarge the terminal or scroll to it)", true)
+				return m, nil
+			}
 			return m.startRun(st.Command)
 		}
 		if !m.focusSteps {
@@ -146,4 +160,10 @@ func (m Model) handleAlarmsKey(km tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	}
 	m.list, cmd = m.list.Update(km)
 	return m, cmd
+}
+
+// handlePagerKey scrolls the open pager.
+func (m Model) handlePagerKey(km tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	m.pager = m.pager.Update(km)
+	return m, nil
 }

@@ -19,6 +19,8 @@ type KeyMap struct {
 	ViewAlarms, ViewMetric key.Binding
 	ViewRedis, ViewFlags   key.Binding
 	ViewJournal            key.Binding
+	Detail, Output, Copy   key.Binding
+	Mutes                  key.Binding
 }
 
 // DefaultKeyMap returns the console's keys: vim motions plus arrows.
@@ -35,7 +37,11 @@ func DefaultKeyMap() KeyMap {
 		PageDown:    b([]string{"ctrl+d", "pgdown"}, "ctrl+d", "page down"),
 		Focus:       b([]string{"tab"}, "tab", "alarms/steps"),
 		Run:         b([]string{"enter"}, "enter", "run step"),
-		Undo:        b([]string{"u"}, "u", "undo last step"),
+		Undo:        b([]string{"u"}, "u", "undo stack"),
+		Detail:      b([]string{"d"}, "d", "alarm detail"),
+		Output:      b([]string{"o"}, "o", "full output"),
+		Copy:        b([]string{"c"}, "c", "copy runbook shell"),
+		Mutes:       b([]string{"M"}, "M", "mutes"),
 		Views:       b([]string{"1", "2", "3", "4", "5"}, "1-5", "views"),
 		NextView:    b([]string{"]"}, "]", "next view"),
 		Palette:     b([]string{":"}, ":", "command"),
@@ -44,7 +50,7 @@ func DefaultKeyMap() KeyMap {
 		Refresh:     b([]string{"r"}, "r", "refresh"),
 		Pause:       b([]string{"p"}, "p", "pause"),
 		Mute:        b([]string{"m"}, "m", "mute bell"),
-		Arm:         b([]string{"A"}, "A", "arm writes"),
+		Arm:         b([]string{"A"}, "A", "arm/disarm writes"),
 		Export:      b([]string{"e"}, "e", "export timeline"),
 		Toggle:      b([]string{"space"}, "space", "toggle flag"),
 		Back:        b([]string{"esc"}, "esc", "back"),
@@ -57,18 +63,24 @@ func DefaultKeyMap() KeyMap {
 	}
 }
 
-// ShortHelp is the one-line footer.
+// ShortHelp is the footer of the alarm list (the root model shows the
+// focused panel's or dialog's own help instead where there is one).
 func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Up, k.Down, k.Focus, k.Run, k.Palette, k.Filter, k.Views, k.Pause, k.Help, k.Quit}
+	return []key.Binding{k.Up, k.Down, k.Run, k.Detail, k.Palette, k.Filter, k.Undo, k.Views, k.Help, k.Quit}
 }
 
 // FullHelp is the help screen, one column per group.
 func (k KeyMap) FullHelp() [][]key.Binding {
-	return [][]key.Binding{
-		{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown},
-		{k.Focus, k.Run, k.Undo, k.Toggle, k.Export},
-		{k.ViewAlarms, k.ViewMetric, k.ViewRedis, k.ViewFlags, k.ViewJournal, k.NextView},
-		{k.Palette, k.Filter, k.Refresh, k.Pause, k.Mute, k.Arm},
-		{k.Help, k.Back, k.Quit},
+	groups := k.helpGroups()
+	out := make([][]key.Binding, len(groups))
+	for i, g := range groups {
+		out[i] = g.keys
 	}
+	return out
 }
+
+// bindings is a list of keys as a help.KeyMap (the footer of one panel).
+type bindings []key.Binding
+
+func (b bindings) ShortHelp() []key.Binding  { return b }
+func (b bindings) FullHelp() [][]key.Binding { return [][]key.Binding{b} }

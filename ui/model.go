@@ -65,6 +65,7 @@ const (
 	modalFilter
 	modalConfirm
 	modalArm
+	modalPager // a scrollable text over the body: output, journal entry, alarm detail
 )
 
 // Model is the root model of the console.
@@ -82,6 +83,7 @@ type Model struct {
 	view          view
 	modal         modal
 	focusSteps    bool
+	geom          geometry // the panes' last layout (relayout skips an unchanged one)
 
 	list    alarmList
 	runbook runbookPanel
@@ -91,6 +93,8 @@ type Model struct {
 	arm     armForm
 	flags   flagsView
 	journal journalView
+	pager   pager
+	pagerOf pagerKind
 
 	snap       Snapshot // shown
 	pending    *Snapshot
@@ -145,8 +149,19 @@ func (m Model) Init() tea.Cmd {
 	return tea.Batch(tea.RequestBackgroundColor, func() tea.Msg { return refreshTickMsg{gen: gen} })
 }
 
-// Update routes one message. It is a switch that delegates; no I/O here.
+// Update routes one message, then re-lays the panes out if what they show
+// changed their sizes (an action pane appeared, the focus moved). No I/O here.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	next, cmd := m.route(msg)
+	if mm, ok := next.(Model); ok {
+		mm.relayout()
+		return mm, cmd
+	}
+	return next, cmd
+}
+
+// route is a switch that delegates.
+func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		return m.handleResize(msg)

@@ -24,6 +24,7 @@ const (
 	phaseApplying
 	phaseDone
 	phaseFailed
+	phaseUsage // the line did not parse: nothing was planned or sent
 )
 
 // runPane is the one action in flight or last finished: plan, confirmation,
@@ -36,6 +37,7 @@ type runPane struct {
 	result  Result
 	err     string
 	started time.Time
+	note    string // said under the verdict ("fix applied, next evaluation ~...")
 }
 
 // startRun plans a command: the first step of plan -> confirm -> apply -> verify.
@@ -146,45 +148,97 @@ func (m Model) undo() (tea.Model, tea.Cmd) {
 	return m.startRun(m.run.result.Undo)
 }
 
-// View renders the action pane; empty when no action has run.
-func (r runPane) View(st *Styles, spin string, width int, now time.Time) string {
-	if r.phase == phaseIdle {
-		return ""
+// sections are the pane's lines in three parts: the head (action and plan),
+// the output, and the tail (progress or verdict, and the undo offer). The
+// tail is never cut: it is what the operator waits for.
+func (r runPane) sections(st *Styles, spin string, width int, now time.Time) (head, body, tail []string) {
+	wrap := func(ls ...string) []string {
+		var out []string
+		for _, l := range ls {
+			out = append(out, strings.Split(ansi.Wrap(l, max(width, 10), " "), "\n")...)
+		}
+		return out
 	}
-	lines := []string{st.Title.Render("Action: ") + r.command}
+	head = wrap(st.Title.Render("Action: ") + r.command)
 	if r.plan.Summary != "" {
-		lines = append(lines, "plan: "+r.plan.Summary)
+		head = append(head, wrap("plan: "+r.plan.Summary)...)
 	}
 	switch r.phase {
 	case phasePlanning:
-		lines = append(lines, spin+" planning (dry run)…")
+		tail = wrap(spin + " planning (dry run)…")
 	case phaseConfirming:
-		lines = append(lines, st.Warn.Render("waiting for confirmation"))
+		tail = wrap(st.Warn.Render("waiting for confirmation"))
 	case phaseRefused:
-		lines = append(lines, st.Bad.Render("⊘ REFUSED: ")+r.err)
+		tail = wrap(st.Bad.Render("⊘ REFUSED: ") + r.err)
 	case phaseCancelled:
-		lines = append(lines, st.Muted.Render("– cancelled, nothing changed"))
+		tail = wrap(st.Muted.Render("– cancelled, nothing changed"))
 	case phaseApplying:
-		lines = append(lines, fmt.Sprintf("%s applying… %s", spin, age(now.Sub(r.started))))
+		tail = wrap(fmt.Sprintf("%s applying… %s", spin, age(now.Sub(r.started))))
 	case phaseFailed:
-		lines = append(lines, st.Bad.Render("✗ FAILED: ")+r.err)
+		tail = wrap(st.Bad.Render("✗ FAILED: ") + r.err)
+	case phaseUsage:
+		tail = wrap(st.Warn.Render("usage: ") + r.err)
 	case phaseDone:
-		lines = append(lines, r.doneLines(st)...)
+		body = wrap(r.outputLines()...)
+		tail = wrap(r.verdictLines(st)...)
 	}
-	// Wrap rather than cut: the plan and the output are what the operator must read.
-	for i, l := range lines {
-		lines[i] = ansi.Wrap(l, max(width, 10), " ")
-	}
-	return strings.Join(lines, "\n")
+	return head, body, tail
 }
 
-func (r runPane) doneLines(st *Styles) []string {
+// lineCount is how many lines the whole pane needs at width.
+func (r runPane) lineCount(width int) int {
+	if r.phase == phaseIdle {
+		return 0
+	}
+	head, body, tail := r.sections(&Styles{}, " ", width, time.Time{})
+	return len(head) + len(body) + len(tail)
+}
+
+// View renders the action pane in at most height lines: the verdict always,
+// then as much of the head and output as fits, with a marker saying how many
+// output lines are not shown and which key shows them.
+func (r runPane) View(st *Styles, spin string, width, height int, now time.Time) string {
+	if r.phase == phaseIdle || height <= 0 {
+		return ""
+	}
+	head, body, tail := r.sections(st, spin, width, now)
+	if len(tail) >= height {
+		return strings.Join(tail[len(tail)-height:], "\n")
+	}
+	room := height - len(tail)
+	if len(head) > room-min(len(body), 1) && len(head) > 1 {
+		cut := max(room-min(len(body), 1)-1, 1) // keep the action line and a mark
+		head = append(head[:cut], st.Muted.Render(fit("… plan continues: o shows it all", width)))
+	}
+	room -= len(head)
+	if len(body) > room && room >= 0 {
+		hidden := len(body) - max(room-1, 0)
+		body = append(body[:max(room-1, 0)], st.Warn.Render(fit(fmt.Sprintf("▼ %d more output lines: o shows the whole output", hidden), width)))
+		if room == 0 {
+			body = nil
+		}
+	}
+	return strings.Join(append(append(head, body...), tail...), "\n")
+}
+
+// Text is the whole pane as plain lines, for the output pager.
+func (r runPane) Text(st *Styles, width int) string {
+	head, body, tail := r.sections(st, " ", width, time.Now())
+	return strings.Join(append(append(head, body...), tail...), "\n")
+}
+
+func (r runPane) outputLines() []string {
 	var out []string
 	for _, l := range strings.Split(strings.TrimSpace(r.result.Output), "\n") {
 		if l != "" {
 			out = append(out, "  "+l)
 		}
 	}
+	return out
+}
+
+func (r runPane) verdictLines(st *Styles) []string {
+	var out []string
 	if r.result.ReadOnly && r.result.Verified {
 		out = append(out, st.Good.Render("✔ done: ")+r.result.VerifyDetail)
 	} else if r.result.Verified {
@@ -192,8 +246,11 @@ func (r runPane) doneLines(st *Styles) []string {
 	} else {
 		out = append(out, st.Bad.Render("✗ NOT verified: ")+r.result.VerifyDetail)
 	}
+	if r.note != "" {
+		out = append(out, st.Warn.Render(r.note))
+	}
 	if r.result.Undo != "" {
-		out = append(out, st.Muted.Render("u: undo with "+r.result.Undo))
+		out = append(out, st.Muted.Render("u: undo stack (undo with "+r.result.Undo+")"))
 	}
 	return out
 }

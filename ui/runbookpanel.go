@@ -73,15 +73,34 @@ func (p runbookPanel) SelectedStep() (Step, bool) {
 func (p *runbookPanel) FocusSteps(on bool) { p.focusSteps = on }
 
 func (p *runbookPanel) layout() {
-	evidence := strings.Count(p.evidence(), "\n") + 1
-	steps := strings.Count(p.stepsView(), "\n") + 1
+	_, _, vpH := p.sections()
 	p.vp.SetWidth(max(p.width, 1))
-	p.vp.SetHeight(max(p.height-evidence-steps-1, 1))
+	p.vp.SetHeight(max(vpH, 1))
 	if p.hasRB {
 		p.vp.SetContent(p.md.Render(p.rb.ID, p.rb.Source, p.width-2))
 	} else {
 		p.vp.SetContent(p.noRunbook())
 	}
+}
+
+// minRunbookText is the fewest lines of runbook text worth showing.
+const minRunbookText = 3
+
+// sections splits the panel's height between the evidence, the steps and
+// the runbook text. When the panel is short the evidence shrinks to the
+// alarm's name and state, then the step list to the rows that fit, so the
+// selected step is always on screen.
+func (p runbookPanel) sections() (evidence, steps []string, vpH int) {
+	evidence = strings.Split(p.evidence(), "\n")
+	rows := p.maxStepRows()
+	steps = strings.Split(p.stepsView(rows), "\n")
+	if len(evidence)+len(steps)+1+minRunbookText > p.height && len(evidence) > 2 {
+		evidence = evidence[:2]
+	}
+	if over := len(evidence) + len(steps) + 1 - p.height; over > 0 && len(steps) > 2 {
+		steps = strings.Split(p.stepsView(max(rows-over, 1)), "\n")
+	}
+	return evidence, steps, p.height - len(evidence) - len(steps) - 1
 }
 
 func (p runbookPanel) noRunbook() string {
@@ -143,7 +162,11 @@ func (p runbookPanel) View(now time.Time) string {
 	if p.width <= 0 || p.height <= 0 {
 		return ""
 	}
-	parts := []string{p.evidence(), p.stepsView(), p.styles.Muted.Render(strings.Repeat("─", p.width)), p.vp.View()}
+	ev, steps, vpH := p.sections()
+	parts := append(append(ev, steps...), p.styles.Muted.Render(strings.Repeat("─", p.width)))
+	if vpH > 0 {
+		parts = append(parts, p.vp.View())
+	}
 	return clampLines(strings.Join(parts, "\n"), p.height)
 }
 
@@ -202,7 +225,7 @@ func (p runbookPanel) lintLines() []string {
 func (p runbookPanel) maxStepRows() int { return max(p.height/3, 3) }
 
 // stepsView lists the runbook's runnable steps with their last outcome.
-func (p runbookPanel) stepsView() string {
+func (p runbookPanel) stepsView(rows int) string {
 	if !p.hasRB {
 		return p.styles.Muted.Render("no runnable steps")
 	}
@@ -216,7 +239,7 @@ func (p runbookPanel) stepsView() string {
 		head += " (tab to choose a step)"
 	}
 	lines := []string{p.styles.Header.Render(head)}
-	first, rows := 0, p.maxStepRows()
+	first := 0
 	if len(p.rb.Steps) > rows {
 		first = min(max(p.step-rows/2, 0), len(p.rb.Steps)-rows)
 		lines[0] += p.styles.Muted.Render(fmt.Sprintf("  [%d-%d of %d]", first+1, first+rows, len(p.rb.Steps)))

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 )
@@ -16,11 +18,12 @@ const frameCells = 1
 func (m *Model) setSize(w, h int) {
 	m.width, m.height = w, h
 	iw, ih := m.inner()
-	m.list.SetSize(m.listWidth(iw), m.bodyHeight())
-	m.layoutRunbook()
+	m.geom = geometry{} // force the layout
+	m.relayout()
 	m.palette.SetSize(iw, 1)
 	m.help.SetWidth(iw)
 	m.confirm.SetSize(iw, ih)
+	m.sizePager()
 }
 
 // inner is the drawable size inside the protected frame (if any).
@@ -31,10 +34,6 @@ func (m Model) inner() (int, int) {
 	return m.width, m.height
 }
 
-// listWidth gives the alarm list 45% of the screen, but never less than
-// what keeps alarm names readable.
-func (m Model) listWidth(iw int) int { return min(max(iw*45/100, 60), iw) }
-
 // headerLines and footerLines are fixed so the body never jumps.
 const headerLines, footerLines = 3, 2
 
@@ -43,21 +42,8 @@ func (m Model) bodyHeight() int {
 	return max(ih-headerLines-footerLines, 3)
 }
 
-// runPaneHeight is the height of the action pane under the runbook; 0 until
-// the first action runs, so the runbook gets the whole column.
-func (m Model) runPaneHeight() int {
-	if m.run.phase == phaseIdle {
-		return 0
-	}
-	return 9
-}
-
-// layoutRunbook sizes the runbook panel to what the action pane leaves.
-func (m *Model) layoutRunbook() {
-	iw, _ := m.inner()
-	rw := max(iw-m.listWidth(iw)-1, 10)
-	m.runbook.SetSize(rw, max(m.bodyHeight()-m.runPaneHeight(), 3))
-}
+// layoutRunbook re-lays the panes out (the action pane appeared or went).
+func (m *Model) layoutRunbook() { m.relayout() }
 
 // View renders the whole screen. It never returns an empty screen: before
 // the first size or refresh it says what it is waiting for.
@@ -92,8 +78,8 @@ func (m Model) bodyView(w, h int, now time.Time) string {
 	body := clampLines(m.viewBody(w, h, now), h)
 	var box string
 	switch m.modal {
-	case modalHelp:
-		box = m.styles.Dialog.Render(m.styles.Header.Render("Keys (? or esc closes)") + "\n\n" + m.help.FullHelpView(m.keys.FullHelp()))
+	case modalHelp, modalPager:
+		return m.pagerBox(w, h)
 	case modalConfirm:
 		box = m.confirm.View()
 	case modalArm:
@@ -125,21 +111,6 @@ func (m Model) viewBody(w, h int, now time.Time) string {
 	return m.alarmsBody(w, h, now)
 }
 
-// alarmsBody is the list on the left and runbook (plus action pane) on the right.
-func (m Model) alarmsBody(w, h int, now time.Time) string {
-	lw := m.listWidth(w)
-	rw := max(w-lw-1, 10)
-	left := clampLines(m.list.View(now), h)
-	right := m.runbook.View(now)
-	if pane := m.run.View(m.styles, m.spin.View(), rw, now); pane != "" {
-		rbH := max(h-m.runPaneHeight(), 3)
-		right = clampLines(right, rbH) + "\n" + clampLines(m.styles.Muted.Render(strings.Repeat("━", rw))+"\n"+pane, max(h-rbH, 0))
-	}
-	right = clampLines(right, h)
-	sep := strings.TrimRight(strings.Repeat("│\n", h), "\n")
-	return lipgloss.JoinHorizontal(lipgloss.Top, left, m.styles.Muted.Render(sep), right)
-}
-
 // headerView is the environment badge, region, backend health, cost and modes,
 // then the view tabs with the alarm counts.
 func (m Model) headerView(w int, now time.Time) string {
@@ -147,7 +118,11 @@ func (m Model) headerView(w int, now time.Time) string {
 	if m.snap.Region != "" {
 		parts = append(parts, "region "+m.snap.Region)
 	}
-	parts = append(parts, fmt.Sprintf("CloudWatch API calls %d, GetMetricData est. $%.4f", m.snap.APICalls, m.snap.CostUSD))
+	if w < wideWidth {
+		parts = append(parts, fmt.Sprintf("CW calls %d, est. $%.4f", m.snap.APICalls, m.snap.CostUSD))
+	} else {
+		parts = append(parts, fmt.Sprintf("CloudWatch API calls %d, GetMetricData est. $%.4f", m.snap.APICalls, m.snap.CostUSD))
+	}
 	if m.paused {
 		parts = append(parts, m.styles.Paused.Render("PAUSED (p resumes)"))
 	}
@@ -165,7 +140,7 @@ func (m Model) headerView(w int, now time.Time) string {
 	if m.refreshErr != "" {
 		health = append(health, m.styles.Stale.Render(fmt.Sprintf("refresh failing %s: %s", age(now.Sub(m.errSince)), m.refreshErr)))
 	}
-	return fit(strings.Join(parts, " │ "), w) + "\n" + fit(strings.Join(health, "  "), w) + "\n" + fit(m.tabsView()+"   "+m.countsView(), w)
+	return fit(strings.Join(parts, " │ "), w) + "\n" + fit(strings.Join(health, "  "), w) + "\n" + fit(m.tabsView(w < wideWidth)+"  "+m.countsView(), w)
 }
 
 // envBadge makes a protected environment unmistakable in text and colour.
@@ -220,10 +195,15 @@ func rootCause(err string) string {
 	return err
 }
 
-func (m Model) tabsView() string {
+// tabsView names the views; narrow screens name only the current one in
+// full (the others keep their number and first letters).
+func (m Model) tabsView(narrow bool) string {
 	tabs := make([]string, viewCount)
 	for i := range viewCount {
 		label := fmt.Sprintf("%d %s", i+1, viewNames[i])
+		if narrow && view(i) != m.view {
+			label = fmt.Sprintf("%d %s", i+1, viewNames[i][:3])
+		}
 		if view(i) == m.view {
 			tabs[i] = m.styles.TabActive.Render("[" + label + "]")
 		} else {
@@ -256,7 +236,7 @@ func (m Model) footerView(w int, now time.Time) string {
 	case modalPalette:
 		return m.palette.View()
 	case modalFilter:
-		return m.filter.input.View()
+		return m.filter.input.View() + "\n" + m.help.ShortHelpView(bindings{keyHelp("enter", "keep filter"), keyHelp("esc", "clear filter")})
 	}
 	status := ""
 	if m.status.text != "" && now.Before(m.status.until) {
@@ -265,12 +245,44 @@ func (m Model) footerView(w int, now time.Time) string {
 			st = m.styles.Error
 		}
 		status = st.Render(m.status.text)
-	} else if m.list.filter != "" {
-		status = m.styles.StatusLine.Render(fmt.Sprintf("filter: %q (esc clears)", m.list.filter))
 	} else if m.opts.Notice != "" {
 		status = m.styles.Warn.Render(m.opts.Notice)
 	}
-	return fit(status, w) + "\n" + fit(m.help.ShortHelpView(m.keys.ShortHelp()), w)
+	return fit(status, w) + "\n" + fit(m.help.ShortHelpView(m.footerHelp().ShortHelp()), w)
+}
+
+// footerHelp is the key help of what has the keyboard: the open dialog or
+// pager, else the focused panel of the current view.
+func (m Model) footerHelp() help.KeyMap {
+	k := m.keys
+	switch m.modal {
+	case modalConfirm:
+		return m.confirm
+	case modalHelp, modalPager:
+		return m.pager
+	case modalArm:
+		return bindings{keyHelp("enter", "next/arm"), keyHelp("tab", "switch field"), keyHelp("esc", "cancel")}
+	}
+	switch m.view {
+	case viewFlags:
+		return bindings{k.Up, k.Down, keyHelp("space/enter", "toggle"), k.Views, k.Undo, k.Help, k.Quit}
+	case viewJournal:
+		return bindings{k.Up, k.Down, keyHelp("enter", "entry detail"), k.Export, k.Views, k.Help, k.Quit}
+	case viewAlarms:
+		if m.focusSteps {
+			return bindings{keyHelp("j/k", "choose step"), keyHelp("enter", "run step"), keyHelp("esc", "alarms"), k.Help, k.Output, k.Copy, k.Undo}
+		}
+		out := bindings{keyHelp("j/k", "move"), keyHelp("enter", "steps"), keyHelp("d", "detail"), k.Help}
+		if m.list.filter != "" {
+			out = append(out, keyHelp("esc", "clear filter"))
+		}
+		return append(out, k.Palette, k.Filter, k.Undo, k.Mutes, k.Quit)
+	}
+	return bindings{k.Views, k.Palette, k.Undo, k.Help, k.Quit}
+}
+
+func keyHelp(k, desc string) key.Binding {
+	return key.NewBinding(key.WithKeys(k), key.WithHelp(k, desc))
 }
 
 // backendsText lists every backend with its full last error.
