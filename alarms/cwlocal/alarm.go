@@ -174,6 +174,10 @@ func (s *Service) putAlarm(in PutMetricAlarmInput) *APIError {
 		a.state, a.reason = StateInsufficientData, "Unchecked: Initial alarm creation"
 		a.transitioned, a.updated = now, now
 	}
+	if exists {
+		s.store.watch(old.reads(), -1)
+	}
+	s.store.watch(a.reads(), 1)
 	s.alarms[in.AlarmName] = a
 	view := s.describe(a)
 	data, _ := json.Marshal(map[string]any{"version": "1.0", "type": kind, verb + "Alarm": view})
@@ -183,6 +187,21 @@ func (s *Service) putAlarm(in PutMetricAlarmInput) *APIError {
 		HistoryData: string(data),
 	})
 	return nil
+}
+
+// reads is every metric identity the alarm evaluates: those series are
+// always admitted and never evicted.
+func (a *alarm) reads() []MetricID {
+	if a.queries == nil {
+		return []MetricID{newMetricID(a.cfg.Namespace, a.cfg.MetricName, a.cfg.Dimensions)}
+	}
+	var ids []MetricID
+	for _, q := range a.queries {
+		if !q.isExpr {
+			ids = append(ids, q.id)
+		}
+	}
+	return ids
 }
 
 func (a *alarm) addHistory(h AlarmHistoryItem) {

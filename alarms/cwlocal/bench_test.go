@@ -25,7 +25,7 @@ func BenchmarkIngestEMF(b *testing.B) {
 // whose rings are full (10,080 points each: a week of minutes).
 func BenchmarkEvaluateFullRing(b *testing.B) {
 	s := newTestService()
-	for i := range DefaultMaxPointsPerSeries {
+	for i := range 10080 { // a week of minutes
 		at := t0.Add(-time.Duration(i) * time.Minute)
 		line := []byte(fmt.Sprintf(benchLine, at.UnixMilli()))
 		if err := s.IngestEMF(line); err != nil {

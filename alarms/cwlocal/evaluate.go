@@ -47,7 +47,7 @@ func (s *Service) slots(a *alarm, now time.Time) []slot {
 			}
 		}
 	} else if sr := s.store.get(newMetricID(a.cfg.Namespace, a.cfg.MetricName, a.cfg.Dimensions)); sr != nil {
-		series = statSeries(sr.points, from, to, a.period, a.stat)
+		series = s.store.statSeries(sr, from, to, a.period, a.stat, a.cfg.Unit)
 	}
 	byStart := map[int64]timeValue{}
 	for _, tv := range series {

@@ -30,6 +30,13 @@ func newTestService() *Service {
 
 func f(v float64) *float64 { return &v }
 
+// statOf reads one statistic of a stored series, as a query would.
+func statOf(s *Service, id MetricID, from, to time.Time, period int, st Statistic) []timeValue {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.store.statSeries(s.store.get(id), from, to, period, st, "")
+}
+
 // state returns an alarm's state and reason.
 func state(s *Service, name string) (string, string, string) {
 	s.mu.Lock()
@@ -53,7 +60,7 @@ func TestStatistics(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := statSeries(s.store.get(newMetricID("N", "M", nil)).points, minute(5), t0, 60, st)
+		got := statOf(s, newMetricID("N", "M", nil), minute(5), t0, 60, st)
 		if len(got) != 1 || got[0].v != want || !got[0].t.Equal(minute(1)) {
 			t.Errorf("%s = %+v, want %v at %v", name, got, want, minute(1))
 		}
@@ -72,13 +79,13 @@ func TestPercentileIsNotComputedFromStatisticSets(t *testing.T) {
 		StatisticValues: &StatisticSet{SampleCount: f(4), Sum: f(10), Minimum: f(1), Maximum: f(4)}}}}); err != nil {
 		t.Fatal(err)
 	}
-	pts := s.store.get(newMetricID("N", "M", nil)).points
+	id := newMetricID("N", "M", nil)
 	p99, _ := ParseStatistic("p99")
 	avg, _ := ParseStatistic("Average")
-	if got := statSeries(pts, minute(5), t0, 60, p99); len(got) != 0 {
+	if got := statOf(s, id, minute(5), t0, 60, p99); len(got) != 0 {
 		t.Fatalf("p99 from a statistic set: %+v", got)
 	}
-	if got := statSeries(pts, minute(5), t0, 60, avg); len(got) != 1 || got[0].v != 2.5 {
+	if got := statOf(s, id, minute(5), t0, 60, avg); len(got) != 1 || got[0].v != 2.5 {
 		t.Fatalf("Average = %+v, want 2.5", got)
 	}
 }

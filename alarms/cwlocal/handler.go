@@ -74,6 +74,7 @@ func (s *Service) Handler() http.Handler {
 	var reqID atomic.Int64
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /emf", s.serveEMF)
+	mux.HandleFunc("GET /stats", s.serveStats)
 	mux.HandleFunc("POST "+cborPrefix+"{op}", func(w http.ResponseWriter, r *http.Request) {
 		s.serveOp(w, r, protoCBOR, r.PathValue("op"), ops, reqID.Add(1))
 	})

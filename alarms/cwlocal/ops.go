@@ -327,62 +327,71 @@ func (s *Service) putMetricData(in *PutMetricDataInput) (any, *APIError) {
 	return &empty{}, nil
 }
 
-// putData validates every datum first so a bad one changes nothing.
+// putData validates every datum and checks the store can take them all
+// before storing any, so a refused request changes nothing and a retry
+// cannot double data. Every refusal is counted and logged.
 func (s *Service) putData(in *PutMetricDataInput) *APIError {
+	err, reason := s.checkPut(in)
+	if err != nil {
+		s.refuseLocked(reason, "PutMetricData refused", err)
+		return err
+	}
+	s.counts.putRequests++
+	s.counts.datums += len(in.MetricData)
+	return nil
+}
+
+func (s *Service) checkPut(in *PutMetricDataInput) (*APIError, string) {
 	switch {
 	case in.Namespace == "":
-		return errMissing("Namespace")
+		return errMissing("Namespace"), refusedInvalid
 	case strings.HasPrefix(in.Namespace, "AWS/"):
-		return errInvalidValue("Namespace %q is reserved for AWS services", in.Namespace)
+		return errInvalidValue("Namespace %q is reserved for AWS services", in.Namespace), refusedInvalid
 	case len(in.MetricData) == 0:
-		return errMissing("MetricData")
+		return errMissing("MetricData"), refusedInvalid
 	case len(in.MetricData) > 1000:
-		return errInvalidValue("MetricData has %d data, at most 1000 allowed", len(in.MetricData))
+		return errInvalidValue("MetricData has %d data, at most 1000 allowed", len(in.MetricData)), refusedInvalid
 	}
-	now := s.cfg.Now()
-	points := make([]point, len(in.MetricData))
-	samples := 0
+	b := s.newBatch()
 	for i := range in.MetricData {
-		p, err := datumPoint(&in.MetricData[i], i, now)
+		d := &in.MetricData[i]
+		smp, err := datumSample(d, i, b.now)
 		if err != nil {
-			return err
+			return err, refusedInvalid
 		}
-		if samples += len(p.values); samples > maxSamplesPerRequest {
-			return errInvalidValue("the request expands to more than %d samples (Values x Counts); split it", maxSamplesPerRequest)
-		}
-		points[i] = p
-	}
-	for i, d := range in.MetricData {
 		unit := d.Unit
 		if unit == "" {
 			unit = "None"
 		}
-		if err := s.store.add(newMetricID(in.Namespace, d.MetricName, d.Dimensions), unit, points[i], now); err != nil {
-			return errInvalidValue("%v", err)
+		if r := b.put(newMetricID(in.Namespace, d.MetricName, d.Dimensions), unit, smp); r != nil {
+			return errInvalidValue("MetricData[%d]: %s", i, r.msg), r.reason
 		}
 	}
-	return nil
+	if r := b.commit(); r != nil {
+		return errInvalidValue("%s", r.msg), r.reason
+	}
+	return nil, ""
 }
 
-func datumPoint(d *MetricDatum, i int, now time.Time) (point, *APIError) {
+func datumSample(d *MetricDatum, i int, now time.Time) (sample, *APIError) {
 	where := "MetricData[" + strconv.Itoa(i) + "]"
 	if d.MetricName == "" {
-		return point{}, errMissing(where + ".MetricName")
+		return sample{}, errMissing(where + ".MetricName")
 	}
 	if e := checkDimensions(d.Dimensions, where+".Dimensions"); e != nil {
-		return point{}, e
+		return sample{}, e
 	}
 	if d.Unit != "" && !emf.IsStandardUnit(d.Unit) {
-		return point{}, errInvalidValue("%s.Unit %q is not a CloudWatch unit (accepted: %s)", where, d.Unit, strings.Join(emf.StandardUnits(), ", "))
+		return sample{}, errInvalidValue("%s.Unit %q is not a CloudWatch unit (accepted: %s)", where, d.Unit, strings.Join(emf.StandardUnits(), ", "))
 	}
 	if d.StorageResolution != nil && *d.StorageResolution != 1 && *d.StorageResolution != 60 {
-		return point{}, errInvalidValue("%s.StorageResolution must be 1 or 60, got %d", where, *d.StorageResolution)
+		return sample{}, errInvalidValue("%s.StorageResolution must be 1 or 60, got %d", where, *d.StorageResolution)
 	}
 	t := now
 	if d.Timestamp != nil {
 		t = d.Timestamp.Time
 		if t.Before(now.Add(-14*24*time.Hour)) || t.After(now.Add(2*time.Hour)) {
-			return point{}, errInvalidValue("%s.Timestamp %s is more than two weeks old or two hours in the future", where, t.Format(time.RFC3339))
+			return sample{}, errInvalidValue("%s.Timestamp %s is more than two weeks old or two hours in the future", where, t.Format(time.RFC3339))
 		}
 	}
 	styles := 0
@@ -392,48 +401,49 @@ func datumPoint(d *MetricDatum, i int, now time.Time) (point, *APIError) {
 		}
 	}
 	if styles != 1 {
-		return point{}, errCombination("%s must set exactly one of Value, Values or StatisticValues", where)
+		return sample{}, errCombination("%s must set exactly one of Value, Values or StatisticValues", where)
 	}
 	if e := checkMagnitudes(d, where); e != nil {
-		return point{}, e
+		return sample{}, e
 	}
+	highRes := d.StorageResolution != nil && *d.StorageResolution == 1
 	switch {
 	case d.Value != nil:
-		return rawPoint(t, []float64{*d.Value}), nil
+		return newSample(t.Unix(), []float64{*d.Value}, nil, highRes), nil
 	case len(d.Values) > 0:
-		return valuesPoint(d, where, t)
+		return valuesSample(d, where, t.Unix(), highRes)
 	}
-	return statSetPoint(d.StatisticValues, where, t)
+	return statSetSample(d.StatisticValues, where, t.Unix(), highRes)
 }
 
-// maxSamplesPerRequest bounds the raw samples one PutMetricData may add,
-// since Counts expand into stored values (kept for exact percentiles).
-const maxSamplesPerRequest = 100000
-
-func valuesPoint(d *MetricDatum, where string, t time.Time) (point, *APIError) {
+// valuesSample keeps Values with their Counts as weights: a count of 10,000
+// costs what a count of 1 does.
+func valuesSample(d *MetricDatum, where string, t int64, highRes bool) (sample, *APIError) {
 	if len(d.Values) > 150 {
-		return point{}, errInvalidValue("%s.Values has %d values, at most 150 allowed", where, len(d.Values))
+		return sample{}, errInvalidValue("%s.Values has %d values, at most 150 allowed", where, len(d.Values))
 	}
 	if len(d.Counts) > 0 && len(d.Counts) != len(d.Values) {
-		return point{}, errInvalidValue("%s.Counts has %d entries but Values has %d", where, len(d.Counts), len(d.Values))
+		return sample{}, errInvalidValue("%s.Counts has %d entries but Values has %d", where, len(d.Counts), len(d.Values))
 	}
-	var vals []float64
-	for i, v := range d.Values {
+	var weights []float64
+	total := 0.0
+	for i := range d.Values {
 		n := 1.0
 		if len(d.Counts) > 0 {
 			n = d.Counts[i]
 		}
-		if n < 0 || n != math.Trunc(n) || n > 10000 || len(vals)+int(n) > maxSamplesPerRequest {
-			return point{}, errInvalidValue("%s.Counts[%d] must be a whole number between 0 and 10000 (at most %d samples per request), got %v", where, i, maxSamplesPerRequest, n)
+		if !(n >= 0) || n > emf.MaxMagnitude {
+			return sample{}, errInvalidValue("%s.Counts[%d] must be a number of samples >= 0, got %v", where, i, n)
 		}
-		for range int(n) {
-			vals = append(vals, v)
-		}
+		total += n
 	}
-	if len(vals) == 0 {
-		return point{}, errInvalidValue("%s.Counts are all zero: the datum holds no sample", where)
+	if len(d.Counts) > 0 {
+		weights = append([]float64(nil), d.Counts...)
 	}
-	return rawPoint(t, vals), nil
+	if total == 0 {
+		return sample{}, errInvalidValue("%s.Counts are all zero: the datum holds no sample", where)
+	}
+	return newSample(t, append([]float64(nil), d.Values...), weights, highRes), nil
 }
 
 // checkMagnitudes rejects values CloudWatch cannot store, which also keeps
@@ -458,14 +468,14 @@ func checkMagnitudes(d *MetricDatum, where string) *APIError {
 	return nil
 }
 
-func statSetPoint(ss *StatisticSet, where string, t time.Time) (point, *APIError) {
+func statSetSample(ss *StatisticSet, where string, t int64, highRes bool) (sample, *APIError) {
 	if ss.SampleCount == nil || ss.Sum == nil || ss.Minimum == nil || ss.Maximum == nil {
-		return point{}, errMissing(where + ".StatisticValues (SampleCount, Sum, Minimum and Maximum)")
+		return sample{}, errMissing(where + ".StatisticValues (SampleCount, Sum, Minimum and Maximum)")
 	}
 	if *ss.SampleCount <= 0 || *ss.Minimum > *ss.Maximum {
-		return point{}, errInvalidValue("%s.StatisticValues needs SampleCount > 0 and Minimum <= Maximum", where)
+		return sample{}, errInvalidValue("%s.StatisticValues needs SampleCount > 0 and Minimum <= Maximum", where)
 	}
-	return point{t: t, sum: *ss.Sum, min: *ss.Minimum, max: *ss.Maximum, cnt: *ss.SampleCount}, nil
+	return sample{t: t, sum: *ss.Sum, min: *ss.Minimum, max: *ss.Maximum, cnt: *ss.SampleCount, statOnly: true, highRes: highRes}, nil
 }
 
 // PutMetricData stores data points (the Go form of the operation).

@@ -171,7 +171,7 @@ func (s *Service) runQueries(qs []compiledQuery, from, to time.Time) map[string]
 			}
 			out = evalExprSeries(q.expr, inputs)
 		} else if sr := s.store.get(q.id); sr != nil {
-			out = statSeries(sr.points, from, to, q.period, q.stat)
+			out = s.store.statSeries(sr, from, to, q.period, q.stat, q.q.MetricStat.Unit)
 		}
 		memo[id] = out
 		return out

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math"
 	"sync"
 	"time"
 
@@ -20,19 +19,21 @@ import (
 
 // Defaults for Config fields left zero.
 const (
-	DefaultMaxPointsPerSeries = 10080 // one week of one-minute points
-	DefaultMaxSeries          = 10000
-	DefaultMaxBodyBytes       = 1 << 20
-	maxHistoryPerAlarm        = 500
+	DefaultMemoryBudget = 2 << 30 // bytes
+	DefaultMaxSeries    = 10000
+	DefaultMaxBodyBytes = 1 << 20
+	maxHistoryPerAlarm  = 500
 )
 
 // Config tunes a Service. Zero values take the defaults.
 type Config struct {
 	// Now is the clock (time.Now when nil); tests pass a fixed one.
 	Now func() time.Time
-	// MaxPointsPerSeries bounds each series' ring.
-	MaxPointsPerSeries int
-	// MaxSeries bounds the number of distinct metric identities.
+	// MemoryBudget is the memory the series store may use, in bytes;
+	// retention is derived from it (see DeriveRetention).
+	MemoryBudget int64
+	// MaxSeries bounds the distinct metric identities that no alarm reads;
+	// series an alarm reads are always admitted.
 	MaxSeries int
 	// MaxBodyBytes bounds one HTTP request body.
 	MaxBodyBytes int64
@@ -47,6 +48,7 @@ type Service struct {
 
 	mu       sync.Mutex
 	store    *store
+	counts   counters
 	alarms   map[string]*alarm
 	mutes    map[string]*muteRule
 	throttle int
@@ -59,8 +61,8 @@ func New(cfg Config) *Service {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	if cfg.MaxPointsPerSeries <= 0 {
-		cfg.MaxPointsPerSeries = DefaultMaxPointsPerSeries
+	if cfg.MemoryBudget <= 0 {
+		cfg.MemoryBudget = DefaultMemoryBudget
 	}
 	if cfg.MaxSeries <= 0 {
 		cfg.MaxSeries = DefaultMaxSeries
@@ -79,7 +81,7 @@ func New(cfg Config) *Service {
 	}
 	return &Service{
 		cfg:    cfg,
-		store:  newStore(cfg.MaxPointsPerSeries, cfg.MaxSeries),
+		store:  newStore(cfg.MaxSeries, DeriveRetention(cfg.MemoryBudget, cfg.MaxSeries)),
 		alarms: map[string]*alarm{},
 		mutes:  map[string]*muteRule{},
 		calls:  map[string]int{},
@@ -124,25 +126,34 @@ func (s *Service) injectedFault() *APIError {
 	return nil
 }
 
-// IngestEMF stores the data points of one EMF line. A malformed line is
-// rejected whole with the parser's reason.
+// IngestEMF stores the data points of one EMF line. The line is checked
+// whole first: a malformed line, or one the store cannot take whole, is
+// refused with the reason, counted, and nothing of it is stored.
 func (s *Service) IngestEMF(line []byte) error {
 	data, err := emf.Parse(line)
 	if err != nil {
+		s.refuse(refusedInvalid, "EMF line refused", err)
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := s.cfg.Now()
+	b := s.newBatch()
 	for _, d := range data {
 		dims := make([]Dimension, len(d.Dimensions))
 		for i, x := range d.Dimensions {
 			dims[i] = Dimension{Name: x.Name, Value: x.Value}
 		}
-		if err := s.store.add(newMetricID(d.Namespace, d.MetricName, dims), d.Unit, rawPoint(d.Timestamp, d.Values), now); err != nil {
-			return err
+		smp := newSample(d.Timestamp.Unix(), d.Values, nil, d.StorageResolution == 1)
+		if e := b.put(newMetricID(d.Namespace, d.MetricName, dims), d.Unit, smp); e != nil {
+			s.refuseLocked(e.reason, "EMF line refused", e)
+			return e
 		}
 	}
+	if e := b.commit(); e != nil {
+		s.refuseLocked(e.reason, "EMF line refused", e)
+		return e
+	}
+	s.counts.emfLines++
 	return nil
 }
 
@@ -166,8 +177,7 @@ func (s *Service) ingestLines(r io.Reader, keep int) (accepted, rejected int, re
 			continue
 		}
 		if e := s.IngestEMF(line); e != nil {
-			rejected++
-			s.cfg.Logger.Warn("EMF line rejected", "line", n, "reason", e.Error())
+			rejected++ // IngestEMF counted and logged it
 			if len(reasons) < keep {
 				reasons = append(reasons, fmt.Sprintf("line %d: %v", n, e))
 			}
@@ -188,17 +198,6 @@ func trimSpace(b []byte) []byte {
 	return b
 }
 
-func rawPoint(t time.Time, values []float64) point {
-	p := point{t: t, min: math.Inf(1), max: math.Inf(-1), values: append([]float64(nil), values...)}
-	for _, v := range values {
-		p.sum += v
-		p.cnt++
-		p.min = math.Min(p.min, v)
-		p.max = math.Max(p.max, v)
-	}
-	return p
-}
-
 // Run evaluates every alarm each interval until ctx ends.
 func (s *Service) Run(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
@@ -208,7 +207,9 @@ func (s *Service) Run(ctx context.Context, every time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			s.EvaluateAll(s.cfg.Now())
+			now := s.cfg.Now()
+			s.EvaluateAll(now)
+			s.compact(now)
 		}
 	}
 }

@@ -8,10 +8,19 @@ import (
 // Namespace is where the gateway's emitter publishes (gateway-domain.md 1.1).
 const Namespace = "Arrakis/AgentGateway"
 
-// emfMetric is one {"Name","Unit"} entry of an EMF directive.
+// emfMetric is one {"Name","Unit"} entry of an EMF directive. Every metric
+// is high-resolution (StorageResolution 1), unlike the real gateway's, so the
+// demo's 10 s alarm periods have data (docs/decisions.md 7).
 type emfMetric struct {
 	Name string `json:"Name"`
 	Unit string `json:"Unit"`
+}
+
+func (m emfMetric) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Name, Unit        string
+		StorageResolution int
+	}{m.Name, m.Unit, 1})
 }
 
 // emfLine builds one EMF line the way the aws-embedded-metrics library

@@ -1,0 +1,108 @@
+package cwlocal
+
+import (
+	"sort"
+	"time"
+)
+
+// timeValue is one datapoint of a result series.
+type timeValue struct {
+	t     time.Time
+	v     float64
+	count float64
+}
+
+// periodAgg is the aggregate of one query period over a series' buckets.
+type periodAgg struct {
+	b bucket
+	n int // buckets merged
+}
+
+// statSeries computes the statistic per period over [from, to), oldest
+// first. Periods align to the epoch. A standard-resolution series answers
+// no period under 60 s, and a Unit that differs from the series' unit
+// matches nothing, as CloudWatch documents.
+func (st *store) statSeries(sr *series, from, to time.Time, period int, stat Statistic, unit string) []timeValue {
+	if sr == nil || (period < 60 && !sr.highRes) || (unit != "" && unit != sr.unit) {
+		return nil
+	}
+	aggs := st.periods(sr, from.Unix(), to.Unix(), int64(period), stat.IsPercentile())
+	out := make([]timeValue, 0, len(aggs))
+	for i := range aggs {
+		if v, ok := st.value(&aggs[i].b, stat); ok {
+			out = append(out, timeValue{t: time.Unix(aggs[i].b.start, 0).UTC(), v: v, count: aggs[i].b.cnt})
+		}
+	}
+	return out
+}
+
+// periods merges every bucket starting in [from, to) into its period. Tiers
+// hold disjoint times (coarser is older), so walking them coarse to fine
+// meets the periods in order and the slice grows at its end.
+func (st *store) periods(sr *series, from, to, period int64, withPct bool) []periodAgg {
+	var aggs []periodAgg
+	for ti := numTiers - 1; ti >= 0; ti-- {
+		t := &sr.tiers[ti]
+		for i := t.from(from); i < len(t.buckets) && t.buckets[i].start < to; i++ {
+			b := &t.buckets[i]
+			a := periodSlot(&aggs, b.start-mod(b.start, period))
+			if a.n == 0 {
+				a.b.min, a.b.max = b.min, b.max
+			}
+			if withPct {
+				b.mergeInto(st.sm, &a.b)
+			} else {
+				statsInto(b, &a.b)
+			}
+			a.n++
+		}
+	}
+	return aggs
+}
+
+func statsInto(b, dst *bucket) {
+	dst.cnt += b.cnt
+	dst.sum += b.sum
+	dst.min, dst.max = min(dst.min, b.min), max(dst.max, b.max)
+}
+
+func periodSlot(aggs *[]periodAgg, start int64) *periodAgg {
+	a := *aggs
+	n := len(a)
+	if n > 0 && a[n-1].b.start == start {
+		return &a[n-1]
+	}
+	if n == 0 || a[n-1].b.start < start {
+		*aggs = append(a, periodAgg{b: bucket{start: start}})
+		return &(*aggs)[n]
+	}
+	i := sort.Search(n, func(i int) bool { return a[i].b.start >= start })
+	if a[i].b.start != start { // late data in a finer tier: rare
+		a = append(a, periodAgg{})
+		copy(a[i+1:], a[i:])
+		a[i] = periodAgg{b: bucket{start: start}}
+		*aggs = a
+	}
+	return &(*aggs)[i]
+}
+
+// value computes the statistic of a period; ok is false when it has no
+// answer (a percentile over data that only carried statistic sets).
+func (st *store) value(b *bucket, s Statistic) (float64, bool) {
+	switch s.Name {
+	case "SampleCount":
+		return b.cnt, true
+	case "Sum":
+		return b.sum, true
+	case "Average":
+		if b.cnt == 0 {
+			return 0, false
+		}
+		return b.sum / b.cnt, true
+	case "Minimum":
+		return b.min, true
+	case "Maximum":
+		return b.max, true
+	}
+	return b.pct.percentile(st.sm, s.Percentile)
+}
