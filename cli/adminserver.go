@@ -2,12 +2,16 @@ package cli
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -15,10 +19,18 @@ import (
 	"gatewayops/gateway/adminserver"
 )
 
+// The environment admin-server reads. deploy/terraform's test reads these
+// names from this file, so a rename here fails it until the module follows.
+const (
+	adminKeysEnv = "GATEWAYOPS_ADMIN_KEYS"
+	redisURLEnv  = "GATEWAYOPS_REDIS_URL"
+	healthPath   = "/healthz"
+)
+
 // adminServerFlags is the command line of `gatewayops admin-server`.
 type adminServerFlags struct {
 	listen, redisURL, environment string
-	protected                     bool
+	protected, probe              bool
 	rateLimit                     int
 	tlsCert, tlsKey               string
 }
@@ -29,7 +41,8 @@ func parseAdminServerFlags(args []string, stderr io.Writer) (adminServerFlags, e
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: gatewayops admin-server --listen ADDR --redis URL [--environment NAME] [--protected] [--rate-limit N] [--tls-cert F --tls-key F]")
-		fmt.Fprintln(stderr, "API keys come from GATEWAYOPS_ADMIN_KEYS: comma-separated name:key or name:<bcrypt hash>.")
+		fmt.Fprintln(stderr, "API keys come from "+adminKeysEnv+": comma-separated name:key or name:<bcrypt hash>.")
+		fmt.Fprintln(stderr, "Without --redis the URL comes from "+redisURLEnv+" (how a container gets it from a secret store).")
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&f.listen, "listen", "127.0.0.1:8089", "address to serve on")
@@ -39,14 +52,19 @@ func parseAdminServerFlags(args []string, stderr io.Writer) (adminServerFlags, e
 	fs.IntVar(&f.rateLimit, "rate-limit", adminserver.DefaultRateLimitPerMinute, "requests per minute per caller")
 	fs.StringVar(&f.tlsCert, "tls-cert", "", "TLS certificate file (with --tls-key: serve HTTPS)")
 	fs.StringVar(&f.tlsKey, "tls-key", "", "TLS private key file")
+	fs.BoolVar(&f.probe, "probe", false, "do not serve: GET "+healthPath+" of the server these flags start, over loopback; exit 0 if it answers 200 (a container health check with no shell or curl)")
 	if err := fs.Parse(args); err != nil {
 		return f, err
+	}
+	if f.redisURL == "" {
+		// Read after parsing, never as the flag's default: -h prints defaults.
+		f.redisURL = os.Getenv(redisURLEnv)
 	}
 	switch {
 	case fs.NArg() > 0:
 		return f, fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	case f.redisURL == "":
-		return f, errors.New("--redis URL is required (redis://host:6379/0, rediss://..., unix:///path/redis.sock)")
+	case f.redisURL == "" && !f.probe:
+		return f, errors.New("--redis URL is required, or " + redisURLEnv + " (redis://host:6379/0, rediss://..., unix:///path/redis.sock)")
 	case f.rateLimit < 1:
 		return f, fmt.Errorf("--rate-limit %d: must be at least 1 request per minute", f.rateLimit)
 	case (f.tlsCert == "") != (f.tlsKey == ""):
@@ -64,7 +82,10 @@ func runAdminServer(ctx context.Context, args []string, _, stderr io.Writer) int
 		fmt.Fprintf(stderr, "gatewayops admin-server: %v\n", err)
 		return 2
 	}
-	keys, err := adminserver.ParseKeys(os.Getenv("GATEWAYOPS_ADMIN_KEYS"))
+	if f.probe {
+		return probeAdminServer(ctx, f, stderr)
+	}
+	keys, err := adminserver.ParseKeys(os.Getenv(adminKeysEnv))
 	if err != nil {
 		fmt.Fprintf(stderr, "gatewayops admin-server: refusing to start: %v\n", err)
 		return 2
@@ -72,7 +93,7 @@ func runAdminServer(ctx context.Context, args []string, _, stderr io.Writer) int
 	opts, err := redis.ParseURL(f.redisURL)
 	if err != nil {
 		// The parse error could quote the URL, password included: name the problem only.
-		fmt.Fprintln(stderr, "gatewayops admin-server: --redis is not a valid redis://, rediss:// or unix:// URL")
+		fmt.Fprintln(stderr, "gatewayops admin-server: --redis (or "+redisURLEnv+") is not a valid redis://, rediss:// or unix:// URL")
 		return 2
 	}
 	rdb := redis.NewClient(opts)
@@ -97,6 +118,41 @@ func runAdminServer(ctx context.Context, args []string, _, stderr io.Writer) int
 	logger.Info("gateway Redis", "network", opts.Network, "addr", opts.Addr, "db", opts.DB, "tls", opts.TLSConfig != nil, "auth", opts.Password != "")
 	if err := srv.ListenAndServe(ctx, f.listen); err != nil {
 		fmt.Fprintf(stderr, "gatewayops admin-server: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// probeAdminServer is the container health check: the image has no shell or
+// curl, so the binary checks itself. It asks the loopback address of the
+// --listen port, whatever interface the server binds.
+func probeAdminServer(ctx context.Context, f adminServerFlags, stderr io.Writer) int {
+	_, port, err := net.SplitHostPort(f.listen)
+	if err != nil {
+		fmt.Fprintf(stderr, "gatewayops admin-server --probe: --listen %q: %v\n", f.listen, err)
+		return 2
+	}
+	scheme, transport := "http", &http.Transport{}
+	if f.tlsCert != "" {
+		// Liveness over loopback only: the certificate names the service, not
+		// 127.0.0.1, and nothing but "is it up" is read from the answer.
+		scheme, transport.TLSClientConfig = "https", &tls.Config{InsecureSkipVerify: true} //nolint:gosec // loopback liveness probe
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, scheme+"://"+net.JoinHostPort("127.0.0.1", port)+healthPath, nil)
+	if err != nil {
+		fmt.Fprintf(stderr, "gatewayops admin-server --probe: %v\n", err)
+		return 2
+	}
+	resp, err := (&http.Client{Transport: transport}).Do(req)
+	if err != nil {
+		fmt.Fprintf(stderr, "gatewayops admin-server --probe: %v\n", err)
+		return 1
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		fmt.Fprintf(stderr, "gatewayops admin-server --probe: %s answered %s\n", healthPath, resp.Status)
 		return 1
 	}
 	return 0
