@@ -7,7 +7,7 @@ LDFLAGS := -X gatewayops/cli.version=$(VERSION)
 FUZZTIME ?= 20s
 
 .DEFAULT_GOAL := help
-.PHONY: help build test demo bench fuzz load fmt vet
+.PHONY: help build test demo bench fuzz load fmt vet image
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
@@ -26,6 +26,16 @@ test: vet ## vet, then every test against a real redis-server (tests start their
 
 demo: build ## open the console on the embedded stack (Redis, admin API, CloudWatch, simulator)
 	./$(BIN) demo
+
+# The image: a static binary (no VCS stamp, so a dirty flag cannot change it),
+# file times from the commit, so one commit gives one digest.
+COMMIT ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+IMAGE_ARCH ?= $(shell $(GO) env GOARCH)
+image: ## build the admin-server OCI image offline into bin/image/ and print its digest
+	CGO_ENABLED=0 GOOS=linux GOARCH=$(IMAGE_ARCH) $(GO) build -trimpath -buildvcs=false -ldflags "-s -w $(LDFLAGS)" -o bin/image/gatewayops-linux-$(IMAGE_ARCH) .
+	SOURCE_DATE_EPOCH=$$(git log -1 --format=%ct 2>/dev/null || echo 0) $(GO) run ./deploy/image/cmd/buildimage \
+		--binary bin/image/gatewayops-linux-$(IMAGE_ARCH) --arch $(IMAGE_ARCH) --version $(VERSION) --commit $(COMMIT) \
+		--layout bin/image/oci --archive bin/image/gatewayops-oci.tar
 
 bench: ## run the benchmarks and write docs/benchmarks.md
 	./scripts/bench.sh

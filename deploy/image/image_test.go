@@ -97,7 +97,7 @@ func TestLayoutValidates(t *testing.T) {
 	if len(im.Manifests) != 1 || im.Manifests[0].Digest != digest {
 		t.Fatalf("index lists %+v, want the one image %s", im.Manifests, digest)
 	}
-	if got := im.Manifests[0].Annotations[image.RefNameAnnotation]; got != "v1.2.3-4-gabcdef0" {
+	if got := im.Manifests[0].Annotations[image.RefNameAnnotation]; got != "gatewayops:v1.2.3-4-gabcdef0" {
 		t.Errorf("ref name %q", got)
 	}
 	img, err := idx.Image(digest)
@@ -296,7 +296,7 @@ func TestRefName(t *testing.T) {
 		"-x":                     "x",
 		strings.Repeat("a", 200): strings.Repeat("a", 128),
 	} {
-		if got := image.RefName(in); got != want {
+		if got := image.RefName(in); got != "gatewayops:"+want {
 			t.Errorf("RefName(%q) = %q, want %q", in, got, want)
 		}
 	}

@@ -106,9 +106,10 @@ func WriteArchive(dir, archive string, mtime time.Time) error {
 	return nil
 }
 
-// RefName is the tag a layout carries: the version with the characters a
-// tag may not hold replaced, so `git describe` output like v1.2-3-gabc+dirty
-// stays usable.
+// RefName is the name a layout carries, gatewayops:<tag>, with the version
+// as the tag and the characters a tag may not hold replaced, so `git
+// describe` output like v1.2-3-gabc+dirty stays usable. `podman load`
+// takes it as the image's name (localhost/gatewayops:<tag>).
 func RefName(version string) string {
 	var b strings.Builder
 	for _, r := range version {
@@ -119,12 +120,12 @@ func RefName(version string) string {
 			b.WriteByte('_')
 		}
 	}
-	s := strings.TrimLeft(b.String(), ".-")
-	if s == "" {
-		return "latest"
+	tag := strings.TrimLeft(b.String(), ".-")
+	if tag == "" {
+		tag = "latest"
 	}
-	if len(s) > 128 {
-		s = s[:128]
+	if len(tag) > 128 {
+		tag = tag[:128]
 	}
-	return s
+	return "gatewayops:" + tag
 }
