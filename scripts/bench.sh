@@ -8,6 +8,7 @@
 #   GATEWAYOPS_BENCH_SIZES  reservation counts for the drain (10000 100000 1000000)
 #   GATEWAYOPS_BENCH_KEYS   keys for the inspection benchmark (1000000)
 #   GATEWAYOPS_BENCH_IDLE   seconds of idle CPU measured per TUI run (60)
+#   BASELINE_REF, GATEWAYOPS_BENCH_RUNS: see scripts/bench_console.sh
 #   GATEWAYOPS_BENCH_OUT    output file (docs/benchmarks.md)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -123,7 +124,7 @@ wait_for() {
 # N-alarm catalog, each its own process, and a config.toml for the console.
 # Sets CONFIG.
 start_stack() {
-	local n=$1 dir="$WORK/stack-$1"
+	local n=$1 dir="$WORK/stack-$1${STACK_TAG:-}"
 	mkdir -p "$dir"
 	catalog "$n" "$dir/catalog.yaml"
 	redis-server --port 0 --unixsocket "$dir/redis.sock" --unixsocketperm 700 --save '' \
@@ -162,74 +163,9 @@ TOML
 	STACK_DIR=$dir
 }
 
-# frame_complete N: whether the console's screen is a complete first frame:
-# the header counts add up to all N alarms, the first alarm row and the
-# Glamour-rendered runbook are drawn, and the help line is at the bottom.
-frame_complete() {
-	tmux -L "$TMUX_SOCK" capture-pane -p -t bench 2>/dev/null | awk -v n="$1" '
-		/ ALARM .* NO DATA .* OK/ && !counted {
-			for (i = 1; i < NF; i++) if ($(i+1) == "ALARM" || $(i+1) == "NO" || $(i+1) == "OK") sum += $i
-			counted = 1
-		}
-		/ 0000 / { row = 1 }
-		/Runbook:/ { runbook = 1 }
-		/q quit/ { help = 1 }
-		END { exit !(counted && sum == n && row && runbook && help) }'
-}
-
-# proc_ticks PID: utime+stime of PID in clock ticks.
-proc_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
-
-# measure_tui N: start the console in a 200x60 tmux pane against a stack of
-# N alarms with a 10 s refresh; record the milliseconds from launching the
-# process to the first complete frame, the CPU it uses over IDLE idle
-# seconds, and its VmRSS. Writes $WORK/tui-N.txt as "key value" lines.
-measure_tui() {
-	local n=$1 pid start end t0 t1 c0 c1 hz
-	start_stack "$n"
-	local env="GATEWAYOPS_BENCH_ADMIN_KEY=$(cat "$STACK_DIR/admin.key") GATEWAYOPS_BENCH_REDIS_URL=unix://$STACK_DIR/redis.sock XDG_STATE_HOME=$STACK_DIR/state NO_COLOR=1"
-	log "tui-$n: $BIN --config $CONFIG --env bench --refresh 10s (tmux 200x60)"
-	start=$(date +%s%N)
-	tmux -L "$TMUX_SOCK" new-session -d -x 200 -y 60 -s bench \
-		"exec env $env $BIN --config $CONFIG --env bench --refresh 10s 2>$STACK_DIR/console.err"
-	for _ in $(seq 3000); do
-		if frame_complete "$n"; then break; fi
-		sleep 0.01
-	done
-	end=$(date +%s%N)
-	if ! frame_complete "$n"; then
-		tmux -L "$TMUX_SOCK" capture-pane -p -t bench >&2 || true
-		echo "bench: the console showed no complete frame of $n alarms within 30 s" >&2
-		exit 1
-	fi
-	pid=$(tmux -L "$TMUX_SOCK" display-message -p -t bench '#{pane_pid}')
-	hz=$(getconf CLK_TCK)
-	sleep 5 # past start-up work (runbook rendering, first refreshes)
-	t0=$(proc_ticks "$pid")
-	c0=$(cw_calls)
-	sleep "$IDLE"
-	t1=$(proc_ticks "$pid")
-	c1=$(cw_calls)
-	{
-		echo "start_ms $(((end - start) / 1000000))"
-		echo "cpu_pct $(awk -v d=$((t1 - t0)) -v hz="$hz" -v s="$IDLE" 'BEGIN { printf "%.2f", 100 * d / hz / s }')"
-		echo "rss_mb $(awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$pid/status")"
-		echo "idle_cw_calls $((c1 - c0))"
-		echo "states $(tmux -L "$TMUX_SOCK" capture-pane -p -t bench | grep -o '[0-9]* ALARM .* [0-9]* OK' | head -1 | tr -d '✗?✓' | tr -s ' ' | tr ' ' '_')"
-	} >"$WORK/tui-$n.txt"
-	tmux -L "$TMUX_SOCK" kill-server
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-	wait 2>/dev/null || true
-	PIDS=()
-}
-
-# cw_calls: the "CloudWatch API calls N" counter in the console's header,
-# which proves the console kept refreshing while it was measured idle.
-cw_calls() {
-	tmux -L "$TMUX_SOCK" capture-pane -p -t bench | sed -n 's/.*CloudWatch API calls \([0-9]*\).*/\1/p' | head -1
-}
-
-tui() { awk -v k="$2" '$1 == k { print $2 }' "$WORK/tui-$1.txt"; }
+# The console's benchmarks and report sections (BASELINE_REF, the TUI runs).
+# shellcheck source=scripts/bench_console.sh
+source scripts/bench_console.sh
 
 # ---- run -------------------------------------------------------------------
 
@@ -244,12 +180,9 @@ for n in $SIZES; do
 	run "drain-$n" GATEWAYOPS_BENCH_RESERVATIONS="$n" "${GOBENCH[@]}" -bench '^(BenchmarkDrain|BenchmarkReapUnbounded)$' -benchtime 1x ./gateway/
 done
 run inspect GATEWAYOPS_BENCH_KEYS="$KEYS" "${GOBENCH[@]}" -bench '^BenchmarkInspect$' -benchtime 1x ./gateway/
-run refresh "${GOBENCH[@]}" -bench '^(BenchmarkRefreshCounted|BenchmarkRefreshPerPanelCounted)$' -benchtime 20x ./alarms/
 run emf "${GOBENCH[@]}" -bench '^(BenchmarkIngestEMF|BenchmarkDecodeEMFJSON)$' -benchtime 20000x ./alarms/cwlocal/
 run gmd "${GOBENCH[@]}" -bench '^(BenchmarkGetMetricData500|BenchmarkGetMetricData500Single)$' -benchtime 5x ./alarms/cwlocal/
-run view "${GOBENCH[@]}" -bench '^BenchmarkView$' -benchtime 100x ./ui/
-measure_tui 10
-measure_tui 1000
+console_bench # scripts/bench_console.sh: refresh, 10,000 alarms, View, the TUI runs (BASELINE_REF)
 elapsed=$(($(date +%s) - began))
 
 # ---- report ----------------------------------------------------------------
@@ -344,29 +277,6 @@ Command: $(cmdof inspect)
 MD
 }
 
-refresh_section() {
-	cat <<'MD'
-## 3. One alarm refresh (150 alarms, 11 panels, cwlocal through the AWS SDK)
-
-**Ours** is `Poller.Refresh` (DescribeAlarms per 100 alarms, then every sparkline and panel in
-one GetMetricData); the **baseline** is `Poller.RefreshPerPanel` (one GetMetricData per alarm
-sparkline and per panel, as a dashboard does). Calls are counted by cwlocal, metrics requested by
-an SDK middleware summing `MetricDataQueries`. Mute rules are skipped in both.
-
-| per refresh | ours | baseline | ratio |
-|---|---|---|---|
-MD
-	local a=BenchmarkRefreshCounted b=BenchmarkRefreshPerPanelCounted
-	row "CloudWatch calls" "$(metric refresh $a calls/op)" "$(metric refresh $b calls/op)" ""
-	row "GetMetricData calls" "$(metric refresh $a GetMetricData/op)" "$(metric refresh $b GetMetricData/op)" ""
-	row "metrics requested" "$(metric refresh $a metrics/op)" "$(metric refresh $b metrics/op)" ""
-	row "time" "$(awk -v x="$(metric refresh $a ns/op)" 'BEGIN { print x / 1e6 }')" \
-		"$(awk -v x="$(metric refresh $b ns/op)" 'BEGIN { print x / 1e6 }')" ms
-	echo
-	echo "Command: $(cmdof refresh)"
-	echo
-}
-
 cwlocal_section() {
 	local ing dec one single
 	ing=$(metric emf BenchmarkIngestEMF ns/op)
@@ -389,45 +299,6 @@ MD
 	row "GetMetricData, 500 queries over 1,000 series" "$(awk -v x="$one" 'BEGIN { print x / 1e6 }')" "$(awk -v x="$single" 'BEGIN { print x / 1e6 }')" ms
 	echo
 	echo "Commands: $(cmdof emf) and $(cmdof gmd)"
-	echo
-}
-
-tui_section() {
-	local v10 v1000
-	v10=$(metric view BenchmarkView/alarms=10 ns/op)
-	v1000=$(metric view BenchmarkView/alarms=1000 ns/op)
-	cat <<MD
-## 5. The console (TUI)
-
-The **baseline** for every TUI figure is the same console with 10 alarms instead of 1,000.
-
-Start to first frame, idle CPU and memory are measured on the real binary (\`$BIN\`, built by
-this script) because they are properties of the process (start-up, Glamour rendering, the
-poller's goroutines, the Go runtime), which a Go benchmark inside the test binary would not show.
-For each size the script starts its own redis-server, \`gatewayops admin-server\` and
-\`gatewayops cloudwatch-local --catalog FILE\` (a generated catalog of N alarms on RequestLatency;
-no series are sent, so treatMissingData decides the state; the header at the end of the idle
-window read "$(tui 1000 states | tr '_' ' ')" and "$(tui 10 states | tr '_' ' ')"),
-writes a config.toml for them and runs, in a private tmux server, a 200x60 pane with
-\`$BIN --config config.toml --env bench --refresh 10s\`. **Start to first complete frame** is
-from just before \`tmux new-session\` to the first \`capture-pane\` (polled every 10 ms) whose
-header counts add up to all N alarms, with the first alarm row, the rendered runbook and the help
-line drawn. **Idle CPU** is utime+stime from /proc/PID/stat over ${IDLE} s, starting 5 s after the
-first frame, with nobody typing (the console's "CloudWatch API calls" header counter rose by the
-figure in the last row, so it was refreshing). **Memory** is VmRSS at the end of that window.
-**View** is the Go benchmark \`BenchmarkView\` (one full-screen View at 200x60 of a snapshot of N
-synthetic alarms with 60-point sparklines).
-
-| figure | 1,000 alarms | 10 alarms (baseline) | ratio |
-|---|---|---|---|
-MD
-	row "process start to first complete frame" "$(tui 1000 start_ms)" "$(tui 10 start_ms)" ms
-	row "View, one full frame" "$(awk -v x="$v1000" 'BEGIN { print x / 1e6 }')" "$(awk -v x="$v10" 'BEGIN { print x / 1e6 }')" ms
-	row "idle CPU, ${IDLE} s at a 10 s refresh (% of one core)" "$(tui 1000 cpu_pct)" "$(tui 10 cpu_pct)" "%"
-	row "resident memory (VmRSS)" "$(tui 1000 rss_mb)" "$(tui 10 rss_mb)" MiB
-	row "CloudWatch calls during the idle window" "$(tui 1000 idle_cw_calls)" "$(tui 10 idle_cw_calls)" ""
-	echo
-	echo "Commands: \`make bench\` (the TUI part is \`measure_tui\` in scripts/bench.sh); View: $(cmdof view)"
 	echo
 }
 

@@ -1,0 +1,308 @@
+# scripts/bench_console.sh: the console's part of `make bench`, sourced by
+# scripts/bench.sh (which defines run, metric, row, fmt3, ratio, start_stack,
+# log, WORK, BIN). Kept in its own file so the console and the drain sections
+# of the benchmark can change independently.
+#
+#   BASELINE_REF=<commit>      also build that commit (git archive, go build)
+#                              and measure its console beside this tree's,
+#                              alternating the two, median of the runs
+#   GATEWAYOPS_BENCH_RUNS      runs per figure and binary (3)
+#   GATEWAYOPS_BENCH_IDLE      seconds of idle CPU per console run (60; 30
+#                              with BASELINE_REF, which runs four times as many)
+
+RUNS=${GATEWAYOPS_BENCH_RUNS:-3}
+BASELINE_REF=${BASELINE_REF:-}
+if [ -n "$BASELINE_REF" ] && [ -z "${GATEWAYOPS_BENCH_IDLE:-}" ]; then IDLE=30; fi
+BASE_DIR="$WORK/base"
+BASE_BIN=""
+
+# median X...: the median of the numbers (the lower middle for an even count).
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+# build_baseline: BASELINE_REF's tree from git archive (the working tree and
+# the repository's refs are not touched), built into $BASE_DIR/bin.
+build_baseline() {
+	[ -n "$BASELINE_REF" ] || return 0
+	BASE_COMMIT=$(git rev-parse --short "$BASELINE_REF^{commit}")
+	log "baseline: building $BASELINE_REF ($BASE_COMMIT) in $BASE_DIR"
+	mkdir -p "$BASE_DIR"
+	git archive "$BASE_COMMIT" | tar -x -C "$BASE_DIR"
+	(cd "$BASE_DIR" && go build -o bin/gatewayops .)
+	BASE_BIN="$BASE_DIR/bin/gatewayops"
+}
+
+# list_ready N: the console's screen shows the first alarm list with states:
+# header counts adding up to all N alarms and the first alarm's row.
+# runbook_ready: the Glamour-rendered runbook and the help line are drawn too.
+screen() { tmux -L "$TMUX_SOCK" capture-pane -p -t bench 2>/dev/null; }
+list_ready() {
+	awk -v n="$1" '
+		/ ALARM .* NO DATA .* OK/ && !counted {
+			for (i = 1; i < NF; i++) if ($(i+1) == "ALARM" || $(i+1) == "NO" || $(i+1) == "OK") sum += $i
+			counted = 1
+		}
+		/ 0000 / { row = 1 }
+		END { exit !(counted && sum == n && row) }' <<<"$2"
+}
+runbook_ready() { grep -q 'Runbook:' <<<"$1" && grep -q 'q quit' <<<"$1"; }
+
+# proc_ticks PID: utime+stime of PID in clock ticks.
+proc_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+# cw_calls: the "CloudWatch API calls N" counter in the console's header,
+# which proves the console kept refreshing while it was measured idle.
+cw_calls() { screen | sed -n 's/.*CloudWatch API calls \([0-9]*\).*/\1/p' | head -1; }
+
+# measure_tui CONSOLE N TAG: start CONSOLE (a gatewayops binary) in a 200x60
+# tmux pane against a fresh stack of N alarms (always this tree's
+# admin-server and cloudwatch-local) with a 10 s refresh; record the
+# milliseconds from launch to the first list with states and to the first
+# frame with the runbook, the CPU over IDLE idle seconds and VmRSS. Writes
+# $WORK/tui-TAG-N.txt as "key value" lines.
+measure_tui() {
+	local console=$1 n=$2 tag=$3 pid start now list_ms="" rb_ms="" t0 t1 c0 c1 hz shot
+	STACK_TAG="-$tag" start_stack "$n"
+	local env="GATEWAYOPS_BENCH_ADMIN_KEY=$(cat "$STACK_DIR/admin.key") GATEWAYOPS_BENCH_REDIS_URL=unix://$STACK_DIR/redis.sock XDG_STATE_HOME=$STACK_DIR/state NO_COLOR=1"
+	log "tui-$tag-$n: $console --config $CONFIG --env bench --refresh 10s (tmux 200x60)"
+	start=$(date +%s%N)
+	tmux -L "$TMUX_SOCK" new-session -d -x 200 -y 60 -s bench \
+		"exec env $env $console --config $CONFIG --env bench --refresh 10s 2>$STACK_DIR/console.err"
+	for _ in $(seq 3000); do
+		shot=$(screen)
+		now=$(date +%s%N)
+		if [ -z "$list_ms" ] && list_ready "$n" "$shot"; then list_ms=$(((now - start) / 1000000)); fi
+		if [ -n "$list_ms" ] && runbook_ready "$shot"; then rb_ms=$(((now - start) / 1000000)); break; fi
+		sleep 0.01
+	done
+	if [ -z "$rb_ms" ]; then
+		screen >&2 || true
+		echo "bench: the console ($console) showed no complete frame of $n alarms within 30 s" >&2
+		exit 1
+	fi
+	pid=$(tmux -L "$TMUX_SOCK" display-message -p -t bench '#{pane_pid}')
+	hz=$(getconf CLK_TCK)
+	sleep 5 # past start-up work (runbook rendering, first refreshes)
+	t0=$(proc_ticks "$pid")
+	c0=$(cw_calls)
+	sleep "$IDLE"
+	t1=$(proc_ticks "$pid")
+	c1=$(cw_calls)
+	{
+		echo "list_ms $list_ms"
+		echo "runbook_ms $rb_ms"
+		echo "cpu_pct $(awk -v d=$((t1 - t0)) -v hz="$hz" -v s="$IDLE" 'BEGIN { printf "%.2f", 100 * d / hz / s }')"
+		echo "rss_mb $(awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$pid/status")"
+		echo "idle_cw_calls $((${c1:-0} - ${c0:-0}))"
+		echo "states $(screen | grep -o '[0-9]* ALARM .* [0-9]* OK' | head -1 | tr -d '✗?✓' | tr -s ' ' | tr ' ' '_')"
+	} >"$WORK/tui-$tag-$n.txt"
+	[ "$n" != 10 ] || start_floor "$console" "$tag"
+	tmux -L "$TMUX_SOCK" kill-server
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	PIDS=()
+}
+
+# start_floor CONSOLE TAG: the floor of the first list at 10 alarms, from the
+# same stack: CONSOLE's `version` start-up (launch to exit) plus one
+# DescribeAlarms round trip of the 10 alarms (curl's time_total, AWS JSON 1.0
+# against cloudwatch-local), each the median of five.
+start_floor() {
+	local console=$1 tag=$2 cw_url v=() d=() s e
+	cw_url=$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$STACK_DIR/cw.log")
+	for _ in 1 2 3 4 5; do
+		s=$(date +%s%N)
+		"$console" version >/dev/null
+		e=$(date +%s%N)
+		v+=("$(awk -v x=$((e - s)) 'BEGIN { print x / 1e6 }')")
+		d+=("$(curl -s -o /dev/null -w '%{time_total}' -H 'Content-Type: application/x-amz-json-1.0' \
+			-H 'X-Amz-Target: GraniteServiceVersion20100801.DescribeAlarms' \
+			-d '{"AlarmNamePrefix":"arrakis-bench-agent-","MaxRecords":100}' "$cw_url/" | awk '{ print $1 * 1000 }')")
+	done
+	{
+		echo "version_ms $(median "${v[@]}")"
+		echo "describe_ms $(median "${d[@]}")"
+	} >>"$WORK/tui-$tag-10.txt"
+}
+
+# tui_runs: RUNS rounds of the console at 10 and 1,000 alarms, this tree's
+# binary and (with BASELINE_REF) the baseline's alternating within each round.
+tui_runs() {
+	local r n
+	for r in $(seq "$RUNS"); do
+		for n in 10 1000; do
+			measure_tui "$BIN" "$n" "ours$r"
+			if [ -n "$BASE_BIN" ]; then measure_tui "$BASE_BIN" "$n" "base$r"; fi
+		done
+	done
+}
+
+# view_runs: BenchmarkView of this tree, and of the baseline's alternating.
+view_runs() {
+	local r
+	for r in $(seq "$RUNS"); do
+		run "view-ours$r" "${GOBENCH[@]}" -bench '^BenchmarkView$' -benchtime 100x ./ui/
+		if [ -n "$BASE_BIN" ]; then
+			shquote cd "$BASE_DIR" '&&' "${GOBENCH[@]}" -bench '^BenchmarkView$' -benchtime 100x ./ui/ >"$WORK/view-base$r.cmd"
+			log "view-base$r: (in $BASE_DIR) ${GOBENCH[*]} -bench ^BenchmarkView$ -benchtime 100x ./ui/"
+			(cd "$BASE_DIR" && "${GOBENCH[@]}" -bench '^BenchmarkView$' -benchtime 100x ./ui/) >"$WORK/view-base$r.txt" 2>&1 ||
+				{ cat "$WORK/view-base$r.txt" >&2; exit 1; }
+		fi
+	done
+}
+
+# console_bench: everything the console sections report.
+console_bench() {
+	build_baseline
+	run refresh "${GOBENCH[@]}" -bench '^(BenchmarkRefreshCounted|BenchmarkRefreshPerPanelCounted)$' -benchtime 20x ./alarms/
+	run scale "${GOBENCH[@]}" -bench '^BenchmarkRefreshScale$' -benchtime 5x ./alarms/
+	view_runs
+	tui_runs
+}
+
+# tuim TAG N KEY: the median over the runs of KEY in $WORK/tui-TAGr-N.txt.
+tuim() {
+	local r vals=()
+	for r in $(seq "$RUNS"); do vals+=("$(awk -v k="$3" '$1 == k { print $2 }' "$WORK/tui-$1$r-$2.txt")"); done
+	median "${vals[@]}"
+}
+
+# viewm TAG N: the median View time in ms of BenchmarkView/alarms=N.
+viewm() {
+	local r vals=()
+	for r in $(seq "$RUNS"); do vals+=("$(metric "view-$1$r" "BenchmarkView/alarms=$2" ns/op)"); done
+	awk -v x="$(median "${vals[@]}")" 'BEGIN { print x / 1e6 }'
+}
+
+refresh_section() {
+	cat <<'MD'
+## 3. One alarm refresh (150 alarms, 11 panels, cwlocal through the AWS SDK)
+
+**Ours** is `Poller.Refresh` (DescribeAlarms per 100 alarms, then the due sparklines and panels in
+one GetMetricData); the **baseline** is `Poller.RefreshPerPanel` (one GetMetricData per alarm
+sparkline and per panel, every refresh, as a dashboard does). Calls are counted by cwlocal, metrics
+requested by an SDK middleware summing `MetricDataQueries`. Mute rules are skipped in both. Ours
+asks for a series only when it is due (on screen: once per period; see section 3b), so after the
+first refresh most refreshes of a period ask for none.
+
+| per refresh | ours | baseline | ratio |
+|---|---|---|---|
+MD
+	local a=BenchmarkRefreshCounted b=BenchmarkRefreshPerPanelCounted
+	row "CloudWatch calls" "$(metric refresh $a calls/op)" "$(metric refresh $b calls/op)" ""
+	row "GetMetricData calls" "$(metric refresh $a GetMetricData/op)" "$(metric refresh $b GetMetricData/op)" ""
+	row "metrics requested" "$(metric refresh $a metrics/op)" "$(metric refresh $b metrics/op)" ""
+	row "time" "$(awk -v x="$(metric refresh $a ns/op)" 'BEGIN { print x / 1e6 }')" \
+		"$(awk -v x="$(metric refresh $b ns/op)" 'BEGIN { print x / 1e6 }')" ms
+	echo
+	echo "Command: $(cmdof refresh)"
+	echo
+	scale_section
+}
+
+scale_section() {
+	local s=BenchmarkRefreshScale t10 t1k t10k
+	t10=$(awk -v x="$(metric scale "$s/alarms=10" ns/op)" 'BEGIN { print x / 1e6 }')
+	t1k=$(awk -v x="$(metric scale "$s/alarms=1000" ns/op)" 'BEGIN { print x / 1e6 }')
+	t10k=$(awk -v x="$(metric scale "$s/alarms=10000" ns/op)" 'BEGIN { print x / 1e6 }')
+	cat <<'MD'
+## 3b. The console's refresh at 10, 1,000 and 10,000 alarms
+
+`Poller.Refresh` as the console runs it (lint and mute rules on) over the catalog shape of section
+5 (a third each ALARM, OK, INSUFFICIENT_DATA; no panels), in the steady state after a first
+refresh: the known alarm names in AlarmNames batches of 100, four in flight (the prefix is swept
+in full, one listing per state in parallel, every 5 minutes), and GetMetricData only for the series
+due (the 60 rows a 200x60 pane shows once per period; firing alarms off screen every 10 minutes,
+the rest every 30, staggered). Calls are counted at cwlocal's HTTP handler, metrics by an SDK
+middleware. The goal is 10,000 alarms <= 3x the time at 1,000.
+
+| alarms | time per refresh | calls per refresh | metrics per refresh | time ratio to 1,000 |
+|---|---|---|---|---|
+MD
+	printf '| 10 | %s ms | %s | %s | %s |\n' "$(fmt3 "$t10")" "$(metric scale "$s/alarms=10" calls/op)" "$(metric scale "$s/alarms=10" metrics/op)" "$(ratio "$t10" "$t1k")"
+	printf '| 1,000 | %s ms | %s | %s | 1x |\n' "$(fmt3 "$t1k")" "$(metric scale "$s/alarms=1000" calls/op)" "$(metric scale "$s/alarms=1000" metrics/op)"
+	printf '| 10,000 | %s ms | %s | %s | %s |\n' "$(fmt3 "$t10k")" "$(metric scale "$s/alarms=10000" calls/op)" "$(metric scale "$s/alarms=10000" metrics/op)" "$(ratio "$t10k" "$t1k")"
+	cat <<MD
+
+The counts per refresh and the GetMetricData bill (at most \$2/day at 1,000 alarms in a 200x60 pane,
+counted over 10 simulated minutes) are asserted in
+\`go test -run 'TestRefreshCallsAndMetricsAt1000And10000Alarms|TestMetricsRequestedAt1000AlarmsOver10MinutesStayUnder2USDPerDay' ./alarms/\`.
+
+Command: $(cmdof scale)
+
+MD
+}
+
+tui_section() {
+	local base_note="" hdr="| figure | 1,000 alarms | 10 alarms | ratio |" sep="|---|---|---|---|"
+	if [ -n "$BASE_BIN" ]; then
+		base_note="Every figure is also measured on **$BASELINE_REF ($BASE_COMMIT)**, built from \`git archive\` by this
+script, alternating with this tree's binary within each round against the same kind of stack;
+the last columns compare this tree with it at 1,000 alarms (below 1 is better for this tree)."
+		hdr="| figure | 1,000 alarms | 10 alarms | ratio | $BASE_COMMIT: 1,000 | $BASE_COMMIT: 10 | ours / $BASE_COMMIT at 1,000 |"
+		sep="|---|---|---|---|---|---|---|"
+	fi
+	cat <<MD
+## 5. The console (TUI)
+
+The **baseline** for every TUI figure is the same console with 10 alarms instead of 1,000, and
+for the first list at 10 alarms the floor of start-up plus one DescribeAlarms round trip.
+$base_note
+
+Start-up, idle CPU and memory are measured on the real binary (\`$BIN\`, built by this script)
+because they are properties of the process (start-up, Glamour rendering, the poller's goroutines,
+the Go runtime), which a Go benchmark inside the test binary would not show. For each run the
+script starts its own redis-server, \`gatewayops admin-server\` and \`gatewayops cloudwatch-local
+--catalog FILE\` (a generated catalog of N alarms on RequestLatency; no series are sent, so
+treatMissingData decides the state; the header at the end of the idle window read
+"$(awk '$1 == "states" { print $2 }' "$WORK/tui-ours1-1000.txt" | tr '_' ' ')" and "$(awk '$1 == "states" { print $2 }' "$WORK/tui-ours1-10.txt" | tr '_' ' ')"),
+writes a config.toml for them and runs, in a private tmux server, a 200x60 pane with
+\`$BIN --config config.toml --env bench --refresh 10s\`. Times are from just before
+\`tmux new-session\` to the first \`capture-pane\` (polled every 10 ms) that shows: **first alarm
+list with states**: header counts adding up to all N alarms and the first alarm's row; **first
+frame with the runbook**: that plus the Glamour-rendered runbook and the help line. **Start-up +
+one DescribeAlarms** is the median of five \`gatewayops version\` runs (launch to exit) plus the
+median of five DescribeAlarms of the 10 alarms by curl (AWS JSON 1.0, \`time_total\`) against the
+same cloudwatch-local. **Idle CPU** is utime+stime from /proc/PID/stat over ${IDLE} s, starting 5 s
+after the first frame, with nobody typing (the console's "CloudWatch API calls" header counter rose
+by the figure in the last row, so it was refreshing). **Memory** is VmRSS at the end of that
+window. **View** is the Go benchmark \`BenchmarkView\` (one full-screen View at 200x60 of a
+snapshot of N synthetic alarms with 60-point sparklines). Each figure is the median of $RUNS runs.
+
+$hdr
+$sep
+MD
+	local floor
+	floor=$(awk -v a="$(tuim ours 10 version_ms)" -v b="$(tuim ours 10 describe_ms)" 'BEGIN { print a + b }')
+	trow "first alarm list with states" "$(tuim ours 1000 list_ms)" "$(tuim ours 10 list_ms)" ms list_ms
+	trow "first frame with the runbook" "$(tuim ours 1000 runbook_ms)" "$(tuim ours 10 runbook_ms)" ms runbook_ms
+	printf '| first list at 10 alarms vs start-up + one DescribeAlarms | %s ms | %s ms (%s + %s) | %s |%s\n' "$(fmt3 "$(tuim ours 10 list_ms)")" \
+		"$(fmt3 "$floor")" "$(fmt3 "$(tuim ours 10 version_ms)")" "$(fmt3 "$(tuim ours 10 describe_ms)")" "$(ratio "$(tuim ours 10 list_ms)" "$floor")" \
+		"$([ -n "$BASE_BIN" ] && echo ' | | |')"
+	trow "View, one full frame" "$(viewm ours 1000)" "$(viewm ours 10)" ms view
+	trow "idle CPU, ${IDLE} s at a 10 s refresh (% of one core)" "$(tuim ours 1000 cpu_pct)" "$(tuim ours 10 cpu_pct)" "%" cpu_pct
+	trow "resident memory (VmRSS)" "$(tuim ours 1000 rss_mb)" "$(tuim ours 10 rss_mb)" MiB rss_mb
+	trow "CloudWatch calls during the idle window" "$(tuim ours 1000 idle_cw_calls)" "$(tuim ours 10 idle_cw_calls)" "" idle_cw_calls
+	echo
+	echo "Commands: \`make bench\` (the TUI part is \`measure_tui\` in scripts/bench_console.sh$([ -n "$BASELINE_REF" ] && echo ", run as \`BASELINE_REF=$BASELINE_REF make bench\`")); View: $(cmdof view-ours1)"
+	echo
+}
+
+# trow FIGURE OURS_1000 OURS_10 UNIT KEY: a console row, with the baseline
+# commit's figures for KEY when there is one.
+trow() {
+	local line
+	line=$(row "$1" "$2" "$3" "$4")
+	if [ -z "$BASE_BIN" ]; then
+		echo "$line"
+		return
+	fi
+	local b1000 b10
+	if [ "$5" = view ]; then
+		b1000=$(viewm base 1000)
+		b10=$(viewm base 10)
+	else
+		b1000=$(tuim base 1000 "$5")
+		b10=$(tuim base 10 "$5")
+	fi
+	printf '%s %s %s | %s %s | %s |\n' "$line" "$(fmt3 "$b1000")" "$4" "$(fmt3 "$b10")" "$4" "$(ratio "$2" "$b1000")"
+}
