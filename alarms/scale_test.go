@@ -269,3 +269,22 @@ func TestFastStartListsFirstAndFetchesTheRestNext(t *testing.T) {
 		t.Fatalf("after the follow-up the next is in %s, want the alarm interval", d)
 	}
 }
+
+// BenchmarkFirstRefresh is the console's first refresh (what stands between
+// start-up and the first list with states) at 10 and 1,000 alarms: a fresh
+// poller each time, complete or FastStart (AlarmNames batches only).
+func BenchmarkFirstRefresh(b *testing.B) {
+	for _, n := range []int{10, 1000} {
+		for _, fast := range []bool{false, true} {
+			b.Run(fmt.Sprintf("alarms=%d/fast=%v", n, fast), func(b *testing.B) {
+				f := newScaleFixture(b, n, time.Now())
+				for b.Loop() {
+					p := alarms.NewPoller(f.src, f.cat, alarms.PollerOptions{Lint: true, FastStart: fast})
+					if snap := p.Refresh(context.Background()); len(snap.Alarms) != n {
+						b.Fatalf("first refresh: %d alarms, %+v", len(snap.Alarms), snap.Health)
+					}
+				}
+			})
+		}
+	}
+}

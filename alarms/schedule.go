@@ -1,6 +1,7 @@
 package alarms
 
 import (
+	"fmt"
 	"hash/fnv"
 	"sort"
 	"time"
@@ -202,4 +203,13 @@ func (c *costMeter) add(now time.Time, metrics int) float64 {
 		n += s.metrics
 	}
 	return float64(n) * CostPerMetricUSD * float64(24*time.Hour) / float64(span)
+}
+
+// CostPerDayText is the header's running cost ("; $1.23/day at this rate"),
+// empty while the rate is unknown (0), so a header without it reads as before.
+func CostPerDayText(usdPerDay float64) string {
+	if usdPerDay <= 0 {
+		return ""
+	}
+	return fmt.Sprintf(", $%.2f/day at this rate", usdPerDay)
 }
