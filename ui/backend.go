@@ -74,6 +74,8 @@ type Snapshot struct {
 	// cost estimate since the console started.
 	APICalls int
 	CostUSD  float64
+	// CostPerDay is the running GetMetricData rate for the header ("" while unknown).
+	CostPerDay string
 	// Redis is the text of redis.diagnose plus the reservations summary.
 	Redis string
 	// Flags and Enforcement come from the admin API status.

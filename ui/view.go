@@ -121,7 +121,7 @@ func (m Model) headerView(w int, now time.Time) string {
 	if w < wideWidth {
 		parts = append(parts, fmt.Sprintf("CW calls %d, est. $%.4f", m.snap.APICalls, m.snap.CostUSD))
 	} else {
-		parts = append(parts, fmt.Sprintf("CloudWatch API calls %d, GetMetricData est. $%.4f", m.snap.APICalls, m.snap.CostUSD))
+		parts = append(parts, fmt.Sprintf("CloudWatch API calls %d, GetMetricData est. $%.4f", m.snap.APICalls, m.snap.CostUSD)+m.snap.CostPerDay)
 	}
 	if m.paused {
 		parts = append(parts, m.styles.Paused.Render("PAUSED (p resumes)"))
