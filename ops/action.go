@@ -12,6 +12,7 @@ import (
 
 	"gatewayops/alarms"
 	"gatewayops/gateway"
+	"gatewayops/gateway/ecsdeploy"
 )
 
 // Action is one thing an operator can do. Reads implement Plan as a no-op
@@ -92,6 +93,10 @@ type Env struct {
 	Inspector *gateway.Inspector
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
+	// ECS reaches the gateway's ECS service when flags_backend = "ecs";
+	// ECSFollow paces following its rollouts (tests inject clock and sleep).
+	ECS       *ecsdeploy.Client
+	ECSFollow ecsdeploy.FollowOptions
 
 	confirmed string
 	adminErr  error           // why the admin API cannot be used, found while building

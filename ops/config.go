@@ -33,6 +33,14 @@ type Environment struct {
 	RedisURLEnv        string `toml:"redis_url_env"`
 	Safety             string `toml:"safety"`
 	InsecureSkipVerify bool   `toml:"insecure_skip_verify"`
+	// FlagsBackend is where flags.set and poolclaims.enforce act: "runtime"
+	// (the admin API's store, the default) or "ecs" (a new task-definition
+	// revision of Cluster/Service with one variable of Container changed;
+	// defaults arrakis-{env}-cluster, arrakis-{env}-api, api).
+	FlagsBackend string `toml:"flags_backend"`
+	Cluster      string `toml:"cluster"`
+	Service      string `toml:"service"`
+	Container    string `toml:"container"`
 }
 
 // Config is the whole config file.
@@ -132,7 +140,8 @@ func ParseConfig(raw []byte) (Config, error) {
 
 func environmentKeys() []string {
 	return []string{"region", "profile", "alarm_prefix", "catalog", "cloudwatch_endpoint", "admin_url",
-		"admin_key_env", "redis_url_env", "safety", "insecure_skip_verify"}
+		"admin_key_env", "redis_url_env", "safety", "insecure_skip_verify",
+		"flags_backend", "cluster", "service", "container"}
 }
 
 func validateEnvironment(e *Environment) error {
@@ -162,7 +171,7 @@ func validateEnvironment(e *Environment) error {
 	if e.Catalog == "" {
 		e.Catalog = "default"
 	}
-	return nil
+	return validateFlagsBackend(e)
 }
 
 func checkURL(field, raw string) error {

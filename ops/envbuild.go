@@ -36,6 +36,9 @@ func BuildEnv(ctx context.Context, e Environment, operator string) (*Env, func()
 		return nil, nil, fmt.Errorf("environment %s: CloudWatch: %w", e.Name, err)
 	}
 	env.CloudWatch, env.Alarms = cw, alarms.NewSource(cw, e.AlarmPrefix)
+	if env.ECS, err = buildECS(ctx, e); err != nil {
+		return nil, nil, err
+	}
 	closeFn := func() {}
 	raw, err := e.RedisURL()
 	if err != nil {

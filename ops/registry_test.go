@@ -10,12 +10,12 @@ import (
 func TestCatalogueHasExactlyTheDesignedActions(t *testing.T) {
 	want := []string{"alarm.history", "alarm.mute", "alarm.unmute", "breaker.list", "breaker.reset", "budget.show",
 		"flags.set", "flags.show", "gateway.status", "poolclaims.enforce", "poolclaims.show", "preflight.poolclaims",
-		"redis.diagnose", "reservations.drain", "reservations.inspect"}
+		"redis.diagnose", "reservations.drain", "reservations.inspect", "service.restart", "service.rollback", "service.status"}
 	if got := DefaultRegistry().Names(); !slices.Equal(got, want) {
 		t.Fatalf("actions = %v\nwant      %v", got, want)
 	}
 	kinds := map[string]Kind{"breaker.reset": Write, "reservations.drain": Write, "flags.set": Write,
-		"poolclaims.enforce": Write, "alarm.mute": Write, "alarm.unmute": Write}
+		"poolclaims.enforce": Write, "alarm.mute": Write, "alarm.unmute": Write, "service.restart": Write, "service.rollback": Write}
 	r := DefaultRegistry()
 	for _, n := range r.Names() {
 		a, _ := r.Action(n)

@@ -144,3 +144,74 @@ func (st State) DeploymentText() string {
 	return fmt.Sprintf("rolling update of %d task(s): minimum healthy %d%%, maximum %d%%; %s",
 		st.Service.DesiredCount, aws.ToInt32(dc.MinimumHealthyPercent), aws.ToInt32(dc.MaximumPercent), cb)
 }
+
+// LatestRevision is the newest registered revision of family (a stale-plan check).
+func (c *Client) LatestRevision(ctx context.Context, family string) (int, error) {
+	out, err := c.api.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(family)})
+	if err != nil {
+		return 0, explain(err)
+	}
+	return int(out.TaskDefinition.Revision), nil
+}
+
+// Describe reads one task definition (family:revision or ARN).
+func (c *Client) Describe(ctx context.Context, ref string) (types.TaskDefinition, error) {
+	out, err := c.api.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(ref)})
+	if err != nil {
+		return types.TaskDefinition{}, explain(err)
+	}
+	return *out.TaskDefinition, nil
+}
+
+// RunningTasks lists the ARNs of the service's running tasks and the
+// revision each runs.
+func (c *Client) RunningTasks(ctx context.Context) (map[string]string, error) {
+	lt, err := c.api.ListTasks(ctx, &ecs.ListTasksInput{Cluster: aws.String(c.t.Cluster), ServiceName: aws.String(c.t.Service),
+		DesiredStatus: types.DesiredStatusRunning})
+	if err != nil {
+		return nil, explain(err)
+	}
+	out := map[string]string{}
+	for i := 0; i < len(lt.TaskArns); i += 100 {
+		dt, err := c.api.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String(c.t.Cluster), Tasks: lt.TaskArns[i:min(i+100, len(lt.TaskArns))]})
+		if err != nil {
+			return nil, explain(err)
+		}
+		for _, t := range dt.Tasks {
+			if aws.ToString(t.LastStatus) == "RUNNING" {
+				out[aws.ToString(t.TaskArn)] = aws.ToString(t.TaskDefinitionArn)
+			}
+		}
+	}
+	return out, nil
+}
+
+// EnvOf reads one plain variable of container from any task definition.
+func EnvOf(td types.TaskDefinition, containerName, name string) (string, bool) {
+	cd, err := container(td, containerName)
+	if err != nil {
+		return "", false
+	}
+	for _, kv := range cd.Environment {
+		if aws.ToString(kv.Name) == name {
+			return aws.ToString(kv.Value), true
+		}
+	}
+	return "", false
+}
+
+// HasVariable says whether container sets name, plainly or as a secret
+// (only the name is looked at).
+func HasVariable(td types.TaskDefinition, containerName, name string) bool {
+	cd, err := container(td, containerName)
+	if err != nil {
+		return false
+	}
+	for _, s := range cd.Secrets {
+		if aws.ToString(s.Name) == name {
+			return true
+		}
+	}
+	_, ok := EnvOf(td, containerName, name)
+	return ok
+}

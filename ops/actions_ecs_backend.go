@@ -1,0 +1,95 @@
+package ops
+
+import (
+	"context"
+	"fmt"
+)
+
+// flagsSetBackends is flags.set on either backend: the runtime store (the
+// admin API) or, with flags_backend = "ecs", a new task-definition revision.
+type flagsSetBackends struct{ runtime flagsSet }
+
+func (a flagsSetBackends) Spec() Spec {
+	s := a.runtime.Spec()
+	s.Summary = "set one feature flag: the runtime store, or with flags_backend = ecs a new task-definition revision rolled out"
+	s.Params = append(append([]Param(nil), s.Params...), ecsParams()...)
+	return s
+}
+
+func flagChange(inv Invocation) ecsChange {
+	name, v := flagOf(inv)
+	return ecsChange{variable: flagVariables[name], value: fmt.Sprint(v)}
+}
+
+func (a flagsSetBackends) Plan(ctx context.Context, env *Env, inv Invocation) (Plan, error) {
+	if env.usesECS() {
+		return planECSChange(ctx, env, inv, flagChange(inv))
+	}
+	if err := refuseECSParams(env, inv); err != nil {
+		return Plan{}, err
+	}
+	return a.runtime.Plan(ctx, env, inv)
+}
+
+func (a flagsSetBackends) Apply(ctx context.Context, env *Env, inv Invocation, plan Plan) (Result, error) {
+	if env.usesECS() {
+		return applyECSChange(ctx, env, inv, plan)
+	}
+	return a.runtime.Apply(ctx, env, inv, plan)
+}
+
+func (a flagsSetBackends) Verify(ctx context.Context, env *Env, inv Invocation, res Result) (Verification, error) {
+	if env.usesECS() {
+		return verifyECSChange(ctx, env, res)
+	}
+	return a.runtime.Verify(ctx, env, inv, res)
+}
+
+func (a flagsSetBackends) Inverse(inv Invocation, plan Plan) (Invocation, bool) {
+	if _, ok := plan.Data.(*ecsPlan); ok {
+		return inverseECS(plan)
+	}
+	return a.runtime.Inverse(inv, plan)
+}
+
+// enforceBackends is poolclaims.enforce on either backend; on ECS it sets
+// AGENT_POOL_CLAIM_ENFORCEMENT, which Terraform does not set at all.
+type enforceBackends struct{ runtime poolClaimsEnforce }
+
+func (a enforceBackends) Spec() Spec {
+	s := a.runtime.Spec()
+	s.Summary += "; with flags_backend = ecs, AGENT_POOL_CLAIM_ENFORCEMENT in a new task-definition revision"
+	s.Params = append(append([]Param(nil), s.Params...), ecsParams()...)
+	return s
+}
+
+func (a enforceBackends) Plan(ctx context.Context, env *Env, inv Invocation) (Plan, error) {
+	if env.usesECS() {
+		return planECSChange(ctx, env, inv, ecsChange{variable: EnforcementVariable, value: inv.Str("mode")})
+	}
+	if err := refuseECSParams(env, inv); err != nil {
+		return Plan{}, err
+	}
+	return a.runtime.Plan(ctx, env, inv)
+}
+
+func (a enforceBackends) Apply(ctx context.Context, env *Env, inv Invocation, plan Plan) (Result, error) {
+	if env.usesECS() {
+		return applyECSChange(ctx, env, inv, plan)
+	}
+	return a.runtime.Apply(ctx, env, inv, plan)
+}
+
+func (a enforceBackends) Verify(ctx context.Context, env *Env, inv Invocation, res Result) (Verification, error) {
+	if env.usesECS() {
+		return verifyECSChange(ctx, env, res)
+	}
+	return a.runtime.Verify(ctx, env, inv, res)
+}
+
+func (a enforceBackends) Inverse(inv Invocation, plan Plan) (Invocation, bool) {
+	if _, ok := plan.Data.(*ecsPlan); ok {
+		return inverseECS(plan)
+	}
+	return a.runtime.Inverse(inv, plan)
+}
