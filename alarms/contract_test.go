@@ -104,7 +104,7 @@ func TestOneRefreshOf150AlarmsAnd11PanelsIsFewDescribeAlarmsAnd1GetMetricData(t 
 	gatewayTraffic(t, svc, "test", now, 0)
 	src := newSource(t, url, "arrakis-test-")
 	before := svc.Calls()
-	poller := alarms.NewPoller(src, cat, alarms.PollerOptions{Now: func() time.Time { return now }})
+	poller := alarms.NewPoller(src, cat, alarms.PollerOptions{ScreenRows: 60, Now: func() time.Time { return now }})
 	snap := poller.Refresh(context.Background())
 	after := svc.Calls()
 

@@ -84,8 +84,10 @@ type PollerOptions struct {
 	Now func() time.Time
 
 	// ScreenRows is how many alarm rows the console shows until it says
-	// which (SetOnScreen); their series are asked for once per period
-	// (default 60, a 200x60 pane's list).
+	// which (SetOnScreen); their series are asked for once per period, and
+	// the others' rarely. 0 counts every alarm as shown (one-shot callers
+	// such as `gatewayops alarms`, which print every row); the console sets
+	// the rows its pane can show (60 in a 200x60 pane).
 	ScreenRows int
 	// FiringInterval is how often the series of an alarm in ALARM off
 	// screen, and of panels while no panel view is on screen, are asked for
@@ -106,6 +108,10 @@ type PollerOptions struct {
 	FastStart bool
 }
 
+// DefaultScreenRows is the alarm rows a console counts as shown until it
+// says which: the list of a 200x60 pane, rounded up to the pane's height.
+const DefaultScreenRows = 60
+
 // followUp is the delay before the refresh that completes a FastStart one.
 const followUp = 10 * time.Millisecond
 
@@ -124,9 +130,6 @@ func (o PollerOptions) withDefaults() PollerOptions {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
-	}
-	if o.ScreenRows <= 0 {
-		o.ScreenRows = 60
 	}
 	o.FiringInterval = orDefault(o.FiringInterval, 10*time.Minute)
 	o.SlowInterval = orDefault(o.SlowInterval, 30*time.Minute)
@@ -211,6 +214,9 @@ func (p *Poller) onScreen(list []Alarm) (map[string]bool, bool) {
 	}
 	// Panels count as shown until the console says otherwise: stale panels
 	// in an incident cost more than their 1,440 requests a day per metric.
+	if p.opts.ScreenRows <= 0 {
+		return topNames(list, len(list)), true
+	}
 	return topNames(list, p.opts.ScreenRows), true
 }
 
@@ -416,14 +422,14 @@ func (p *Poller) markMuted(ctx context.Context, list []Alarm) string {
 	if err != nil {
 		return err.Error()
 	}
-	active := map[string]bool{}
+	active := map[string]time.Time{}
 	for _, r := range rules {
 		if alarm, ok := strings.CutPrefix(r.Name, MuteRuleName("")); ok && r.Status == "ACTIVE" {
-			active[alarm] = true
+			active[alarm] = r.ExpiresAt
 		}
 	}
 	for i := range list {
-		list[i].Muted = active[list[i].Name]
+		list[i].MutedUntil, list[i].Muted = active[list[i].Name]
 	}
 	return ""
 }

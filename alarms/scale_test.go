@@ -98,7 +98,7 @@ func BenchmarkRefreshScale(b *testing.B) {
 	for _, n := range []int{10, 1000, 10000} {
 		b.Run(fmt.Sprintf("alarms=%d", n), func(b *testing.B) {
 			f := newScaleFixture(b, n, time.Now())
-			p := alarms.NewPoller(f.src, f.cat, alarms.PollerOptions{Lint: true})
+			p := alarms.NewPoller(f.src, f.cat, alarms.PollerOptions{Lint: true, ScreenRows: 60})
 			p.Refresh(context.Background())
 			r0, m0 := f.wire.requests.Load(), f.wire.metrics.Load()
 			for b.Loop() {
@@ -156,7 +156,7 @@ func TestRefreshCallsAndMetricsAt1000And10000Alarms(t *testing.T) {
 			t0 := time.Date(2026, 12, 1, 10, 0, 5, 0, time.UTC)
 			clock := t0
 			f := newScaleFixture(t, n, t0)
-			p := alarms.NewPoller(f.src, f.cat, alarms.PollerOptions{Lint: true, Now: func() time.Time { return clock }})
+			p := alarms.NewPoller(f.src, f.cat, alarms.PollerOptions{Lint: true, ScreenRows: 60, Now: func() time.Time { return clock }})
 			firing, ok := (n+2)/3, n-(n+2)/3
 			perState := pages(firing) + 2*pages((n-firing)/2)
 
@@ -213,7 +213,7 @@ func TestMetricsRequestedAt1000AlarmsOver10MinutesStayUnder2USDPerDay(t *testing
 	t0 := time.Date(2026, 12, 1, 10, 0, 5, 0, time.UTC)
 	clock := t0
 	f := newScaleFixture(t, 1000, t0)
-	p := alarms.NewPoller(f.src, f.cat, alarms.PollerOptions{Now: func() time.Time { return clock }, SkipMutes: true})
+	p := alarms.NewPoller(f.src, f.cat, alarms.PollerOptions{ScreenRows: 60, Now: func() time.Time { return clock }, SkipMutes: true})
 	window := func(from time.Time) (int, float64) {
 		clock = from
 		m0 := f.wire.metrics.Load()
@@ -249,7 +249,7 @@ func TestMetricsRequestedAt1000AlarmsOver10MinutesStayUnder2USDPerDay(t *testing
 func TestFastStartListsFirstAndFetchesTheRestNext(t *testing.T) {
 	t0 := time.Date(2026, 12, 1, 10, 0, 5, 0, time.UTC)
 	f := newScaleFixture(t, 1000, t0)
-	p := alarms.NewPoller(f.src, f.cat, alarms.PollerOptions{Lint: true, FastStart: true, QuietInterval: 30 * time.Second,
+	p := alarms.NewPoller(f.src, f.cat, alarms.PollerOptions{Lint: true, FastStart: true, ScreenRows: 60, QuietInterval: 30 * time.Second,
 		Now: func() time.Time { return t0 }})
 	snap, c := f.refresh(t, p)
 	if want := map[string]int{"DescribeAlarms": 10, "ListAlarmMuteRules": 1}; !equalCalls(c.calls, want) || c.metrics != 0 || len(snap.Alarms) != 1000 {
@@ -279,7 +279,7 @@ func BenchmarkFirstRefresh(b *testing.B) {
 			b.Run(fmt.Sprintf("alarms=%d/fast=%v", n, fast), func(b *testing.B) {
 				f := newScaleFixture(b, n, time.Now())
 				for b.Loop() {
-					p := alarms.NewPoller(f.src, f.cat, alarms.PollerOptions{Lint: true, FastStart: fast})
+					p := alarms.NewPoller(f.src, f.cat, alarms.PollerOptions{Lint: true, FastStart: fast, ScreenRows: 60})
 					if snap := p.Refresh(context.Background()); len(snap.Alarms) != n {
 						b.Fatalf("first refresh: %d alarms, %+v", len(snap.Alarms), snap.Health)
 					}
