@@ -142,7 +142,7 @@ type consoleTuning struct {
 // pollOptions turns --refresh into the poller's cadence: the quiet interval,
 // and at most 10 s while anything is in ALARM.
 func pollOptions(refresh time.Duration) alarms.PollerOptions {
-	return alarms.PollerOptions{Lint: true, FastStart: true, QuietInterval: refresh, AlarmInterval: min(refresh, 10*time.Second)}
+	return alarms.PollerOptions{Lint: true, FastStart: true, ScreenRows: alarms.DefaultScreenRows, QuietInterval: refresh, AlarmInterval: min(refresh, 10*time.Second)}
 }
 
 func (t consoleTuning) catalogFor(env ops.Environment) (alarms.Catalog, error) {
