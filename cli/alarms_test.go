@@ -49,7 +49,8 @@ func TestAlarmsExitsZeroWhenNothingFires(t *testing.T) {
 	_, url := startProvisioned(t, 0)
 	code, out, errs := runAlarmsCmd(t, "--endpoint", url, "--region", "us-east-1", "--env", "staging")
 	t.Logf("output:\n%s", out)
-	if code != 0 {
+	// Nothing in ALARM, but alarms without data: WARNING (monitoring-plugin 1).
+	if code != checkWarning {
 		t.Fatalf("exit = %d, stderr %s", code, errs)
 	}
 	for _, want := range []string{"arrakis-staging-agent-circuit-breaker-open", "✓ ok", "? no data", "0 in ALARM of 6", "metrics requested"} {
@@ -74,11 +75,11 @@ func TestAlarmsExitsTwoWhenSomethingFires(t *testing.T) {
 	}
 }
 
-func TestAlarmsExitsOneWhenCloudWatchIsUnreadable(t *testing.T) {
+func TestAlarmsExitsUnknownWhenCloudWatchIsUnreadable(t *testing.T) {
 	svc, url := startProvisioned(t, 0)
 	svc.SetFailures(100)
 	code, _, errs := runAlarmsCmd(t, "--endpoint", url, "--region", "us-east-1")
-	if code != 1 || !strings.Contains(errs, "CloudWatch could not be read") || !strings.Contains(errs, "InternalServiceError") {
+	if code != checkUnknown || !strings.Contains(errs, "CloudWatch could not be read") || !strings.Contains(errs, "InternalServiceError") {
 		t.Fatalf("exit = %d, stderr %q", code, errs)
 	}
 
@@ -89,7 +90,7 @@ func TestAlarmsExitsOneWhenCloudWatchIsUnreadable(t *testing.T) {
 	closed := "http://" + ln.Addr().String()
 	ln.Close() // nothing listens there now: connection refused
 	code, _, errs = runAlarmsCmd(t, "--endpoint", closed, "--region", "us-east-1")
-	if code != 1 || !strings.Contains(errs, "connection refused") {
+	if code != checkUnknown || !strings.Contains(errs, "connection refused") {
 		t.Fatalf("exit = %d, stderr %q", code, errs)
 	}
 }
@@ -104,7 +105,7 @@ func TestAlarmsTerraformCatalogReportsTheLint(t *testing.T) {
 	}
 	code, out, errs := runAlarmsCmd(t, "--endpoint", url, "--region", "us-east-1", "--catalog", "terraform")
 	t.Logf("output:\n%s", out)
-	if code != 0 {
+	if code != checkWarning {
 		t.Fatalf("exit = %d, stderr %s", code, errs)
 	}
 	if !strings.Contains(out, "alarm arrakis-staging-agent-circuit-breaker-open queries Arrakis/AgentGateway CircuitBreakerState with no dimensions, which is never published; published dimension sets: [component]") {
@@ -126,13 +127,13 @@ func TestAlarmsRejectsBadFlags(t *testing.T) {
 		"bad endpoint":   {[]string{"--endpoint", "localhost:4566"}, `--endpoint "localhost:4566" is not an http(s) URL`},
 		"missing file":   {[]string{"--catalog", "/nonexistent/c.yaml"}, "/nonexistent/c.yaml"},
 		"bad catalog":    {[]string{"--catalog", bad}, "severity \"\" is not one of critical, high, medium, low"},
-		"empty env":      {[]string{"--env", ""}, "--env is empty"},
+		"no such env":    {[]string{"--config", writeConsoleConfig(t, ""), "--env", "stagin"}, `environment "stagin" is not defined`},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			code, out, errs := runAlarmsCmd(t, tc.args...)
-			if code != alarmsExitUsage || !strings.Contains(errs, tc.want) || out != "" {
-				t.Fatalf("exit = %d, stdout %q, stderr %q; want %d and %q", code, out, errs, alarmsExitUsage, tc.want)
+			if code != checkUnknown || !strings.Contains(errs, tc.want) || out != "" {
+				t.Fatalf("exit = %d, stdout %q, stderr %q; want %d and %q", code, out, errs, checkUnknown, tc.want)
 			}
 		})
 	}
@@ -170,11 +171,11 @@ func TestAlarmsNamesAMissingRegionOrProfile(t *testing.T) {
 	isolateAWSConfig(t)
 	_, url := startProvisioned(t, 0)
 	code, _, errs := runAlarmsCmd(t, "--endpoint", url)
-	if code != 1 || !strings.Contains(errs, "no AWS region: pass --region or set AWS_REGION") {
+	if code != checkUnknown || !strings.Contains(errs, "no AWS region: pass --region or set AWS_REGION") {
 		t.Fatalf("exit = %d, stderr %q", code, errs)
 	}
 	code, _, errs = runAlarmsCmd(t, "--endpoint", url, "--region", "us-east-1", "--profile", "oncall-nope")
-	if code != 1 || !strings.Contains(errs, "oncall-nope") {
+	if code != checkUnknown || !strings.Contains(errs, "oncall-nope") {
 		t.Fatalf("exit = %d, stderr %q", code, errs)
 	}
 }

@@ -2,10 +2,7 @@ package cli
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
-	"io"
 	"os"
 	"time"
 
@@ -22,64 +19,55 @@ type demoFlags struct {
 	exportDir     string
 }
 
-func parseDemoFlags(args []string, stderr io.Writer) (demoFlags, error) {
+func parseDemoFlags(args []string, std stdio) (demoFlags, error) {
 	var f demoFlags
-	fs := flag.NewFlagSet("gatewayops demo", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("demo", "gatewayops demo [--accessible] [--incident-after 15s] [--export-dir DIR]", std.Out)
 	fs.BoolVar(&f.accessible, "accessible", false, "linear mode: plain lines and prompts, no full-screen UI")
 	fs.DurationVar(&f.incidentAfter, "incident-after", 15*time.Second, "when the scripted incident starts")
 	fs.StringVar(&f.exportDir, "export-dir", ".", "where the journal export (incident timeline) is written")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return f, err
 	}
-	if fs.NArg() > 0 {
-		return f, fmt.Errorf("unexpected arguments %q: demo takes flags only", fs.Args())
+	if err := noArgs(fs); err != nil {
+		return f, err
 	}
 	if f.incidentAfter < time.Second {
-		return f, fmt.Errorf("--incident-after %s: must be at least 1s", f.incidentAfter)
+		return f, usagef("--incident-after %s: must be at least 1s", f.incidentAfter)
 	}
 	return f, nil
 }
 
 // runDemo starts the embedded stack and opens the console on it through the
 // same code path as a configured environment (consoleDeps).
-func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	f, err := parseDemoFlags(args, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
+func runDemo(ctx context.Context, args []string, std stdio) error {
+	f, err := parseDemoFlags(args, std)
 	if err != nil {
-		fmt.Fprintf(stderr, "gatewayops demo: %v\n", err)
-		return 2
+		return helpOrErr(err)
 	}
 	st, err := stack.Start(ctx, stack.Options{Scenario: simConfig(f)})
 	if err != nil {
-		fmt.Fprintf(stderr, "gatewayops demo: starting the embedded stack: %v\n", err)
-		return 1
+		return failedErr(fmt.Errorf("starting the embedded stack: %w", err))
 	}
 	defer st.Close()
 	deps, closeDeps, err := demoDeps(ctx, st)
 	if err != nil {
-		fmt.Fprintf(stderr, "gatewayops demo: %v\n", err)
-		return 1
+		return failedErr(err)
 	}
 	defer closeDeps()
 	deps.ExportDir = f.exportDir
 	b, err := ui.NewBackend(deps)
 	if err != nil {
-		fmt.Fprintf(stderr, "gatewayops demo: %v\n", err)
-		return 1
+		return failedErr(err)
 	}
 	opts := ui.RunOptions{Accessible: f.accessible, Options: ui.Options{
 		RefreshEvery: 5 * time.Second, NoColor: os.Getenv("NO_COLOR") != "",
 		Notice: fmt.Sprintf("DEMO: embedded stack (%s); alarms use %d s periods so the incident unfolds in about a minute",
 			st.RedisKind, stack.DemoPeriod),
 	}}
-	if err := ui.Run(ctx, b, opts); err != nil {
-		fmt.Fprintf(stderr, "gatewayops demo: %v\n", err)
-		return 1
+	if f.accessible {
+		opts.In, opts.Out = std.In, std.Out
 	}
-	return 0
+	return failedErr(ui.Run(ctx, b, opts))
 }
 
 // demoDeps points the demo environment at the stack. The secrets reach the

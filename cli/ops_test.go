@@ -134,7 +134,8 @@ func TestRunStandardWriteNeedsYes(t *testing.T) {
 		t.Errorf("no-change write without --yes: %d %q", code, errs)
 	}
 	entries, err := ops.ReadJournal(filepath.Join(s.state, "gatewayops", "journal.jsonl"))
-	if err != nil || len(entries) != 2 || entries[1].Outcome != "ok" || entries[0].Operator != "cli-test" {
+	// The refusal without --yes is journaled (item 13), then intent and result of the write.
+	if err != nil || len(entries) != 3 || entries[0].Outcome != "refused" || entries[2].Outcome != "ok" || entries[1].Operator != "cli-test" {
 		t.Errorf("journal: %+v %v", entries, err)
 	}
 }
@@ -224,7 +225,7 @@ func emitMismatch(t *testing.T, cw *cwlocal.Service, pool string, v float64, at 
 func TestPreflightCommandFailsWithoutProofAndPassesOnZeros(t *testing.T) {
 	s := newCLIStack(t, "staging", ops.Standard)
 	code, out, _ := s.run("preflight", "pool-claims", "--hours", "24")
-	if code != exitFailed || !strings.Contains(out, "FAIL: cannot prove zero mismatches: metric PoolClaimMismatch does not exist") {
+	if code != checkCritical || !strings.Contains(out, "FAIL: cannot prove zero mismatches: metric PoolClaimMismatch does not exist") {
 		t.Fatalf("no data: %d %q", code, out)
 	}
 	emitMismatch(t, s.cw, "cheap", 0, time.Now().Add(-time.Hour))
@@ -234,10 +235,10 @@ func TestPreflightCommandFailsWithoutProofAndPassesOnZeros(t *testing.T) {
 		t.Fatalf("zeros: %d %q", code, out)
 	}
 	emitMismatch(t, s.cw, "cheap", 1, time.Now().Add(-30*time.Minute))
-	if code, out, _ = s.run("preflight", "pool-claims"); code != exitFailed || !strings.Contains(out, "1 mismatches") {
+	if code, out, _ = s.run("preflight", "pool-claims"); code != checkCritical || !strings.Contains(out, "1 mismatches") {
 		t.Errorf("one mismatch: %d %q", code, out)
 	}
-	if code, _, _ = s.run("preflight", "pool-claims", "--hours", "0"); code != exitUsage {
+	if code, _, _ = s.run("preflight", "pool-claims", "--hours", "0"); code != checkUnknown {
 		t.Errorf("--hours 0: %d", code)
 	}
 }

@@ -3,69 +3,70 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
-	"io"
 	"time"
 
+	"gatewayops/internal/termsafe"
 	"gatewayops/ops"
 )
 
-func runPreflight(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+const preflightSynopsis = "gatewayops preflight pool-claims [--hours 24] [--env NAME] [--config FILE] [--json]"
+
+// runPreflight is a check-style command: 0 PASS, 2 FAIL (CRITICAL),
+// 3 UNKNOWN (CloudWatch unreadable, usage).
+func runPreflight(ctx context.Context, args []string, std stdio) error {
+	if len(args) > 0 && isHelpArg(args[0]) {
+		fmt.Fprintln(std.Out, "usage: "+preflightSynopsis)
+		fmt.Fprintln(std.Out, "exit: 0 PASS, 2 FAIL, 3 UNKNOWN (CloudWatch unreadable or usage error)")
+		return nil
+	}
 	if len(args) == 0 || args[0] != "pool-claims" {
-		fmt.Fprintln(stderr, "usage: gatewayops preflight pool-claims [--hours 24] [--env NAME] [--config FILE] [--json]")
-		return exitUsage
+		return usagef("want a check name: %s", preflightSynopsis)
 	}
 	var ef envFlags
 	var hours int
 	var asJSON bool
-	fs := flag.NewFlagSet("preflight pool-claims", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("preflight pool-claims", preflightSynopsis, std.Out,
+		"exit: 0 PASS, 2 FAIL, 3 UNKNOWN (CloudWatch unreadable or usage error)")
 	ef.register(fs)
 	fs.IntVar(&hours, "hours", 24, "window in hours (1..720)")
 	fs.BoolVar(&asJSON, "json", false, "print the report as JSON")
-	if err := fs.Parse(args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	if err := parseFlags(fs, args[1:]); err != nil {
+		return helpOrErr(err)
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "gatewayops preflight: unexpected argument %q\n", fs.Arg(0))
-		return exitUsage
+	if err := noArgs(fs); err != nil {
+		return err
 	}
 	if hours < 1 || hours > 720 {
-		fmt.Fprintf(stderr, "gatewayops preflight: --hours %d is out of range: want 1..720\n", hours)
-		return exitUsage
+		return usagef("--hours %d is out of range: want 1..720", hours)
 	}
-	_, e, err := ef.load()
+	t, err := ef.resolve()
 	if err != nil {
-		fmt.Fprintln(stderr, "gatewayops preflight:", err)
-		return exitUsage
+		return err
 	}
-	env, closeEnv, err := ops.BuildEnv(ctx, e, "")
+	if err := t.configured(); err != nil {
+		return err
+	}
+	env, closeEnv, err := ops.BuildEnv(ctx, t.Env, "")
 	if err != nil {
-		fmt.Fprintln(stderr, "gatewayops preflight:", err)
-		return exitUsage
+		return unknownErr(err)
 	}
 	defer closeEnv()
 	rep, err := ops.PoolClaimPreflight(ctx, env.CloudWatch, env.Alarms, hours, time.Now())
 	if err != nil {
-		fmt.Fprintln(stderr, "gatewayops preflight: FAIL: cannot read CloudWatch:", err)
-		return exitFailed
+		return unknownErr(fmt.Errorf("UNKNOWN: cannot read CloudWatch: %w", err))
 	}
 	if asJSON {
-		enc := json.NewEncoder(stdout)
+		enc := json.NewEncoder(std.Out)
 		enc.SetIndent("", "  ")
 		_ = enc.Encode(rep)
 	} else {
 		for _, l := range rep.Lines() {
-			fmt.Fprintln(stdout, l)
+			fmt.Fprintln(std.Out, termsafe.String(l))
 		}
 	}
 	if !rep.Pass {
-		return exitFailed
+		return silent(kindCritical)
 	}
-	return exitOK
+	return nil
 }

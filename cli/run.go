@@ -10,55 +10,20 @@ import (
 	"strings"
 	"time"
 
+	"gatewayops/internal/termsafe"
 	"gatewayops/ops"
-)
-
-// Exit codes of the headless action commands (run, preflight).
-const (
-	exitOK      = 0
-	exitFailed  = 1 // the action failed, or its verification did
-	exitUsage   = 2
-	exitRefused = 3 // refused by the environment's safety policy
 )
 
 // cliArmFor is how long `run --confirm NAME --reason TEXT` arms a protected
 // environment: long enough for one plan/apply/verify, and only for this process.
 const cliArmFor = 10 * time.Minute
 
-// envFlags select the config file and environment; shared by run, preflight, journal.
-type envFlags struct {
-	config string
-	env    string
-}
-
-func (f *envFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.config, "config", "", "config file (default $XDG_CONFIG_HOME/gatewayops/config.toml)")
-	fs.StringVar(&f.env, "env", "", "environment from the config file (default: default_environment)")
-}
-
-func (f envFlags) load() (ops.Config, ops.Environment, error) {
-	path, explicit := f.config, f.config != ""
-	if !explicit {
-		p, err := ops.DefaultConfigPath()
-		if err != nil {
-			return ops.Config{}, ops.Environment{}, err
-		}
-		path = p
-	}
-	cfg, err := ops.LoadConfig(path, explicit)
-	if err != nil {
-		return ops.Config{}, ops.Environment{}, err
-	}
-	e, err := cfg.Select(f.env)
-	return cfg, e, err
-}
-
 // parseInterleaved parses flags that may come before, between or after the
 // positional arguments (`run flags.set ensemble_enabled=false --env staging`).
 func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
-		if err := fs.Parse(args); err != nil {
+		if err := flagErr(fs, fs.Parse(args)); err != nil {
 			return nil, err
 		}
 		rest := fs.Args()
@@ -92,168 +57,143 @@ type runFlags struct {
 	json    bool
 }
 
-func parseRunFlags(args []string, stderr io.Writer) (runFlags, []string, error) {
+const runSynopsis = "gatewayops run ACTION [key=value ...] [--env NAME] [--config FILE] [--yes] [--confirm NAME --reason TEXT] [--json]"
+
+func parseRunFlags(args []string, std stdio) (runFlags, []string, error) {
 	var f runFlags
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("run", runSynopsis, std.Out,
+		"exit: 0 ok, 1 failed or verification failed, 2 usage error, 3 refused by safety",
+		"\nactions:\n"+strings.TrimRight(ops.DefaultRegistry().HelpAll(), "\n")+"\n\nflags:")
 	f.register(fs)
 	fs.BoolVar(&f.yes, "yes", false, "confirm a write on a standard environment")
 	fs.StringVar(&f.confirm, "confirm", "", "protected environments: the environment's name, typed exactly")
 	fs.StringVar(&f.reason, "reason", "", "protected environments: why this write is needed (journaled)")
 	fs.BoolVar(&f.json, "json", false, "print the outcome as JSON")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: gatewayops run ACTION [key=value ...] [--env NAME] [--config FILE] [--yes] [--confirm NAME --reason TEXT] [--json]")
-		fmt.Fprintln(stderr, "exit: 0 ok, 1 failed or verification failed, 2 usage error, 3 refused by safety")
-		fmt.Fprintln(stderr, "\nactions:")
-		fmt.Fprint(stderr, ops.DefaultRegistry().HelpAll())
-		fs.PrintDefaults()
-	}
 	words, err := parseInterleaved(fs, args)
 	if err != nil {
 		return f, nil, err
 	}
 	if len(words) == 0 {
-		return f, nil, errors.New("no action given; known actions: " + strings.Join(ops.DefaultRegistry().Names(), ", "))
+		return f, nil, usagef("no action given; known actions: %s", strings.Join(ops.DefaultRegistry().Names(), ", "))
 	}
 	return f, words, nil
 }
 
-func runAction(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	f, words, err := parseRunFlags(args, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return exitOK
-	}
+func runAction(ctx context.Context, args []string, std stdio) error {
+	f, words, err := parseRunFlags(args, std)
 	if err != nil {
-		fmt.Fprintln(stderr, "gatewayops run:", err)
-		return exitUsage
+		return helpOrErr(err)
 	}
-	reg := ops.DefaultRegistry()
-	inv, err := reg.Parse(commandLine(words))
+	inv, err := ops.DefaultRegistry().Parse(commandLine(words))
 	if err != nil {
-		fmt.Fprintln(stderr, "gatewayops run:", err)
-		return exitUsage
+		return usageErr(err)
 	}
-	s, code := openSession(ctx, f.envFlags, stderr)
-	if s == nil {
-		return code
+	t, err := f.resolve()
+	if err != nil {
+		return err
+	}
+	if err := t.configured(); err != nil {
+		return err
+	}
+	for _, w := range t.Env.Warnings() {
+		fmt.Fprintln(std.Err, w)
+	}
+	s, err := openSession(ctx, t.Config, t.Env)
+	if err != nil {
+		return failedErr(err)
 	}
 	defer s.close()
-	return s.runOne(ctx, inv, f, stdout, stderr)
+	for _, u := range s.runner.Journal.Unresolved() {
+		fmt.Fprintf(std.Err, "journal: outcome unknown: %s %s on %s at %s (id %s): check before repeating it\n",
+			u.Action, termsafe.String(ops.FormatParams(u.Params)), u.Environment, u.Time.UTC().Format(time.RFC3339), u.ID)
+	}
+	return s.runOne(ctx, inv, f, std)
 }
 
-// session is one environment's runner for a headless command.
-type session struct {
-	runner *ops.Runner
-	env    ops.Environment
-	close  func()
-}
-
-func openSession(ctx context.Context, f envFlags, stderr io.Writer) (*session, int) {
-	cfg, e, err := f.load()
-	if err != nil {
-		fmt.Fprintln(stderr, "gatewayops:", err)
-		return nil, exitUsage
-	}
-	for _, w := range e.Warnings() {
-		fmt.Fprintln(stderr, w)
-	}
-	env, closeEnv, err := ops.BuildEnv(ctx, e, cfg.OperatorName())
-	if err != nil {
-		fmt.Fprintln(stderr, "gatewayops:", err)
-		return nil, exitUsage
-	}
-	policy, err := ops.NewPolicy(e.Name, e.Safety, nil)
-	if err != nil {
-		closeEnv()
-		fmt.Fprintln(stderr, "gatewayops:", err)
-		return nil, exitUsage
-	}
-	path, err := ops.DefaultJournalPath()
-	var j *ops.Journal
-	if err == nil {
-		j, err = ops.OpenJournal(path, ops.NewRedactor(e.Secrets()...))
-	}
-	if err != nil {
-		closeEnv()
-		fmt.Fprintln(stderr, "gatewayops: journal:", err)
-		return nil, exitFailed
-	}
-	for _, u := range j.Unresolved() {
-		fmt.Fprintf(stderr, "journal: outcome unknown: %s %s on %s at %s (id %s): check before repeating it\n",
-			u.Action, ops.FormatParams(u.Params), u.Environment, u.Time.Format(time.RFC3339), u.ID)
-	}
-	r := &ops.Runner{Registry: ops.DefaultRegistry(), Env: env, Policy: policy, Journal: j, Operator: cfg.OperatorName()}
-	return &session{runner: r, env: e, close: func() { _ = j.Close(); closeEnv() }}, exitOK
-}
-
-// runOne plans, decides the confirmation from the flags, executes and prints.
-func (s *session) runOne(ctx context.Context, inv ops.Invocation, f runFlags, stdout, stderr io.Writer) int {
+// runOne plans, asks the policy's pre-check, maps the flags onto a
+// confirmation, executes and prints. The policy decides every refusal (and
+// the runner journals it); this function only adds the flag to pass.
+func (s *session) runOne(ctx context.Context, inv ops.Invocation, f runFlags, std stdio) error {
 	p, err := s.runner.Prepare(ctx, inv)
 	if err != nil {
-		fmt.Fprintln(stderr, "gatewayops run:", err)
-		return exitFailed
+		return failedErr(err)
 	}
 	var conf ops.Confirmation
 	if p.Spec.Kind == ops.Write {
 		if !f.json {
-			fmt.Fprintf(stdout, "plan (%s, %s):\n%s\n", s.env.Name, s.env.Safety, indent(p.Plan.Text()))
+			fmt.Fprintf(std.Out, "plan (%s, %s):\n%s\n", s.env.Name, s.env.Safety, indent(termsafe.Text(p.Plan.Text())))
 		}
 		if p.Plan.NoChange {
 			// Nothing would change: no confirmation to ask for, nothing sent.
-			fmt.Fprintln(stderr, "nothing to change: not applied")
-			return exitOK
+			fmt.Fprintln(std.Err, "nothing to change: not applied")
+			return nil
 		}
-		c, code := s.confirmation(f, stderr)
-		if code != exitOK {
-			return code
+		if conf, err = s.confirmation(f); err != nil {
+			return err
 		}
-		conf = c
+		if err := s.runner.Precheck(p); err != nil {
+			return s.refusal(err, f)
+		}
 	}
-	out, err := s.runner.Execute(ctx, p, conf)
+	out, err := s.runner.Execute(withRolloutLines(ctx, std, f.json), p, conf)
 	if ops.IsRefused(err) {
-		fmt.Fprintln(stderr, "gatewayops run:", err)
-		return exitRefused
+		return s.refusal(err, f)
 	}
-	printOutcome(out, s.env.Name, f.json, stdout)
+	printOutcome(out, s.env.Name, f.json, std.Out)
 	if err != nil {
-		fmt.Fprintln(stderr, "gatewayops run:", err)
+		return failedErr(errors.New(termsafe.String(err.Error())))
 	}
 	if !out.OK() {
-		return exitFailed
+		return silent(kindFailed)
 	}
-	return exitOK
+	return nil
 }
 
-// confirmation maps --yes / --confirm / --reason onto the safety policy.
-func (s *session) confirmation(f runFlags, stderr io.Writer) (ops.Confirmation, int) {
-	name := s.env.Name
-	if s.env.Safety == ops.Protected {
-		switch {
-		case f.yes:
-			fmt.Fprintf(stderr, "refused: --yes is not accepted on protected environment %s: add --confirm %s --reason TEXT\n", name, name)
-			return ops.Confirmation{}, exitRefused
-		case f.confirm == "":
-			fmt.Fprintf(stderr, "refused: %s is protected: add --confirm %s --reason TEXT to apply this plan\n", name, name)
-			return ops.Confirmation{}, exitRefused
-		case f.confirm != name:
-			fmt.Fprintf(stderr, "refused: --confirm %q does not match the environment name %q\n", f.confirm, name)
-			return ops.Confirmation{}, exitRefused
+// confirmation maps --yes / --confirm / --reason onto what the policy
+// checks: on a protected environment the typed name, with --reason arming it
+// for this process; on a standard one --yes as the confirming key.
+func (s *session) confirmation(f runFlags) (ops.Confirmation, error) {
+	if s.env.Safety != ops.Protected {
+		if f.confirm != "" {
+			return ops.Confirmation{}, usagef("--confirm applies to protected environments; %s is standard: use --yes", s.env.Name)
 		}
+		c := ops.Confirmation{StartKey: "run"}
+		if f.yes {
+			c.ConfirmKey = "--yes"
+		}
+		return c, nil
+	}
+	if strings.TrimSpace(f.reason) != "" {
 		if err := s.runner.Policy.Arm(f.reason, cliArmFor); err != nil {
-			fmt.Fprintf(stderr, "refused: %v (add --reason TEXT)\n", err)
-			return ops.Confirmation{}, exitRefused
+			return ops.Confirmation{}, usageErr(err)
 		}
-		return ops.Confirmation{Typed: f.confirm}, exitOK
 	}
-	if f.confirm != "" {
-		fmt.Fprintf(stderr, "gatewayops run: --confirm applies to protected environments; %s is standard: use --yes\n", name)
-		return ops.Confirmation{}, exitUsage
+	return ops.Confirmation{Typed: f.confirm}, nil
+}
+
+// refusal is the policy's refusal with the flags that would satisfy it.
+func (s *session) refusal(err error, f runFlags) error {
+	name := s.env.Name
+	var hint string
+	yesHint := fmt.Sprintf("--yes is not accepted on protected environment %s: add --confirm %s --reason TEXT", name, name)
+	switch rule := ops.RefusedRule(err); {
+	case rule == ops.RuleNotArmed && f.confirm != "":
+		hint = "a reason is required: add --reason TEXT (what incident, why this write)"
+	case rule == ops.RuleNotArmed && f.yes:
+		hint = yesHint
+	case rule == ops.RuleNotArmed:
+		hint = fmt.Sprintf("%s is protected: add --confirm %s --reason TEXT to apply this plan", name, name)
+	case rule == ops.RuleNotTyped && f.confirm == "":
+		hint = yesHint
+	case rule == ops.RuleNotTyped:
+		hint = fmt.Sprintf("--confirm %q does not match the environment name %q", f.confirm, name)
+	case rule == ops.RuleNoConfirmation:
+		hint = "not applied: add --yes to apply this plan"
 	}
-	if !f.yes {
-		fmt.Fprintln(stderr, "not applied: add --yes to apply this plan")
-		return ops.Confirmation{}, exitRefused
+	if hint != "" {
+		return refusedErr(fmt.Errorf("%w; %s", err, hint))
 	}
-	return ops.Confirmation{StartKey: "run", ConfirmKey: "--yes"}, exitOK
+	return refusedErr(err)
 }
 
 func printOutcome(out ops.Outcome, env string, asJSON bool, w io.Writer) {
@@ -263,16 +203,16 @@ func printOutcome(out ops.Outcome, env string, asJSON bool, w io.Writer) {
 		_ = enc.Encode(out)
 		return
 	}
-	fmt.Fprintln(w, out.Result.Text())
+	fmt.Fprintln(w, termsafe.Text(out.Result.Text()))
 	if v := out.Verification; v != nil {
 		verdict := "PASS"
 		if !v.Pass {
 			verdict = "FAIL"
 		}
-		fmt.Fprintf(w, "verify: %s: %s\n", verdict, v.Detail)
+		fmt.Fprintf(w, "verify: %s: %s\n", verdict, termsafe.String(v.Detail))
 	}
 	if out.Inverse != "" {
-		fmt.Fprintf(w, "undo: gatewayops run %s --env %s\n", out.Inverse, env)
+		fmt.Fprintf(w, "undo: gatewayops run %s --env %s\n", termsafe.String(out.Inverse), env)
 	}
 }
 

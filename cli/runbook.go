@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -10,72 +11,67 @@ import (
 	"gatewayops/runbooks"
 )
 
-const runbookUsage = "usage: gatewayops runbook list | show NAME | check"
+const runbookUsage = "gatewayops runbook list | show NAME | check"
 
-func runRunbook(_ context.Context, args []string, stdout, stderr io.Writer) int {
+func runRunbook(_ context.Context, args []string, std stdio) error {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, runbookUsage)
-		return exitUsage
+		return usagef("want a subcommand: %s", runbookUsage)
 	}
 	switch sub := args[0]; {
 	case sub == "list" && len(args) == 1:
-		return runbookList(stdout, stderr)
+		return runbookList(std.Out)
 	case sub == "show" && len(args) == 2:
-		return runbookShow(args[1], stdout, stderr)
+		return runbookShow(args[1], std.Out)
 	case sub == "check" && len(args) == 1:
-		return runbookCheck(stdout, stderr)
-	case sub == "-h" || sub == "--help" || sub == "help":
-		fmt.Fprintln(stdout, runbookUsage)
-		return exitOK
+		return runbookCheck(std)
+	case isHelpArg(sub):
+		fmt.Fprintln(std.Out, "usage: "+runbookUsage)
+		return nil
 	default:
-		fmt.Fprintf(stderr, "gatewayops runbook: unexpected %q\n%s\n", strings.Join(args, " "), runbookUsage)
-		return exitUsage
+		return usagef("unexpected %q\nusage: %s", strings.Join(args, " "), runbookUsage)
 	}
 }
 
-func runbookList(stdout, stderr io.Writer) int {
+func runbookList(stdout io.Writer) error {
 	all, err := runbooks.All()
 	if err != nil {
-		fmt.Fprintln(stderr, "gatewayops runbook:", err)
-		return exitFailed
+		return failedErr(err)
 	}
 	for _, rb := range all {
 		fmt.Fprintf(stdout, "%-32s %-8s %2d steps  %s\n", rb.Name, rb.Severity, len(rb.Steps), rb.Title)
 	}
-	return exitOK
+	return nil
 }
 
-func runbookShow(name string, stdout, stderr io.Writer) int {
+func runbookShow(name string, stdout io.Writer) error {
 	rb, err := runbooks.Get(strings.TrimSuffix(name, ".md"))
 	if err != nil {
-		fmt.Fprintln(stderr, "gatewayops runbook:", err)
-		return exitUsage
+		return usageErr(err)
 	}
 	fmt.Fprintf(stdout, "# %s (%s)\n\n", rb.Title, rb.Severity)
 	if _, err := stdout.Write(rb.Source); err != nil {
-		return exitFailed
+		return failedErr(err)
 	}
 	fmt.Fprintln(stdout, "\nsteps:")
 	for i, st := range rb.Steps {
 		fmt.Fprintf(stdout, "  %d. [%s] %s\n     gatewayops run %s\n", i+1, st.Section, st.Title, st.Command)
 	}
-	return exitOK
+	return nil
 }
 
 // runbookCheck parses and validates every ops step of every embedded runbook.
-func runbookCheck(stdout, stderr io.Writer) int {
+func runbookCheck(std stdio) error {
 	all, err := runbooks.All()
 	if err != nil {
-		fmt.Fprintln(stderr, "gatewayops runbook check:", err)
-		return exitFailed
+		return failedErr(err)
 	}
 	steps, problems := ops.CheckRunbooks(ops.DefaultRegistry(), all)
 	for _, p := range problems {
-		fmt.Fprintln(stderr, p.String())
+		fmt.Fprintln(std.Err, p.String())
 	}
-	fmt.Fprintf(stdout, "%d runbooks, %d steps checked, %d problems\n", len(all), steps, len(problems))
+	fmt.Fprintf(std.Out, "%d runbooks, %d steps checked, %d problems\n", len(all), steps, len(problems))
 	if len(problems) > 0 {
-		return exitFailed
+		return failedErr(errors.New("runbook check failed"))
 	}
-	return exitOK
+	return nil
 }

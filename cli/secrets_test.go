@@ -147,9 +147,9 @@ func TestNoCommandPrintsOrStoresASecret(t *testing.T) {
 		"for=30m", "reason=secrets test", "--yes"}, cfg...)...)
 	s.run(exitUsage, append([]string{"run", "flags.set", "byok_enabled=maybe"}, cfg...)...)
 	s.run(exitOK, append([]string{"journal", "export", "--since", "1h", "--env", "staging"}, cfg...)...)
-	s.run(exitFailed, append([]string{"preflight", "pool-claims"}, cfg...)...)
+	s.run(checkCritical, append([]string{"preflight", "pool-claims"}, cfg...)...)
 	s.run(exitOK, "runbook", "check")
-	s.run(exitOK, "alarms", "--endpoint", s.cwURL, "--lint=false")
+	s.run(checkWarning, "alarms", "--endpoint", s.cwURL, "--lint=false") // insufficient data: WARNING
 
 	// Failures: a wrong admin key, a wrong Redis password, a dead Redis
 	// socket, a Redis URL that does not parse: each error names the
