@@ -23,9 +23,12 @@ var (
 	stateValues         = []string{StateOK, StateAlarm, StateInsufficientData}
 )
 
-// alarm is a metric alarm: its validated configuration and its state.
+// alarm is a metric alarm (cfg) or a composite alarm (comp): its validated
+// configuration, its tags and its state.
 type alarm struct {
 	cfg     PutMetricAlarmInput
+	comp    *composite
+	tags    []Tag
 	stat    Statistic       // single-metric alarms
 	queries []compiledQuery // metric-math alarms
 	period  int
@@ -155,43 +158,91 @@ func (a *alarm) compileMath() *APIError {
 	return nil
 }
 
-// putAlarm creates or replaces an alarm. Caller holds the lock.
+// putAlarm creates or replaces a metric alarm. Caller holds the lock.
 func (s *Service) putAlarm(in PutMetricAlarmInput) *APIError {
 	a, err := validateAlarm(&in)
 	if err != nil {
 		return err
 	}
+	if old := s.alarms[in.AlarmName]; old != nil && old.comp != nil {
+		return errInvalidValue("alarm %q is a composite alarm; delete it before reusing the name", in.AlarmName)
+	}
+	s.storeAlarm(in.AlarmName, a, in.Tags)
+	return nil
+}
+
+// storeAlarm creates or replaces an alarm and writes its ConfigurationUpdate
+// history item. Replacing keeps the state and the tags, as CloudWatch does
+// (it ignores Tags on an update). Caller holds the lock.
+func (s *Service) storeAlarm(name string, a *alarm, tags []Tag) *alarm {
 	now := s.cfg.Now()
 	a.configUpdated = now
-	old, exists := s.alarms[in.AlarmName]
+	old, exists := s.alarms[name]
 	kind, verb := "Create", "created"
 	if exists {
-		// Replacing the configuration keeps the state, as CloudWatch does.
 		a.state, a.reason, a.reasonData = old.state, old.reason, old.reasonData
-		a.transitioned, a.updated, a.history = old.transitioned, old.updated, old.history
+		a.transitioned, a.updated, a.history, a.tags = old.transitioned, old.updated, old.history, old.tags
 		kind, verb = "Update", "updated"
+		s.store.watch(old.reads(), -1)
 	} else {
 		a.state, a.reason = StateInsufficientData, "Unchecked: Initial alarm creation"
 		a.transitioned, a.updated = now, now
-	}
-	if exists {
-		s.store.watch(old.reads(), -1)
+		a.tags = append([]Tag(nil), tags...)
+		s.insertName(name)
 	}
 	s.store.watch(a.reads(), 1)
-	s.alarms[in.AlarmName] = a
-	view := s.describe(a)
+	s.alarms[name] = a
+	var view any
+	if a.comp != nil {
+		view = s.describeComposite(a)
+	} else {
+		view = s.describe(a)
+	}
 	data, _ := json.Marshal(map[string]any{"version": "1.0", "type": kind, verb + "Alarm": view})
 	a.addHistory(AlarmHistoryItem{
-		AlarmName: in.AlarmName, AlarmType: "MetricAlarm", Timestamp: TS(now),
-		HistoryItemType: "ConfigurationUpdate", HistorySummary: fmt.Sprintf("Alarm %q %s", in.AlarmName, verb),
+		AlarmName: name, AlarmType: a.kind(), Timestamp: TS(now),
+		HistoryItemType: "ConfigurationUpdate", HistorySummary: fmt.Sprintf("Alarm %q %s", name, verb),
 		HistoryData: string(data),
 	})
-	return nil
+	return a
+}
+
+func (a *alarm) name() string {
+	if a.comp != nil {
+		return a.comp.in.AlarmName
+	}
+	return a.cfg.AlarmName
+}
+
+func (a *alarm) kind() string {
+	if a.comp != nil {
+		return "CompositeAlarm"
+	}
+	return "MetricAlarm"
+}
+
+func (a *alarm) actionsEnabled() bool {
+	p := a.cfg.ActionsEnabled
+	if a.comp != nil {
+		p = a.comp.in.ActionsEnabled
+	}
+	return p == nil || *p
+}
+
+func (a *alarm) setActionsEnabled(on bool) {
+	if a.comp != nil {
+		a.comp.in.ActionsEnabled = &on
+		return
+	}
+	a.cfg.ActionsEnabled = &on
 }
 
 // reads is every metric identity the alarm evaluates: those series are
 // always admitted and never evicted.
 func (a *alarm) reads() []MetricID {
+	if a.comp != nil {
+		return nil
+	}
 	if a.queries == nil {
 		return []MetricID{newMetricID(a.cfg.Namespace, a.cfg.MetricName, a.cfg.Dimensions)}
 	}
@@ -214,7 +265,7 @@ func (a *alarm) addHistory(h AlarmHistoryItem) {
 // describe is the DescribeAlarms view of an alarm.
 func (s *Service) describe(a *alarm) MetricAlarm {
 	c := a.cfg
-	enabled := c.ActionsEnabled == nil || *c.ActionsEnabled
+	enabled := a.actionsEnabled()
 	m := MetricAlarm{
 		AlarmName: c.AlarmName, AlarmArn: s.arn("alarm", c.AlarmName), AlarmDescription: c.AlarmDescription,
 		AlarmConfigurationUpdatedTimestamp: TS(a.configUpdated), ActionsEnabled: enabled,

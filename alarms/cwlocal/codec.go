@@ -162,6 +162,12 @@ func toCBOR(v reflect.Value) cbor.Value {
 			m[name] = toCBOR(fv)
 		}
 		return m
+	case reflect.Map:
+		m := cbor.Map{}
+		for _, k := range v.MapKeys() {
+			m[k.String()] = toCBOR(v.MapIndex(k))
+		}
+		return m
 	case reflect.Slice:
 		l := make(cbor.List, v.Len())
 		for i := range l {

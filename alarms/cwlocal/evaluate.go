@@ -3,7 +3,6 @@ package cwlocal
 import (
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -17,19 +16,39 @@ type slot struct {
 	present bool
 }
 
-// EvaluateAll evaluates every alarm at now.
+// EvaluateAll evaluates every metric alarm at now, then the composite
+// alarms over their states: a few passes, so a composite that reads another
+// composite sees its new state (CloudWatch allows nesting).
 func (s *Service) EvaluateAll(now time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	names := make([]string, 0, len(s.alarms))
-	for n := range s.alarms {
-		names = append(names, n)
+	for _, n := range s.names {
+		if a := s.alarms[n]; a.comp == nil {
+			s.evaluate(a, now)
+		}
 	}
-	sort.Strings(names)
-	for _, n := range names {
-		s.evaluate(s.alarms[n], now)
+	s.evaluateComposites(now)
+}
+
+// evaluateComposites re-evaluates every composite alarm. Caller holds the lock.
+func (s *Service) evaluateComposites(now time.Time) {
+	for range maxCompositeDepth {
+		changed := false
+		for _, n := range s.names {
+			if a := s.alarms[n]; a.comp != nil {
+				before := a.state
+				s.evaluateComposite(a, now)
+				changed = changed || a.state != before
+			}
+		}
+		if !changed {
+			return
+		}
 	}
 }
+
+// maxCompositeDepth bounds how deep composites nest (and so the passes).
+const maxCompositeDepth = 5
 
 // slots returns the alarm's last N complete periods before now, newest first.
 // Periods are aligned to the epoch, like CloudWatch's.
@@ -201,7 +220,7 @@ func (s *Service) transition(a *alarm, state, reason, data string, now time.Time
 	}
 	hd, _ := json.Marshal(map[string]any{"version": "1.0", "oldState": old, "newState": nw})
 	a.addHistory(AlarmHistoryItem{
-		AlarmName: a.cfg.AlarmName, AlarmType: "MetricAlarm", Timestamp: TS(now), HistoryItemType: "StateUpdate",
+		AlarmName: a.name(), AlarmType: a.kind(), Timestamp: TS(now), HistoryItemType: "StateUpdate",
 		HistorySummary: fmt.Sprintf("Alarm updated from %s to %s", a.state, state), HistoryData: string(hd),
 	})
 	a.state, a.reason, a.reasonData = state, reason, data

@@ -24,29 +24,45 @@ const (
 // opFunc runs one operation on the JSON form of its input. Caller holds the lock.
 type opFunc func(s *Service, raw []byte) (any, *APIError)
 
-func op[In any](fn func(*Service, *In) (any, *APIError)) opFunc {
-	return func(s *Service, raw []byte) (any, *APIError) {
+// operation is an opFunc and its input type, which the Query protocol's
+// decoder walks to turn dotted form names into the same JSON form.
+type operation struct {
+	run opFunc
+	in  reflect.Type
+}
+
+func op[In any](fn func(*Service, *In) (any, *APIError)) operation {
+	return operation{in: reflect.TypeFor[In](), run: func(s *Service, raw []byte) (any, *APIError) {
 		in := new(In)
 		if err := decodeInput(raw, in); err != nil {
 			return nil, err
 		}
 		return fn(s, in)
-	}
+	}}
 }
 
-func operations() map[string]opFunc {
-	return map[string]opFunc{
-		"DescribeAlarms":       op((*Service).describeAlarms),
-		"DescribeAlarmHistory": op((*Service).describeAlarmHistory),
-		"GetMetricData":        op((*Service).getMetricData),
-		"ListMetrics":          op((*Service).listMetrics),
-		"PutMetricData":        op((*Service).putMetricData),
-		"PutMetricAlarm":       op((*Service).putMetricAlarm),
-		"SetAlarmState":        op((*Service).setAlarmState),
-		"PutAlarmMuteRule":     op((*Service).putAlarmMuteRule),
-		"GetAlarmMuteRule":     op((*Service).getAlarmMuteRule),
-		"ListAlarmMuteRules":   op((*Service).listAlarmMuteRules),
-		"DeleteAlarmMuteRule":  op((*Service).deleteAlarmMuteRule),
+func operations() map[string]operation {
+	return map[string]operation{
+		"DescribeAlarms":          op((*Service).describeAlarms),
+		"DescribeAlarmHistory":    op((*Service).describeAlarmHistory),
+		"GetMetricData":           op((*Service).getMetricData),
+		"ListMetrics":             op((*Service).listMetrics),
+		"PutMetricData":           op((*Service).putMetricData),
+		"PutMetricAlarm":          op((*Service).putMetricAlarm),
+		"SetAlarmState":           op((*Service).setAlarmState),
+		"PutAlarmMuteRule":        op((*Service).putAlarmMuteRule),
+		"GetAlarmMuteRule":        op((*Service).getAlarmMuteRule),
+		"ListAlarmMuteRules":      op((*Service).listAlarmMuteRules),
+		"DeleteAlarmMuteRule":     op((*Service).deleteAlarmMuteRule),
+		"GetMetricStatistics":     op((*Service).getMetricStatistics),
+		"DescribeAlarmsForMetric": op((*Service).describeAlarmsForMetric),
+		"DeleteAlarms":            op((*Service).deleteAlarms),
+		"EnableAlarmActions":      op((*Service).enableAlarmActions),
+		"DisableAlarmActions":     op((*Service).disableAlarmActions),
+		"PutCompositeAlarm":       op((*Service).putCompositeAlarm),
+		"ListTagsForResource":     op((*Service).listTagsForResource),
+		"TagResource":             op((*Service).tagResource),
+		"UntagResource":           op((*Service).untagResource),
 	}
 }
 
@@ -68,7 +84,9 @@ const (
 )
 
 // Handler serves CloudWatch over RPC v2 CBOR (POST /service/.../operation/Op),
-// AWS JSON 1.0 (POST / with X-Amz-Target) and EMF ingest (POST /emf).
+// AWS JSON 1.0 (POST / with X-Amz-Target), the AWS Query protocol (POST /
+// with a form body, or GET /?Action=...), EMF ingest (POST /emf) and the
+// store's figures (GET /stats).
 func (s *Service) Handler() http.Handler {
 	ops := operations()
 	var reqID atomic.Int64
@@ -78,8 +96,15 @@ func (s *Service) Handler() http.Handler {
 	mux.HandleFunc("POST "+cborPrefix+"{op}", func(w http.ResponseWriter, r *http.Request) {
 		s.serveOp(w, r, protoCBOR, r.PathValue("op"), ops, reqID.Add(1))
 	})
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		s.serveQuery(w, r, ops, reqID.Add(1))
+	})
 	mux.HandleFunc("POST /{$}", func(w http.ResponseWriter, r *http.Request) {
 		target := r.Header.Get("X-Amz-Target")
+		if target == "" && isForm(r) {
+			s.serveQuery(w, r, ops, reqID.Add(1))
+			return
+		}
 		name, ok := strings.CutPrefix(target, serviceID+".")
 		if !ok {
 			writeError(w, protoJSON, errMalformed("X-Amz-Target %q must be %s.<Operation>", target, serviceID), reqID.Add(1))
@@ -90,7 +115,7 @@ func (s *Service) Handler() http.Handler {
 	return mux
 }
 
-func (s *Service) serveOp(w http.ResponseWriter, r *http.Request, p protocol, name string, ops map[string]opFunc, id int64) {
+func (s *Service) serveOp(w http.ResponseWriter, r *http.Request, p protocol, name string, ops map[string]operation, id int64) {
 	body, err := s.readBody(w, r)
 	if err != nil {
 		var mbe *http.MaxBytesError
@@ -101,18 +126,33 @@ func (s *Service) serveOp(w http.ResponseWriter, r *http.Request, p protocol, na
 		writeError(w, p, errMalformed("cannot read the request body: %v", err), id)
 		return
 	}
-	fn, ok := ops[name]
+	o, ok := ops[name]
 	if !ok {
 		writeError(w, p, errUnknownOperation(name), id)
 		return
 	}
 	raw, derr := decodeRequest(p, body)
+	var apiErr *APIError
+	if derr != nil {
+		apiErr = errMalformed("%v", derr)
+	}
+	out, apiErr := s.invoke(name, o.run, raw, apiErr)
+	if apiErr != nil {
+		writeError(w, p, apiErr, id)
+		return
+	}
+	writeResult(w, p, out, id)
+}
+
+// invoke counts the call, applies a queued fault, then runs the operation
+// unless decoding already failed (decodeErr).
+func (s *Service) invoke(name string, fn opFunc, raw []byte, decodeErr *APIError) (any, *APIError) {
 	s.mu.Lock()
 	s.calls[name]++
 	var out any
 	apiErr := s.injectedFault()
-	if apiErr == nil && derr != nil {
-		apiErr = errMalformed("%v", derr)
+	if apiErr == nil {
+		apiErr = decodeErr
 	}
 	if apiErr == nil {
 		out, apiErr = fn(s, raw)
@@ -120,10 +160,8 @@ func (s *Service) serveOp(w http.ResponseWriter, r *http.Request, p protocol, na
 	s.mu.Unlock()
 	if apiErr != nil {
 		s.cfg.Logger.Info("request failed", "op", name, "code", apiErr.Code, "message", apiErr.Message)
-		writeError(w, p, apiErr, id)
-		return
 	}
-	writeResult(w, p, out, id)
+	return out, apiErr
 }
 
 // readBody reads a request body up to the limit, gunzipping it when the SDK

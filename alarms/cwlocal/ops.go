@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -67,34 +68,81 @@ func (s *Service) describeAlarms(in *DescribeAlarmsInput) (any, *APIError) {
 	if len(in.AlarmNames) > 100 {
 		return nil, errInvalidValue("AlarmNames has %d names, at most 100 allowed", len(in.AlarmNames))
 	}
-	wantMetric := len(in.AlarmTypes) == 0
+	// CloudWatch answers metric alarms only unless AlarmTypes asks for more.
+	kinds := map[string]bool{"MetricAlarm": len(in.AlarmTypes) == 0}
 	for _, t := range in.AlarmTypes {
 		if !oneOf(t, []string{"MetricAlarm", "CompositeAlarm"}) {
 			return nil, errInvalidValue("AlarmTypes value %q is invalid (accepted: MetricAlarm, CompositeAlarm)", t)
 		}
-		wantMetric = wantMetric || t == "MetricAlarm"
+		kinds[t] = true
 	}
-	offset, err := decodeToken("alarms", in.NextToken)
+	after, err := decodeNameToken("alarms", in.NextToken)
 	if err != nil {
 		return nil, err
 	}
-	out := &DescribeAlarmsOutput{MetricAlarms: []MetricAlarm{}, CompositeAlarms: []MetricAlarm{}}
-	if !wantMetric {
-		return out, nil
+	out := &DescribeAlarmsOutput{MetricAlarms: []MetricAlarm{}, CompositeAlarms: []CompositeAlarm{}}
+	n := 0
+	s.eachCandidate(in, after, func(name string, a *alarm) bool {
+		if !kinds[a.kind()] || !matchesAlarm(in, name, a) {
+			return true
+		}
+		if n == size {
+			out.NextToken = encodeNameToken("alarms", after)
+			return false
+		}
+		if a.comp != nil {
+			out.CompositeAlarms = append(out.CompositeAlarms, s.describeComposite(a))
+		} else {
+			out.MetricAlarms = append(out.MetricAlarms, s.describe(a))
+		}
+		n, after = n+1, name
+		return true
+	})
+	return out, nil
+}
+
+// eachCandidate walks, in name order and after the token's name, the alarms
+// a DescribeAlarms can return: the named ones, the prefix's range of the
+// sorted index, or the whole index. No page sorts anything.
+func (s *Service) eachCandidate(in *DescribeAlarmsInput, after string, fn func(string, *alarm) bool) {
+	if len(in.AlarmNames) > 0 {
+		names := slices.Clone(in.AlarmNames)
+		slices.Sort(names)
+		for _, n := range slices.Compact(names) {
+			if a := s.alarms[n]; a != nil && (after == "" || n > after) && !fn(n, a) {
+				return
+			}
+		}
+		return
 	}
-	var names []string
-	for name, a := range s.alarms {
-		if matchesAlarm(in, name, a) {
-			names = append(names, name)
+	i, _ := slices.BinarySearch(s.names, max(in.AlarmNamePrefix, after))
+	for ; i < len(s.names); i++ {
+		n := s.names[i]
+		if n == after {
+			continue
+		}
+		if !strings.HasPrefix(n, in.AlarmNamePrefix) || !fn(n, s.alarms[n]) {
+			return
 		}
 	}
-	sort.Strings(names)
-	lo, hi, next := page("alarms", len(names), offset, size)
-	for _, n := range names[lo:hi] {
-		out.MetricAlarms = append(out.MetricAlarms, s.describe(s.alarms[n]))
+}
+
+// Name tokens resume after the last name returned, so alarms created or
+// deleted between pages neither repeat nor shift the rest.
+func encodeNameToken(kind, name string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(kind + ":" + name))
+}
+
+func decodeNameToken(kind, token string) (string, *APIError) {
+	if token == "" {
+		return "", nil
 	}
-	out.NextToken = next
-	return out, nil
+	b, err := base64.RawURLEncoding.DecodeString(token)
+	k, name, ok := strings.Cut(string(b), ":")
+	if err != nil || !ok || k != kind || name == "" {
+		return "", errNextToken(token)
+	}
+	return name, nil
 }
 
 func matchesAlarm(in *DescribeAlarmsInput, name string, a *alarm) bool {
@@ -108,7 +156,11 @@ func matchesAlarm(in *DescribeAlarmsInput, name string, a *alarm) bool {
 		return false
 	}
 	if in.ActionPrefix != "" {
-		all := append(append(append([]string{}, a.cfg.AlarmActions...), a.cfg.OKActions...), a.cfg.InsufficientDataActions...)
+		c := a.cfg
+		if a.comp != nil {
+			c = PutMetricAlarmInput{AlarmActions: a.comp.in.AlarmActions, OKActions: a.comp.in.OKActions, InsufficientDataActions: a.comp.in.InsufficientDataActions}
+		}
+		all := append(append(append([]string{}, c.AlarmActions...), c.OKActions...), c.InsufficientDataActions...)
 		for _, act := range all {
 			if strings.HasPrefix(act, in.ActionPrefix) {
 				return true
@@ -142,9 +194,16 @@ func (s *Service) describeAlarmHistory(in *DescribeAlarmHistoryInput) (any, *API
 	if err != nil {
 		return nil, err
 	}
+	kinds := map[string]bool{"MetricAlarm": len(in.AlarmTypes) == 0} // as CloudWatch: metric alarms unless asked
+	for _, t := range in.AlarmTypes {
+		if !oneOf(t, []string{"MetricAlarm", "CompositeAlarm"}) {
+			return nil, errInvalidValue("AlarmTypes value %q is invalid (accepted: MetricAlarm, CompositeAlarm)", t)
+		}
+		kinds[t] = true
+	}
 	var items []AlarmHistoryItem
 	for name, a := range s.alarms {
-		if in.AlarmName != "" && name != in.AlarmName {
+		if (in.AlarmName != "" && name != in.AlarmName) || !kinds[a.kind()] {
 			continue
 		}
 		for _, h := range a.history {
@@ -196,7 +255,9 @@ func (s *Service) setAlarmState(in *SetAlarmStateInput) (any, *APIError) {
 	if a == nil {
 		return nil, errNotFound("Alarm %s not found", in.AlarmName)
 	}
-	s.transition(a, in.StateValue, in.StateReason, in.StateReasonData, s.cfg.Now())
+	now := s.cfg.Now()
+	s.transition(a, in.StateValue, in.StateReason, in.StateReasonData, now)
+	s.evaluateComposites(now)
 	return &empty{}, nil
 }
 

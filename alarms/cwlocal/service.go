@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -50,6 +51,7 @@ type Service struct {
 	store    *store
 	counts   counters
 	alarms   map[string]*alarm
+	names    []string // every alarm name, sorted: DescribeAlarms pages it
 	mutes    map[string]*muteRule
 	throttle int
 	failures int
@@ -211,6 +213,21 @@ func (s *Service) Run(ctx context.Context, every time.Duration) {
 			s.EvaluateAll(now)
 			s.compact(now)
 		}
+	}
+}
+
+// insertName adds a new alarm name to the sorted index. Caller holds the lock.
+func (s *Service) insertName(name string) {
+	i, found := slices.BinarySearch(s.names, name)
+	if !found {
+		s.names = slices.Insert(s.names, i, name)
+	}
+}
+
+// removeName drops a name from the sorted index. Caller holds the lock.
+func (s *Service) removeName(name string) {
+	if i, found := slices.BinarySearch(s.names, name); found {
+		s.names = slices.Delete(s.names, i, i+1)
 	}
 }
 

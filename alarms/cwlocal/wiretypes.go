@@ -211,12 +211,115 @@ type DescribeAlarmsInput struct {
 	NextToken       string   `json:"NextToken"`
 }
 
-// DescribeAlarmsOutput is the DescribeAlarms response. Composite alarms are
-// not modelled; the list is always empty.
+// DescribeAlarmsOutput is the DescribeAlarms response.
 type DescribeAlarmsOutput struct {
-	MetricAlarms    []MetricAlarm `json:"MetricAlarms"`
-	CompositeAlarms []MetricAlarm `json:"CompositeAlarms"`
-	NextToken       string        `json:"NextToken,omitempty"`
+	MetricAlarms    []MetricAlarm    `json:"MetricAlarms"`
+	CompositeAlarms []CompositeAlarm `json:"CompositeAlarms"`
+	NextToken       string           `json:"NextToken,omitempty"`
+}
+
+// PutCompositeAlarmInput is the PutCompositeAlarm request.
+type PutCompositeAlarmInput struct {
+	AlarmName               string   `json:"AlarmName"`
+	AlarmRule               string   `json:"AlarmRule"`
+	AlarmDescription        string   `json:"AlarmDescription"`
+	ActionsEnabled          *bool    `json:"ActionsEnabled"`
+	AlarmActions            []string `json:"AlarmActions"`
+	OKActions               []string `json:"OKActions"`
+	InsufficientDataActions []string `json:"InsufficientDataActions"`
+	Tags                    []Tag    `json:"Tags"`
+}
+
+// CompositeAlarm is a composite alarm as DescribeAlarms returns it.
+type CompositeAlarm struct {
+	AlarmName                          string     `json:"AlarmName"`
+	AlarmArn                           string     `json:"AlarmArn"`
+	AlarmDescription                   string     `json:"AlarmDescription,omitempty"`
+	AlarmRule                          string     `json:"AlarmRule"`
+	AlarmConfigurationUpdatedTimestamp *Timestamp `json:"AlarmConfigurationUpdatedTimestamp,omitempty"`
+	ActionsEnabled                     bool       `json:"ActionsEnabled"`
+	OKActions                          []string   `json:"OKActions"`
+	AlarmActions                       []string   `json:"AlarmActions"`
+	InsufficientDataActions            []string   `json:"InsufficientDataActions"`
+	StateValue                         string     `json:"StateValue"`
+	StateReason                        string     `json:"StateReason,omitempty"`
+	StateReasonData                    string     `json:"StateReasonData,omitempty"`
+	StateUpdatedTimestamp              *Timestamp `json:"StateUpdatedTimestamp,omitempty"`
+	StateTransitionedTimestamp         *Timestamp `json:"StateTransitionedTimestamp,omitempty"`
+}
+
+// AlarmNamesInput names alarms (DeleteAlarms, Enable/DisableAlarmActions).
+type AlarmNamesInput struct {
+	AlarmNames []string `json:"AlarmNames"`
+}
+
+// DescribeAlarmsForMetricInput is the DescribeAlarmsForMetric request.
+type DescribeAlarmsForMetricInput struct {
+	Namespace         string      `json:"Namespace"`
+	MetricName        string      `json:"MetricName"`
+	Dimensions        []Dimension `json:"Dimensions"`
+	Statistic         string      `json:"Statistic"`
+	ExtendedStatistic string      `json:"ExtendedStatistic"`
+	Period            int         `json:"Period"`
+	Unit              string      `json:"Unit"`
+}
+
+// DescribeAlarmsForMetricOutput is the DescribeAlarmsForMetric response.
+type DescribeAlarmsForMetricOutput struct {
+	MetricAlarms []MetricAlarm `json:"MetricAlarms"`
+}
+
+// GetMetricStatisticsInput is the GetMetricStatistics request.
+type GetMetricStatisticsInput struct {
+	Namespace          string      `json:"Namespace"`
+	MetricName         string      `json:"MetricName"`
+	Dimensions         []Dimension `json:"Dimensions"`
+	StartTime          *Timestamp  `json:"StartTime"`
+	EndTime            *Timestamp  `json:"EndTime"`
+	Period             int         `json:"Period"`
+	Statistics         []string    `json:"Statistics"`
+	ExtendedStatistics []string    `json:"ExtendedStatistics"`
+	Unit               string      `json:"Unit"`
+}
+
+// Datapoint is one period of GetMetricStatistics.
+type Datapoint struct {
+	Timestamp          *Timestamp         `json:"Timestamp"`
+	SampleCount        *float64           `json:"SampleCount,omitempty"`
+	Average            *float64           `json:"Average,omitempty"`
+	Sum                *float64           `json:"Sum,omitempty"`
+	Minimum            *float64           `json:"Minimum,omitempty"`
+	Maximum            *float64           `json:"Maximum,omitempty"`
+	Unit               string             `json:"Unit,omitempty"`
+	ExtendedStatistics map[string]float64 `json:"ExtendedStatistics,omitempty"`
+}
+
+// GetMetricStatisticsOutput is the GetMetricStatistics response.
+type GetMetricStatisticsOutput struct {
+	Label      string      `json:"Label"`
+	Datapoints []Datapoint `json:"Datapoints"`
+}
+
+// ResourceInput names a resource by ARN (ListTagsForResource).
+type ResourceInput struct {
+	ResourceARN string `json:"ResourceARN"`
+}
+
+// TagResourceInput is the TagResource request.
+type TagResourceInput struct {
+	ResourceARN string `json:"ResourceARN"`
+	Tags        []Tag  `json:"Tags"`
+}
+
+// UntagResourceInput is the UntagResource request.
+type UntagResourceInput struct {
+	ResourceARN string   `json:"ResourceARN"`
+	TagKeys     []string `json:"TagKeys"`
+}
+
+// ListTagsForResourceOutput is the ListTagsForResource response.
+type ListTagsForResourceOutput struct {
+	Tags []Tag `json:"Tags"`
 }
 
 // AlarmHistoryItem is one history record.
