@@ -16,7 +16,7 @@ build: ## build bin/gatewayops
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) .
 
 test: vet ## vet, then every test against a real redis-server (tests start their own)
-	@command -v redis-server >/dev/null || { echo "redis-server is missing: apt-get install -y redis-server"; exit 1; }
+	@./scripts/test-deps.sh
 	$(GO) test -race -count=1 -timeout 15m ./...
 	$(GO) run . runbook check
 	@# A short real fuzzing run of the parsers that face the wire (seeds also run above).

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# What `make test` needs besides Go, installed on Debian when missing:
+# redis-server (tests start private ones) and Debian's AWS CLI, /usr/bin/aws
+# 2.9 (package awscli, about ten python3 packages): the Query-protocol client
+# the cwlocal tests drive. As root it installs them; otherwise it names the
+# one command and fails.
+set -euo pipefail
+missing=()
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+[ -x /usr/bin/aws ] || missing+=(awscli)
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "make test: installing ${missing[*]} with apt-get"
+  apt-get update
+  DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
+  exit 0
+fi
+echo "make test needs ${missing[*]}: sudo sh -c 'apt-get update && apt-get install -y ${missing[*]}'" >&2
+exit 1
