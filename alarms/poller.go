@@ -157,11 +157,7 @@ type Poller struct {
 	health   Health
 	failures int
 
-	// known is every alarm name read by AlarmNames each refresh: the
-	// catalog's and those the last sweep found.
-	known     []string
-	sweptAt   time.Time
-	swept     bool
+	ls        listState
 	completed bool // a complete refresh has run (FastStart defers one)
 	deferred  bool // the last refresh was a FastStart one: the rest is due now
 	series    *schedule
@@ -186,7 +182,7 @@ type screenState struct {
 func NewPoller(src *Source, catalog Catalog, opts PollerOptions) *Poller {
 	p := &Poller{src: src, catalog: catalog, index: NewCatalogIndex(catalog), opts: opts.withDefaults(), series: newSchedule()}
 	for _, a := range catalog.Alarms {
-		p.known = append(p.known, a.Name)
+		p.ls.known = append(p.ls.known, a.Name)
 	}
 	return p
 }
@@ -220,14 +216,16 @@ func (p *Poller) onScreen(list []Alarm) (map[string]bool, bool) {
 	return topNames(list, p.opts.ScreenRows), true
 }
 
-// Refresh makes one refresh: ceil(known alarms/100) DescribeAlarms by
-// AlarmNames, four in flight (every SweepInterval a full prefix listing
-// instead, one per state in parallel); one GetMetricData per 500 DUE metrics
-// (the schedule's: on-screen series once per period, the rest rarely); one
-// ListAlarmMuteRules (unless SkipMutes); and with Lint, every LintInterval,
-// one ListMetrics per distinct metric. On
-// error it returns the last good data, marked stale, with the error in Health;
-// LastError and ErrorAt stay after recovery so the console can show them.
+// Refresh makes one refresh. The alarms: every SweepInterval (and first) a
+// full prefix listing, one per state in parallel; in between one
+// DescribeAlarmHistory page per 100 changes in the account since the last
+// read, then DescribeAlarms by AlarmNames (100 a call, four in flight) for
+// the changed alarms and the rows on screen. Then one GetMetricData per 500
+// DUE metrics (on-screen series once per period, the rest rarely), one
+// ListAlarmMuteRules (unless SkipMutes) and, with Lint, every LintInterval,
+// one ListMetrics per distinct metric. On error it returns the last good
+// data, marked stale, with the error in Health; LastError and ErrorAt stay
+// after recovery so the console can show them.
 func (p *Poller) Refresh(ctx context.Context) Snapshot {
 	now := p.opts.Now()
 	snap, err := p.fetch(ctx, now)
@@ -262,8 +260,9 @@ func total(calls map[string]int) int {
 }
 
 func (p *Poller) fetch(ctx context.Context, now time.Time) (Snapshot, error) {
-	fast := p.opts.FastStart && !p.completed && !p.deferred && len(p.known) > 0
-	list, err := p.list(ctx, now, fast)
+	fast := p.opts.FastStart && !p.completed && !p.deferred && len(p.ls.known) > 0
+	next := p.ls.clone()
+	list, err := p.list(ctx, &next, now, fast)
 	if err != nil {
 		return Snapshot{}, err
 	}
@@ -283,18 +282,27 @@ func (p *Poller) fetch(ctx context.Context, now time.Time) (Snapshot, error) {
 		}
 	}
 	p.completed, p.deferred = p.completed || !fast, fast
+	p.ls = next // only now: a refresh that failed half-way re-reads what it read
 	return snap, nil
 }
 
-// list reads the alarms: the known names by AlarmNames, or when a sweep is
-// due the whole prefix (then any known name the sweep missed, e.g. one that
-// changed state between its per-state listings, by name). A FastStart first
-// refresh reads the catalog's names only.
-func (p *Poller) list(ctx context.Context, now time.Time, fast bool) ([]Alarm, error) {
-	sweep := !fast && (!p.swept || now.Sub(p.sweptAt) >= p.opts.SweepInterval)
-	if !sweep {
-		return p.src.AlarmsNamed(ctx, p.known)
+// list reads the alarms. Every SweepInterval (and first) it lists the
+// whole prefix (then any known name the sweep missed, e.g. one that changed
+// state between its per-state listings, by name). In between it reads only
+// what can have changed: the alarms the account's history names since the
+// last read, and the rows on screen (their values move without a state
+// change), by AlarmNames; everything else keeps its last read. A refresh
+// then costs O(changes + screen), not O(alarms): 10,000 alarms read in full
+// every 10 s would also be 10 DescribeAlarms a second, over CloudWatch's
+// default quota of 9. A FastStart first refresh reads the catalog's names.
+func (p *Poller) list(ctx context.Context, ls *listState, now time.Time, fast bool) ([]Alarm, error) {
+	if fast {
+		return p.src.AlarmsNamed(ctx, ls.known)
 	}
+	if ls.swept && now.Sub(ls.sweptAt) < p.opts.SweepInterval {
+		return p.incremental(ctx, ls)
+	}
+	ls.mark.reset(now)
 	list, err := p.src.Alarms(ctx)
 	if err != nil {
 		return nil, err
@@ -304,7 +312,7 @@ func (p *Poller) list(ctx context.Context, now time.Time, fast bool) ([]Alarm, e
 		found[a.Name] = true
 	}
 	var missed []string
-	for _, n := range p.known {
+	for _, n := range ls.known {
 		if !found[n] && strings.HasPrefix(n, p.src.Prefix()) && p.wasListed(n) {
 			missed = append(missed, n)
 		}
@@ -316,9 +324,125 @@ func (p *Poller) list(ctx context.Context, now time.Time, fast bool) ([]Alarm, e
 		}
 		list = mergeAlarms(list, more)
 	}
-	p.known = p.knownNames(list)
-	p.swept, p.sweptAt = true, now
+	ls.known = p.knownNames(list)
+	ls.swept, ls.sweptAt = true, now
 	return list, nil
+}
+
+// incremental reads the alarms changed since the mark and those on screen,
+// and merges them into the last list (a name asked for that does not come
+// back was deleted).
+func (p *Poller) incremental(ctx context.Context, ls *listState) ([]Alarm, error) {
+	changes, err := p.src.ChangesSince(ctx, ls.mark.at)
+	if err != nil {
+		return nil, err
+	}
+	want := map[string]bool{}
+	for _, c := range ls.mark.advance(changes) {
+		want[c] = true
+	}
+	shown, _ := p.onScreen(p.last.Alarms)
+	for n := range shown {
+		want[n] = true
+	}
+	names := make([]string, 0, len(want))
+	for n := range want {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	got, err := p.src.AlarmsNamed(ctx, names)
+	if err != nil {
+		return nil, err
+	}
+	list := mergeRead(p.last.Alarms, want, got)
+	if len(got) > 0 {
+		ls.known = p.knownNames(list)
+	}
+	return list, nil
+}
+
+// mergeRead is last with every name in asked replaced by its fresh read
+// (or dropped when the read did not return it), plus new alarms, by name.
+func mergeRead(last []Alarm, asked map[string]bool, got []Alarm) []Alarm {
+	fresh := make(map[string]Alarm, len(got))
+	for _, a := range got {
+		fresh[a.Name] = a
+	}
+	out := make([]Alarm, 0, len(last)+len(got))
+	for _, a := range last {
+		if f, ok := fresh[a.Name]; ok {
+			out = append(out, f)
+			delete(fresh, a.Name)
+		} else if !asked[a.Name] {
+			out = append(out, a)
+		}
+	}
+	for _, a := range got {
+		if _, isNew := fresh[a.Name]; isNew {
+			out = append(out, a)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// listState is what the listing carries from one refresh to the next.
+type listState struct {
+	// known is every alarm name the poller reads by AlarmNames: the
+	// catalog's and those the last sweep or change found.
+	known   []string
+	mark    changeMark // where the next history read starts
+	swept   bool
+	sweptAt time.Time
+}
+
+// clone copies what a refresh may change, so a failed one changes nothing.
+func (l listState) clone() listState {
+	l.known = append([]string(nil), l.known...)
+	if l.mark.seen != nil {
+		seen := make(map[string]bool, len(l.mark.seen))
+		for k, v := range l.mark.seen {
+			seen[k] = v
+		}
+		l.mark.seen = seen
+	}
+	return l
+}
+
+// historySkew is how far before the local clock a full read's history
+// mark starts: history timestamps are CloudWatch's clock, and a change
+// during the read must not fall between the read and the mark. A clock off
+// by more than this loses changes until the next sweep (SweepInterval).
+const historySkew = 2 * time.Minute
+
+// changeMark is the position in the account's alarm history: the newest
+// timestamp read, and the alarms already seen at exactly that timestamp
+// (the next read starts there, inclusive, so those come back once more).
+type changeMark struct {
+	at   time.Time
+	seen map[string]bool
+}
+
+func (m *changeMark) reset(now time.Time) { m.at, m.seen = now.Add(-historySkew), nil }
+
+// advance returns the alarms the changes name that were not seen before and
+// moves the mark to the newest change.
+func (m *changeMark) advance(changes []Change) []string {
+	var out []string
+	for _, c := range changes {
+		if c.At.Before(m.at) || (c.At.Equal(m.at) && m.seen[c.Alarm]) {
+			continue
+		}
+		if c.At.After(m.at) {
+			m.at, m.seen = c.At, map[string]bool{}
+		}
+		if m.seen == nil {
+			m.seen = map[string]bool{}
+		}
+		m.seen[c.Alarm] = true
+		out = append(out, c.Alarm)
+	}
+	return out
 }
 
 // wasListed: a name worth a second look after a sweep is one the last

@@ -11,10 +11,12 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/smithy-go/middleware"
 
 	"gatewayops/alarms"
 	"gatewayops/alarms/cwlocal"
+	"gatewayops/internal/testclock"
 )
 
 // benchShaped is the catalog `make bench` generates: n alarms on
@@ -66,13 +68,16 @@ func (w *wireCounter) install(stack *middleware.Stack) error {
 type scaleFixture struct {
 	svc  *cwlocal.Service
 	cat  alarms.Catalog
+	cw   *cloudwatch.Client
 	src  *alarms.Source
 	wire *wireCounter
 }
 
-func newScaleFixture(tb testing.TB, n int, now time.Time) *scaleFixture {
+// newScaleFixture provisions and evaluates the alarms at now(), cwlocal's
+// clock (its history timestamps) as well as the poller's in the tests.
+func newScaleFixture(tb testing.TB, n int, now func() time.Time) *scaleFixture {
 	tb.Helper()
-	svc := cwlocal.New(cwlocal.Config{})
+	svc := cwlocal.New(cwlocal.Config{Now: now})
 	wire := &wireCounter{}
 	h := svc.Handler()
 	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
@@ -84,11 +89,11 @@ func newScaleFixture(tb testing.TB, n int, now time.Time) *scaleFixture {
 	if err := svc.ProvisionCatalog(cat); err != nil {
 		tb.Fatal(err)
 	}
-	svc.EvaluateAll(now)
+	svc.EvaluateAll(now())
 	cw := cloudwatch.New(cloudwatch.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL),
 		Credentials: aws.AnonymousCredentials{}, RetryMaxAttempts: benchRetryAttempts,
 		APIOptions: []func(*middleware.Stack) error{wire.install}})
-	return &scaleFixture{svc: svc, cat: cat, src: alarms.NewSource(cw, "arrakis-bench-"), wire: wire}
+	return &scaleFixture{svc: svc, cat: cat, cw: cw, src: alarms.NewSource(cw, "arrakis-bench-"), wire: wire}
 }
 
 // BenchmarkRefreshScale is one steady-state console refresh (lint and mutes
@@ -97,7 +102,7 @@ func newScaleFixture(tb testing.TB, n int, now time.Time) *scaleFixture {
 func BenchmarkRefreshScale(b *testing.B) {
 	for _, n := range []int{10, 1000, 10000} {
 		b.Run(fmt.Sprintf("alarms=%d", n), func(b *testing.B) {
-			f := newScaleFixture(b, n, time.Now())
+			f := newScaleFixture(b, n, time.Now)
 			p := alarms.NewPoller(f.src, f.cat, alarms.PollerOptions{Lint: true, ScreenRows: 60})
 			p.Refresh(context.Background())
 			r0, m0 := f.wire.requests.Load(), f.wire.metrics.Load()
@@ -144,19 +149,22 @@ func pages(n int) int { return (n + 99) / 100 }
 
 // The console's refresh at 1,000 and 10,000 alarms, lint and mutes on, in
 // a 200x60 pane (60 rows on screen), counted at cwlocal's handler and at the
-// SDK: the first sweeps the prefix by state and asks for the 60 rows on
-// screen; the next, in the same period, reads the known names in batches of
-// 100 and asks for no metric at all; the one after the period boundary asks
-// for the 60 rows again plus the few off-screen series whose staggered turn
-// came (at most a tenth of the firing ones and a thirtieth of the rest per
-// minute, with slack for the hash's unevenness).
+// SDK. The first sweeps the prefix by state and asks for the 60 rows' series.
+// The next, in the same period, reads the account's history since then (one
+// page: nothing changed) and the 60 rows on screen by name (one call), so it
+// costs the same at 10,000 alarms as at 1,000, and asks for no metric beyond
+// the off-screen trickle (twice a tenth of the firing and a thirtieth of the
+// rest per minute, scaled to 10 s, bounds the hash's unevenness). An alarm
+// off screen that changes state is read by name at the next refresh. After
+// the period boundary the 60 rows' series are due again.
 func TestRefreshCallsAndMetricsAt1000And10000Alarms(t *testing.T) {
 	for _, n := range []int{1000, 10000} {
 		t.Run(fmt.Sprintf("alarms=%d", n), func(t *testing.T) {
 			t0 := time.Date(2026, 12, 1, 10, 0, 5, 0, time.UTC)
-			clock := t0
-			f := newScaleFixture(t, n, t0)
-			p := alarms.NewPoller(f.src, f.cat, alarms.PollerOptions{Lint: true, ScreenRows: 60, Now: func() time.Time { return clock }})
+			clock := testclock.New(t0.Add(-5 * time.Minute))
+			f := newScaleFixture(t, n, clock.Now)
+			clock.Set(t0)
+			p := alarms.NewPoller(f.src, f.cat, alarms.PollerOptions{Lint: true, ScreenRows: 60, Now: clock.Now})
 			firing, ok := (n+2)/3, n-(n+2)/3
 			perState := pages(firing) + 2*pages((n-firing)/2)
 
@@ -165,15 +173,32 @@ func TestRefreshCallsAndMetricsAt1000And10000Alarms(t *testing.T) {
 			if len(snap.Alarms) != n || !equalCalls(c.calls, want) || c.metrics != 60 {
 				t.Fatalf("first refresh: %d alarms, calls %v (want %v), metrics %d (want 60)", len(snap.Alarms), c.calls, want, c.metrics)
 			}
-			clock = clock.Add(10 * time.Second)
-			_, c = f.refresh(t, p)
-			trickle := 2*(firing-60)/60 + 2*ok/180 + 2 // twice the expected share of 10 s
-			if c.calls["DescribeAlarms"] != pages(n) || c.calls["ListAlarmMuteRules"] != 1 || c.calls["ListMetrics"] != 0 ||
-				c.calls["GetMetricData"] > 1 || c.metrics > trickle {
-				t.Fatalf("refresh in the same period: calls %v (want %d DescribeAlarms, 1 ListAlarmMuteRules, at most 1 GetMetricData), metrics %d (want 0..%d)",
-					c.calls, pages(n), c.metrics, trickle)
+			clock.Advance(10 * time.Second)
+			snap, c = f.refresh(t, p)
+			trickle := 2*(firing-60)/60 + 2*ok/180 + 2
+			if len(snap.Alarms) != n || c.calls["DescribeAlarmHistory"] != 1 || c.calls["DescribeAlarms"] != 1 || c.calls["ListAlarmMuteRules"] != 1 ||
+				c.calls["ListMetrics"] != 0 || c.calls["GetMetricData"] > 1 || c.metrics > trickle {
+				t.Fatalf("refresh in the same period: %d alarms, calls %v (want 1 DescribeAlarmHistory, 1 DescribeAlarms, 1 ListAlarmMuteRules, at most 1 GetMetricData), metrics %d (want 0..%d)",
+					len(snap.Alarms), c.calls, c.metrics, trickle)
 			}
-			clock = t0.Truncate(time.Minute).Add(time.Minute)
+
+			i := len(snap.Alarms) - 1 // the last OK alarm by name: off screen (the screen is ALARMs)
+			for snap.Alarms[i].State != alarms.StateOK {
+				i--
+			}
+			last := snap.Alarms[i]
+			clock.Advance(10 * time.Second)
+			if _, err := f.cw.SetAlarmState(context.Background(), &cloudwatch.SetAlarmStateInput{AlarmName: aws.String(last.Name),
+				StateValue: types.StateValueAlarm, StateReason: aws.String("test")}); err != nil {
+				t.Fatal(err)
+			}
+			snap, c = f.refresh(t, p)
+			got := snap.Alarms[i]
+			if got.Name != last.Name || got.State != alarms.StateAlarm || c.calls["DescribeAlarmHistory"] != 1 || c.calls["DescribeAlarms"] != 1 {
+				t.Fatalf("after SetAlarmState of %s (%s): %s is %s, calls %v (want ALARM, 1 history page, 1 DescribeAlarms)", last.Name, last.State, got.Name, got.State, c.calls)
+			}
+
+			clock.Set(t0.Truncate(time.Minute).Add(time.Minute))
 			_, c = f.refresh(t, p)
 			bound := 60 + 2*(firing-60)/10 + 2*ok/30
 			if c.calls["GetMetricData"] != pages5(c.metrics) || c.metrics < 60 || c.metrics > bound {
@@ -211,9 +236,10 @@ func maxMetricsPer10Min() int {
 // The header's running $/day figure agrees.
 func TestMetricsRequestedAt1000AlarmsOver10MinutesStayUnder2USDPerDay(t *testing.T) {
 	t0 := time.Date(2026, 12, 1, 10, 0, 5, 0, time.UTC)
-	clock := t0
-	f := newScaleFixture(t, 1000, t0)
-	p := alarms.NewPoller(f.src, f.cat, alarms.PollerOptions{ScreenRows: 60, Now: func() time.Time { return clock }, SkipMutes: true})
+	clock := t0.Add(-5 * time.Minute)
+	now := func() time.Time { return clock }
+	f := newScaleFixture(t, 1000, now)
+	p := alarms.NewPoller(f.src, f.cat, alarms.PollerOptions{ScreenRows: 60, Now: now, SkipMutes: true})
 	window := func(from time.Time) (int, float64) {
 		clock = from
 		m0 := f.wire.metrics.Load()
@@ -248,7 +274,7 @@ func TestMetricsRequestedAt1000AlarmsOver10MinutesStayUnder2USDPerDay(t *testing
 // follow-up sweeps, asks for the rows on screen and lints.
 func TestFastStartListsFirstAndFetchesTheRestNext(t *testing.T) {
 	t0 := time.Date(2026, 12, 1, 10, 0, 5, 0, time.UTC)
-	f := newScaleFixture(t, 1000, t0)
+	f := newScaleFixture(t, 1000, func() time.Time { return t0 })
 	p := alarms.NewPoller(f.src, f.cat, alarms.PollerOptions{Lint: true, FastStart: true, ScreenRows: 60, QuietInterval: 30 * time.Second,
 		Now: func() time.Time { return t0 }})
 	snap, c := f.refresh(t, p)
@@ -277,7 +303,7 @@ func BenchmarkFirstRefresh(b *testing.B) {
 	for _, n := range []int{10, 1000} {
 		for _, fast := range []bool{false, true} {
 			b.Run(fmt.Sprintf("alarms=%d/fast=%v", n, fast), func(b *testing.B) {
-				f := newScaleFixture(b, n, time.Now())
+				f := newScaleFixture(b, n, time.Now)
 				for b.Loop() {
 					p := alarms.NewPoller(f.src, f.cat, alarms.PollerOptions{Lint: true, FastStart: fast, ScreenRows: 60})
 					if snap := p.Refresh(context.Background()); len(snap.Alarms) != n {

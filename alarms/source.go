@@ -272,6 +272,40 @@ func (s *Source) History(ctx context.Context, alarm string, since time.Time) ([]
 	}
 }
 
+// Change is one alarm history item of the account: which alarm, and when.
+type Change struct {
+	Alarm string
+	At    time.Time
+}
+
+// ChangesSince lists the history items of every alarm (state updates,
+// configuration updates, actions) at or after since, oldest first, all
+// pages. DescribeAlarmHistory without AlarmName covers the whole account and
+// has no prefix filter, so alarms outside the prefix come back too.
+func (s *Source) ChangesSince(ctx context.Context, since time.Time) ([]Change, error) {
+	in := &cloudwatch.DescribeAlarmHistoryInput{
+		StartDate:  aws.Time(since),
+		ScanBy:     types.ScanByTimestampAscending,
+		AlarmTypes: []types.AlarmType{types.AlarmTypeMetricAlarm, types.AlarmTypeCompositeAlarm},
+		MaxRecords: aws.Int32(100),
+	}
+	var out []Change
+	for {
+		s.count("DescribeAlarmHistory", 0)
+		page, err := s.cw.DescribeAlarmHistory(ctx, in)
+		if err != nil {
+			return nil, fmt.Errorf("DescribeAlarmHistory: %w", err)
+		}
+		for _, h := range page.AlarmHistoryItems {
+			out = append(out, Change{Alarm: aws.ToString(h.AlarmName), At: aws.ToTime(h.Timestamp)})
+		}
+		if aws.ToString(page.NextToken) == "" {
+			return out, nil
+		}
+		in.NextToken = page.NextToken
+	}
+}
+
 // MetricIdentity is a metric as CloudWatch identifies it: namespace, name and
 // the full dimension set.
 type MetricIdentity struct {
