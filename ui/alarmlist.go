@@ -215,31 +215,69 @@ func (l alarmList) View(now time.Time) string {
 	return clampLines(b.String(), l.height)
 }
 
-// valueCol is the width of the "value vs threshold" column.
-const valueCol = 16
+// valueWidths are the widths of the evaluated-value column and the newest-
+// point column: as wide as the widest visible value, so a threshold is never
+// cut ("485056 ms > 100000" is not "485056 ms > 100…").
+func (l alarmList) valueWidths() (value, newest int) {
+	value = len("EVALUATED")
+	for _, a := range l.visible {
+		value = max(value, ansi.StringWidth(evaluatedText(a)))
+		newest = max(newest, ansi.StringWidth(newestText(a)))
+	}
+	if newest > 0 {
+		newest = max(newest, len("NEWEST"))
+	}
+	if l.width < 100 {
+		newest = 0 // narrow: a newer point is marked "*" after the value instead
+	}
+	return min(value+2, 30), min(newest, 16)
+}
 
-// columns computes the widths of the flexible name column and the sparkline.
-func (l alarmList) columns() (name, spark int) {
-	// cursor 1, state 10, then a space before each of name, since 7, value, trend, lint 2
-	const fixed = 1 + 10 + 1 + 1 + 7 + 1 + valueCol + 1 + 1 + 2
-	if l.width >= 70 { // narrow lists keep the name readable and drop the trend
+// wantWidth is the width that shows every column and the longest short name.
+func (l alarmList) wantWidth() int {
+	value, _ := l.valueWidths()
+	name := 20
+	for _, a := range l.visible {
+		name = max(name, ansi.StringWidth(strings.TrimPrefix(a.Name, l.prefix)+muteMark(a)))
+	}
+	return 1 + 10 + 1 + min(name, 40) + 1 + 7 + 1 + value + 1 + 12 + 1 + 10 + 2
+}
+
+// valueCell is the evaluated value, marked "*" when a newer point is not
+// evaluated yet and there is no NEWEST column to show it.
+func valueCell(a alarms.Alarm, newestW int) string {
+	if newestW == 0 && newestText(a) != "" {
+		return evaluatedText(a) + " *"
+	}
+	return evaluatedText(a)
+}
+
+// columns computes the widths of the flexible name column, the value
+// columns and the sparkline.
+func (l alarmList) columns() (name, value, newest, spark int) {
+	value, newest = l.valueWidths()
+	// A row is cursor 1 + state 10 + name + since 7 + value + newest + trend
+	// + lint 2, with a space between each: 25 cells besides the flexible ones.
+	fixed := 1 + 10 + 7 + 2 + 6 + value + newest
+	if l.width >= 90 { // narrow lists keep the name readable and drop the trend
 		spark = min((l.width-fixed)/5, 12)
 	}
 	name = max(l.width-fixed-spark, 8)
-	return name, spark
+	return name, value, newest, spark
 }
 
 func (l alarmList) head() string {
-	name, spark := l.columns()
+	name, value, newest, spark := l.columns()
 	title := "ALARM"
 	if l.prefix != "" {
 		title += " (" + l.prefix + "…)"
 	}
-	return fmt.Sprintf("  %-9s %-*s %7s %-*s %-*s", "STATE", name, ansi.Truncate(title, name, "…"), "SINCE", valueCol, "VALUE vs THRESH", spark, ansi.Truncate("TREND", spark, ""))
+	return fmt.Sprintf("  %-9s %-*s %7s %-*s %-*s %-*s", "STATE", name, ansi.Truncate(title, name, "…"), "SINCE",
+		value, "EVALUATED", newest, ansi.Truncate("NEWEST", newest, ""), spark, ansi.Truncate("TREND", spark, ""))
 }
 
 func (l alarmList) row(a alarms.Alarm, now time.Time) string {
-	nameW, sparkW := l.columns()
+	nameW, valueW, newestW, sparkW := l.columns()
 	since := "-"
 	if !a.Since.IsZero() {
 		since = age(now.Sub(a.Since))
@@ -257,12 +295,28 @@ func (l alarmList) row(a alarms.Alarm, now time.Time) string {
 	if a.EvaluationState != "" {
 		name += " [" + a.EvaluationState + "]"
 	}
+	name += muteMark(a)
 	line := l.stateCell(a.State) + " " + fit(name, nameW) + " " + fmt.Sprintf("%7s", since) + " " +
-		fit(a.ValueVsThreshold(), valueCol) + " " + fit(sparkline(vals, sparkW, th), sparkW) + " " + lintMark
+		fit(valueCell(a, newestW), valueW) + " " + l.styles.Muted.Render(fit(newestText(a), newestW)) + " " +
+		fit(sparkline(vals, sparkW, th), sparkW) + " " + lintMark
 	if a.Name == l.selected {
 		return l.styles.Selected.Render("▶" + fit(line, l.width-1))
 	}
 	return " " + fit(line, l.width-1)
+}
+
+// muteMark tells the two kinds of silence apart: a mute rule ends by
+// itself at its expiry; disabled actions stay off until someone turns them on.
+func muteMark(a alarms.Alarm) string {
+	switch {
+	case a.Muted && !a.MutedUntil.IsZero():
+		return " [muted to " + utcClock(a.MutedUntil) + "]"
+	case a.Muted:
+		return " [muted]"
+	case !a.ActionsEnabled && !a.Composite:
+		return " [actions OFF]"
+	}
+	return ""
 }
 
 // stateCell is symbol + word + colour, fixed 10 cells wide.

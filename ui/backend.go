@@ -21,6 +21,9 @@ type Backend interface {
 	Runbook(a alarms.Alarm) (Runbook, bool)
 	// Complete proposes completions of a partial command line.
 	Complete(line string) []string
+	// Check parses a command line against the action schemas; pure and in
+	// memory, so the palette can call it in Update. The error is a *UsageError.
+	Check(line string) error
 	// Plan parses and dry-runs a command.
 	Plan(ctx context.Context, line string) (Plan, error)
 	// Apply runs a planned write (or read) and verifies it, with the
@@ -35,6 +38,25 @@ type Backend interface {
 	// ExportTimeline writes the journal as a Markdown incident timeline and
 	// returns the path written.
 	ExportTimeline(ctx context.Context) (string, error)
+	// History is the palette's earlier lines, oldest first, from the state dir.
+	History() ([]string, error)
+	// AddHistory appends one palette line to the state dir's history file.
+	AddHistory(line string) error
+	// Undos lists the writes applied since the console started that have an
+	// inverse, newest first.
+	Undos() []UndoItem
+	// PlanUndo plans the undo of one of them; it fails, saying what changed,
+	// when the state is no longer the one the write left.
+	PlanUndo(ctx context.Context, id string) (Plan, error)
+}
+
+// UndoItem is one entry of the undo stack.
+type UndoItem struct {
+	ID      string
+	Command string
+	Inverse string
+	At      time.Time
+	Done    bool
 }
 
 // Health is the freshness of one backend (cloudwatch, admin api, redis).
@@ -111,6 +133,8 @@ type Plan struct {
 	Summary string // exactly what will change
 	// Handle is the runner's own plan value, passed back to Apply untouched.
 	Handle any
+	// UndoOf is the id of the write this plan undoes ("" for a new step).
+	UndoOf string
 }
 
 // Result is the outcome of Apply.
@@ -122,6 +146,8 @@ type Result struct {
 	Undo string
 	// ReadOnly is set for reads: there is no post-condition to check.
 	ReadOnly bool
+	// UndoNote says why a write with an inverse is not on the undo stack.
+	UndoNote string
 }
 
 // StartKey is the key that starts every action in the console (a step or a

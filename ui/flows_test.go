@@ -234,6 +234,8 @@ func TestFlowPaletteCompletesRunsAndUndoes(t *testing.T) {
 		t.Fatal("ensemble_enabled still off after the confirmed step")
 	}
 	f.keys("u")
+	f.waitFor("Undo stack (newest first")
+	f.keys("enter")
 	f.waitFor("CONFIRM: flags.set ensemble_enabled=false")
 	f.keys("y")
 	f.waitUntil("the undo verified", func(scr string) bool {

@@ -32,6 +32,8 @@ func (m Model) handleKey(km tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		var cmd tea.Cmd
 		m.arm, cmd = m.arm.Update(km)
 		return m, cmd
+	case modalUndo:
+		return m.handleUndoKey(km)
 	}
 	if mm, cmd, ok := m.handleGlobalKey(km); ok {
 		return mm, cmd
@@ -78,7 +80,7 @@ func (m Model) handleGlobalKey(km tea.KeyPressMsg) (tea.Model, tea.Cmd, bool) {
 		mm, cmd := m.openArm()
 		return mm, cmd, true
 	case key.Matches(km, m.keys.Undo):
-		mm, cmd := m.undo()
+		mm, cmd := m.openUndo()
 		return mm, cmd, true
 	case key.Matches(km, m.keys.NextView):
 		mm, cmd := m.switchView((m.view + 1) % viewCount)

@@ -10,8 +10,8 @@ import (
 )
 
 // The console has three layouts, chosen by the terminal size:
-//   - wide (120 columns or more): alarm list left, runbook and action pane right;
-//   - stacked (80x24 up to 119 columns): the list on top at full width, the
+//   - wide (140 columns or more): alarm list left, runbook and action pane right;
+//   - stacked (80x24 up to 139 columns): the list on top at full width, the
 //     runbook under it; while steps have the focus or an action runs, the list
 //     shrinks to the selected alarm's row so plan, confirmation and verdict fit;
 //   - single (below 80x24): one pane at a time, the focused one.
@@ -28,7 +28,7 @@ const (
 // Sizes that choose the layout (outer terminal size, frame included).
 const (
 	minFullWidth, minFullHeight = 80, 24
-	wideWidth                   = 120
+	wideWidth                   = 140
 	// minRunbookWidth is what the right column keeps in the wide layout.
 	minRunbookWidth = 40
 )
@@ -57,7 +57,7 @@ func (m Model) geometry(w, h int) geometry {
 	g := geometry{mode: m.layoutMode()}
 	switch g.mode {
 	case layoutWide:
-		g.listW = min(max(w*45/100, 60), w-minRunbookWidth-1)
+		g.listW = min(max(w*45/100, min(m.list.wantWidth(), w/2)), w-minRunbookWidth-1)
 		g.listH, g.rightW, g.rightH = h, max(w-g.listW-1, 10), h
 		g.showList, g.showRight = true, true
 	case layoutStacked:

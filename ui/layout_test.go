@@ -146,7 +146,7 @@ func TestBelow80x24OnePaneAtATimeAndNoHiddenStepRuns(t *testing.T) {
 	s := startStack(t, "staging", false)
 	m := sized(t, s, 60, 20)
 	scr := screen(m)
-	if !strings.Contains(scr, "circuit-breaker-op") || strings.Contains(scr, "Steps (") {
+	if !strings.Contains(scr, "✗ ALARM    circuit-") || strings.Contains(scr, "Steps (") {
 		t.Fatalf("at 60x20 the list should be the only pane:\n%s", scr)
 	}
 	m = toStep(t, m, "breaker.reset component=kms")

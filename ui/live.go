@@ -42,6 +42,7 @@ type live struct {
 	admin healthTracker
 	redis healthTracker
 	last  Snapshot
+	undo  ops.UndoStack
 }
 
 // NewBackend builds the console's backend from the real dependencies.
@@ -154,20 +155,32 @@ func (l *live) Runbook(a alarms.Alarm) (Runbook, bool) {
 
 func (l *live) Complete(line string) []string { return l.d.Runner.Registry.Complete(line) }
 
+// Check parses a line against the action schemas (in memory, no I/O).
+func (l *live) Check(line string) error {
+	if _, err := l.d.Runner.Registry.Parse(line); err != nil {
+		return &UsageError{Err: err}
+	}
+	return nil
+}
+
 func (l *live) Plan(ctx context.Context, line string) (Plan, error) {
 	inv, err := l.d.Runner.Registry.Parse(line)
 	if err != nil {
-		return Plan{}, err
+		return Plan{}, &UsageError{Err: err}
 	}
 	p, err := l.d.Runner.Prepare(ctx, inv)
 	if err != nil {
 		return Plan{}, err
 	}
+	return planOf(p), nil
+}
+
+func planOf(p ops.Prepared) Plan {
 	summary := p.Plan.Text()
 	if p.Plan.NoChange {
 		summary = "nothing to change: " + summary
 	}
-	return Plan{Command: inv.String(), Action: p.Spec.Name, Write: p.Spec.Kind == ops.Write, Summary: summary, Handle: p}, nil
+	return Plan{Command: p.Inv.String(), Action: p.Spec.Name, Write: p.Spec.Kind == ops.Write, Summary: summary, Handle: p, UndoOf: p.UndoOf}
 }
 
 func (l *live) Apply(ctx context.Context, p Plan, c Confirmation) (Result, error) {
@@ -177,6 +190,14 @@ func (l *live) Apply(ctx context.Context, p Plan, c Confirmation) (Result, error
 	}
 	out, err := l.d.Runner.Execute(ctx, prep, ops.Confirmation{StartKey: StartKey, ConfirmKey: c.Key, Typed: c.Typed})
 	r := Result{Output: out.Result.Text(), Undo: out.Inverse, ReadOnly: out.Verification == nil}
+	if err == nil && prep.UndoOf != "" && out.OK() {
+		l.undo.MarkDone(prep.UndoOf)
+	}
+	if err == nil {
+		if uerr := l.undo.Record(ctx, l.d.Runner, out, l.d.Now()); uerr != nil {
+			r.Undo, r.UndoNote = "", uerr.Error()
+		}
+	}
 	switch {
 	case out.Verification != nil:
 		r.Verified, r.VerifyDetail = out.Verification.Pass, out.Verification.Detail
@@ -312,4 +333,60 @@ func (l *live) alarmHistory(ctx context.Context, entries []ops.Entry, since time
 		history[n] = items
 	}
 	return history, notes
+}
+
+func (l *live) Undos() []UndoItem {
+	var out []UndoItem
+	for _, e := range l.undo.List() {
+		out = append(out, UndoItem{ID: e.ID, Command: e.Command, Inverse: e.Inverse, At: e.At, Done: e.Done})
+	}
+	return out
+}
+
+func (l *live) PlanUndo(ctx context.Context, id string) (Plan, error) {
+	p, err := l.undo.Plan(ctx, l.d.Runner, id)
+	if err != nil {
+		return Plan{}, err
+	}
+	return planOf(p), nil
+}
+
+// historyFile is the palette history, beside the journal in the state dir.
+func (l *live) historyFile() string {
+	return filepath.Join(filepath.Dir(l.d.Runner.Journal.Path()), "palette-history")
+}
+
+func (l *live) History() ([]string, error) {
+	b, err := os.ReadFile(l.historyFile())
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, line := range strings.Split(string(b), "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			out = append(out, line)
+		}
+	}
+	if len(out) > maxHistory {
+		out = out[len(out)-maxHistory:]
+	}
+	return out, nil
+}
+
+func (l *live) AddHistory(line string) error {
+	if strings.ContainsAny(line, "\n\r") {
+		return errors.New("a palette line holds no newline")
+	}
+	f, err := os.OpenFile(l.historyFile(), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := f.WriteString(line + "\n"); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

@@ -65,3 +65,9 @@ type statusMsg struct {
 	isErr bool
 	until time.Time
 }
+
+// historyMsg carries the palette history read from the state dir.
+type historyMsg struct {
+	lines []string
+	err   error
+}

@@ -66,6 +66,7 @@ const (
 	modalConfirm
 	modalArm
 	modalPager // a scrollable text over the body: output, journal entry, alarm detail
+	modalUndo
 )
 
 // Model is the root model of the console.
@@ -94,6 +95,7 @@ type Model struct {
 	flags   flagsView
 	journal journalView
 	pager   pager
+	undo    undoList
 	pagerOf pagerKind
 
 	snap       Snapshot // shown
@@ -116,6 +118,11 @@ type Model struct {
 	exportID   int
 	armID      int
 	lastExport string
+	fix        *fixNote     // the last verified fix, until its alarm moves
+	gen        int          // bumped by every message but the clock tick (the body cache key)
+	cache      *renderCache // the last rendered body
+	clockOn    bool
+	clockGen   int
 }
 
 // New builds the console over a backend. It does no I/O: the first refresh
@@ -129,12 +136,13 @@ func New(b Backend, opts Options) Model {
 		backend: b, opts: opts, styles: &st, keys: keys, md: md,
 		help: help.New(), spin: spinner.New(spinner.WithSpinner(spinner.Line)),
 		lastStates: map[string]alarms.State{},
+		cache:      &renderCache{},
 		safety:     b.Safety(),
 	}
 	m.help.Styles = helpStyles(true, opts.NoColor)
 	m.list = newAlarmList(m.styles, keys)
 	m.runbook = newRunbookPanel(m.styles, keys, md)
-	m.palette = newPalette(m.styles, b.Complete)
+	m.palette = newPalette(m.styles, b.Complete, b.Check)
 	m.filter = newFilterInput()
 	m.flags = newFlagsView(m.styles, keys)
 	m.journal = newJournalView(m.styles, keys)
@@ -146,15 +154,24 @@ func New(b Backend, opts Options) Model {
 // cannot keep state, so the request id is minted in Update).
 func (m Model) Init() tea.Cmd {
 	gen := m.tickGen
-	return tea.Batch(tea.RequestBackgroundColor, func() tea.Msg { return refreshTickMsg{gen: gen} })
+	b := m.backend
+	loadHistory := func() tea.Msg { h, err := b.History(); return historyMsg{lines: h, err: err} }
+	return tea.Batch(tea.RequestBackgroundColor, func() tea.Msg { return refreshTickMsg{gen: gen} }, loadHistory)
 }
 
 // Update routes one message, then re-lays the panes out if what they show
 // changed their sizes (an action pane appeared, the focus moved). No I/O here.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if tick, ok := msg.(clockTickMsg); ok {
+		return m.handleClock(tick) // only the header and ages move: the body cache stays valid
+	}
+	m.gen++
 	next, cmd := m.route(msg)
 	if mm, ok := next.(Model); ok {
 		mm.relayout()
+		if c := mm.startClock(); c != nil {
+			cmd = tea.Batch(cmd, c)
+		}
 		return mm, cmd
 	}
 	return next, cmd
@@ -208,7 +225,20 @@ func (m Model) handleResult(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.handleApply(msg)
 	case paletteSubmitMsg:
 		m.modal = modalNone
-		return m.startRun(msg.Line)
+		b, line := m.backend, msg.Line
+		save := func() tea.Msg {
+			if err := b.AddHistory(line); err != nil {
+				return statusMsg{text: "palette history not saved: " + err.Error(), isErr: true}
+			}
+			return nil
+		}
+		mm, cmd := m.startRun(msg.Line)
+		return mm, tea.Batch(cmd, save)
+	case historyMsg:
+		if msg.err == nil {
+			m.palette.SetHistory(msg.lines)
+		}
+		return m, nil
 	case paletteClosedMsg:
 		m.modal = modalNone
 		return m, nil

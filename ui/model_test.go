@@ -139,8 +139,8 @@ func TestProtectedHeaderAndBadPaletteCommand(t *testing.T) {
 	m = next.(Model)
 	m = update(t, m, runBatch(cmd, func(msg tea.Msg) bool { _, ok := msg.(planMsg); return ok }))
 	scr := screen(m)
-	if !strings.Contains(scr, "FAILED") || !strings.Contains(scr, "compnent") {
-		t.Fatalf("a bad command was not explained:\n%s", scr)
+	if strings.Contains(scr, "FAILED") || !strings.Contains(scr, "usage:") || !strings.Contains(scr, "compnent") {
+		t.Fatalf("a bad command was not explained as a usage error:\n%s", scr)
 	}
 	if got := s.breakerState(t, "kms"); got != "closed" {
 		t.Fatalf("a bad command changed something: %s", got)

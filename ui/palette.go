@@ -15,9 +15,17 @@ type palette struct {
 	styles   *Styles
 	input    textinput.Model
 	complete func(line string) []string
-	choices  []string // completions shown under the line
+	check    func(line string) error // pure schema check, no I/O
+	choices  []string                // completions shown under the line
+	usage    string                  // why the line was not run; the line stays for editing
+	history  []string                // oldest first
+	histAt   int                     // index into history while browsing; len(history) = the draft
+	draft    string
 	width    int
 }
+
+// maxHistory is how many palette lines are kept.
+const maxHistory = 200
 
 // paletteSubmitMsg carries a command line the operator entered.
 type paletteSubmitMsg struct{ Line string }
@@ -25,19 +33,56 @@ type paletteSubmitMsg struct{ Line string }
 // paletteClosedMsg says the palette was dismissed without a command.
 type paletteClosedMsg struct{}
 
-func newPalette(st *Styles, complete func(string) []string) palette {
+func newPalette(st *Styles, complete func(string) []string, check func(string) error) palette {
 	in := textinput.New()
 	in.Prompt = ":"
 	in.Placeholder = "action key=value ...   (tab completes)"
 	in.CharLimit = 256
-	return palette{styles: st, input: in, complete: complete}
+	return palette{styles: st, input: in, complete: complete, check: check}
+}
+
+// SetHistory replaces the history (loaded from the state dir).
+func (p *palette) SetHistory(h []string) {
+	if len(h) > maxHistory {
+		h = h[len(h)-maxHistory:]
+	}
+	p.history, p.histAt = h, len(h)
+}
+
+// remember appends a submitted line, dropping an immediate repeat.
+func (p *palette) remember(line string) {
+	if n := len(p.history); n == 0 || p.history[n-1] != line {
+		p.history = append(p.history, line)
+	}
+	if len(p.history) > maxHistory {
+		p.history = p.history[len(p.history)-maxHistory:]
+	}
+	p.histAt = len(p.history)
+}
+
+// browse moves through the history (-1 older, +1 newer), keeping the
+// line being typed as the newest entry.
+func (p *palette) browse(dir int) {
+	if len(p.history) == 0 {
+		return
+	}
+	if p.histAt == len(p.history) {
+		p.draft = p.input.Value()
+	}
+	p.histAt = min(max(p.histAt+dir, 0), len(p.history))
+	if p.histAt == len(p.history) {
+		p.input.SetValue(p.draft)
+	} else {
+		p.input.SetValue(p.history[p.histAt])
+	}
+	p.input.CursorEnd()
 }
 
 // Open resets and focuses the palette, optionally pre-filled.
 func (p *palette) Open(prefill string) tea.Cmd {
 	p.input.SetValue(prefill)
 	p.input.CursorEnd()
-	p.choices = nil
+	p.choices, p.usage, p.histAt = nil, "", len(p.history)
 	return p.input.Focus()
 }
 
@@ -53,19 +98,34 @@ func (p palette) Update(msg tea.Msg) (palette, tea.Cmd) {
 			return p, func() tea.Msg { return paletteClosedMsg{} }
 		case "enter":
 			line := strings.TrimSpace(p.input.Value())
-			p.input.Blur()
 			if line == "" {
+				p.input.Blur()
 				return p, func() tea.Msg { return paletteClosedMsg{} }
 			}
+			if p.check != nil {
+				if err := p.check(line); err != nil {
+					// A typo is not a failure: say what is wrong, keep the line.
+					p.usage = err.Error()
+					return p, nil
+				}
+			}
+			p.input.Blur()
+			p.remember(line)
 			return p, func() tea.Msg { return paletteSubmitMsg{Line: line} }
 		case "tab":
 			p.tabComplete()
+			return p, nil
+		case "up":
+			p.browse(-1)
+			return p, nil
+		case "down":
+			p.browse(+1)
 			return p, nil
 		}
 	}
 	var cmd tea.Cmd
 	p.input, cmd = p.input.Update(msg)
-	p.choices = nil
+	p.choices, p.usage = nil, ""
 	return p, cmd
 }
 
@@ -107,6 +167,9 @@ func commonPrefix(a, b string) string {
 // View renders the input line and, after a tab, the completions.
 func (p palette) View() string {
 	out := p.input.View()
+	if p.usage != "" {
+		return out + "\n" + p.styles.Warn.Render(fit("usage: "+p.usage+" (edit the line, esc closes)", max(p.width, 10)))
+	}
 	if len(p.choices) > 1 {
 		shown := p.choices
 		if len(shown) > 8 {
@@ -127,6 +190,7 @@ func (p palette) ShortHelp() []key.Binding {
 	return []key.Binding{
 		key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "complete")),
 		key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "run")),
+		key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "history")),
 		key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close")),
 	}
 }

@@ -40,12 +40,12 @@ func testStyles() *Styles { s := NewStyles(true, true); return &s }
 func sampleAlarms() []alarms.Alarm {
 	return []alarms.Alarm{
 		{Name: "arrakis-staging-agent-latency-p99", State: alarms.StateOK, Since: t0.Add(-2 * time.Hour), Threshold: 5000, HasThreshold: true,
-			Comparison: "GreaterThanThreshold", Unit: "Milliseconds", Severity: "high",
+			Comparison: "GreaterThanThreshold", Unit: "Milliseconds", Severity: "high", ActionsEnabled: true,
 			Series: []alarms.Point{{Value: 100}, {Value: 200}, {Value: 150}}},
 		{Name: "arrakis-staging-agent-circuit-breaker-open", State: alarms.StateOK, Since: t0.Add(-time.Hour), Threshold: 0, HasThreshold: true,
-			Comparison: "GreaterThanThreshold", Severity: "critical"},
+			Comparison: "GreaterThanThreshold", Severity: "critical", ActionsEnabled: true},
 		{Name: "arrakis-staging-agent-error-rate-high", State: alarms.StateInsufficientData, Since: t0.Add(-90 * time.Second), Severity: "high",
-			Threshold: 5, HasThreshold: true, Comparison: "GreaterThanThreshold", Unit: "Percent"},
+			Threshold: 5, HasThreshold: true, Comparison: "GreaterThanThreshold", Unit: "Percent", ActionsEnabled: true},
 	}
 }
 

@@ -97,6 +97,7 @@ func (m *Model) applySnapshot(s Snapshot) {
 	m.list.SetAlarms(s.Alarms, s.Lint)
 	m.flags.Set(s.Flags, s.Enforcement)
 	m.showSelected()
+	m.checkFix()
 }
 
 // newAlarms counts alarms that moved into ALARM since the last snapshot and
@@ -124,6 +125,10 @@ func (m *Model) showSelected() {
 		return
 	}
 	rb, found := m.backend.Runbook(a)
+	m.runbook.fix = ""
+	if m.fix != nil && m.fix.alarm == a.Name {
+		m.runbook.fix = m.fix.text()
+	}
 	m.runbook.Show(a, rb, found, m.list.lint[a.Name])
 }
 

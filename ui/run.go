@@ -2,12 +2,16 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"gatewayops/alarms"
+	"gatewayops/ops"
 )
 
 // actionTimeout bounds one plan or apply call.
@@ -46,18 +50,24 @@ func (m Model) startRun(line string) (tea.Model, tea.Cmd) {
 		m.setStatus("an action is already in progress: "+m.run.command, true)
 		return m, nil
 	}
+	b := m.backend
+	return m.startPlan(line, func(ctx context.Context) (Plan, error) { return b.Plan(ctx, line) })
+}
+
+// startPlan shows line as the action in flight and runs plan in a command.
+func (m Model) startPlan(line string, plan func(context.Context) (Plan, error)) (tea.Model, tea.Cmd) {
 	id := m.newID()
 	m.run = runPane{id: id, command: line, phase: phasePlanning, started: m.now()}
 	m.layoutRunbook() // the action pane takes the bottom of the right column
 	m.runbook.SetStepStatus(line, "planning…")
-	b, ctx := m.backend, m.opts.Context
-	plan := func() tea.Msg {
+	ctx := m.opts.Context
+	cmd := func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, actionTimeout)
 		defer cancel()
-		p, err := b.Plan(ctx, line)
+		p, err := plan(ctx)
 		return planMsg{id: id, plan: p, err: err}
 	}
-	return m, tea.Batch(plan, m.spin.Tick)
+	return m, tea.Batch(cmd, m.spin.Tick)
 }
 
 func (m Model) handlePlan(msg planMsg) (tea.Model, tea.Cmd) {
@@ -66,6 +76,13 @@ func (m Model) handlePlan(msg planMsg) (tea.Model, tea.Cmd) {
 	}
 	if msg.err != nil {
 		m.run.phase, m.run.err = phaseFailed, msg.err.Error()
+		var refused *ops.UndoRefusedError
+		switch {
+		case errors.As(msg.err, &refused):
+			m.run.phase = phaseRefused
+		case isUsageError(msg.err):
+			m.run.phase = phaseUsage
+		}
 		m.runbook.SetStepStatus(m.run.command, "✗ plan failed")
 		return m, nil
 	}
@@ -128,6 +145,7 @@ func (m Model) handleApply(msg applyMsg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	}
 	m.run.phase = phaseDone
+	m.noteFix(msg.result)
 	if msg.result.ReadOnly && msg.result.Verified {
 		m.runbook.SetStepStatus(m.run.command, "✔ done")
 	} else if msg.result.Verified {
@@ -137,15 +155,6 @@ func (m Model) handleApply(msg applyMsg) (tea.Model, tea.Cmd) {
 	}
 	cmd := m.refreshNow()
 	return m, cmd // show the effect at once
-}
-
-// undo runs the inverse of the last finished step through the same safety rules.
-func (m Model) undo() (tea.Model, tea.Cmd) {
-	if m.run.phase != phaseDone || m.run.result.Undo == "" {
-		m.setStatus("nothing to undo: the last step has no inverse or did not finish", true)
-		return m, nil
-	}
-	return m.startRun(m.run.result.Undo)
 }
 
 // sections are the pane's lines in three parts: the head (action and plan),
@@ -251,6 +260,37 @@ func (r runPane) verdictLines(st *Styles) []string {
 	}
 	if r.result.Undo != "" {
 		out = append(out, st.Muted.Render("u: undo stack (undo with "+r.result.Undo+")"))
+	} else if r.result.UndoNote != "" {
+		out = append(out, st.Warn.Render(r.result.UndoNote))
 	}
 	return out
+}
+
+// noteFix remembers a verified write run while the selected alarm is in
+// ALARM: until the alarm moves, the console says when the fix was applied
+// and when CloudWatch evaluates next, so a still-red alarm is not read as
+// "the fix did not work".
+func (m *Model) noteFix(r Result) {
+	a, ok := m.list.Selected()
+	if !ok || r.ReadOnly || !r.Verified || a.State != alarms.StateAlarm {
+		return
+	}
+	m.fix = &fixNote{alarm: a.Name, state: a.State, since: a.Since, applied: m.now(), period: a.Period}
+	m.run.note = m.fix.text()
+	m.runbook.SetFix(m.fix.text())
+}
+
+// checkFix drops the fix note once its alarm moved.
+func (m *Model) checkFix() {
+	if m.fix == nil {
+		return
+	}
+	for _, a := range m.snap.Alarms {
+		if a.Name == m.fix.alarm && m.fix.moved(a) {
+			m.fix = nil
+			m.run.note = ""
+			m.runbook.SetFix("")
+			return
+		}
+	}
 }

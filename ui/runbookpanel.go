@@ -28,6 +28,7 @@ type runbookPanel struct {
 	focusSteps bool
 	step       int
 	status     map[string]string // step command -> last outcome shown beside it
+	fix        string            // "fix applied ..., next evaluation ~..." until the alarm moves
 	vp         viewport.Model
 	width      int
 	height     int
@@ -57,6 +58,9 @@ func (p *runbookPanel) Show(a alarms.Alarm, rb Runbook, ok bool, lint []alarms.F
 	}
 	p.layout()
 }
+
+// SetFix sets (or with "" clears) the note under the alarm's state.
+func (p *runbookPanel) SetFix(text string) { p.fix = text; p.layout() }
 
 // SetStepStatus records the outcome to show beside a step.
 func (p *runbookPanel) SetStepStatus(command, status string) { p.status[command] = status }
@@ -176,11 +180,17 @@ func (p runbookPanel) evidence() string {
 		return p.styles.Muted.Render("no alarm selected")
 	}
 	a := p.alarm
-	state := fmt.Sprintf("%s %s   %s", a.State.Symbol(), stateWord(a.State), a.ValueVsThreshold())
+	state := fmt.Sprintf("%s %s   evaluated %s", a.State.Symbol(), stateWord(a.State), evaluatedText(a))
+	if nw := newestText(a); nw != "" {
+		state += "   (" + nw + ", not evaluated yet)"
+	}
 	if a.EvaluationState != "" {
 		state += "   evaluation: " + a.EvaluationState
 	}
 	lines := []string{p.styles.Title.Render(ansi.Truncate(a.Name, p.width, "…")), fit(state, p.width)}
+	if p.fix != "" {
+		lines = append(lines, p.styles.Warn.Render(fit(p.fix, p.width)))
+	}
 	if a.Reason != "" {
 		// At most three lines: the reason can be long, the runbook matters more.
 		reason := strings.Split(ansi.Wrap("reason: "+a.Reason, p.width, " "), "\n")

@@ -63,7 +63,7 @@ func (m Model) render() string {
 	header := clampLines(m.headerView(iw, now), headerLines)
 	footer := clampLines(m.footerView(iw, now), footerLines)
 	bodyH := m.bodyHeight()
-	body := clampLines(m.bodyView(iw, bodyH, now), bodyH)
+	body := m.cachedBody(iw, bodyH, now)
 	screen := header + "\n" + body + "\n" + footer
 	_ = ih
 	if m.safety.Protected {
@@ -84,6 +84,8 @@ func (m Model) bodyView(w, h int, now time.Time) string {
 		box = m.confirm.View()
 	case modalArm:
 		box = m.arm.View(m.safety.Env)
+	case modalUndo:
+		box = m.undo.View(w, h)
 	default:
 		return body
 	}
@@ -260,6 +262,8 @@ func (m Model) footerHelp() help.KeyMap {
 		return m.confirm
 	case modalHelp, modalPager:
 		return m.pager
+	case modalUndo:
+		return m.undo
 	case modalArm:
 		return bindings{keyHelp("enter", "next/arm"), keyHelp("tab", "switch field"), keyHelp("esc", "cancel")}
 	}
