@@ -94,10 +94,12 @@ type Alarm struct {
 	ActionsEnabled    bool   `json:"actionsEnabled"`
 	ActionsSuppressed bool   `json:"actionsSuppressed,omitempty"`
 	// Muted is set when an active alarm mute rule targets this alarm.
-	Muted    bool        `json:"muted,omitempty"`
-	Recent   []Datapoint `json:"recent,omitempty"`
-	Severity string      `json:"severity,omitempty"`
-	Series   []Point     `json:"series,omitempty"`
+	Muted bool `json:"muted,omitempty"`
+	// MutedUntil is the expiry of that mute rule (zero: none known).
+	MutedUntil time.Time   `json:"mutedUntil,omitzero"`
+	Recent     []Datapoint `json:"recent,omitempty"`
+	Severity   string      `json:"severity,omitempty"`
+	Series     []Point     `json:"series,omitempty"`
 }
 
 // ComparisonSymbol is ">" for GreaterThanThreshold and so on; the raw operator if unknown.

@@ -40,6 +40,8 @@ type Entry struct {
 	DurationMs   float64       `json:"durationMs,omitempty"`
 	Error        string        `json:"error,omitempty"`
 	Result       string        `json:"result,omitempty"`
+	// UndoOf is the id of the write this entry undoes.
+	UndoOf string `json:"undoOf,omitempty"`
 }
 
 // Journal is the append-only JSONL record of every action attempt. Each line

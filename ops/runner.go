@@ -27,6 +27,8 @@ type Prepared struct {
 	Spec Spec
 	Inv  Invocation
 	Plan Plan
+	// UndoOf is the journal id of the write this one undoes (UndoStack.Plan sets it).
+	UndoOf string
 }
 
 // Outcome is what one execution did.
@@ -187,7 +189,7 @@ func (r *Runner) entry(p Prepared, phase string) Entry {
 	return Entry{ArmedReason: reason,
 		Time: r.Env.now().UTC(), ID: p.ID, Phase: phase, Operator: r.Operator, Environment: r.Env.Name,
 		Action: p.Spec.Name, Kind: string(p.Spec.Kind), Params: p.Inv.Params(), Plan: p.Plan.Text(),
-		IdempotencyKey: p.Plan.IdempotencyKey,
+		IdempotencyKey: p.Plan.IdempotencyKey, UndoOf: p.UndoOf,
 	}
 }
 
