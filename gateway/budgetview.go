@@ -65,14 +65,16 @@ func budgetCounters(community, month string, committed, reserved, limit int64) B
 // budgetCommunities finds communities with a limit key or a counter of month.
 func (s *Store) budgetCommunities(ctx context.Context, month string, limit int) ([]string, bool, error) {
 	seen := map[string]bool{}
-	iter := s.rdb.Scan(ctx, 0, limitPrefix+"*", scanCount).Iterator()
-	for iter.Next(ctx) && len(seen) < maxMonthKeys {
-		if c := strings.TrimPrefix(iter.Val(), limitPrefix); checkID("community", c) == nil {
-			seen[c] = true
+	for sc := newAdaptiveScan(limitPrefix + "*"); !sc.done() && len(seen) < maxMonthKeys; {
+		keys, err := sc.next(ctx, s.rdb)
+		if err != nil {
+			return nil, false, fmt.Errorf("scan limits: %w", err)
 		}
-	}
-	if err := iter.Err(); err != nil {
-		return nil, false, fmt.Errorf("scan limits: %w", err)
+		for _, k := range keys {
+			if c := strings.TrimPrefix(k, limitPrefix); checkID("community", c) == nil {
+				seen[c] = true
+			}
+		}
 	}
 	for _, prefix := range []string{reservedPrefix, committedPrefix} {
 		keys, _, err := s.scanMonthKeys(ctx, prefix, "", maxMonthKeys)

@@ -83,16 +83,19 @@ func keysBaseline(ctx context.Context, rdb *redis.Client, pattern string) (int, 
 	return len(keys), err
 }
 
-// benchRead times read under a PING probe.
+// benchRead times read under a PING probe, and measures it server-side.
 func benchRead(b *testing.B, probeClient *redis.Client, dbsize int64, read func() (int, error)) {
 	var total, stall time.Duration
+	var server serverFigures
 	found := 0
 	for i := 0; i < b.N; i++ {
+		watch := watchServer(b, probeClient)
 		probe := startProbe(probeClient)
 		start := time.Now()
 		n, err := read()
 		total += time.Since(start)
 		stall = max(stall, probe.finish())
+		server = watch.finish(b)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -105,4 +108,5 @@ func benchRead(b *testing.B, probeClient *redis.Client, dbsize int64, read func(
 	b.ReportMetric(float64(stall.Microseconds())/1000, "ping_stall_ms")
 	b.ReportMetric(float64(found), "found")
 	b.ReportMetric(float64(dbsize), "dbsize")
+	server.report(b)
 }

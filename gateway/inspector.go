@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -22,14 +21,14 @@ func NewInspector(rdb redis.UniversalClient) *Inspector { return &Inspector{rdb:
 // MaxScanKeys bounds ScanKeys.
 const MaxScanKeys = 10000
 
-// scanCount is the COUNT hint of every SCAN. A pattern few keys match makes
-// SCAN walk the whole keyspace in keyspace/COUNT calls: with 100 that was
-// 10,000 round trips (2.3 s) for 1M keys in make bench; 1,000 keeps each call
-// to about a millisecond of server time while needing ten times fewer.
+// scanCount is where every SCAN's COUNT starts (and the most a dense page
+// may ask for); adaptiveScan then scales it per call (scan.go). A pattern
+// few keys match makes SCAN walk the whole keyspace in keyspace/COUNT calls:
+// with 100 that was 10,000 round trips (2.3 s) for 1M keys in make bench.
 const scanCount = 1000
 
 // ScanKeys returns up to max keys matching pattern, found with SCAN MATCH
-// pattern COUNT scanCount. truncated says more keys may match.
+// pattern and an adaptive COUNT. truncated says more keys may match.
 func (i *Inspector) ScanKeys(ctx context.Context, pattern string, max int) (keys []string, truncated bool, err error) {
 	if pattern == "" {
 		return nil, false, invalid("pattern", "is required (a SCAN MATCH glob such as agent:budget:*)")
@@ -39,11 +38,10 @@ func (i *Inspector) ScanKeys(ctx context.Context, pattern string, max int) (keys
 	}
 	seen := map[string]bool{}
 	keys = []string{}
-	var cursor uint64
-	for {
-		page, next, err := i.rdb.Scan(ctx, cursor, pattern, scanCount).Result()
+	for sc := newAdaptiveScan(pattern); !sc.done(); {
+		page, err := sc.next(ctx, i.rdb)
 		if err != nil {
-			return nil, false, fmt.Errorf("scan %s: %w", pattern, err)
+			return nil, false, err
 		}
 		for _, k := range page {
 			if seen[k] { // SCAN may return a key more than once
@@ -55,11 +53,8 @@ func (i *Inspector) ScanKeys(ctx context.Context, pattern string, max int) (keys
 			seen[k] = true
 			keys = append(keys, k)
 		}
-		if next == 0 {
-			return keys, false, nil
-		}
-		cursor = next
 	}
+	return keys, false, nil
 }
 
 // Diagnosis is one read-only health picture of a Redis. Each part carries

@@ -19,6 +19,7 @@ type Store struct {
 	rdb     redis.UniversalClient
 	opts    StoreOptions
 	scripts scripts
+	reads   readScripts
 }
 
 // StoreOptions tunes a Store; zero values take the gateway's defaults.
@@ -59,7 +60,7 @@ func NewStore(rdb redis.UniversalClient, opts StoreOptions) *Store {
 	if opts.EnforcementDefault != EnforcementWarn {
 		opts.EnforcementDefault = EnforcementReject
 	}
-	return &Store{rdb: rdb, opts: opts, scripts: loadScripts()}
+	return &Store{rdb: rdb, opts: opts, scripts: loadScripts(), reads: loadReadScripts()}
 }
 
 // ValidationError is bad input to a Store or Inspector operation; nothing was

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 	"strconv"
+	"strings"
+	"sync"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -15,9 +17,25 @@ const (
 	DefaultMaxCommunities = 100
 	MaxCommunities        = 1000
 	// summaryPage is how many expiry members one ZRANGE (plus one pipelined
-	// round of HGETs) reads, so a summary never asks Redis for an unbounded reply.
+	// round of HMGETs) reads for a reservation listing.
 	summaryPage = 500
+	// summaryPageBudget is the server time one summary_page.lua call may
+	// spend before it returns its cursor (it stops after the 64-member chunk
+	// that crosses it): the longest single command a summary sends.
+	summaryPageBudget = 800 * time.Microsecond
+	// summaryWorkers is how many communities are summarised at once, on as
+	// many connections: Redis stays busy while each waits for its replies.
+	summaryWorkers = 4
 )
+
+// hashWindow is how long after its expiry a member's hash may still exist:
+// the gateway's hash outlives the reservation by hashGrace, plus a minute
+// for clocks (the gateway's, ours and Redis's) that disagree. A member
+// expired longer ago than that is an orphan without looking: its hash has
+// expired, or a hash of that name belongs to a newer reservation (whose
+// created_at_ms does not match the member), so summaries and drains read
+// hashes only inside the window.
+const hashWindow = hashGrace + time.Minute
 
 func checkMax(field string, v, def, hi int) (int, error) {
 	if v == 0 {
@@ -31,29 +49,54 @@ func checkMax(field string, v, def, hi int) (int, error) {
 
 // ReservationSummary reports, per community, live/expired/orphaned members of
 // the current month, previous-month leftovers and the reserved counter against
-// the live estimates. community "" means every community (at most maxCommunities).
+// the live estimates. community "" means every community (at most
+// maxCommunities), found by one keyspace walk; a named community's keys are
+// looked up by name.
 func (s *Store) ReservationSummary(ctx context.Context, community string, maxCommunities int) (ReservationSummary, error) {
+	if _, err := checkMax("maxCommunities", maxCommunities, DefaultMaxCommunities, MaxCommunities); err != nil {
+		return ReservationSummary{}, err
+	}
+	idx, err := s.keysFor(ctx, community)
+	if err != nil {
+		return ReservationSummary{}, err
+	}
+	if community != "" && len(idx.expiry)+len(idx.reserved) == 0 {
+		idx.reserved = []monthKey{{community, Month(s.now())}} // report the community even when it has nothing
+	}
+	return s.SummaryOf(ctx, idx, maxCommunities)
+}
+
+// SummaryOf is ReservationSummary over the keys of idx (see KeyIndex).
+func (s *Store) SummaryOf(ctx context.Context, idx KeyIndex, maxCommunities int) (ReservationSummary, error) {
 	limit, err := checkMax("maxCommunities", maxCommunities, DefaultMaxCommunities, MaxCommunities)
 	if err != nil {
 		return ReservationSummary{}, err
 	}
-	if community != "" {
-		if err := checkID("community", community); err != nil {
-			return ReservationSummary{}, err
-		}
-	}
 	month := Month(s.now())
-	groups, truncated, err := s.communityMonths(ctx, community, month, limit)
-	if err != nil {
+	groups, truncated := communityMonths(idx, limit)
+	sum := ReservationSummary{Month: month, Communities: make([]CommunityReservations, len(groups)),
+		Truncated: truncated || idx.Truncated}
+	errs := make([]error, len(groups))
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for range min(summaryWorkers, len(groups)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				sum.Communities[i], errs[i] = s.summarizeCommunity(ctx, groups[i].community, month, groups[i].months)
+			}
+		}()
+	}
+	for i := range groups {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
 		return ReservationSummary{}, err
 	}
-	sum := ReservationSummary{Month: month, Communities: []CommunityReservations{}, Truncated: truncated}
-	for _, g := range groups {
-		cr, err := s.summarizeCommunity(ctx, g.community, month, g.months)
-		if err != nil {
-			return ReservationSummary{}, err
-		}
-		sum.Communities = append(sum.Communities, cr)
+	for _, cr := range sum.Communities {
 		addTotals(&sum.Totals, cr)
 	}
 	return sum, nil
@@ -65,65 +108,38 @@ type communityGroup struct {
 	months    []string
 }
 
-// communityMonths discovers communities by their expiry sets (any month) and
-// current-month reserved counters, grouped and sorted, at most limit.
-func (s *Store) communityMonths(ctx context.Context, community, month string, limit int) ([]communityGroup, bool, error) {
-	expiry, _, err := s.scanMonthKeys(ctx, expiryPrefix, community, maxMonthKeys)
-	if err != nil {
-		return nil, false, err
-	}
-	counters, _, err := s.scanMonthKeys(ctx, reservedPrefix, community, maxMonthKeys)
-	if err != nil {
-		return nil, false, err
-	}
+// communityMonths groups the index by community (expiry sets of any month,
+// or a reserved counter), sorted, at most limit.
+func communityMonths(idx KeyIndex, limit int) ([]communityGroup, bool) {
 	byCommunity := map[string][]string{}
-	for _, k := range expiry {
+	for _, k := range idx.expiry {
 		byCommunity[k.community] = append(byCommunity[k.community], k.month)
 	}
-	for _, k := range counters {
-		if _, ok := byCommunity[k.community]; !ok && k.month == month {
+	for _, k := range idx.reserved {
+		if _, ok := byCommunity[k.community]; !ok {
 			byCommunity[k.community] = nil
 		}
 	}
-	if community != "" {
-		if _, ok := byCommunity[community]; !ok {
-			byCommunity[community] = nil // report the community even when it has nothing
-		}
-	}
 	groups := make([]communityGroup, 0, len(byCommunity))
-	for c, ms := range byCommunity {
-		groups = append(groups, communityGroup{c, ms})
+	for _, c := range idx.Communities() {
+		groups = append(groups, communityGroup{c, byCommunity[c]})
 	}
-	sort.Slice(groups, func(i, j int) bool { return groups[i].community < groups[j].community })
 	if len(groups) > limit {
-		return groups[:limit], true, nil
+		return groups[:limit], true
 	}
-	return groups, false, nil
+	return groups, false
 }
 
+// summarizeCommunity counts the members older than the hash window by score
+// (ZCOUNT) and reads the hashes of the rest in time-boxed pages.
 func (s *Store) summarizeCommunity(ctx context.Context, community, month string, months []string) (CommunityReservations, error) {
 	cr := CommunityReservations{Community: community, Month: month}
 	now := s.nowMs()
-	ttl := ms(s.opts.ReservationTTL)
-	err := s.walkExpiry(ctx, community, month, func(m expiryEntry) {
-		switch m.state(now) {
-		case ReservationLive:
-			cr.Live++
-			cr.LiveEstimateCents += m.estimate
-		case ReservationExpired:
-			cr.Expired++
-			cr.ExpiredEstimateCents += m.estimate
-		default:
-			cr.Orphaned++
-		}
-		if m.score <= now && cr.OldestExpiredAgeMs == 0 {
-			cr.OldestExpiredAgeMs = now - (m.score - ttl) // members come oldest first
-		}
-	})
-	if err != nil {
-		return cr, err
-	}
+	windowStart := now - ms(hashWindow)
+	key := ExpiryKey(community, month)
 	pipe := s.rdb.Pipeline()
+	old := pipe.ZCount(ctx, key, "-inf", strconv.FormatInt(windowStart, 10))
+	oldest := pipe.ZRangeWithScores(ctx, key, 0, 0)
 	var prev []*redis.IntCmd
 	for _, m := range months {
 		if m < month {
@@ -136,12 +152,81 @@ func (s *Store) summarizeCommunity(ctx context.Context, community, month string,
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return cr, fmt.Errorf("summary %s: %w", community, err)
 	}
+	cr.Orphaned = int(old.Val())
+	if z := oldest.Val(); len(z) == 1 && int64(z[0].Score) <= now {
+		cr.OldestExpiredAgeMs = now - (int64(z[0].Score) - ms(s.opts.ReservationTTL))
+	}
 	for _, c := range prev {
 		cr.PreviousMonth += int(c.Val())
 	}
 	cr.ReservedCents, cr.CommittedCents, cr.LimitCents = intOf(reserved), intOf(committed), intOf(limit)
+	_, err := s.summarizeWindow(ctx, key, ReservationKeyPrefix(community), now, windowStart, summaryPageBudget, &cr)
+	if err != nil && strings.Contains(err.Error(), "Unknown Redis command") {
+		// miniredis (the demo's fallback without redis-server) has no SORT_RO.
+		err = s.summarizeWindowPlain(ctx, community, month, now, windowStart, &cr)
+	}
+	if err != nil {
+		return cr, fmt.Errorf("summary %s: %w", community, err)
+	}
 	cr.DriftCents = cr.ReservedCents - cr.LiveEstimateCents - cr.ExpiredEstimateCents
 	return cr, nil
+}
+
+// summarizeWindow runs summary_page.lua from the window's start until done,
+// each call stopping after budget of server time; it returns the calls made.
+func (s *Store) summarizeWindow(ctx context.Context, key, prefix string, now, windowStart int64, budget time.Duration,
+	cr *CommunityReservations) (int, error) {
+	score, member := strconv.FormatInt(windowStart, 10), ""
+	for calls := 1; ; calls++ {
+		vals, err := s.reads.summaryPage.Run(ctx, s.rdb, []string{key}, prefix, now,
+			score, member, budget.Microseconds()).Slice()
+		if err != nil {
+			return calls, err
+		}
+		if len(vals) != 8 {
+			return calls, fmt.Errorf("summary page: unexpected reply %v", vals)
+		}
+		cr.Live += int(asInt(vals[0]))
+		cr.LiveEstimateCents += asInt(vals[1])
+		cr.Expired += int(asInt(vals[2]))
+		cr.ExpiredEstimateCents += asInt(vals[3])
+		cr.Orphaned += int(asInt(vals[4]))
+		if asInt(vals[5]) == 1 {
+			return calls, nil
+		}
+		score, member = asString(vals[6]), asString(vals[7])
+	}
+}
+
+// summarizeWindowPlain is summarizeWindow without the script: pages of
+// summaryPage members with one pipelined round of HMGETs each.
+func (s *Store) summarizeWindowPlain(ctx context.Context, community, month string, now, windowStart int64,
+	cr *CommunityReservations) error {
+	first, err := s.rdb.ZCount(ctx, ExpiryKey(community, month), "-inf", strconv.FormatInt(windowStart, 10)).Result()
+	if err != nil {
+		return err
+	}
+	for offset := first; ; offset += summaryPage {
+		page, err := s.expiryPage(ctx, community, month, offset, summaryPage)
+		if err != nil {
+			return err
+		}
+		for _, e := range page {
+			switch e.state(now) {
+			case ReservationLive:
+				cr.Live++
+				cr.LiveEstimateCents += e.estimate
+			case ReservationExpired:
+				cr.Expired++
+				cr.ExpiredEstimateCents += e.estimate
+			default:
+				cr.Orphaned++
+			}
+		}
+		if len(page) < summaryPage {
+			return nil
+		}
+	}
 }
 
 func addTotals(t *ReservationTotals, cr CommunityReservations) {
@@ -175,24 +260,9 @@ func (e expiryEntry) state(nowMs int64) string {
 	return ReservationLive
 }
 
-// walkExpiry visits every member of one expiry set, oldest first, in pages of
-// summaryPage (one ZRANGE and one pipelined HMGET round per page).
-func (s *Store) walkExpiry(ctx context.Context, community, month string, visit func(expiryEntry)) error {
-	for offset := int64(0); ; offset += summaryPage {
-		page, err := s.expiryPage(ctx, community, month, offset, summaryPage)
-		if err != nil {
-			return err
-		}
-		for _, e := range page {
-			visit(e)
-		}
-		if len(page) < summaryPage {
-			return nil
-		}
-	}
-}
-
-// expiryPage reads members [offset, offset+n) of one expiry set with their hashes.
+// expiryPage reads members [offset, offset+n) of one expiry set with their
+// hashes (one ZRANGE and one pipelined round of HMGETs). A hash counts only
+// when its created_at_ms + TTL is the member's score (see drain_batch.lua).
 func (s *Store) expiryPage(ctx context.Context, community, month string, offset, n int64) ([]expiryEntry, error) {
 	zs, err := s.rdb.ZRangeWithScores(ctx, ExpiryKey(community, month), offset, offset+n-1).Result()
 	if err != nil {
@@ -205,17 +275,21 @@ func (s *Store) expiryPage(ctx context.Context, community, month string, offset,
 	pipe := s.rdb.Pipeline()
 	cmds := make([]*redis.SliceCmd, len(zs))
 	for i, z := range zs {
-		cmds[i] = pipe.HMGet(ctx, prefix+asString(z.Member), "estimated_cost", "model_alias")
+		cmds[i] = pipe.HMGet(ctx, prefix+asString(z.Member), "estimated_cost", "model_alias", "created_at_ms")
 	}
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return nil, fmt.Errorf("read reservations %s: %w", community, err)
 	}
+	ttl := ms(s.opts.ReservationTTL)
 	out := make([]expiryEntry, len(zs))
 	for i, z := range zs {
 		e := expiryEntry{member: asString(z.Member), score: int64(z.Score)}
 		vals := cmds[i].Val()
-		if len(vals) == 2 && vals[0] != nil {
-			e.exists = true
+		if len(vals) == 3 && vals[0] != nil {
+			created, err := strconv.ParseInt(asString(vals[2]), 10, 64)
+			e.exists = err == nil && created+ttl == e.score
+		}
+		if e.exists {
 			e.estimate, _ = strconv.ParseInt(asString(vals[0]), 10, 64)
 			if vals[1] != nil {
 				e.alias = asString(vals[1])
@@ -230,4 +304,69 @@ func (s *Store) expiryPage(ctx context.Context, community, month string, offset,
 func intOf(c *redis.StringCmd) int64 {
 	n, _ := strconv.ParseInt(c.Val(), 10, 64)
 	return n
+}
+
+// readScripts are the read-only scripts of the summaries. Unlike the write
+// scripts (scripts.go), re-sending one after a timeout is harmless.
+type readScripts struct{ summaryPage *redis.Script }
+
+func loadReadScripts() readScripts {
+	src, err := luaFS.ReadFile("lua/summary_page.lua")
+	if err != nil {
+		panic("gateway: embedded script missing: summary_page") // a build defect
+	}
+	return readScripts{summaryPage: redis.NewScript(string(src))}
+}
+
+// maxCountedCommunities bounds one ReservationCounts pipeline.
+const maxCountedCommunities = MaxCommunities
+
+// ReservationCounts counts the reservations of the communities of idx by
+// expiry score, for GET /status: one pipeline of 5 commands per community
+// (plus one per earlier month's expiry set), whatever the number of
+// reservations. The current month's keys are addressed by name, so a month
+// that began after idx was built is still counted.
+func (s *Store) ReservationCounts(ctx context.Context, idx KeyIndex) (ReservationCounts, error) {
+	now := s.now()
+	month, nowMs := Month(now), now.UnixMilli()
+	groups, truncated := communityMonths(idx, maxCountedCommunities)
+	out := ReservationCounts{Communities: len(groups), KeysAsOf: idx.At, Truncated: truncated || idx.Truncated}
+	nowS, graceS := strconv.FormatInt(nowMs, 10), strconv.FormatInt(nowMs-ms(hashGrace), 10)
+	type counts struct {
+		live, expired, orphaned *redis.IntCmd
+		oldest                  *redis.ZSliceCmd
+		reserved                *redis.StringCmd
+		prev                    []*redis.IntCmd
+	}
+	pipe := s.rdb.Pipeline()
+	cmds := make([]counts, len(groups))
+	for i, g := range groups {
+		key := ExpiryKey(g.community, month)
+		c := counts{live: pipe.ZCount(ctx, key, "("+nowS, "+inf"), expired: pipe.ZCount(ctx, key, "("+graceS, nowS),
+			orphaned: pipe.ZCount(ctx, key, "-inf", graceS), oldest: pipe.ZRangeWithScores(ctx, key, 0, 0),
+			reserved: pipe.Get(ctx, ReservedKey(g.community, month))}
+		for _, m := range g.months {
+			if m < month {
+				c.prev = append(c.prev, pipe.ZCard(ctx, ExpiryKey(g.community, m)))
+			}
+		}
+		cmds[i] = c
+	}
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return ReservationCounts{}, fmt.Errorf("reservation counts: %w", err)
+	}
+	ttl := ms(s.opts.ReservationTTL)
+	for _, c := range cmds {
+		out.Live += int(c.live.Val())
+		out.Expired += int(c.expired.Val())
+		out.Orphaned += int(c.orphaned.Val())
+		out.ReservedCents += intOf(c.reserved)
+		if z := c.oldest.Val(); len(z) == 1 && int64(z[0].Score) <= nowMs {
+			out.OldestExpiredAgeMs = max(out.OldestExpiredAgeMs, nowMs-(int64(z[0].Score)-ttl))
+		}
+		for _, p := range c.prev {
+			out.PreviousMonth += int(p.Val())
+		}
+	}
+	return out, nil
 }

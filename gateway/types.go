@@ -75,7 +75,43 @@ type Status struct {
 	Breakers     []Breaker         `json:"breakers"`
 	Flags        Flags             `json:"flags"`
 	Enforcement  Enforcement       `json:"enforcement"`
-	Reservations ReservationTotals `json:"reservations"`
+	Reservations ReservationCounts `json:"reservations"`
+}
+
+// ReservationCounts is the reservation part of GET /status: counts read on
+// every call at a cost of O(communities) Redis commands, never
+// O(reservations). Members are classed by their expiry score alone (the
+// hash is not read): live = expires in the future; expired = expired less
+// than the hash's 60 s grace ago (its hash should still be there to
+// reclaim); orphaned = expired longer ago (its hash has expired).
+type ReservationCounts struct {
+	Communities        int   `json:"communities"`
+	Live               int   `json:"live"`
+	Expired            int   `json:"expired"`
+	Orphaned           int   `json:"orphaned"`
+	PreviousMonth      int   `json:"previousMonth"`
+	ReservedCents      int64 `json:"reservedCents"`
+	OldestExpiredAgeMs int64 `json:"oldestExpiredAgeMs"`
+	// KeysAsOf is when the communities were last discovered (a keyspace
+	// walk, done in the background); a community newer than that is not
+	// counted yet.
+	KeysAsOf  time.Time `json:"keysAsOf"`
+	Truncated bool      `json:"truncated"`
+	// Summary holds the figures that read every reservation hash (live
+	// estimates, drift), computed in the background and served with their
+	// age; absent until the first background summary completes.
+	Summary *BackgroundSummary `json:"summary,omitempty"`
+}
+
+// BackgroundSummary is the last reservation summary the admin server
+// computed in the background.
+type BackgroundSummary struct {
+	AsOf       time.Time         `json:"asOf"`
+	AgeMs      int64             `json:"ageMs"`
+	DurationMs float64           `json:"durationMs"`
+	Totals     ReservationTotals `json:"totals"`
+	// Error is why the latest attempt failed (the totals are the last good ones).
+	Error string `json:"error,omitempty"`
 }
 
 // RedisHealth is one PING of the gateway's Redis.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"gatewayops/gateway"
 )
@@ -51,9 +52,7 @@ func statusAction() Action {
 			lines = append(lines, breakerLines(st.Breakers)...)
 			lines = append(lines, flagLines(st.Flags)...)
 			lines = append(lines, "pool-claim enforcement: "+st.Enforcement.Mode+" ("+st.Enforcement.Source+")")
-			t := st.Reservations
-			lines = append(lines, fmt.Sprintf("reservations: %s live, %s expired, %s orphaned in %d communities; drift %s",
-				thousands(int64(t.Live)), thousands(int64(t.Expired)), thousands(int64(t.Orphaned)), t.Communities, cents(t.DriftCents)))
+			lines = append(lines, reservationCountLines(st.Reservations)...)
 			return Result{Lines: lines, Data: st}, nil
 		},
 	}
@@ -345,4 +344,23 @@ func (poolClaimsEnforce) Inverse(_ Invocation, plan Plan) (Invocation, bool) {
 		return Invocation{}, false
 	}
 	return Invocation{Action: "poolclaims.enforce", Values: map[string]any{"mode": old}, Given: []string{"mode"}}, true
+}
+
+// reservationCountLines shows status's counts (by expiry score, read now)
+// and the background summary's drift with its age.
+func reservationCountLines(t gateway.ReservationCounts) []string {
+	lines := []string{fmt.Sprintf("reservations: %s live, %s expired, %s orphaned in %d communities (by expiry time); reserved %s",
+		thousands(int64(t.Live)), thousands(int64(t.Expired)), thousands(int64(t.Orphaned)), t.Communities, cents(t.ReservedCents))}
+	switch s := t.Summary; {
+	case s == nil:
+		lines = append(lines, "drift: the first background summary is still running")
+	default:
+		line := fmt.Sprintf("drift %s (reserved vs live estimates %s), summary %s old",
+			cents(s.Totals.DriftCents), cents(s.Totals.LiveEstimateCents), ago(time.Duration(s.AgeMs)*time.Millisecond))
+		if s.Error != "" {
+			line += "; the latest summary failed: " + s.Error
+		}
+		lines = append(lines, line)
+	}
+	return lines
 }

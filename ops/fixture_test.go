@@ -114,11 +114,13 @@ func (s *stack) openBreaker(component string) {
 	s.t.Fatalf("breaker %s did not open after 10 failures", component)
 }
 
-// leakReservations makes n reservations per community that expired 10 minutes ago.
+// leakReservations makes n reservations per community that expired 30 s
+// ago: their hashes still exist (the gateway's live 60 s past the TTL), so
+// they are claimable, as a leak is until the hash expires.
 func (s *stack) leakReservations(communities []string, n int, estimate int64) {
 	s.t.Helper()
 	ctx := context.Background()
-	past := gateway.NewStore(s.rdb, gateway.StoreOptions{Now: func() time.Time { return time.Now().Add(-15 * time.Minute) }})
+	past := gateway.NewStore(s.rdb, gateway.StoreOptions{Now: func() time.Time { return time.Now().Add(-5*time.Minute - 30*time.Second) }})
 	for _, c := range communities {
 		if err := past.SetLimit(ctx, c, 1_000_000); err != nil {
 			s.t.Fatal(err)

@@ -74,13 +74,23 @@ func fromRunbook(r runbooks.Runbook) Runbook {
 	return out
 }
 
-// statusText is the reservations part of the Redis view.
-func reservationsText(t gateway.ReservationTotals) string {
-	return fmt.Sprintf("reservations: %d communities, %d live, %d expired (claimable), %d orphaned, %d previous-month\n"+
-		"reserved %s vs live estimates %s: drift %s; oldest expired %s",
-		t.Communities, t.Live, t.Expired, t.Orphaned, t.PreviousMonth,
-		cents(t.ReservedCents), cents(t.LiveEstimateCents), cents(t.DriftCents),
+// reservationsText is the reservations part of the Redis view: status's
+// counts by expiry time, then the background summary's drift with its age.
+func reservationsText(t gateway.ReservationCounts) string {
+	out := fmt.Sprintf("reservations: %d communities, %d live, %d expired (claimable), %d orphaned, %d previous-month (by expiry time)\n"+
+		"reserved %s; oldest expired %s",
+		t.Communities, t.Live, t.Expired, t.Orphaned, t.PreviousMonth, cents(t.ReservedCents),
 		age(time.Duration(t.OldestExpiredAgeMs)*time.Millisecond))
+	s := t.Summary
+	if s == nil {
+		return out + "\ndrift: the first background summary is still running"
+	}
+	out += fmt.Sprintf("\nlive estimates %s: drift %s (summary %s old)", cents(s.Totals.LiveEstimateCents),
+		cents(s.Totals.DriftCents), age(time.Duration(s.AgeMs)*time.Millisecond))
+	if s.Error != "" {
+		out += "; the latest summary failed: " + s.Error
+	}
+	return out
 }
 
 func cents(c int64) string {

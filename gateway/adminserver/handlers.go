@@ -18,8 +18,14 @@ func (s *Server) status(ctx context.Context, _ *request) (outcome, error) {
 	if !st.Redis.OK {
 		return outcome{}, errorf(http.StatusServiceUnavailable, gateway.CodeRedisUnavailable, "the gateway's Redis did not answer PING: "+st.Redis.Error)
 	}
-	var err error
-	if st.Breakers, err = s.cfg.Store.Breakers(ctx); err != nil {
+	// Breakers and reservations are read by name through the background
+	// index: O(communities), never O(reservations); the figures that read
+	// every hash come from the background summary, with its age.
+	v, err := s.summary.current(ctx)
+	if err != nil {
+		return outcome{}, err
+	}
+	if st.Breakers, err = s.cfg.Store.BreakersNamed(ctx, v.breakers); err != nil {
 		return outcome{}, err
 	}
 	if st.Flags, err = s.cfg.Store.Flags(ctx); err != nil {
@@ -28,13 +34,16 @@ func (s *Server) status(ctx context.Context, _ *request) (outcome, error) {
 	if st.Enforcement, err = s.cfg.Store.Enforcement(ctx); err != nil {
 		return outcome{}, err
 	}
-	sum, err := s.cfg.Store.ReservationSummary(ctx, "", maxSummaryCommunities)
-	if err != nil {
+	if st.Reservations, err = s.cfg.Store.ReservationCounts(ctx, v.idx); err != nil {
 		return outcome{}, err
 	}
-	st.Reservations = sum.Totals
+	st.Reservations.Summary = v.summary
 	return outcome{result: st}, nil
 }
+
+// RefreshSummary runs one background round (key discovery and reservation
+// summary) now and waits for it, so that the next status serves it.
+func (s *Server) RefreshSummary(ctx context.Context) error { return s.summary.refresh(ctx) }
 
 func (s *Server) breakers(ctx context.Context, _ *request) (outcome, error) {
 	list, err := s.cfg.Store.Breakers(ctx)

@@ -68,6 +68,8 @@ type Server struct {
 	idem    idempotency
 	log     *slog.Logger
 	handler http.Handler
+	// summary is the background key index and reservation summary (status).
+	summary *summarizer
 }
 
 // New checks cfg and builds a Server.
@@ -108,6 +110,7 @@ func New(cfg Config) (*Server, error) {
 		idem:  idempotency{rdb: cfg.Redis},
 		log:   cfg.Logger,
 	}
+	s.summary = newSummarizer(cfg.Store, cfg.Now)
 	s.handler = s.routes()
 	return s, nil
 }

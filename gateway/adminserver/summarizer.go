@@ -1,0 +1,165 @@
+package adminserver
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"gatewayops/gateway"
+)
+
+// Background summary cadence.
+const (
+	// summaryMaxAge is how old the key index and the reservation summary
+	// may get before a status call starts a new background round. The
+	// console polls status every 10-15 s, so a summary is at most about
+	// summaryMaxAge plus one round old while anyone is watching, and nobody
+	// pays for rounds while nobody is.
+	summaryMaxAge = 30 * time.Second
+	// summaryTimeout bounds one background round (discovery + summary).
+	summaryTimeout = 2 * time.Minute
+)
+
+// summarizer keeps the last key index (a keyspace walk) and reservation
+// summary (every live hash), both computed in the background, so that status
+// costs O(communities): it counts through the index and serves the summary
+// with its age. One round runs at a time; a round starts when a reader finds
+// the last one older than summaryMaxAge (no goroutine runs while nobody asks).
+type summarizer struct {
+	store *gateway.Store
+	now   func() time.Time
+
+	mu       sync.Mutex
+	running  bool
+	idx      *gateway.KeyIndex
+	breakers []string // components with a circuit:* hash, found with idx
+	summary  *gateway.BackgroundSummary
+	lastErr  string
+	// round is closed when the running round ends.
+	round chan struct{}
+}
+
+func newSummarizer(store *gateway.Store, now func() time.Time) *summarizer {
+	return &summarizer{store: store, now: now}
+}
+
+// view is what status reads from the summarizer.
+type view struct {
+	idx      gateway.KeyIndex
+	breakers []string
+	summary  *gateway.BackgroundSummary
+}
+
+// current returns the last index and summary, starting a background round
+// when they are stale. Only before the first index exists does it wait (for
+// the round's discovery, bounded by ctx).
+func (z *summarizer) current(ctx context.Context) (view, error) {
+	z.mu.Lock()
+	round := z.startIfStale()
+	v, ok := z.view()
+	z.mu.Unlock()
+	if ok {
+		return v, nil
+	}
+	select {
+	case <-round:
+	case <-ctx.Done():
+		return view{}, ctx.Err()
+	}
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	if v, ok = z.view(); !ok {
+		return view{}, errors.New("discovering the communities failed: " + z.lastErr)
+	}
+	return v, nil
+}
+
+// view copies the current state; ok is false before the first index. z.mu is held.
+func (z *summarizer) view() (view, bool) {
+	if z.idx == nil {
+		return view{}, false
+	}
+	return view{idx: *z.idx, breakers: z.breakers, summary: z.copySummary()}, true
+}
+
+// refresh runs one round now and waits for it (tests, and GET
+// /reservations/summary's explicit request for fresh figures).
+func (z *summarizer) refresh(ctx context.Context) error {
+	z.mu.Lock()
+	if !z.running {
+		z.running = true
+		z.round = make(chan struct{})
+		go z.run()
+	}
+	round := z.round
+	z.mu.Unlock()
+	select {
+	case <-round:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	if z.lastErr != "" {
+		return errors.New(z.lastErr)
+	}
+	return nil
+}
+
+// startIfStale starts a round unless one runs or the last is fresh; it
+// returns the channel closed when the running round ends. z.mu is held.
+func (z *summarizer) startIfStale() chan struct{} {
+	fresh := z.idx != nil && z.summary != nil && z.now().Sub(z.summary.AsOf) < summaryMaxAge
+	if !z.running && !fresh {
+		z.running = true
+		z.round = make(chan struct{})
+		go z.run()
+	}
+	return z.round
+}
+
+func (z *summarizer) copySummary() *gateway.BackgroundSummary {
+	if z.summary == nil {
+		return nil
+	}
+	c := *z.summary
+	c.AgeMs = z.now().Sub(c.AsOf).Milliseconds()
+	c.Error = z.lastErr
+	return &c
+}
+
+// run is one background round: discover the keys and the breakers, then
+// summarise the reservations.
+func (z *summarizer) run() {
+	ctx, cancel := context.WithTimeout(context.Background(), summaryTimeout)
+	defer cancel()
+	idx, err := z.store.DiscoverKeys(ctx)
+	var breakers []string
+	if err == nil {
+		breakers, err = z.store.BreakerNames(ctx)
+	}
+	z.mu.Lock()
+	if err == nil {
+		z.idx, z.breakers = &idx, breakers
+	}
+	z.mu.Unlock()
+	var bg *gateway.BackgroundSummary
+	if err == nil {
+		start := time.Now()
+		var sum gateway.ReservationSummary
+		sum, err = z.store.SummaryOf(ctx, idx, maxSummaryCommunities)
+		bg = &gateway.BackgroundSummary{AsOf: idx.At, Totals: sum.Totals,
+			DurationMs: float64(time.Since(start).Microseconds()) / 1000}
+	}
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	z.lastErr = ""
+	if err != nil {
+		z.lastErr = err.Error()
+	} else {
+		z.summary = bg
+	}
+	z.running = false
+	close(z.round)
+}

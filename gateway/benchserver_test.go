@@ -1,0 +1,91 @@
+package gateway_test
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// serverWatch measures work server-side, where a loaded machine's
+// scheduling shows less: every top-level command goes to the slowlog
+// (slowlog-log-slower-than 0, in microseconds), which gives the longest
+// single command (the stall every other client sees) and the sum. PING is
+// left out (the probe's own traffic).
+type serverWatch struct {
+	rdb *redis.Client
+}
+
+// slowlogLen holds every command of one measured piece of work (the probe's
+// PINGs included) without the log wrapping.
+const slowlogLen = 1_000_000
+
+func watchServer(b *testing.B, rdb *redis.Client) *serverWatch {
+	b.Helper()
+	ctx := context.Background()
+	for _, err := range []error{
+		rdb.ConfigSet(ctx, "slowlog-log-slower-than", "0").Err(),
+		rdb.ConfigSet(ctx, "slowlog-max-len", strconv.Itoa(slowlogLen)).Err(),
+		rdb.SlowLogReset(ctx).Err(),
+	} {
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	return &serverWatch{rdb: rdb}
+}
+
+// serverFigures is what one piece of work cost Redis.
+type serverFigures struct {
+	total    time.Duration // sum of command time, PING excluded
+	longest  time.Duration // longest single command, PING excluded
+	commands int64
+	longCmd  string
+}
+
+// finish reads the figures and turns the slowlog back to its default.
+func (w *serverWatch) finish(b *testing.B) serverFigures {
+	b.Helper()
+	ctx := context.Background()
+	var f serverFigures
+	logs, err := w.rdb.SlowLogGet(ctx, -1).Result()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, l := range logs { // top-level commands only: a script's calls are inside its entry
+		name := strings.ToLower(firstArg(l.Args))
+		if name == "ping" || name == "slowlog" || name == "config" || name == "info" {
+			continue
+		}
+		f.total += l.Duration
+		f.commands++
+		if l.Duration > f.longest {
+			f.longest, f.longCmd = l.Duration, name
+		}
+	}
+	if len(logs) >= slowlogLen {
+		b.Fatalf("the slowlog filled up (%d entries): the server figures would miss commands", len(logs))
+	}
+	_ = w.rdb.ConfigSet(ctx, "slowlog-log-slower-than", "10000").Err()
+	_ = w.rdb.ConfigSet(ctx, "slowlog-max-len", "128").Err()
+	_ = w.rdb.SlowLogReset(ctx).Err()
+	return f
+}
+
+func firstArg(args []string) string {
+	if len(args) == 0 {
+		return ""
+	}
+	return args[0]
+}
+
+// report adds the server figures to the benchmark's metrics.
+func (f serverFigures) report(b *testing.B) {
+	b.ReportMetric(float64(f.total.Microseconds())/1000, "server_ms")
+	b.ReportMetric(float64(f.longest.Microseconds())/1000, "server_longest_ms")
+	b.ReportMetric(float64(f.commands), "server_commands")
+	b.Logf("longest command: %s (%v)", f.longCmd, f.longest)
+}

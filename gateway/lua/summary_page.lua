@@ -1,0 +1,64 @@
+-- One time-boxed page of a reservation summary: reads the members of one
+-- expiry set after a (score, member) cursor in ascending order, each joined
+-- with its hash's estimated_cost, and stops after ARGV[5] microseconds of
+-- work, so no page blocks Redis for long whatever the set's size. Read-only.
+-- The hashes are read by SORT_RO ... BY nosort LIMIT ... GET, which walks the
+-- sorted set's rank range and fetches prefix..member->estimated_cost in C:
+-- about a third of the cost of one HMGET per member from Lua. A member with
+-- no hash is an orphan; one with a hash is expired when its rank is below
+-- the first member scored after now, else live. (A hash of the same name but
+-- another reservation, the month collision drain_batch.lua guards against,
+-- cannot be found here: the caller reads only members expired less than the
+-- hash's lifetime ago, in the current month, whose own hash the gateway's
+-- reserve would not have overwritten.)
+-- KEYS: expiry zset (reservation hashes are built from the prefix, as the
+-- gateway's reaper does: single-node Redis only, not cluster-safe)
+-- ARGV: reservation key prefix, nowMs, cursorScore, cursorMember ('' = start
+--       after every member scored <= cursorScore), budgetUs
+-- Returns {live, liveCents, expired, expiredCents, orphans, done (1/0),
+--          nextScore, nextMember}
+local key, prefix = KEYS[1], ARGV[1]
+local score, member = ARGV[3], ARGV[4]
+local t = redis.call('TIME')
+local deadline = tonumber(t[1]) * 1000000 + tonumber(t[2]) + tonumber(ARGV[5])
+
+-- rank of the first member after the cursor
+local rank
+if member == '' then
+  rank = redis.call('ZCOUNT', key, '-inf', score)
+else
+  rank = redis.call('ZRANK', key, member)
+  if rank and redis.call('ZSCORE', key, member) == score then
+    rank = rank + 1
+  else -- the cursor's member went away: count what is at or before it
+    rank = redis.call('ZCOUNT', key, '-inf', '(' .. score)
+    for _, m in ipairs(redis.call('ZRANGE', key, score, score, 'BYSCORE')) do
+      if m <= member then rank = rank + 1 end
+    end
+  end
+end
+local firstLive = redis.call('ZCOUNT', key, '-inf', ARGV[2])
+local pattern = prefix .. '*->estimated_cost'
+local live, liveCents, expired, expiredCents, orphans = 0, 0, 0, 0, 0
+local chunk = 128
+while true do
+  local vals = redis.call('SORT_RO', key, 'BY', 'nosort', 'LIMIT', rank, chunk, 'GET', pattern)
+  for i, v in ipairs(vals) do
+    if not v then
+      orphans = orphans + 1
+    elseif rank + i - 1 < firstLive then
+      expired, expiredCents = expired + 1, expiredCents + (tonumber(v) or 0)
+    else
+      live, liveCents = live + 1, liveCents + (tonumber(v) or 0)
+    end
+  end
+  rank = rank + #vals
+  if #vals < chunk then
+    return {live, liveCents, expired, expiredCents, orphans, 1, '', ''}
+  end
+  local n = redis.call('TIME')
+  if tonumber(n[1]) * 1000000 + tonumber(n[2]) >= deadline then
+    local last = redis.call('ZRANGE', key, rank - 1, rank - 1, 'WITHSCORES')
+    return {live, liveCents, expired, expiredCents, orphans, 0, last[2], last[1]}
+  end
+end
