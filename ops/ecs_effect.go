@@ -125,6 +125,14 @@ func effectOnce(ctx context.Context, env *Env, ex expectation, data *ecsPlan) (d
 	if after > 0 {
 		return true, true, fmt.Sprintf("OBSERVED: %s, %g since %s", window, after, clockOf(settled))
 	}
+	if before == 0 {
+		// Nothing before either: is there any traffic that could show it?
+		all := expectation{metric: "RequestCount", dim: "feature", values: []string{"baseline", "ensemble", "byok"}}
+		traffic, _, err := sums(ctx, env.CloudWatch, all, changeAt.Add(-effectBefore), now, changeAt, settled)
+		if err == nil && traffic == 0 {
+			return true, false, "NOT OBSERVABLE: no RequestCount at all in the " + formatDuration(effectBefore) + " before the change (the real gateway's emitter is not wired: gateway-domain.md 0)"
+		}
+	}
 	return false, false, fmt.Sprintf("NOT OBSERVED: %s, none since %s", window, clockOf(settled))
 }
 

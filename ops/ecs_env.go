@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"time"
 
 	"gatewayops/alarms"
 	"gatewayops/gateway/ecsdeploy"
@@ -61,6 +62,15 @@ func buildECS(ctx context.Context, e Environment) (*ecsdeploy.Client, error) {
 		return nil, fmt.Errorf("environment %s: ECS: %w", e.Name, err)
 	}
 	return ecsdeploy.New(api, e.ECSTarget()), nil
+}
+
+// followFor paces following rollouts: the local stand-in converges in
+// seconds, so it is polled every second; real ECS every DefaultPoll.
+func followFor() ecsdeploy.FollowOptions {
+	if alarms.IsLocalEndpoint(os.Getenv("AWS_ENDPOINT_URL_ECS")) {
+		return ecsdeploy.FollowOptions{Poll: time.Second}
+	}
+	return ecsdeploy.FollowOptions{}
 }
 
 func (e *Env) ecs() (*ecsdeploy.Client, error) {

@@ -39,6 +39,7 @@ func BuildEnv(ctx context.Context, e Environment, operator string) (*Env, func()
 	if env.ECS, err = buildECS(ctx, e); err != nil {
 		return nil, nil, err
 	}
+	env.ECSFollow = followFor()
 	closeFn := func() {}
 	raw, err := e.RedisURL()
 	if err != nil {
