@@ -61,7 +61,7 @@ func (s *Store) Reserve(ctx context.Context, in ReserveInput) (ReserveResult, er
 		CommittedKey(in.Community, month), ReservedKey(in.Community, month), LimitKey(in.Community),
 		ReservationKey(in.Community, in.User, in.IdempotencyKey), ExpiryKey(in.Community, month),
 	}
-	vals, err := s.scripts.reserve.Run(ctx, s.rdb, keys,
+	vals, err := runNoRetry(ctx, s.rdb, s.scripts.reserve, keys,
 		in.EstimateCents, in.User, in.IdempotencyKey, in.Community, in.ModelAlias,
 		s.nowMs(), ms(s.opts.ReservationTTL), ms(counterTTL), ms(hashGrace)).Slice()
 	if err != nil {
@@ -98,7 +98,7 @@ func (s *Store) Finalize(ctx context.Context, community, user, idemKey string, a
 		ReservationKey(community, user, idemKey), ExpiryKey(community, month),
 		FinalizedKey(community, user, idemKey),
 	}
-	vals, err := s.scripts.finalize.Run(ctx, s.rdb, keys,
+	vals, err := runNoRetry(ctx, s.rdb, s.scripts.finalize, keys,
 		actualCents, ExpiryMember(user, idemKey), ms(counterTTL), ms(finalizedMarkerTTL)).Slice()
 	if err != nil {
 		return FinalizeResult{}, fmt.Errorf("finalize: %w", err)
@@ -118,7 +118,7 @@ func (s *Store) Reap(ctx context.Context, community string) (ReapResult, error) 
 	}
 	month := Month(s.now())
 	keys := []string{ReservedKey(community, month), ExpiryKey(community, month)}
-	vals, err := s.scripts.reap.Run(ctx, s.rdb, keys,
+	vals, err := runNoRetry(ctx, s.rdb, s.scripts.reap, keys,
 		s.nowMs(), ReservationKeyPrefix(community), ms(counterTTL)).Slice()
 	if err != nil {
 		return ReapResult{}, fmt.Errorf("reap: %w", err)

@@ -165,8 +165,8 @@ func (s *Store) reapBatches(ctx context.Context, p drainPlan, t monthKey, cd *Co
 			return err
 		}
 		start := time.Now()
-		vals, err := s.scripts.drainBatch.Run(ctx, s.rdb, keys, p.cutoff, p.BatchSize, prefix, dry,
-			ms(counterTTL), offset, ms(s.opts.ReservationTTL)).Slice()
+		vals, err := s.runDrainScript(ctx, p.DryRun, s.scripts.drainBatch, s.scripts.drainBatchOnce, keys,
+			p.cutoff, p.BatchSize, prefix, dry, ms(counterTTL), offset, ms(s.opts.ReservationTTL)).Slice()
 		recordBatch(res, start)
 		if err != nil {
 			return fmt.Errorf("drain batch: %w", err)
@@ -199,8 +199,8 @@ func (s *Store) reconcileOne(ctx context.Context, p drainPlan, t monthKey, cd *C
 	}
 	bound := p.BatchSize * reconcileFactor
 	start := time.Now()
-	vals, err := s.scripts.reconcile.Run(ctx, s.rdb, keys, p.cutoff, bound,
-		ReservationKeyPrefix(t.community), dry, ms(counterTTL), ms(s.opts.ReservationTTL)).Slice()
+	vals, err := s.runDrainScript(ctx, p.DryRun, s.scripts.reconcile, s.scripts.reconcileOnce, keys,
+		p.cutoff, bound, ReservationKeyPrefix(t.community), dry, ms(counterTTL), ms(s.opts.ReservationTTL)).Slice()
 	recordBatch(res, start)
 	if err != nil {
 		return fmt.Errorf("reconcile: %w", err)
@@ -221,6 +221,17 @@ func (s *Store) reconcileOne(ctx context.Context, p drainPlan, t monthKey, cd *C
 	cd.ReconcileDeltaCents = sum - before
 	cd.ReservedAfterCents = sum
 	return nil
+}
+
+// runDrainScript runs a live batch once per call (a re-send after a timeout
+// answers the first run's counts instead of draining again) and a dry run,
+// which writes nothing, plainly.
+func (s *Store) runDrainScript(ctx context.Context, dry bool, plain *plainScript, once *OnceScript,
+	keys []string, args ...any) *redis.Cmd {
+	if dry {
+		return plain.Run(ctx, s.rdb, keys, args...)
+	}
+	return RunOnce(ctx, s.rdb, once, keys, args...)
 }
 
 func recordBatch(res *DrainResult, start time.Time) {

@@ -16,12 +16,16 @@ const (
 	SourceDefault = "default"
 )
 
-// setFlagScript swaps one field of the flag hash and returns the old raw
-// value, so before/after come from the same atomic step.
-var setFlagScript = redis.NewScript(`
+// setFlagSrc swaps one field of the flag hash and returns the old raw
+// value, so before/after come from the same atomic step. It runs once per
+// call (once.go): a re-send would answer the new value as the old one.
+const setFlagSrc = `
 local old = redis.call('HGET', KEYS[1], ARGV[1])
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-return old`)
+return old`
+
+// setEnforcementSrc is SET ... GET, once per call for the same reason.
+const setEnforcementSrc = `return redis.call('SET', KEYS[1], ARGV[1], 'GET')`
 
 // parseBool accepts exactly "true"/"false", like the gateway's parseBoolEnv;
 // anything else means "not set" and the default applies.
@@ -57,7 +61,7 @@ func (s *Store) SetFlag(ctx context.Context, name string, enabled bool) (FlagCha
 	if !slices.Contains(FlagNames(), name) {
 		return FlagChange{}, invalid("name", "unknown flag %q: accepted flags are %s", name, strings.Join(FlagNames(), ", "))
 	}
-	old, err := setFlagScript.Run(ctx, s.rdb, []string{RuntimeFlagsKey}, name, fmt.Sprint(enabled)).Text()
+	old, err := RunOnce(ctx, s.rdb, s.scripts.setFlag, []string{RuntimeFlagsKey}, name, fmt.Sprint(enabled)).Text()
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return FlagChange{}, fmt.Errorf("set flag %s: %w", name, err)
 	}
@@ -86,7 +90,7 @@ func (s *Store) SetEnforcement(ctx context.Context, mode string) (EnforcementCha
 		return EnforcementChange{}, invalid("mode", "unknown enforcement mode %q: accepted modes are %s, %s",
 			mode, EnforcementWarn, EnforcementReject)
 	}
-	old, err := s.rdb.SetArgs(ctx, RuntimeEnforcementKey, mode, redis.SetArgs{Get: true}).Result()
+	old, err := RunOnce(ctx, s.rdb, s.scripts.setEnforcement, []string{RuntimeEnforcementKey}, mode).Text()
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return EnforcementChange{}, fmt.Errorf("set enforcement: %w", err)
 	}
