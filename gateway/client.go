@@ -22,6 +22,12 @@ import (
 const (
 	DefaultClientTimeout = 30 * time.Second
 	DefaultMaxRetries    = 3
+	// DefaultPendingWindow is how long a write keeps being retried while the
+	// server answers 409 IDEMPOTENCY_KEY_IN_PROGRESS: longer than the
+	// server's pending-claim lease (adminserver.PendingLease, 15 s), so a
+	// claim left by a request that died expires inside the window and the
+	// retry then applies the write.
+	DefaultPendingWindow = 25 * time.Second
 	maxErrorBody         = 64 << 10
 	maxResponseBody      = 32 << 20
 )
@@ -42,6 +48,11 @@ type ClientOptions struct {
 	// Backoff is the wait before retry attempt n (1-based); default
 	// 200ms doubling up to 5 s.
 	Backoff func(attempt int) time.Duration
+	// PendingWindow is how long 409 IDEMPOTENCY_KEY_IN_PROGRESS is retried,
+	// beyond MaxRetries (default DefaultPendingWindow).
+	PendingWindow time.Duration
+	// Now is the clock the PendingWindow is measured on (default time.Now).
+	Now func() time.Time
 }
 
 // Client is the typed client of the Gateway Admin API v1.
@@ -89,6 +100,12 @@ func NewClient(baseURL string, opts ClientOptions) *Client {
 	}
 	if opts.Backoff == nil {
 		opts.Backoff = defaultBackoff
+	}
+	if opts.PendingWindow <= 0 {
+		opts.PendingWindow = DefaultPendingWindow
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
 	}
 	hc := opts.HTTPClient
 	if hc == nil {
@@ -229,19 +246,39 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, body
 		target += "?" + q.Encode()
 	}
 	var lastErr error
-	for attempt := 0; attempt <= c.opts.MaxRetries; attempt++ {
+	var pendingSince time.Time
+	retries := 0
+	for attempt := 0; ; attempt++ {
 		if attempt > 0 {
 			if err := sleep(ctx, c.opts.Backoff(attempt)); err != nil {
 				return fmt.Errorf("%w (last attempt: %v)", err, lastErr)
 			}
 		}
 		retry, err := c.attempt(ctx, method, target, payload, idemKey, out)
-		if err == nil || !retry {
+		if err == nil || !retry || c.opts.MaxRetries == 0 {
 			return err
 		}
 		lastErr = err
+		if isPending(err) {
+			// Another request holds the key; its lease ends within the window.
+			now := c.opts.Now()
+			if pendingSince.IsZero() {
+				pendingSince = now
+			}
+			if now.Sub(pendingSince) < c.opts.PendingWindow {
+				continue
+			}
+			return err
+		}
+		if retries++; retries > c.opts.MaxRetries {
+			return lastErr
+		}
 	}
-	return lastErr
+}
+
+func isPending(err error) bool {
+	var apiErr *APIError
+	return errors.As(err, &apiErr) && apiErr.Code == CodeIdempotencyPending
 }
 
 // attempt makes one HTTP request; retry says whether a failure is worth

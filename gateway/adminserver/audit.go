@@ -42,12 +42,12 @@ return redis.call('LRANGE', KEYS[1], start, start + tonumber(ARGV[2]) - 1)
 // auditLog writes and reads the audit trail in Redis.
 type auditLog struct {
 	rdb        redis.UniversalClient
-	appendScpt *redis.Script
+	appendScpt *gateway.OnceScript
 	listScpt   *redis.Script
 }
 
 func newAuditLog(rdb redis.UniversalClient) auditLog {
-	return auditLog{rdb: rdb, appendScpt: redis.NewScript(appendAuditSrc), listScpt: redis.NewScript(listAuditSrc)}
+	return auditLog{rdb: rdb, appendScpt: gateway.NewOnceScript(appendAuditSrc), listScpt: redis.NewScript(listAuditSrc)}
 }
 
 // append stores rec; its ID is assigned by Redis.
@@ -57,7 +57,9 @@ func (a auditLog) append(ctx context.Context, rec gateway.AuditRecord) (string, 
 	if err != nil {
 		return "", fmt.Errorf("encode audit record: %w", err)
 	}
-	id, err := a.appendScpt.Run(ctx, a.rdb, []string{AuditKey, AuditSeqKey}, string(b), AuditMaxLen).Int64()
+	// Once per call: a re-sent append after a timeout must not number and
+	// push the record a second time.
+	id, err := gateway.RunOnce(ctx, a.rdb, a.appendScpt, []string{AuditKey, AuditSeqKey}, string(b), AuditMaxLen).Int64()
 	if err != nil {
 		return "", err
 	}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -15,19 +16,29 @@ import (
 	"gatewayops/gateway"
 )
 
-// Idempotency records live for a day, as the Idempotency-Key contract says.
+// Idempotency records: a finished write's response lives for a day, as the
+// Idempotency-Key contract says; a claim of a write still being applied
+// lives PendingLease and is renewed every PendingLease/3 while its request
+// runs, so a claim whose process died frees its key within PendingLease and
+// the same key then applies. The admin client retries 409
+// IDEMPOTENCY_KEY_IN_PROGRESS for longer than PendingLease
+// (gateway.DefaultPendingWindow).
 const (
 	IdemKeyPrefix = "gatewayops:idem:"
 	IdemTTL       = 24 * time.Hour
+	PendingLease  = 15 * time.Second
 	MaxIdemKeyLen = 128
 )
 
 // idemRecord is what Redis holds under gatewayops:idem:{sha256(keyName|key)}.
 type idemRecord struct {
-	State       string          `json:"state"` // pending or done
-	Fingerprint string          `json:"fingerprint"`
-	Status      int             `json:"status,omitempty"`
-	Body        json.RawMessage `json:"body,omitempty"`
+	State       string `json:"state"` // pending or done
+	Fingerprint string `json:"fingerprint"`
+	// Owner is the request id of a pending claim: a re-sent claim of the
+	// same request recognises its own record.
+	Owner  string          `json:"owner,omitempty"`
+	Status int             `json:"status,omitempty"`
+	Body   json.RawMessage `json:"body,omitempty"`
 }
 
 const (
@@ -35,9 +46,50 @@ const (
 	idemDone    = "done"
 )
 
+// Every idempotency step is a script that compares the stored record with
+// this request's own, so a re-send after a timeout (go-redis re-sends) finds
+// its own claim instead of someone else's.
+var (
+	// claim: ARGV pending record, lease ms. Returns {1} when this request owns
+	// the key, else {0, stored record}.
+	claimScript = redis.NewScript(`
+local v = redis.call('GET', KEYS[1])
+if not v then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return {1}
+end
+if v == ARGV[1] then return {1} end
+return {0, v}`)
+	// renew: ARGV pending record, lease ms.
+	renewScript = redis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0`)
+	// finish: ARGV pending record, done record, ttl ms. 1 when stored.
+	finishScript = redis.NewScript(`
+local v = redis.call('GET', KEYS[1])
+if v == ARGV[1] or v == ARGV[2] then
+  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+  return 1
+end
+return 0`)
+	// release: ARGV pending record.
+	releaseScript = redis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`)
+)
+
 // idempotency guards writes so one Idempotency-Key applies at most once.
 type idempotency struct {
-	rdb redis.UniversalClient
+	rdb   redis.UniversalClient
+	lease time.Duration
+}
+
+// claim is one request's hold on an idempotency key.
+type claim struct {
+	redisKey, fp string
+	pending      string // this request's pending record, exactly as stored
 }
 
 // IdemRedisKey is the Redis key of an idempotency record; it scopes the client's key to the API key that sent it, so two
@@ -55,55 +107,89 @@ func fingerprint(method, path string, body []byte) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// begin claims redisKey for this request. It returns a stored response to
-// replay, or nil when the caller now owns the key and must apply the write.
-func (s idempotency) begin(ctx context.Context, redisKey, fp string) (*idemRecord, error) {
-	pending, _ := json.Marshal(idemRecord{State: idemPending, Fingerprint: fp})
-	for range 2 { // a second round covers a record expiring between SET and GET
-		claimed, err := s.rdb.SetNX(ctx, redisKey, pending, IdemTTL).Result()
-		if err != nil {
-			return nil, err
-		}
-		if claimed {
-			return nil, nil
-		}
-		raw, err := s.rdb.Get(ctx, redisKey).Bytes()
-		if errors.Is(err, redis.Nil) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		var rec idemRecord
-		if err := json.Unmarshal(raw, &rec); err != nil {
-			return nil, fmt.Errorf("idempotency record is not JSON: %w", err)
-		}
-		switch {
-		case rec.State != idemDone:
-			return nil, errorf(http.StatusConflict, gateway.CodeIdempotencyPending,
-				"a request with this Idempotency-Key is still being applied; retry with the same key shortly")
-		case rec.Fingerprint != fp:
-			return nil, errorf(http.StatusUnprocessableEntity, gateway.CodeIdempotencyReuse,
-				"this Idempotency-Key was already used for a different request (other operation or body); use a new key for a new action")
-		}
-		return &rec, nil
+func (s idempotency) leaseMs() int64 {
+	if s.lease <= 0 {
+		return PendingLease.Milliseconds()
 	}
-	return nil, errors.New("idempotency record vanished twice while being read")
+	return s.lease.Milliseconds()
 }
 
+// begin claims redisKey for the request requestID. It returns a stored
+// response to replay, or nil when the caller now owns the key and must apply
+// the write.
+func (s idempotency) begin(ctx context.Context, redisKey, fp, requestID string) (*idemRecord, claim, error) {
+	pending, _ := json.Marshal(idemRecord{State: idemPending, Fingerprint: fp, Owner: requestID})
+	c := claim{redisKey: redisKey, fp: fp, pending: string(pending)}
+	vals, err := claimScript.Run(ctx, s.rdb, []string{redisKey}, c.pending, s.leaseMs()).Slice()
+	if err != nil {
+		return nil, c, err
+	}
+	if len(vals) == 1 {
+		return nil, c, nil
+	}
+	raw, _ := vals[1].(string)
+	var rec idemRecord
+	if err := json.Unmarshal([]byte(raw), &rec); err != nil {
+		return nil, c, fmt.Errorf("idempotency record is not JSON: %w", err)
+	}
+	switch {
+	case rec.State != idemDone:
+		return nil, c, errorf(http.StatusConflict, gateway.CodeIdempotencyPending,
+			"a request with this Idempotency-Key is still being applied; retry with the same key shortly")
+	case rec.Fingerprint != fp:
+		return nil, c, errorf(http.StatusUnprocessableEntity, gateway.CodeIdempotencyReuse,
+			"this Idempotency-Key was already used for a different request (other operation or body); use a new key for a new action")
+	}
+	return &rec, c, nil
+}
+
+// hold renews the claim every lease/3 until the returned stop is called.
+func (s idempotency) hold(c claim) (stop func()) {
+	every := time.Duration(s.leaseMs()) * time.Millisecond / 3
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				ctx, cancel := context.WithTimeout(context.Background(), every)
+				_ = renewScript.Run(ctx, s.rdb, []string{c.redisKey}, c.pending, s.leaseMs()).Err()
+				cancel()
+			}
+		}
+	}()
+	var once sync.Once
+	return func() { once.Do(func() { close(done); <-stopped }) }
+}
+
+// errClaimLost means the claim expired before the response could be stored.
+var errClaimLost = errors.New("the idempotency claim expired before the response was stored")
+
 // finish stores the response so a repeat replays it.
-func (s idempotency) finish(ctx context.Context, redisKey, fp string, status int, body []byte) error {
-	rec, err := json.Marshal(idemRecord{State: idemDone, Fingerprint: fp, Status: status, Body: body})
+func (s idempotency) finish(ctx context.Context, c claim, status int, body []byte) error {
+	rec, err := json.Marshal(idemRecord{State: idemDone, Fingerprint: c.fp, Status: status, Body: body})
 	if err != nil {
 		return err
 	}
-	return s.rdb.Set(ctx, redisKey, rec, IdemTTL).Err()
+	n, err := finishScript.Run(ctx, s.rdb, []string{c.redisKey}, c.pending, rec, IdemTTL.Milliseconds()).Int()
+	if err != nil {
+		return err
+	}
+	if n != 1 {
+		return errClaimLost
+	}
+	return nil
 }
 
 // release forgets a claim whose write failed on the server side, so a retry
 // with the same key applies it instead of replaying the failure.
-func (s idempotency) release(ctx context.Context, redisKey string) error {
-	return s.rdb.Del(ctx, redisKey).Err()
+func (s idempotency) release(ctx context.Context, c claim) error {
+	return releaseScript.Run(ctx, s.rdb, []string{c.redisKey}, c.pending).Err()
 }
 
 // validIdemKey checks the Idempotency-Key header: 1-128 printable ASCII.

@@ -16,7 +16,7 @@ func (s *Server) applyWrite(w http.ResponseWriter, op operation, rq *request, ra
 	defer cancel()
 	redisKey := IdemRedisKey(rq.keyName, rq.idemKey)
 	fp := fingerprint(op.method, rq.http.URL.Path, raw)
-	stored, err := s.idem.begin(ctx, redisKey, fp)
+	stored, cl, err := s.idem.begin(ctx, redisKey, fp, rq.id)
 	if err != nil {
 		e := s.failure(rq, err)
 		writeBody(w, e.status, errorBody(e, rq.id))
@@ -28,18 +28,21 @@ func (s *Server) applyWrite(w http.ResponseWriter, op operation, rq *request, ra
 		return stored.Status, true
 	}
 	defer func() {
-		// A panicking handler must not leave the key claimed for a day.
+		// A panicking handler must not leave the key claimed.
 		if p := recover(); p != nil {
-			_ = s.idem.release(ctx, redisKey)
+			_ = s.idem.release(ctx, cl)
 			panic(p)
 		}
 	}()
+	stopHold := s.idem.hold(cl)
+	defer stopHold()
 	out, err := op.handle(ctx, rq)
+	stopHold()
 	if err != nil {
 		// A refused write (4xx) applied nothing and a failed one (5xx) is not
 		// known to have: forget the claim so a retry is judged afresh and bad
 		// input leaves no trace.
-		if rerr := s.idem.release(ctx, redisKey); rerr != nil {
+		if rerr := s.idem.release(ctx, cl); rerr != nil {
 			s.log.Warn("could not release idempotency key", "requestId", rq.id, "error", rerr)
 		}
 		e := s.failure(rq, err)
@@ -47,8 +50,8 @@ func (s *Server) applyWrite(w http.ResponseWriter, op operation, rq *request, ra
 		return e.status, false
 	}
 	body := encodeJSON(out.result)
-	if err := s.idem.finish(ctx, redisKey, fp, http.StatusOK, trimNewline(body)); err != nil {
-		s.log.Error("could not store idempotent response; a retry will answer 409 until the key expires",
+	if err := s.idem.finish(ctx, cl, http.StatusOK, trimNewline(body)); err != nil {
+		s.log.Error("could not store idempotent response; a retry with this key will apply again once the claim expires",
 			"requestId", rq.id, "error", err)
 	}
 	s.record(rq, gateway.AuditRecord{Action: op.action, Status: http.StatusOK, Before: out.before, After: out.after})
