@@ -172,7 +172,8 @@ func (l *live) Plan(ctx context.Context, line string) (Plan, error) {
 	if err != nil {
 		return Plan{}, err
 	}
-	return planOf(p), nil
+	// The policy's pre-check (journals a refusal), asked before any confirmation.
+	return planOf(p), l.d.Runner.Precheck(p)
 }
 
 func planOf(p ops.Prepared) Plan {
@@ -348,7 +349,7 @@ func (l *live) PlanUndo(ctx context.Context, id string) (Plan, error) {
 	if err != nil {
 		return Plan{}, err
 	}
-	return planOf(p), nil
+	return planOf(p), l.d.Runner.Precheck(p)
 }
 
 // historyFile is the palette history, beside the journal in the state dir.

@@ -80,6 +80,14 @@ func (m Model) handlePlan(msg planMsg) (tea.Model, tea.Cmd) {
 		switch {
 		case errors.As(msg.err, &refused):
 			m.run.phase = phaseRefused
+		case ops.IsRefused(msg.err):
+			// The policy's pre-check refused (and journaled it); add the key to press.
+			m.run.phase = phaseRefused
+			if ops.RefusedRule(msg.err) == ops.RuleNotArmed {
+				m.run.err += ": press A to arm writes (reason and time limit), then run the step again"
+			}
+			m.runbook.SetStepStatus(m.run.command, "⊘ refused")
+			return m, nil
 		case isUsageError(msg.err):
 			m.run.phase = phaseUsage
 		}
@@ -91,12 +99,6 @@ func (m Model) handlePlan(msg planMsg) (tea.Model, tea.Cmd) {
 		return m.apply(Confirmation{}) // read-only: nothing to confirm
 	}
 	m.safety = m.backend.Safety()
-	if m.safety.Protected && !m.armed() {
-		m.run.phase = phaseRefused
-		m.run.err = fmt.Sprintf("%s is PROTECTED and read-only: press A to arm writes (reason and time limit), then run the step again", m.safety.Env)
-		m.runbook.SetStepStatus(m.run.command, "⊘ refused (not armed)")
-		return m, nil
-	}
 	m.run.phase = phaseConfirming
 	m.runbook.SetStepStatus(m.run.command, "awaiting confirmation")
 	m.modal = modalConfirm
