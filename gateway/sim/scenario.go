@@ -33,6 +33,14 @@ type ScenarioConfig struct {
 	// EmitEvery paces the gauges: breaker state and reservation age (default 5s).
 	EmitEvery time.Duration
 	Seed      int64
+	// Tasks, when set, are the gateway's running tasks: each request is
+	// served by one of them, with the flags of its environment (an ensemble
+	// request to a task with ENSEMBLE_ENABLED != "true" answers 400
+	// ENSEMBLE_DISABLED) and its own in-process loa-finn breaker.
+	Tasks TaskSource
+	// LoaFinnOutage makes loa-finn fail during the incident too, so the
+	// tasks' loa-finn breakers open; only new tasks (service.restart) start closed.
+	LoaFinnOutage bool
 }
 
 func (c ScenarioConfig) withDefaults() ScenarioConfig {
@@ -77,7 +85,10 @@ type Scenario struct {
 	emit    func([]byte) error
 	cfg     ScenarioConfig
 
+	fleet *fleet
+
 	mu     sync.Mutex
+	noted  map[string]bool
 	rng    *rand.Rand
 	start  time.Time
 	leaked bool
@@ -88,10 +99,14 @@ type Scenario struct {
 func NewScenario(store *gateway.Store, emit func([]byte) error, cfg ScenarioConfig) *Scenario {
 	cfg = cfg.withDefaults()
 	traffic := New(store, Config{Communities: []string{"community-a", "community-b", "community-c"}, Users: 25, Seed: cfg.Seed})
-	return &Scenario{
-		store: store, traffic: traffic, emit: emit, cfg: cfg,
+	sc := &Scenario{
+		store: store, traffic: traffic, emit: emit, cfg: cfg, noted: map[string]bool{},
 		rng: rand.New(rand.NewPCG(uint64(cfg.Seed), 0xdead)),
 	}
+	if cfg.Tasks != nil {
+		sc.fleet = newFleet(cfg.Tasks)
+	}
+	return sc
 }
 
 // Events returns what happened so far.
@@ -181,6 +196,17 @@ func (sc *Scenario) latency(meanMs float64) float64 {
 // failing (and counted as breaker failures) during the KMS outage.
 func (sc *Scenario) request(ctx context.Context, now time.Time) {
 	feature := sc.drawFeature()
+	task, onTask := sc.fleet.pick()
+	if onTask && feature == "ensemble" && task.Env["ENSEMBLE_ENABLED"] != "true" {
+		sc.ensembleDisabled(task)
+		return
+	}
+	if onTask && feature != "byok" {
+		if status, done := sc.finnGate(task, now); done {
+			sc.send(RequestCompleteLine(now, feature, sc.latency(30), status, "community-a", "cheap"))
+			return
+		}
+	}
 	if feature == "byok" {
 		if status, done := sc.kmsGate(ctx, now); done {
 			sc.send(RequestCompleteLine(now, feature, sc.latency(40), status, "community-a", "reasoning"))
@@ -227,6 +253,13 @@ func (sc *Scenario) send(line []byte) {
 // emitGauges publishes the kms breaker state and the oldest stale
 // reservation's age, as the gateway's reaper would if it were scheduled.
 func (sc *Scenario) emitGauges(ctx context.Context, now time.Time) {
+	if open, tasks := sc.fleet.openBreakers(); tasks > 0 {
+		state := 0.0
+		if open > 0 {
+			state = 2
+		}
+		sc.send(BreakerStateLine(now, gateway.LoaFinnBreaker, state))
+	}
 	if b, err := sc.store.Breaker(ctx, gateway.KMSBreaker); err == nil {
 		sc.send(BreakerStateLine(now, gateway.KMSBreaker, BreakerStateValue(b.State)))
 	}
@@ -234,3 +267,69 @@ func (sc *Scenario) emitGauges(ctx context.Context, now time.Time) {
 		sc.send(ReservationAgeLine(now, sc.cfg.Env, float64(sum.Totals.OldestExpiredAgeMs)))
 	}
 }
+
+// ensembleDisabled is the gateway's answer to an ensemble request when the
+// task runs with ENSEMBLE_ENABLED off: 400 ENSEMBLE_DISABLED at validation,
+// before emitRequestComplete, so RequestCount{feature=ensemble} stops.
+func (sc *Scenario) ensembleDisabled(task Task) {
+	sc.fleet.mu.Lock()
+	sc.fleet.disabled++
+	sc.fleet.mu.Unlock()
+	sc.noteOnce("ensemble-off-"+task.ID, "task %s answers ensemble requests 400 ENSEMBLE_DISABLED (ENSEMBLE_ENABLED=%q)", shortTask(task.ID), task.Env["ENSEMBLE_ENABLED"])
+}
+
+// finnGate runs one loa-finn call through the task's in-process breaker:
+// refused at once while it is open (500 INTERNAL_ERROR), failing during the
+// loa-finn outage. The real breaker guards only invoke(); the demo sends
+// every non-BYOK request through it so the incident shows.
+func (sc *Scenario) finnGate(task Task, now time.Time) (int, bool) {
+	sc.fleet.mu.Lock()
+	b := sc.fleet.breaker(task.ID)
+	allowed := b.allow(now)
+	failing := sc.cfg.LoaFinnOutage && sc.inOutage(now)
+	if allowed {
+		b.record(now, !failing)
+	}
+	opened := b.open
+	sc.fleet.mu.Unlock()
+	switch {
+	case !allowed:
+		return 500, true
+	case failing:
+		if opened {
+			sc.noteOnce("finn-open-"+task.ID, "task %s: loa-finn circuit breaker OPEN (in-process: only a new task starts closed)", shortTask(task.ID))
+		}
+		return 502, true
+	}
+	return 0, false
+}
+
+func (sc *Scenario) noteOnce(key, format string, args ...any) {
+	sc.mu.Lock()
+	seen := sc.noted[key]
+	sc.noted[key] = true
+	sc.mu.Unlock()
+	if !seen {
+		sc.note(format, args...)
+	}
+}
+
+func shortTask(id string) string {
+	if len(id) > 8 {
+		return id[len(id)-8:]
+	}
+	return id
+}
+
+// EnsembleDisabled counts the ENSEMBLE_DISABLED answers so far.
+func (sc *Scenario) EnsembleDisabled() int64 {
+	if sc.fleet == nil {
+		return 0
+	}
+	sc.fleet.mu.Lock()
+	defer sc.fleet.mu.Unlock()
+	return sc.fleet.disabled
+}
+
+// LoaFinnBreakers counts the running tasks whose loa-finn breaker is open.
+func (sc *Scenario) LoaFinnBreakers() (open, tasks int) { return sc.fleet.openBreakers() }
