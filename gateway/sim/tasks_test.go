@@ -35,7 +35,12 @@ type lines struct {
 	all []string
 }
 
-func (l *lines) emit(b []byte) error { l.mu.Lock(); l.all = append(l.all, string(b)); l.mu.Unlock(); return nil }
+func (l *lines) emit(b []byte) error {
+	l.mu.Lock()
+	l.all = append(l.all, string(b))
+	l.mu.Unlock()
+	return nil
+}
 
 func (l *lines) count(sub string) int {
 	l.mu.Lock()
