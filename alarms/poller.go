@@ -377,12 +377,15 @@ func mergeRead(last []Alarm, asked map[string]bool, got []Alarm) []Alarm {
 			out = append(out, a)
 		}
 	}
+	added := false
 	for _, a := range got {
 		if _, isNew := fresh[a.Name]; isNew {
-			out = append(out, a)
+			out, added = append(out, a), true
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	if added { // last is sorted by name; only new alarms can break the order
+		sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	}
 	return out
 }
 
@@ -399,13 +402,6 @@ type listState struct {
 // clone copies what a refresh may change, so a failed one changes nothing.
 func (l listState) clone() listState {
 	l.known = append([]string(nil), l.known...)
-	if l.mark.seen != nil {
-		seen := make(map[string]bool, len(l.mark.seen))
-		for k, v := range l.mark.seen {
-			seen[k] = v
-		}
-		l.mark.seen = seen
-	}
 	return l
 }
 
@@ -415,33 +411,32 @@ func (l listState) clone() listState {
 // by more than this loses changes until the next sweep (SweepInterval).
 const historySkew = 2 * time.Minute
 
-// changeMark is the position in the account's alarm history: the newest
-// timestamp read, and the alarms already seen at exactly that timestamp
-// (the next read starts there, inclusive, so those come back once more).
+// changeMark is the position in the account's alarm history: the next read
+// starts one millisecond (history's precision) after the newest change read.
+// Exclusive, because a bulk change puts hundreds of items in one
+// millisecond and an inclusive start would re-read them every refresh; an
+// item that CloudWatch makes visible later than a newer one is caught by
+// the screen's own reads or the next sweep.
 type changeMark struct {
-	at   time.Time
-	seen map[string]bool
+	at time.Time
 }
 
-func (m *changeMark) reset(now time.Time) { m.at, m.seen = now.Add(-historySkew), nil }
+func (m *changeMark) reset(now time.Time) { m.at = now.Add(-historySkew) }
 
-// advance returns the alarms the changes name that were not seen before and
-// moves the mark to the newest change.
+// advance returns the alarms the changes name and moves the mark past the newest.
 func (m *changeMark) advance(changes []Change) []string {
-	var out []string
+	out := make([]string, 0, len(changes))
+	next := m.at
 	for _, c := range changes {
-		if c.At.Before(m.at) || (c.At.Equal(m.at) && m.seen[c.Alarm]) {
+		if c.At.Before(m.at) {
 			continue
 		}
-		if c.At.After(m.at) {
-			m.at, m.seen = c.At, map[string]bool{}
-		}
-		if m.seen == nil {
-			m.seen = map[string]bool{}
-		}
-		m.seen[c.Alarm] = true
 		out = append(out, c.Alarm)
+		if after := c.At.Truncate(time.Millisecond).Add(time.Millisecond); after.After(next) {
+			next = after
+		}
 	}
+	m.at = next
 	return out
 }
 
@@ -479,19 +474,27 @@ func (p *Poller) fillSeries(ctx context.Context, snap *Snapshot, now time.Time) 
 		p.series.start = now
 	}
 	shown, panelsShown := p.onScreen(snap.Alarms)
-	state := make(map[string]State, len(snap.Alarms))
-	for _, a := range snap.Alarms {
-		state[alarmKey(a.Name)] = a.State
-	}
-	groups := viewGroups(snap.Alarms, p.catalog.Panels)
-	keep := make(map[string]bool, len(groups))
+	keep := make(map[string]bool, len(snap.Alarms)+len(p.catalog.Panels))
 	var due []QueryGroup
-	for _, g := range groups {
-		keep[g.Key] = true
-		t, every := p.tierOf(g.Key, state[g.Key], shown, panelsShown)
-		if metricCount(g) > 0 && p.series.due(g.Key, groupPeriod(g), t, every, now) {
+	// The group is built only when due: at 10,000 alarms most are not.
+	consider := func(key string, st State, period time.Duration, build func() (QueryGroup, bool)) {
+		keep[key] = true
+		t, every := p.tierOf(key, st, shown, panelsShown)
+		if !p.series.due(key, period, t, every, now) {
+			return
+		}
+		if g, ok := build(); ok && metricCount(g) > 0 {
 			due = append(due, g)
 		}
+	}
+	for _, a := range snap.Alarms {
+		if !a.Composite {
+			consider(alarmKey(a.Name), a.State, alarmPeriod(a), func() (QueryGroup, bool) { return alarmGroup(a) })
+		}
+	}
+	for i, pn := range p.catalog.Panels {
+		g := QueryGroup{Key: panelKey(i), Queries: pn.Queries}
+		consider(g.Key, "", groupPeriod(g), func() (QueryGroup, bool) { return g, true })
 	}
 	p.series.forget(keep)
 	if len(due) > 0 {
@@ -526,8 +529,16 @@ func (p *Poller) tierOf(key string, st State, shown map[string]bool, panelsShown
 // lint re-reads the inventory every LintInterval and judges every refresh's
 // alarms against the last one read.
 func (p *Poller) lint(ctx context.Context, snap *Snapshot, now time.Time) error {
+	fresh := p.inventory == nil || now.Sub(p.lintAt) >= p.opts.LintInterval
+	if !fresh && len(snap.Alarms) == len(p.last.Alarms) && p.last.Lint != nil {
+		// Same alarms, same inventory: the findings cannot have changed
+		// (a changed definition, or one alarm replaced by another, is judged
+		// at the next inventory read).
+		snap.Lint = p.last.Lint
+		return nil
+	}
 	defs := LintTargets(snap.Alarms, p.catalog)
-	if p.inventory == nil || now.Sub(p.lintAt) >= p.opts.LintInterval {
+	if fresh {
 		inv, err := p.src.Inventory(ctx, defs)
 		if err != nil {
 			return err
@@ -599,20 +610,42 @@ func firstLine(ls []Line) []Point {
 func viewGroups(list []Alarm, panels []Panel) []QueryGroup {
 	var groups []QueryGroup
 	for _, a := range list {
-		switch {
-		case a.Composite:
-			continue
-		case len(a.Metrics) > 0:
-			groups = append(groups, QueryGroup{Key: alarmKey(a.Name), Queries: a.Metrics})
-		case a.MetricName != "":
-			stat := &MetricStat{Namespace: a.Namespace, MetricName: a.MetricName, Dimensions: a.Dimensions, Stat: a.Statistic, Period: a.Period}
-			groups = append(groups, QueryGroup{Key: alarmKey(a.Name), Queries: []MetricQuery{{ID: "m", Metric: stat, ReturnData: true}}})
+		if g, ok := alarmGroup(a); ok {
+			groups = append(groups, g)
 		}
 	}
 	for i, pn := range panels {
 		groups = append(groups, QueryGroup{Key: panelKey(i), Queries: pn.Queries})
 	}
 	return groups
+}
+
+// alarmPeriod is the period of the alarm's sparkline (its group's, as groupPeriod).
+func alarmPeriod(a Alarm) time.Duration {
+	p := a.Period
+	for _, q := range a.Metrics {
+		if q.Metric != nil {
+			p = max(p, q.Metric.Period)
+		}
+	}
+	if p <= 0 {
+		p = 60
+	}
+	return time.Duration(p) * time.Second
+}
+
+// alarmGroup is the sparkline query of one alarm; false for a composite.
+func alarmGroup(a Alarm) (QueryGroup, bool) {
+	switch {
+	case a.Composite:
+		return QueryGroup{}, false
+	case len(a.Metrics) > 0:
+		return QueryGroup{Key: alarmKey(a.Name), Queries: a.Metrics}, true
+	case a.MetricName != "":
+		stat := &MetricStat{Namespace: a.Namespace, MetricName: a.MetricName, Dimensions: a.Dimensions, Stat: a.Statistic, Period: a.Period}
+		return QueryGroup{Key: alarmKey(a.Name), Queries: []MetricQuery{{ID: "m", Metric: stat, ReturnData: true}}}, true
+	}
+	return QueryGroup{}, false
 }
 
 // NextDelay is how long to wait before the next refresh: the alarm interval
