@@ -207,13 +207,16 @@ scale_section() {
 	cat <<'MD'
 ## 3b. The console's refresh at 10, 1,000 and 10,000 alarms
 
-`Poller.Refresh` as the console runs it (lint and mute rules on) over the catalog shape of section
-5 (a third each ALARM, OK, INSUFFICIENT_DATA; no panels), in the steady state after a first
-refresh: the known alarm names in AlarmNames batches of 100, four in flight (the prefix is swept
-in full, one listing per state in parallel, every 5 minutes), and GetMetricData only for the series
-due (the 60 rows a 200x60 pane shows once per period; firing alarms off screen every 10 minutes,
-the rest every 30, staggered). Calls are counted at cwlocal's HTTP handler, metrics by an SDK
-middleware. The goal is 10,000 alarms <= 3x the time at 1,000.
+`Poller.Refresh` as the console runs it (lint and mute rules on, 60 rows on screen) over the
+catalog shape of section 5 (a third each ALARM, OK, INSUFFICIENT_DATA; no panels), in the steady
+state between two sweeps (docs/decisions.md 60, 61): one DescribeAlarmHistory page for what
+changed since the last read, one DescribeAlarms by AlarmNames for the changed alarms and the rows
+on screen, one ListAlarmMuteRules, and GetMetricData only for the series due (the rows on screen
+once per period, off-screen ones every 10 or 30 minutes, staggered). The full prefix sweep (one
+listing per state, in parallel) runs every 5 minutes and is not in these figures. Calls are
+counted at cwlocal's HTTP handler, metrics by an SDK middleware. Goal: 10,000 alarms <= 3x the
+time at 1,000. Against cwlocal the remaining growth is mostly cwlocal's own work per call (it
+scans every alarm for AlarmNames and every alarm's history for DescribeAlarmHistory).
 
 | alarms | time per refresh | calls per refresh | metrics per refresh | time ratio to 1,000 |
 |---|---|---|---|---|
