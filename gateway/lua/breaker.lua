@@ -28,12 +28,11 @@ if op == 'success' or op == 'reset' then
     redis.call('DEL', KEYS[2])
     return {1, 'closed'}
   end
-  if not state or state == 'closed' then
-    redis.call('DEL', KEYS[2])
-    redis.call('HDEL', KEYS[1], 'failures')
-    return {1, 'closed'}
-  end
-  return {1, state}
+  -- In every other state, open included, success clears the failure
+  -- records and leaves the state (gateway-domain.md 3.3).
+  redis.call('DEL', KEYS[2])
+  redis.call('HDEL', KEYS[1], 'failures')
+  return {1, state or 'closed'}
 end
 if op == 'failure' then
   if state == 'half-open' then

@@ -16,7 +16,9 @@ local committed = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
 local reserved = tonumber(redis.call('GET', KEYS[2]) or '0') or 0
 local limit = tonumber(redis.call('GET', KEYS[3]) or '0') or 0
 local effective = committed + reserved
-if cost > 0 and effective + cost > limit then
+-- A 0-cent (BYOK) reserve is refused too once effective spend is over the
+-- limit, exactly as the gateway's step 3 does (gateway-domain.md 4.3).
+if effective + cost > limit then
   local remaining = limit - effective
   if remaining < 0 then remaining = 0 end
   return {'BUDGET_EXCEEDED', remaining, limit, 0}
