@@ -7,9 +7,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"os"
+	"strconv"
+	"strings"
 	"time"
 
 	"gatewayops/alarms"
@@ -20,15 +23,53 @@ import (
 type cloudWatchLocalFlags struct {
 	listen, catalog, env, emfFile string
 	evaluateEvery                 time.Duration
+	memoryBudget                  byteSize
+	maxSeries                     int
 }
+
+// byteSize is a flag value in bytes: a number with an optional KiB, MiB or GiB suffix.
+type byteSize int64
+
+func (b *byteSize) String() string { return strconv.FormatInt(int64(*b), 10) }
+
+func (b *byteSize) Set(v string) error {
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"B", 1}} {
+		if num, ok := strings.CutSuffix(v, u.suffix); ok {
+			v, mult = num, u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+	if err != nil || n <= 0 || n > math.MaxInt64/mult {
+		return fmt.Errorf("want a positive size such as 2GiB, 512MiB or 1048576")
+	}
+	*b = byteSize(n * mult)
+	return nil
+}
+
+// cloudWatchLocalClients says, per client, how to point it at cwlocal. The
+// CLI before 2.13 (v1 before 1.29) and botocore before 1.31 ignore
+// AWS_ENDPOINT_URL*: following the variable alone sends them to real AWS,
+// where loaded credentials would change real alarms.
+const cloudWatchLocalClients = `Point clients at it (any dummy credentials; requests are not signature-checked):
+  Go SDK v2, gatewayops, AWS CLI >= 2.13 or v1 >= 1.29, boto3 >= 1.28:
+      AWS_ENDPOINT_URL_CLOUDWATCH=http://ADDR
+  AWS CLI before 2.13 / v1 before 1.29 (Debian's awscli is 2.9): they IGNORE that variable;
+      pass --endpoint-url http://ADDR on every call, or the call goes to real AWS
+  boto3 / botocore before 1.28 / 1.31 (Debian's 1.26 / 1.29): boto3.client("cloudwatch", endpoint_url="http://ADDR")`
 
 func parseCloudWatchLocalFlags(args []string, stderr io.Writer) (cloudWatchLocalFlags, error) {
 	var f cloudWatchLocalFlags
 	fs := flag.NewFlagSet("cloudwatch-local", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: gatewayops cloudwatch-local [--listen ADDR] [--catalog default|terraform|none|FILE] [--env NAME] [--evaluate-every 10s] [--emf-file FILE|-]")
-		fmt.Fprintln(stderr, "Serves CloudWatch (RPC v2 CBOR and AWS JSON 1.0) and POST /emf. Point clients at it with AWS_ENDPOINT_URL_CLOUDWATCH=http://ADDR.")
+		fmt.Fprintln(stderr, "usage: gatewayops cloudwatch-local [--listen ADDR] [--catalog default|terraform|none|FILE] [--env NAME] [--evaluate-every 10s] [--emf-file FILE|-] [--memory-budget 2GiB] [--max-series 10000]")
+		fmt.Fprintln(stderr, "Serves CloudWatch (RPC v2 CBOR, AWS JSON 1.0 and AWS Query), POST /emf and GET /stats.")
+		fmt.Fprintln(stderr, cloudWatchLocalClients)
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&f.listen, "listen", "127.0.0.1:4582", "address to serve on")
@@ -36,6 +77,9 @@ func parseCloudWatchLocalFlags(args []string, stderr io.Writer) (cloudWatchLocal
 	fs.StringVar(&f.env, "env", "staging", "environment name that replaces {env} in alarm names")
 	fs.DurationVar(&f.evaluateEvery, "evaluate-every", 10*time.Second, "how often alarms are evaluated")
 	fs.StringVar(&f.emfFile, "emf-file", "", "ingest newline-delimited EMF lines from FILE, or - for stdin")
+	f.memoryBudget = cwlocal.DefaultMemoryBudget
+	fs.Var(&f.memoryBudget, "memory-budget", "memory the series store may use (e.g. 2GiB); retention is derived from it")
+	fs.IntVar(&f.maxSeries, "max-series", cwlocal.DefaultMaxSeries, "series no alarm reads that may exist at once (series alarms read are always kept)")
 	if err := fs.Parse(args); err != nil {
 		return f, err
 	}
@@ -46,6 +90,8 @@ func parseCloudWatchLocalFlags(args []string, stderr io.Writer) (cloudWatchLocal
 		return f, fmt.Errorf("--evaluate-every %s: must be positive, e.g. 10s", f.evaluateEvery)
 	case f.env == "":
 		return f, errors.New("--env must not be empty (e.g. staging, production)")
+	case f.maxSeries < 1:
+		return f, fmt.Errorf("--max-series %d: must be at least 1", f.maxSeries)
 	}
 	return f, nil
 }
@@ -82,7 +128,7 @@ func runCloudWatchLocal(ctx context.Context, args []string, stdout, stderr io.Wr
 		return 2
 	}
 	logger := slog.New(slog.NewJSONHandler(stderr, nil))
-	svc := cwlocal.New(cwlocal.Config{Logger: logger})
+	svc := cwlocal.New(cwlocal.Config{Logger: logger, MemoryBudget: int64(f.memoryBudget), MaxSeries: f.maxSeries})
 	if err := svc.ProvisionCatalog(catalog); err != nil {
 		fmt.Fprintf(stderr, "gatewayops cloudwatch-local: %v\n", err)
 		return 2
@@ -94,6 +140,9 @@ func runCloudWatchLocal(ctx context.Context, args []string, stdout, stderr io.Wr
 	}
 	fmt.Fprintf(stdout, "cloudwatch-local listening on http://%s (%d alarms from catalog %q, env %s, evaluated every %s)\n",
 		ln.Addr(), len(catalog.Alarms), f.catalog, f.env, f.evaluateEvery)
+	fmt.Fprintf(stdout, "retention in force (budget %d MiB over %d series): %s; figures at GET /stats\n",
+		f.memoryBudget>>20, f.maxSeries, svc.Retention())
+	fmt.Fprintln(stdout, strings.ReplaceAll(cloudWatchLocalClients, "ADDR", ln.Addr().String()))
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go svc.Run(ctx, f.evaluateEvery)

@@ -99,6 +99,8 @@ func TestCloudWatchLocalRejectsBadFlags(t *testing.T) {
 		"--env must not be empty":                   {"--env", ""},
 		"catalog /nonexistent/catalog.yaml":         {"--catalog", "/nonexistent/catalog.yaml"},
 		"invalid value \"soon\" for flag -evaluate": {"--evaluate-every", "soon"},
+		"want a positive size such as 2GiB":         {"--memory-budget", "lots"},
+		"--max-series 0: must be at least 1":        {"--max-series", "0"},
 	}
 	for want, args := range cases {
 		var stderr bytes.Buffer
@@ -106,5 +108,31 @@ func TestCloudWatchLocalRejectsBadFlags(t *testing.T) {
 		if code != 2 || !strings.Contains(stderr.String(), want) {
 			t.Errorf("%v: exit %d, stderr %q, want %q", args, code, stderr.String(), want)
 		}
+	}
+}
+
+// The start-up lines give the retention the budget buys and, per client,
+// how to reach the server: older CLIs ignore AWS_ENDPOINT_URL_CLOUDWATCH.
+func TestCloudWatchLocalPrintsRetentionAndHowEachClientConnects(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var out bytes.Buffer
+	pr, pw := io.Pipe()
+	done := make(chan int, 1)
+	go func() {
+		done <- runCloudWatchLocal(ctx, []string{"--listen", "127.0.0.1:0", "--catalog", "none", "--memory-budget", "512MiB", "--max-series", "1000"}, pw, io.Discard)
+		pw.Close()
+	}()
+	sc := bufio.NewScanner(pr)
+	for sc.Scan() && !strings.Contains(sc.Text(), "endpoint_url=") {
+		out.WriteString(sc.Text() + "\n")
+	}
+	cancel()
+	go io.Copy(io.Discard, pr)
+	if code := <-done; code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	want := cwlocal.DeriveRetention(512<<20, 1000).String()
+	if !strings.Contains(out.String(), "budget 512 MiB over 1000 series): "+want) || !strings.Contains(out.String(), "--endpoint-url http://127.0.0.1:") {
+		t.Fatalf("start-up lines:\n%s", out.String())
 	}
 }

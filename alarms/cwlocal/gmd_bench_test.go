@@ -51,11 +51,7 @@ func gmdFixture(b *testing.B) (*cloudwatch.Client, []types.MetricDataQuery) {
 	}
 	srv := httptest.NewServer(s.Handler())
 	b.Cleanup(srv.Close)
-	// As NewSDKClient, but with the SDK's default 3 attempts: a rare
-	// "use of closed network connection" while reading a 200 answer
-	// (aws/aws-sdk-go-v2#2737) would otherwise abort the run.
-	cw := cloudwatch.New(cloudwatch.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL),
-		Credentials: aws.AnonymousCredentials{}, RetryMaxAttempts: 3})
+	cw, _ := NewSDKClient(context.Background(), srv.URL)
 	queries := make([]types.MetricDataQuery, gmdQueries)
 	for q := range queries { // every second series, so half the store is not asked for
 		queries[q] = types.MetricDataQuery{Id: aws.String(fmt.Sprintf("q%d", q)), MetricStat: &types.MetricStat{
