@@ -26,6 +26,7 @@ import (
 	"gatewayops/alarms/cwlocal"
 	"gatewayops/gateway"
 	"gatewayops/gateway/adminserver"
+	"gatewayops/gateway/ecslocal"
 	"gatewayops/gateway/redisproc"
 	"gatewayops/gateway/sim"
 )
@@ -47,6 +48,11 @@ type Options struct {
 	// Miniredis uses the in-process miniredis even when redis-server is
 	// installed (the fallback path, for tests).
 	Miniredis bool
+	// ECSStartDelay is how long a new task of the ECS stand-in takes to
+	// become healthy (default 10s: a rollout is watchable, not tedious).
+	// ECSNow is the stand-in's clock (default time.Now; drills inject one).
+	ECSStartDelay time.Duration
+	ECSNow        func() time.Time
 }
 
 // Stack is a running embedded stack. Close stops it and removes its files.
@@ -60,6 +66,10 @@ type Stack struct {
 	Store      *gateway.Store
 	CloudWatch *cwlocal.Service
 	Scenario   *sim.Scenario
+	// ECS is the ECS stand-in running the gateway's service
+	// (arrakis-{env}-api); ECSURL is its endpoint (AWS_ENDPOINT_URL_ECS).
+	ECS    *ecslocal.Service
+	ECSURL string
 
 	adminKey string
 	dir      string
@@ -100,6 +110,12 @@ func Start(ctx context.Context, opts Options) (st *Stack, err error) {
 	if err := st.startCloudWatch(runCtx, opts); err != nil {
 		return nil, err
 	}
+	if err := st.startECS(opts); err != nil {
+		return nil, err
+	}
+	if opts.Scenario.Tasks == nil {
+		opts.Scenario.Tasks = st.gatewayTasks(opts.Environment)
+	}
 	if !opts.NoScenario {
 		st.Scenario = sim.NewScenario(st.Store, st.CloudWatch.IngestEMF, opts.Scenario)
 		st.goRun(func() { _ = st.Scenario.Run(runCtx) })
@@ -113,6 +129,9 @@ func withDefaults(o Options) Options {
 	}
 	if o.Scenario.Env == "" {
 		o.Scenario.Env = o.Environment
+	}
+	if o.ECSStartDelay == 0 {
+		o.ECSStartDelay = 10 * time.Second
 	}
 	if o.EvaluateEvery == 0 {
 		o.EvaluateEvery = 5 * time.Second
