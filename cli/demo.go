@@ -75,7 +75,8 @@ func runDemo(ctx context.Context, args []string, std stdio) error {
 // variables named in the environment, set only inside this process.
 func demoDeps(ctx context.Context, st *stack.Stack) (ui.Deps, func(), error) {
 	const keyVar, redisVar = "GATEWAYOPS_DEMO_ADMIN_KEY", "GATEWAYOPS_DEMO_REDIS_URL"
-	for name, value := range map[string]string{keyVar: st.AdminKey(), redisVar: st.RedisURL, "XDG_STATE_HOME": st.Dir()} {
+	for name, value := range map[string]string{keyVar: st.AdminKey(), redisVar: st.RedisURL, "XDG_STATE_HOME": st.Dir(),
+		"AWS_ENDPOINT_URL_ECS": st.ECSURL} {
 		if err := os.Setenv(name, value); err != nil {
 			return ui.Deps{}, nil, err
 		}
@@ -84,6 +85,8 @@ func demoDeps(ctx context.Context, st *stack.Stack) (ui.Deps, func(), error) {
 		Name: st.Environment, Region: "us-east-1", AlarmPrefix: "arrakis-" + st.Environment + "-",
 		Catalog: "default", CloudWatchEndpoint: st.CloudWatchURL, AdminURL: st.AdminURL,
 		AdminKeyEnv: keyVar, RedisURLEnv: redisVar, Safety: ops.Standard,
+		// The demo's gateway takes its flags from its ECS task definition, as the real one does.
+		FlagsBackend: ops.BackendECS,
 	}
 	catalog := stack.DemoCatalog(st.Environment)
 	return consoleDeps(ctx, ops.Config{}, env, consoleTuning{catalog: &catalog,
@@ -91,5 +94,5 @@ func demoDeps(ctx context.Context, st *stack.Stack) (ui.Deps, func(), error) {
 }
 
 func simConfig(f demoFlags) sim.ScenarioConfig {
-	return sim.ScenarioConfig{IncidentAfter: f.incidentAfter}
+	return sim.ScenarioConfig{IncidentAfter: f.incidentAfter, LoaFinnOutage: true}
 }
