@@ -66,13 +66,26 @@ func (s *Store) planDrain(req DrainRequest) (drainPlan, error) {
 // over at most BatchSize members), in every month's expiry set of the chosen
 // communities, and in reconcile mode then recomputes reserved from the live
 // reservations. A dry run reads the same batches and changes nothing.
+// Draining every community finds them with one walk of the keyspace
+// (DiscoverKeys); DrainWith takes an index instead; a named community's keys
+// are looked up by name.
 func (s *Store) Drain(ctx context.Context, req DrainRequest) (DrainResult, error) {
+	return s.drain(ctx, req, nil)
+}
+
+// DrainWith is Drain over the communities of idx (the admin server's
+// background index) instead of a keyspace walk, when req names no community.
+func (s *Store) DrainWith(ctx context.Context, req DrainRequest, idx KeyIndex) (DrainResult, error) {
+	return s.drain(ctx, req, &idx)
+}
+
+func (s *Store) drain(ctx context.Context, req DrainRequest, idx *KeyIndex) (DrainResult, error) {
 	p, err := s.planDrain(req)
 	if err != nil {
 		return DrainResult{}, err
 	}
 	start := time.Now()
-	targets, err := s.drainTargets(ctx, p)
+	targets, err := s.drainTargets(ctx, p, idx)
 	if err != nil {
 		return DrainResult{}, err
 	}
@@ -95,21 +108,23 @@ func (s *Store) Drain(ctx context.Context, req DrainRequest) (DrainResult, error
 // drainTargets lists the community/months to drain: every expiry set (all
 // months), plus in reconcile mode the current month's reserved counters, so a
 // counter whose expiry set is already gone can still be brought back to zero.
-func (s *Store) drainTargets(ctx context.Context, p drainPlan) ([]monthKey, error) {
-	targets, _, err := s.scanMonthKeys(ctx, expiryPrefix, p.Community, maxMonthKeys)
-	if err != nil {
-		return nil, err
+func (s *Store) drainTargets(ctx context.Context, p drainPlan, given *KeyIndex) ([]monthKey, error) {
+	var idx KeyIndex
+	if given != nil && p.Community == "" {
+		idx = *given
+	} else {
+		var err error
+		if idx, err = s.keysFor(ctx, p.Community); err != nil { // one walk for both kinds of key, or by name
+			return nil, err
+		}
 	}
+	targets := idx.expiry
 	if p.Mode != DrainReconcile {
 		return targets, nil
 	}
-	counters, _, err := s.scanMonthKeys(ctx, reservedPrefix, p.Community, maxMonthKeys)
-	if err != nil {
-		return nil, err
-	}
 	month := Month(s.now())
 	var current []monthKey
-	for _, k := range counters {
+	for _, k := range idx.reserved {
 		if k.month == month {
 			current = append(current, k)
 		}
@@ -152,7 +167,9 @@ func (s *Store) drainOne(ctx context.Context, p drainPlan, t monthKey, res *Drai
 	return cd
 }
 
-// reapBatches runs drain_batch.lua until a batch comes back short.
+// reapBatches runs drain_batch.lua until a batch says it is done. Each call
+// reads at most BatchSize members and returns after about the Store's
+// drain budget of server time, whichever comes first.
 func (s *Store) reapBatches(ctx context.Context, p drainPlan, t monthKey, cd *CommunityDrain, res *DrainResult) error {
 	keys := []string{ReservedKey(t.community, t.month), ExpiryKey(t.community, t.month)}
 	prefix := ReservationKeyPrefix(t.community)
@@ -160,33 +177,34 @@ func (s *Store) reapBatches(ctx context.Context, p drainPlan, t monthKey, cd *Co
 	if p.DryRun {
 		dry = "1"
 	}
-	for offset := 0; ; offset += p.BatchSize {
+	for offset := int64(0); ; {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		start := time.Now()
 		vals, err := s.runDrainScript(ctx, p.DryRun, s.scripts.drainBatch, s.scripts.drainBatchOnce, keys,
-			p.cutoff, p.BatchSize, prefix, dry, ms(counterTTL), offset, ms(s.opts.ReservationTTL)).Slice()
+			p.cutoff, p.BatchSize, prefix, dry, ms(counterTTL), offset, ms(s.opts.ReservationTTL),
+			s.drainBudget().Microseconds()).Slice()
 		recordBatch(res, start)
 		if err != nil {
 			return fmt.Errorf("drain batch: %w", err)
 		}
-		if len(vals) != 4 {
+		if len(vals) != 7 {
 			return fmt.Errorf("drain batch: unexpected reply %v", vals)
 		}
-		n := int(asInt(vals[0]))
 		cd.Claimed += int(asInt(vals[1]))
 		cd.ReclaimedCents += asInt(vals[2])
-		orphans, _ := vals[3].([]any)
-		cd.Orphans += len(orphans)
-		for _, o := range orphans {
+		cd.Orphans += int(asInt(vals[3]))
+		sample, _ := vals[4].([]any)
+		for _, o := range sample {
 			if len(cd.OrphanSample) < maxOrphanSample {
 				cd.OrphanSample = append(cd.OrphanSample, asString(o))
 			}
 		}
-		if n < p.BatchSize {
+		if asInt(vals[5]) == 1 {
 			return nil
 		}
+		offset = asInt(vals[6])
 	}
 }
 

@@ -33,6 +33,10 @@ type StoreOptions struct {
 	FlagDefaults map[string]bool
 	// EnforcementDefault is the mode when the runtime store has none; default "reject".
 	EnforcementDefault string
+	// DrainBatchBudget is the server time one drain batch works before it
+	// returns (default 800 µs: the longest command a drain sends stays
+	// under 1.5 ms). Tests that count batches set it high.
+	DrainBatchBudget time.Duration
 }
 
 // NewStore returns a Store over rdb, filling unset options with the gateway's defaults.
@@ -134,6 +138,16 @@ func (s *Store) Ping(ctx context.Context) RedisHealth {
 	}
 	return RedisHealth{OK: true, LatencyMs: lat}
 }
+
+func (s *Store) drainBudget() time.Duration {
+	if s.opts.DrainBatchBudget > 0 {
+		return s.opts.DrainBatchBudget
+	}
+	return defaultDrainBatchBudget
+}
+
+// defaultDrainBatchBudget: see StoreOptions.DrainBatchBudget.
+const defaultDrainBatchBudget = 800 * time.Microsecond
 
 // Now is the Store's clock (StoreOptions.Now), for callers that write
 // through the key schema on the same timeline, like the simulator.

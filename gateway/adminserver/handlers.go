@@ -85,7 +85,14 @@ func (s *Server) reservations(ctx context.Context, rq *request) (outcome, error)
 func (s *Server) drain(ctx context.Context, rq *request) (outcome, error) {
 	// The store validates mode, olderThan, batchSize and community.
 	req := *rq.body.(*gateway.DrainRequest)
-	res, err := s.cfg.Store.Drain(ctx, req)
+	// Every community: through the background key index (at most
+	// summaryMaxAge old), not a walk of the keyspace per call, so plan,
+	// apply and verify share one discovery.
+	v, err := s.summary.fresh(ctx, summaryMaxAge)
+	if err != nil {
+		return outcome{}, err
+	}
+	res, err := s.cfg.Store.DrainWith(ctx, req, v.idx)
 	if err != nil {
 		return outcome{}, err
 	}

@@ -99,3 +99,37 @@ func TestStatusCostsTheSameRedisCommandsAtAnyReservationCount(t *testing.T) {
 		}
 	}
 }
+
+// TestDrainOfEveryCommunityUsesTheBackgroundIndex: plan, apply and verify of
+// an all-community drain send no SCAN; the background round walked once.
+func TestDrainOfEveryCommunityUsesTheBackgroundIndex(t *testing.T) {
+	clock := testclock.New(time.Date(2026, 3, 15, 12, 0, 0, 0, time.UTC))
+	srv := admintest.Start(t, admintest.Options{Now: clock.Now})
+	ctx := context.Background()
+	s := sim.New(srv.Store, sim.Config{Communities: []string{"c1", "c2"}, Seed: 1})
+	pre, err := s.Preload(ctx, 2000, 0.10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Admin.RefreshSummary(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.RDB.ConfigResetStat(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	c := gateway.NewClient(srv.URL, gateway.ClientOptions{APIKey: admintest.Key, Operator: "test"})
+	var claimed []int
+	for _, dry := range []bool{true, false, true} {
+		res, err := c.Drain(ctx, gateway.DrainRequest{DryRun: dry}, gateway.NewIdempotencyKey())
+		if err != nil {
+			t.Fatal(err)
+		}
+		claimed = append(claimed, res.Claimed+res.Orphans)
+	}
+	if claimed[0] != pre.Expired+pre.Orphaned || claimed[1] != claimed[0] || claimed[2] != 0 {
+		t.Fatalf("plan, apply, verify claimed %v; the preload left %d expired and %d orphans", claimed, pre.Expired, pre.Orphaned)
+	}
+	if n := commandCalls(t, srv.RDB)["scan"]; n != 0 {
+		t.Fatalf("the drains sent %d SCANs; they must use the background index", n)
+	}
+}

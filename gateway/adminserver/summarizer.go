@@ -75,6 +75,19 @@ func (z *summarizer) current(ctx context.Context) (view, error) {
 	return v, nil
 }
 
+// fresh is current, but waits for a new round when the index is older than
+// maxAge (a drain must not miss a community for long).
+func (z *summarizer) fresh(ctx context.Context, maxAge time.Duration) (view, error) {
+	v, err := z.current(ctx)
+	if err != nil || z.now().Sub(v.idx.At) <= maxAge {
+		return v, err
+	}
+	if err := z.refresh(ctx); err != nil {
+		return view{}, err
+	}
+	return z.current(ctx)
+}
+
 // view copies the current state; ok is false before the first index. z.mu is held.
 func (z *summarizer) view() (view, bool) {
 	if z.idx == nil {
