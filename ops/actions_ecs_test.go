@@ -339,3 +339,32 @@ func readFile(t *testing.T, path string) string {
 	}
 	return string(b)
 }
+
+func TestECSCancelDetachesAndJournalsRolloutInProgress(t *testing.T) {
+	s := newECSStack(t, ecslocal.ServiceSpec{})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ctx = WithProgress(ctx, func(p Progress) {
+		if p.Phase == PhaseRollout && p.Rollout.RolloutState == "IN_PROGRESS" {
+			cancel() // Ctrl-C while the rollout runs
+		}
+	})
+	_, err := s.runner.Run(ctx, "flags.set ensemble_enabled=false", standardYes)
+	if !errors.Is(err, ErrInProgress) {
+		t.Fatalf("cancelled follow: %v", err)
+	}
+	entries, err := ReadJournal(s.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := entries[len(entries)-1]
+	if last.Phase != PhaseResult || !strings.Contains(last.Error, "rollout in progress") || !strings.Contains(last.Result, "registered arrakis-staging-api:2") {
+		t.Fatalf("journal result %+v", last)
+	}
+	// ECS goes on without us.
+	s.clk.Advance(2 * time.Minute)
+	st, _ := s.env.ECS.Read(context.Background())
+	if p := st.Primary(); p.RolloutState != "COMPLETED" || !strings.HasSuffix(aws.ToString(p.TaskDefinition), ":2") {
+		t.Fatalf("after detaching: %+v", p)
+	}
+}
