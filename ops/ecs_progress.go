@@ -39,3 +39,10 @@ func progressOf(ctx context.Context) ProgressFunc {
 	}
 	return func(Progress) {}
 }
+
+// FollowsRollout says whether a prepared action will follow an ECS rollout
+// (the console gives it a longer timeout and a progress bar).
+func FollowsRollout(p Prepared) bool {
+	_, ok := p.Plan.Data.(*ecsPlan)
+	return ok && !p.Plan.NoChange
+}
