@@ -29,6 +29,7 @@ func DefaultRegistry() *Registry {
 		alarmHistoryAction(),
 		alarmMute{},
 		alarmUnmute{},
+		alarmActionsOn{},
 	)
 }
 

@@ -8,14 +8,14 @@ import (
 )
 
 func TestCatalogueHasExactlyTheDesignedActions(t *testing.T) {
-	want := []string{"alarm.history", "alarm.mute", "alarm.unmute", "breaker.list", "breaker.reset", "budget.show",
+	want := []string{"alarm.enable", "alarm.history", "alarm.mute", "alarm.unmute", "breaker.list", "breaker.reset", "budget.show",
 		"flags.set", "flags.show", "gateway.status", "poolclaims.enforce", "poolclaims.show", "preflight.poolclaims",
 		"redis.diagnose", "reservations.drain", "reservations.inspect", "service.restart", "service.rollback", "service.status"}
 	if got := DefaultRegistry().Names(); !slices.Equal(got, want) {
 		t.Fatalf("actions = %v\nwant      %v", got, want)
 	}
 	kinds := map[string]Kind{"breaker.reset": Write, "reservations.drain": Write, "flags.set": Write,
-		"poolclaims.enforce": Write, "alarm.mute": Write, "alarm.unmute": Write, "service.restart": Write, "service.rollback": Write}
+		"poolclaims.enforce": Write, "alarm.mute": Write, "alarm.unmute": Write, "alarm.enable": Write, "service.restart": Write, "service.rollback": Write}
 	r := DefaultRegistry()
 	for _, n := range r.Names() {
 		a, _ := r.Action(n)
@@ -66,8 +66,8 @@ func TestValidateAppliesDefaultsAndTypes(t *testing.T) {
 func TestValidateErrorsNameTheAcceptedValues(t *testing.T) {
 	r := DefaultRegistry()
 	cases := []struct{ line, want string }{
-		{"breaker.rest component=kms", `unknown action "breaker.rest" (did you mean breaker.reset?); known actions: alarm.history,`},
-		{"nonsense", `unknown action "nonsense"; known actions: alarm.history, alarm.mute,`},
+		{"breaker.rest component=kms", `unknown action "breaker.rest" (did you mean breaker.reset?); known actions: alarm.enable, alarm.history,`},
+		{"nonsense", `unknown action "nonsense"; known actions: alarm.enable, alarm.history, alarm.mute,`},
 		{"breaker.reset comp=kms", `breaker.reset: unknown parameter "comp"; accepted: component`},
 		{"gateway.status verbose=true", `unknown parameter "verbose": this action takes no parameters`},
 		{"reservations.drain mode=purge", "reservations.drain: mode=purge: accepted values are reap, reconcile"},
