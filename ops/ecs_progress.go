@@ -46,3 +46,6 @@ func FollowsRollout(p Prepared) bool {
 	_, ok := p.Plan.Data.(*ecsPlan)
 	return ok && !p.Plan.NoChange
 }
+
+// Report sends p to the context's ProgressFunc, if any.
+func Report(ctx context.Context, p Progress) { progressOf(ctx)(p) }
