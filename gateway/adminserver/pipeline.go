@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +15,9 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 
 	"gatewayops/gateway"
 )
@@ -100,6 +102,9 @@ func (s *Server) pipeline(w http.ResponseWriter, op operation, rq *request) (sta
 		s.limit.allow(failKey)
 		return fail(e)
 	}
+	if e := checkQuery(rq.http); e != nil {
+		return fail(e)
+	}
 	if !op.write {
 		out, err := op.handle(rq.http.Context(), rq)
 		if err != nil {
@@ -116,6 +121,24 @@ func (s *Server) pipeline(w http.ResponseWriter, op operation, rq *request) (sta
 		return fail(e)
 	}
 	return s.applyWrite(w, op, rq, raw)
+}
+
+// checkQuery refuses a query parameter given twice, or in two spellings
+// that differ only by case: which one would win is not for the caller to
+// guess (the same rule as for JSON bodies).
+func checkQuery(r *http.Request) *apiError {
+	seen := map[string]string{}
+	for k, vs := range r.URL.Query() {
+		if len(vs) > 1 {
+			return invalid(fmt.Sprintf("query parameter %s is given %d times: give it once", quoteValue(k), len(vs)))
+		}
+		if other, dup := seen[strings.ToLower(k)]; dup {
+			return invalid(fmt.Sprintf("query parameters %s and %s differ only by case: give one, spelled as in openapi.yaml",
+				quoteValue(other), quoteValue(k)))
+		}
+		seen[strings.ToLower(k)] = k
+	}
+	return nil
 }
 
 // callerID keys the limiter: a hash of the presented key (so a caller cannot
@@ -227,33 +250,75 @@ func (s *Server) readBody(w http.ResponseWriter, op operation, rq *request) ([]b
 	return trimmed, nil
 }
 
-// decodeStrict decodes one JSON object, refusing unknown fields and trailing data.
+// decodeStrict decodes one JSON object with github.com/go-json-experiment/json
+// (encoding/json/v2 without GOEXPERIMENT): member names match exactly (a
+// case variant such as "DryRun" beside "dryRun" is an unknown member, not a
+// second spelling of it), duplicate names, unknown members, invalid UTF-8
+// and trailing data are refused (docs/decisions.md 23).
 func decodeStrict(raw []byte, into any) *apiError {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(into); err != nil {
+	if err := jsonv2.Unmarshal(raw, into, jsonv2.RejectUnknownMembers(true)); err != nil {
 		return invalid(describeJSONError(err))
-	}
-	if dec.More() {
-		return invalid("malformed JSON: unexpected data after the JSON object")
 	}
 	return nil
 }
 
+// describeJSONError names the member and the problem, never a Go type.
 func describeJSONError(err error) string {
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
+	var syn *jsontext.SyntacticError
+	var sem *jsonv2.SemanticError
 	switch {
-	case errors.As(err, &syn):
-		return fmt.Sprintf("malformed JSON at byte %d: %v", syn.Offset, syn)
-	case errors.As(err, &typ):
-		return fmt.Sprintf("field %q must be a JSON %s, got %s", typ.Field, jsonKind(typ.Type.Kind().String()), typ.Value)
-	case errors.Is(err, io.ErrUnexpectedEOF):
+	case errors.As(err, &syn) && errors.Is(syn.Err, jsontext.ErrDuplicateName):
+		return fmt.Sprintf("duplicate field %s: each field may appear once", quoteValue(syn.JSONPointer.LastToken()))
+	case errors.As(err, &syn) && errors.Is(syn.Err, io.ErrUnexpectedEOF):
 		return "malformed JSON: the body ends in the middle of a value"
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return "unknown field " + strings.TrimPrefix(err.Error(), "json: unknown field ") + " (see openapi.yaml for the accepted fields)"
+	case errors.As(err, &syn) && strings.Contains(syn.Err.Error(), "after top-level value"):
+		return "malformed JSON: unexpected data after the JSON object"
+	case errors.As(err, &syn):
+		return fmt.Sprintf("malformed JSON at byte %d: %v", syn.ByteOffset, syn.Err)
+	case errors.As(err, &sem) && errors.Is(sem.Err, jsonv2.ErrUnknownName):
+		return fmt.Sprintf("unknown field %s (field names are case-sensitive; see openapi.yaml for the accepted fields)",
+			quoteValue(sem.JSONPointer.LastToken()))
+	case errors.As(err, &sem) && sem.JSONPointer == "":
+		return "the request body must be a JSON object"
+	case errors.As(err, &sem) && sem.GoType != nil:
+		return fmt.Sprintf("field %s must be a JSON %s, got %s", quoteValue(strings.TrimPrefix(string(sem.JSONPointer), "/")),
+			jsonKind(sem.GoType.Kind().String()), truncate(string(sem.JSONValue))+kindWord(sem))
 	}
-	return "malformed JSON: " + err.Error()
+	return "malformed JSON"
+}
+
+// maxQuoted bounds how much of a refused value an error message repeats.
+const maxQuoted = 64
+
+// truncate cuts s to maxQuoted characters, marking the cut.
+func truncate(s string) string {
+	if r := []rune(s); len(r) > maxQuoted {
+		return string(r[:maxQuoted]) + "…"
+	}
+	return s
+}
+
+// quoteValue quotes a refused value (Go syntax: control characters escaped),
+// at most maxQuoted characters of it.
+func quoteValue(s string) string {
+	if r := []rune(s); len(r) > maxQuoted {
+		return strconv.Quote(string(r[:maxQuoted])) + "…"
+	}
+	return strconv.Quote(s)
+}
+
+// kindWord names the JSON kind when no literal value was kept (objects, arrays).
+func kindWord(sem *jsonv2.SemanticError) string {
+	if len(sem.JSONValue) > 0 {
+		return ""
+	}
+	switch sem.JSONKind {
+	case '{':
+		return "an object"
+	case '[':
+		return "an array"
+	}
+	return "another kind"
 }
 
 func jsonKind(goKind string) string {
