@@ -47,6 +47,9 @@ type Config struct {
 type Service struct {
 	cfg Config
 
+	// parsers reuse EMF parsers across lines (parsing runs outside mu).
+	parsers sync.Pool
+
 	mu       sync.Mutex
 	store    *store
 	counts   counters
@@ -132,7 +135,12 @@ func (s *Service) injectedFault() *APIError {
 // whole first: a malformed line, or one the store cannot take whole, is
 // refused with the reason, counted, and nothing of it is stored.
 func (s *Service) IngestEMF(line []byte) error {
-	data, err := emf.Parse(line)
+	p, _ := s.parsers.Get().(*emf.Parser)
+	if p == nil {
+		p = new(emf.Parser)
+	}
+	data, err := p.Parse(line)
+	s.parsers.Put(p)
 	if err != nil {
 		s.refuse(refusedInvalid, "EMF line refused", err)
 		return err

@@ -5,13 +5,14 @@ package emf
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/valyala/fastjson"
 )
 
 // Limits from the EMF specification.
@@ -66,60 +67,61 @@ func IsStandardUnit(u string) bool {
 // StandardUnits returns the accepted unit strings (a fresh copy).
 func StandardUnits() []string { return append([]string(nil), standardUnits...) }
 
-type metaJSON struct {
-	Timestamp         json.RawMessage `json:"Timestamp"`
-	CloudWatchMetrics json.RawMessage `json:"CloudWatchMetrics"`
+// Parser parses EMF lines with one reusable fastjson parser: one pass over
+// the line, no map of the document. A Parser is not safe for concurrent
+// use; keep one per goroutine (or in a sync.Pool).
+type Parser struct {
+	p fastjson.Parser
 }
 
-type directiveJSON struct {
-	Namespace  *string      `json:"Namespace"`
-	Dimensions *[][]string  `json:"Dimensions"`
-	Metrics    []metricJSON `json:"Metrics"`
-}
-
-type metricJSON struct {
-	Name              *string  `json:"Name"`
-	Unit              *string  `json:"Unit"`
-	StorageResolution *float64 `json:"StorageResolution"`
+// Parse turns one EMF line into its data points with a fresh Parser; a
+// caller parsing many lines should keep a Parser.
+func Parse(line []byte) ([]Datum, error) {
+	var p Parser
+	return p.Parse(line)
 }
 
 // Parse turns one EMF line into its data points, one per (directive,
 // dimension set, metric). A line that breaks the format yields an error that
 // says what is wrong and no data.
-func Parse(line []byte) ([]Datum, error) {
+func (ps *Parser) Parse(line []byte) ([]Datum, error) {
 	line = bytes.TrimSpace(line)
 	if len(line) == 0 {
 		return nil, errors.New("emf: empty line")
 	}
-	var root map[string]json.RawMessage
-	if err := json.Unmarshal(line, &root); err != nil {
+	v, err := ps.p.ParseBytes(line)
+	if err != nil {
 		return nil, fmt.Errorf("emf: not a JSON object: %v", err)
 	}
-	rawMeta, ok := root["_aws"]
-	if !ok {
+	root, err := v.Object()
+	if err != nil {
+		return nil, errors.New("emf: not a JSON object: the line is a JSON " + v.Type().String())
+	}
+	meta := root.Get("_aws")
+	if meta == nil {
 		return nil, errors.New("emf: missing _aws metadata object")
 	}
-	var meta metaJSON
-	if err := json.Unmarshal(rawMeta, &meta); err != nil {
-		return nil, fmt.Errorf("emf: _aws is not an object: %v", err)
+	if meta.Type() != fastjson.TypeObject {
+		return nil, fmt.Errorf("emf: _aws is not an object: got %s", clip(meta))
 	}
-	ts, err := parseTimestamp(meta.Timestamp)
+	ts, err := parseTimestamp(meta.Get("Timestamp"))
 	if err != nil {
 		return nil, err
 	}
-	var directives []json.RawMessage
-	if len(meta.CloudWatchMetrics) == 0 {
+	cwm := meta.Get("CloudWatchMetrics")
+	if cwm == nil {
 		return nil, errors.New("emf: missing _aws.CloudWatchMetrics")
 	}
-	if err := json.Unmarshal(meta.CloudWatchMetrics, &directives); err != nil || directives == nil {
+	directives, err := cwm.Array()
+	if err != nil {
 		return nil, errors.New("emf: _aws.CloudWatchMetrics must be an array of directives")
 	}
 	if len(directives) == 0 {
 		return nil, errors.New("emf: _aws.CloudWatchMetrics is empty")
 	}
 	var out []Datum
-	for i, raw := range directives {
-		data, err := parseDirective(root, raw, ts)
+	for i, d := range directives {
+		data, err := parseDirective(root, d, ts)
 		if err != nil {
 			return nil, fmt.Errorf("emf: CloudWatchMetrics[%d]: %w", i, err)
 		}
@@ -128,13 +130,13 @@ func Parse(line []byte) ([]Datum, error) {
 	return out, nil
 }
 
-func parseTimestamp(raw json.RawMessage) (time.Time, error) {
-	if len(raw) == 0 {
+func parseTimestamp(v *fastjson.Value) (time.Time, error) {
+	if v == nil {
 		return time.Time{}, errors.New("emf: missing _aws.Timestamp")
 	}
-	var ms float64
-	if isNull(raw) || json.Unmarshal(raw, &ms) != nil {
-		return time.Time{}, fmt.Errorf("emf: _aws.Timestamp must be a number of epoch milliseconds, got %s", clip(raw))
+	ms, err := number(v)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("emf: _aws.Timestamp must be a number of epoch milliseconds, got %s", clip(v))
 	}
 	if ms < 0 || ms > 253402300799999 { // year 9999
 		return time.Time{}, fmt.Errorf("emf: _aws.Timestamp %v is out of range", ms)
@@ -142,39 +144,67 @@ func parseTimestamp(raw json.RawMessage) (time.Time, error) {
 	return time.UnixMilli(int64(ms)).UTC(), nil
 }
 
-func parseDirective(root map[string]json.RawMessage, raw json.RawMessage, ts time.Time) ([]Datum, error) {
-	var d directiveJSON
-	if err := json.Unmarshal(raw, &d); err != nil {
-		return nil, fmt.Errorf("malformed directive: %v", err)
+// number reads a finite JSON number.
+func number(v *fastjson.Value) (float64, error) {
+	if v.Type() != fastjson.TypeNumber {
+		return 0, errors.New("not a number")
 	}
-	if d.Namespace == nil || strings.TrimSpace(*d.Namespace) == "" {
+	f, err := v.Float64()
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0, errors.New("not a finite number")
+	}
+	return f, nil
+}
+
+func str(v *fastjson.Value) (string, bool) {
+	if v == nil || v.Type() != fastjson.TypeString {
+		return "", false
+	}
+	b, _ := v.StringBytes()
+	return string(b), true
+}
+
+func parseDirective(root *fastjson.Object, d *fastjson.Value, ts time.Time) ([]Datum, error) {
+	if d.Type() != fastjson.TypeObject {
+		return nil, fmt.Errorf("malformed directive: want an object, got %s", clip(d))
+	}
+	ns, ok := str(d.Get("Namespace"))
+	if !ok || strings.TrimSpace(ns) == "" {
 		return nil, errors.New("missing Namespace")
 	}
-	if len(*d.Namespace) > 255 {
+	if len(ns) > 255 {
 		return nil, errors.New("Namespace longer than 255 characters")
 	}
-	if d.Dimensions == nil {
+	dimsV := d.Get("Dimensions")
+	if dimsV == nil || dimsV.Type() == fastjson.TypeNull {
 		return nil, errors.New("missing Dimensions (use [[]] for no dimensions)")
 	}
-	if len(d.Metrics) == 0 {
+	var metrics []*fastjson.Value
+	if mv := d.Get("Metrics"); mv != nil && mv.Type() != fastjson.TypeNull {
+		var err error
+		if metrics, err = mv.Array(); err != nil {
+			return nil, errors.New("malformed directive: Metrics must be an array")
+		}
+	}
+	if len(metrics) == 0 {
 		return nil, errors.New("Metrics is empty")
 	}
-	if len(d.Metrics) > MaxMetricsPerLine {
-		return nil, fmt.Errorf("%d metrics, at most %d allowed", len(d.Metrics), MaxMetricsPerLine)
+	if len(metrics) > MaxMetricsPerLine {
+		return nil, fmt.Errorf("%d metrics, at most %d allowed", len(metrics), MaxMetricsPerLine)
 	}
-	sets, err := resolveDimensionSets(root, *d.Dimensions)
+	sets, err := resolveDimensionSets(root, dimsV)
 	if err != nil {
 		return nil, err
 	}
-	var out []Datum
-	for _, m := range d.Metrics {
+	out := make([]Datum, 0, len(metrics)*len(sets))
+	for _, m := range metrics {
 		name, unit, res, values, err := parseMetric(root, m)
 		if err != nil {
 			return nil, err
 		}
 		for _, set := range sets {
 			out = append(out, Datum{
-				Namespace: *d.Namespace, MetricName: name, Dimensions: set, Unit: unit,
+				Namespace: ns, MetricName: name, Dimensions: set, Unit: unit,
 				Timestamp: ts, Values: values, StorageResolution: res,
 			})
 		}
@@ -184,61 +214,82 @@ func parseDirective(root map[string]json.RawMessage, raw json.RawMessage, ts tim
 
 // resolveDimensionSets looks each dimension name up among the root keys.
 // An empty list or an empty set both mean one set with no dimensions.
-func resolveDimensionSets(root map[string]json.RawMessage, names [][]string) ([][]Dimension, error) {
+func resolveDimensionSets(root *fastjson.Object, v *fastjson.Value) ([][]Dimension, error) {
+	names, err := v.Array()
+	if err != nil {
+		return nil, fmt.Errorf("malformed directive: Dimensions must be an array of arrays of names, got %s", clip(v))
+	}
 	if len(names) == 0 {
 		return [][]Dimension{nil}, nil
 	}
 	sets := make([][]Dimension, 0, len(names))
-	for i, set := range names {
+	for i, setV := range names {
+		set, err := setV.Array()
+		if err != nil {
+			return nil, fmt.Errorf("malformed directive: Dimensions[%d] must be an array of names", i)
+		}
 		if len(set) > MaxDimensionsPerSet {
 			return nil, fmt.Errorf("Dimensions[%d] has %d dimensions, at most %d allowed", i, len(set), MaxDimensionsPerSet)
 		}
 		dims := make([]Dimension, 0, len(set))
-		seen := map[string]bool{}
-		for _, name := range set {
-			if seen[name] {
-				return nil, fmt.Errorf("Dimensions[%d] names %q twice", i, name)
-			}
-			seen[name] = true
-			raw, ok := root[name]
+		for _, nv := range set {
+			name, ok := str(nv)
 			if !ok {
+				return nil, fmt.Errorf("malformed directive: Dimensions[%d] holds %s, want a name", i, clip(nv))
+			}
+			for _, d := range dims {
+				if d.Name == name {
+					return nil, fmt.Errorf("Dimensions[%d] names %q twice", i, name)
+				}
+			}
+			raw := root.Get(name)
+			if raw == nil {
 				return nil, fmt.Errorf("dimension %q has no root key", name)
 			}
-			var v string
-			if err := json.Unmarshal(raw, &v); err != nil {
+			val, ok := str(raw)
+			if !ok {
 				return nil, fmt.Errorf("dimension %q must have a string value, got %s", name, clip(raw))
 			}
-			if v == "" {
+			if val == "" {
 				return nil, fmt.Errorf("dimension %q has an empty value", name)
 			}
-			dims = append(dims, Dimension{Name: name, Value: v})
+			dims = append(dims, Dimension{Name: name, Value: val})
 		}
 		sets = append(sets, dims)
 	}
 	return sets, nil
 }
 
-func parseMetric(root map[string]json.RawMessage, m metricJSON) (name, unit string, res int, values []float64, err error) {
-	if m.Name == nil || *m.Name == "" {
+func parseMetric(root *fastjson.Object, m *fastjson.Value) (name, unit string, res int, values []float64, err error) {
+	if m.Type() != fastjson.TypeObject {
+		return "", "", 0, nil, fmt.Errorf("malformed directive: a metric definition must be an object, got %s", clip(m))
+	}
+	name, ok := str(m.Get("Name"))
+	if !ok || name == "" {
 		return "", "", 0, nil, errors.New("a metric definition has no Name")
 	}
-	name, unit, res = *m.Name, "None", 60
-	if m.Unit != nil && *m.Unit != "" {
-		if !IsStandardUnit(*m.Unit) {
-			return "", "", 0, nil, fmt.Errorf("metric %q: unknown Unit %q (accepted: %s)", name, *m.Unit, strings.Join(standardUnits, ", "))
+	unit, res = "None", 60
+	if u := m.Get("Unit"); u != nil && u.Type() != fastjson.TypeNull {
+		us, ok := str(u)
+		if !ok {
+			return "", "", 0, nil, fmt.Errorf("metric %q: Unit must be a string", name)
 		}
-		unit = *m.Unit
-	}
-	if m.StorageResolution != nil {
-		switch *m.StorageResolution {
-		case 1, 60:
-			res = int(*m.StorageResolution)
-		default:
-			return "", "", 0, nil, fmt.Errorf("metric %q: StorageResolution must be 1 or 60, got %v", name, *m.StorageResolution)
+		if us != "" {
+			if !IsStandardUnit(us) {
+				return "", "", 0, nil, fmt.Errorf("metric %q: unknown Unit %q (accepted: %s)", name, us, strings.Join(standardUnits, ", "))
+			}
+			unit = us
 		}
 	}
-	raw, ok := root[name]
-	if !ok {
+	if r := m.Get("StorageResolution"); r != nil && r.Type() != fastjson.TypeNull {
+		f, err := number(r)
+		if err != nil || (f != 1 && f != 60) {
+			return "", "", 0, nil, fmt.Errorf("metric %q: StorageResolution must be 1 or 60, got %s", name, clip(r))
+		}
+		res = int(f)
+	}
+	raw := root.Get(name)
+	if raw == nil {
 		return "", "", 0, nil, fmt.Errorf("metric %q has no root value", name)
 	}
 	values, err = parseValues(raw)
@@ -248,40 +299,47 @@ func parseMetric(root map[string]json.RawMessage, m metricJSON) (name, unit stri
 	return name, unit, res, values, nil
 }
 
-func parseValues(raw json.RawMessage) ([]float64, error) {
-	if isNull(raw) {
+func parseValues(raw *fastjson.Value) ([]float64, error) {
+	switch raw.Type() {
+	case fastjson.TypeNull:
 		return nil, errors.New("value is null, want a number or an array of numbers")
-	}
-	var one float64
-	if err := json.Unmarshal(raw, &one); err == nil {
+	case fastjson.TypeNumber:
+		one, err := number(raw)
+		if err != nil {
+			return nil, fmt.Errorf("value must be a number or an array of numbers, got %s", clip(raw))
+		}
 		if math.Abs(one) > MaxMagnitude {
 			return nil, fmt.Errorf("value %g is outside CloudWatch's range (+/-%g)", one, MaxMagnitude)
 		}
 		return []float64{one}, nil
-	}
-	var many []float64
-	if err := json.Unmarshal(raw, &many); err != nil || many == nil {
+	case fastjson.TypeArray:
+	default:
 		return nil, fmt.Errorf("value must be a number or an array of numbers, got %s", clip(raw))
 	}
-	if len(many) == 0 {
+	arr, _ := raw.Array()
+	if len(arr) == 0 {
 		return nil, errors.New("value array is empty")
 	}
-	if len(many) > MaxValuesPerMetric {
-		return nil, fmt.Errorf("value array has %d values, at most %d allowed", len(many), MaxValuesPerMetric)
+	if len(arr) > MaxValuesPerMetric {
+		return nil, fmt.Errorf("value array has %d values, at most %d allowed", len(arr), MaxValuesPerMetric)
 	}
-	for _, v := range many {
+	many := make([]float64, len(arr))
+	for i, e := range arr {
+		v, err := number(e)
+		if err != nil {
+			return nil, fmt.Errorf("value must be a number or an array of numbers, got %s", clip(raw))
+		}
 		if math.Abs(v) > MaxMagnitude {
 			return nil, fmt.Errorf("value %g is outside CloudWatch's range (+/-%g)", v, MaxMagnitude)
 		}
+		many[i] = v
 	}
 	return many, nil
 }
 
-func isNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "null" }
-
-// clip shortens raw JSON for an error message.
-func clip(raw json.RawMessage) string {
-	s := string(raw)
+// clip shortens a JSON value for an error message.
+func clip(v *fastjson.Value) string {
+	s := v.String()
 	if len(s) > 40 {
 		s = s[:40] + "..."
 	}

@@ -1,6 +1,7 @@
 package emf
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -181,4 +182,30 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// BenchmarkParse is one gateway line through a reused Parser; compare it
+// with BenchmarkDecodeMapBaseline in the same run.
+func BenchmarkParse(b *testing.B) {
+	line := []byte(libraryLine)
+	var p Parser
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := p.Parse(line); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkDecodeMapBaseline is the floor of issue 11 item 9: decoding the
+// same line with encoding/json into a map, and nothing else.
+func BenchmarkDecodeMapBaseline(b *testing.B) {
+	line := []byte(libraryLine)
+	b.ReportAllocs()
+	for b.Loop() {
+		var doc map[string]any
+		if err := json.Unmarshal(line, &doc); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
