@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"gatewayops/alarms"
+
+	"gatewayops/internal/termsafe"
 )
 
 // accessible is the linear mode: no alternate screen, no redraws. State
@@ -76,7 +78,11 @@ func profileWords(s Safety) string {
 	return "PROTECTED: read-only until armed, writes need the environment name typed"
 }
 
-func (a *accessible) say(format string, args ...any) { fmt.Fprintf(a.out, format+"\n", args...) }
+// say prints one answer; what it quotes comes from outside (alarm names,
+// reasons, errors, action output), so the line passes the sanitiser.
+func (a *accessible) say(format string, args ...any) {
+	fmt.Fprintln(a.out, termsafe.Text(fmt.Sprintf(format, args...)))
+}
 
 // ask prints a question and waits for the next line ("" when input ended).
 func (a *accessible) ask(ctx context.Context, q string) string {

@@ -11,6 +11,8 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"gatewayops/alarms"
+
+	"gatewayops/internal/termsafe"
 )
 
 // alarmList is the left panel: one row per alarm, worst first. The selection
@@ -238,7 +240,7 @@ func (l alarmList) wantWidth() int {
 	value, _ := l.valueWidths()
 	name := 20
 	for _, a := range l.visible {
-		name = max(name, ansi.StringWidth(strings.TrimPrefix(a.Name, l.prefix)+muteMark(a)))
+		name = max(name, ansi.StringWidth(termsafe.String(strings.TrimPrefix(a.Name, l.prefix))+muteMark(a)))
 	}
 	return 1 + 10 + 1 + min(name, 40) + 1 + 7 + 1 + value + 1 + 12 + 1 + 10 + 2
 }
@@ -291,9 +293,9 @@ func (l alarmList) row(a alarms.Alarm, now time.Time) string {
 		th = &a.Threshold
 	}
 	lintMark := l.lintMark(a.Name)
-	name := strings.TrimPrefix(a.Name, l.prefix)
+	name := termsafe.String(strings.TrimPrefix(a.Name, l.prefix)) // names come from CloudWatch
 	if a.EvaluationState != "" {
-		name += " [" + a.EvaluationState + "]"
+		name += " [" + termsafe.String(a.EvaluationState) + "]"
 	}
 	name += muteMark(a)
 	line := l.stateCell(a.State) + " " + fit(name, nameW) + " " + fmt.Sprintf("%7s", since) + " " +

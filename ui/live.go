@@ -94,6 +94,7 @@ func (l *live) Refresh(ctx context.Context) (Snapshot, error) {
 	snap := fromAlarmSnapshot(polled)
 	snap.NextRefresh = l.d.Poller.NextDelay(polled)
 	snap.Region = l.d.Region
+	explainExpired(&snap, l.d.Runner.Env.Config.Profile)
 	l.refreshStatus(ctx, &snap)
 	l.refreshRedis(ctx, &snap)
 	l.last = snap

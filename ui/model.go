@@ -14,6 +14,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"gatewayops/alarms"
+
+	"gatewayops/internal/termsafe"
 )
 
 // Options tune the console; the zero value is usable.
@@ -269,5 +271,5 @@ func (m *Model) newID() int { m.nextID++; return m.nextID }
 
 // setStatus shows a transient line in the status bar for ttl.
 func (m *Model) setStatus(text string, isErr bool) {
-	m.status = statusMsg{text: text, isErr: isErr, until: m.now().Add(15 * time.Second)}
+	m.status = statusMsg{text: termsafe.String(text), isErr: isErr, until: m.now().Add(15 * time.Second)}
 }

@@ -11,6 +11,8 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"gatewayops/alarms"
+
+	"gatewayops/internal/termsafe"
 )
 
 // runbookPanel is the right panel: the selected alarm's evidence (state
@@ -113,7 +115,7 @@ func (p runbookPanel) noRunbook() string {
 	}
 	return fmt.Sprintf("No runbook matches %s (namespace %q, metric %q).\n"+
 		"Check `gatewayops runbook list`, or use the command palette (:) for actions.",
-		p.alarm.Name, p.alarm.Namespace, p.alarm.MetricName)
+		termsafe.String(p.alarm.Name), p.alarm.Namespace, p.alarm.MetricName) // %q escapes the other two
 }
 
 // Update moves between steps (when focused) or scrolls the runbook.
@@ -185,15 +187,15 @@ func (p runbookPanel) evidence() string {
 		state += "   (" + nw + ", not evaluated yet)"
 	}
 	if a.EvaluationState != "" {
-		state += "   evaluation: " + a.EvaluationState
+		state += "   evaluation: " + termsafe.String(a.EvaluationState)
 	}
-	lines := []string{p.styles.Title.Render(ansi.Truncate(a.Name, p.width, "…")), fit(state, p.width)}
+	lines := []string{p.styles.Title.Render(ansi.Truncate(termsafe.String(a.Name), p.width, "…")), fit(state, p.width)}
 	if p.fix != "" {
 		lines = append(lines, p.styles.Warn.Render(fit(p.fix, p.width)))
 	}
 	if a.Reason != "" {
 		// At most three lines: the reason can be long, the runbook matters more.
-		reason := strings.Split(ansi.Wrap("reason: "+a.Reason, p.width, " "), "\n")
+		reason := strings.Split(ansi.Wrap("reason: "+termsafe.String(a.Reason), p.width, " "), "\n")
 		if len(reason) > 3 {
 			reason = append(reason[:2], ansi.Truncate(reason[2], p.width-1, "")+"…")
 		}

@@ -9,6 +9,8 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+
+	"gatewayops/internal/termsafe"
 )
 
 // frameCells is what the protected-environment frame takes from each side.
@@ -172,9 +174,9 @@ func (m Model) healthText(h Health, now time.Time) string {
 		if since.IsZero() {
 			since = now
 		}
-		txt := fmt.Sprintf("%s stale %s: %s", h.Name, age(now.Sub(since)), rootCause(h.LastError))
+		txt := fmt.Sprintf("%s stale %s: %s", h.Name, age(now.Sub(since)), termsafe.String(rootCause(h.LastError)))
 		if h.LastSuccess.IsZero() {
-			txt = fmt.Sprintf("%s down %s: %s", h.Name, age(now.Sub(since)), rootCause(h.LastError))
+			txt = fmt.Sprintf("%s down %s: %s", h.Name, age(now.Sub(since)), termsafe.String(rootCause(h.LastError)))
 		}
 		return m.styles.Stale.Render(txt)
 	}
@@ -295,7 +297,7 @@ func (m Model) backendsText(now time.Time) string {
 	for _, h := range m.snap.Health {
 		line := fmt.Sprintf("%-11s calls %-5d last success %s", h.Name, h.Calls, agoText(h.LastSuccess, now))
 		if h.LastError != "" {
-			line += m.styles.Stale.Render(fmt.Sprintf("  FAILING since %s: %s", agoText(h.StaleSince, now), h.LastError))
+			line += m.styles.Stale.Render(fmt.Sprintf("  FAILING since %s: %s", agoText(h.StaleSince, now), termsafe.String(h.LastError)))
 		}
 		lines = append(lines, line)
 	}

@@ -76,3 +76,18 @@ func Renew(profile string) string {
 	}
 	return fmt.Sprintf("run `aws sso login --profile %s`", profile)
 }
+
+// expiredTexts are how an expired session reads once the error is only
+// text (the poller keeps the last error as a string).
+var expiredTexts = []string{"ExpiredToken", "RequestExpired", "SSO session has expired", "cached SSO token is expired",
+	"security token included in the request is expired"}
+
+// ExpiredText reports whether an error message says the credentials expired.
+func ExpiredText(msg string) bool {
+	for _, t := range expiredTexts {
+		if strings.Contains(msg, t) {
+			return true
+		}
+	}
+	return false
+}
