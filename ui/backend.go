@@ -38,6 +38,8 @@ type Backend interface {
 	// ExportTimeline writes the journal as a Markdown incident timeline and
 	// returns the path written.
 	ExportTimeline(ctx context.Context) (string, error)
+	// AlarmHistory is one alarm's state history over the last window, newest first.
+	AlarmHistory(ctx context.Context, alarm string, window time.Duration) ([]alarms.HistoryItem, error)
 	// History is the palette's earlier lines, oldest first, from the state dir.
 	History() ([]string, error)
 	// AddHistory appends one palette line to the state dir's history file.

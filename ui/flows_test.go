@@ -133,7 +133,13 @@ func TestFlowAlarmFiresRunbookStepConfirmedAndVerified(t *testing.T) {
 	for range idx {
 		f.keys("j")
 	}
-	f.waitFor("▶ " + strconv.Itoa(idx+1) + ". breaker.reset component=kms")
+	// The alarm watches component=loa-finn: the runbook's kms reset is marked
+	// and Enter does not run it; the palette runs it deliberately.
+	f.waitFor("▶ "+strconv.Itoa(idx+1)+". breaker.reset component=kms  ⊘ not for this alarm", "the alarm watches component=loa-finn")
+	f.keys("enter")
+	f.waitFor("not running breaker.reset component=kms")
+	f.keys(":")
+	f.typeText("breaker.reset component=kms")
 	f.keys("enter")
 	scr := f.waitFor("CONFIRM: breaker.reset component=kms", "> Cancel <")
 	if !strings.Contains(scr, "kms") {

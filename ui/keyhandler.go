@@ -34,6 +34,8 @@ func (m Model) handleKey(km tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	case modalUndo:
 		return m.handleUndoKey(km)
+	case modalMutes:
+		return m.handleMutesKey(km)
 	}
 	if mm, cmd, ok := m.handleGlobalKey(km); ok {
 		return mm, cmd
@@ -81,6 +83,9 @@ func (m Model) handleGlobalKey(km tea.KeyPressMsg) (tea.Model, tea.Cmd, bool) {
 		return mm, cmd, true
 	case key.Matches(km, m.keys.Undo):
 		mm, cmd := m.openUndo()
+		return mm, cmd, true
+	case key.Matches(km, m.keys.Mutes):
+		mm, cmd := m.openMutes()
 		return mm, cmd, true
 	case key.Matches(km, m.keys.NextView):
 		mm, cmd := m.switchView((m.view + 1) % viewCount)
@@ -131,6 +136,8 @@ func (m Model) handleAlarmsKey(km tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.focusSteps = !m.focusSteps
 		m.runbook.FocusSteps(m.focusSteps)
 		return m, nil
+	case key.Matches(km, m.keys.Detail):
+		return m.openDetail()
 	case key.Matches(km, m.keys.Back):
 		if m.focusSteps {
 			m.focusSteps = false
@@ -143,6 +150,10 @@ func (m Model) handleAlarmsKey(km tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case key.Matches(km, m.keys.Run):
 		if st, ok := m.runbook.SelectedStep(); ok && m.focusSteps {
+			if c := m.runbook.Conflict(st); c != "" {
+				m.setStatus("not running "+st.Command+": "+c, true)
+				return m, nil
+			}
 			if !m.stepOnScreen(st, m.runbook.step) {
 				m.setStatus("the selected step is not fully on screen: not running it (enlarge the terminal or scroll to it)", true)
 				return m, nil

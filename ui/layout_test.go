@@ -13,14 +13,14 @@ import (
 	"gatewayops/alarms"
 )
 
-// firingAlarms is sampleAlarms with the breaker alarm in ALARM, as the
-// staging breaker alarm reports it (component=loa-finn).
+// firingAlarms is sampleAlarms with the breaker alarm in ALARM for the kms
+// breaker (component=kms), the case its runbook's reset step is for.
 func firingAlarms() []alarms.Alarm {
 	as := sampleAlarms()
 	as[1].State = alarms.StateAlarm
 	as[1].Since = t0.Add(-4 * time.Minute)
 	as[1].Namespace, as[1].MetricName = "Arrakis/AgentGateway", "CircuitBreakerState"
-	as[1].Dimensions = []alarms.Dimension{{Name: "component", Value: "loa-finn"}}
+	as[1].Dimensions = []alarms.Dimension{{Name: "component", Value: "kms"}}
 	as[1].Reason = "Threshold Crossed: 1 out of the last 1 datapoints [2.0 (27/11/26 02:55:00)] was greater than the threshold (0.0)."
 	as[1].Recent = []alarms.Datapoint{{Timestamp: t0.Add(-5 * time.Minute), Value: 2}}
 	as[1].Series = []alarms.Point{{Value: 0}, {Value: 0}, {Value: 2}, {Value: 2}}

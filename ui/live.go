@@ -392,3 +392,15 @@ func (l *live) AddHistory(line string) error {
 	}
 	return f.Close()
 }
+
+func (l *live) AlarmHistory(ctx context.Context, alarm string, window time.Duration) ([]alarms.HistoryItem, error) {
+	src := l.d.Runner.Env.Alarms
+	if src == nil {
+		return nil, errors.New("CloudWatch is not configured")
+	}
+	items, err := src.History(ctx, alarm, l.d.Now().Add(-window))
+	if items == nil && err == nil {
+		items = []alarms.HistoryItem{}
+	}
+	return items, err
+}

@@ -14,8 +14,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"gatewayops/alarms"
-
-	"gatewayops/internal/termsafe"
 )
 
 // Options tune the console; the zero value is usable.
@@ -80,6 +78,7 @@ type Model struct {
 	md      *markdown
 	help    help.Model
 	spin    spinner.Model
+	rollout *rolloutFeed // ECS rollout progress from the action in flight
 
 	width, height int
 	resizeGen     int
@@ -136,7 +135,7 @@ func New(b Backend, opts Options) Model {
 	md := newMarkdown(true, opts.NoColor)
 	m := Model{
 		backend: b, opts: opts, styles: &st, keys: keys, md: md,
-		help: help.New(), spin: spinner.New(spinner.WithSpinner(spinner.Line)),
+		help: help.New(), spin: spinner.New(spinner.WithSpinner(spinner.Line)), rollout: newRolloutFeed(),
 		lastStates: map[string]alarms.State{},
 		cache:      &renderCache{},
 		safety:     b.Safety(),
@@ -198,6 +197,8 @@ func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case tea.KeyPressMsg:
 		return m.handleKey(msg)
+	case rolloutMsg:
+		return m.handleRollout(msg)
 	case spinner.TickMsg:
 		if m.run.phase != phasePlanning && m.run.phase != phaseApplying {
 			return m, nil // nothing in progress: let the spinner stop
@@ -271,5 +272,5 @@ func (m *Model) newID() int { m.nextID++; return m.nextID }
 
 // setStatus shows a transient line in the status bar for ttl.
 func (m *Model) setStatus(text string, isErr bool) {
-	m.status = statusMsg{text: termsafe.String(text), isErr: isErr, until: m.now().Add(15 * time.Second)}
+	m.status = statusMsg{text: text, isErr: isErr, until: m.now().Add(15 * time.Second)}
 }

@@ -98,6 +98,7 @@ func (m *Model) applySnapshot(s Snapshot) {
 	m.flags.Set(s.Flags, s.Enforcement)
 	m.showSelected()
 	m.checkFix()
+	m.refreshDetail()
 }
 
 // newAlarms counts alarms that moved into ALARM since the last snapshot and

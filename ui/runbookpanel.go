@@ -61,6 +61,38 @@ func (p *runbookPanel) Show(a alarms.Alarm, rb Runbook, ok bool, lint []alarms.F
 	p.layout()
 }
 
+// alarmDims are the dimensions the alarm watches: its own, or those of the
+// metrics its math reads.
+func alarmDims(a alarms.Alarm) map[string]string {
+	out := map[string]string{}
+	for _, d := range a.Dimensions {
+		out[d.Name] = d.Value
+	}
+	for _, q := range a.Metrics {
+		if q.Metric != nil {
+			for _, d := range q.Metric.Dimensions {
+				out[d.Name] = d.Value
+			}
+		}
+	}
+	return out
+}
+
+// Conflict says why a step does not fit the alarm shown: a parameter that
+// names a dimension the alarm watches, with another value ("" when it fits).
+// The staging breaker alarm watches component=loa-finn; its runbook's
+// breaker.reset component=kms would verify while the alarm stays in ALARM.
+func (p runbookPanel) Conflict(st Step) string {
+	dims := alarmDims(p.alarm)
+	for _, f := range strings.Fields(st.Command)[1:] {
+		k, v, ok := strings.Cut(f, "=")
+		if want, watched := dims[k]; ok && watched && strings.Trim(v, `"`) != want {
+			return fmt.Sprintf("this step acts on %s=%s; the alarm watches %s=%s", k, v, k, want)
+		}
+	}
+	return ""
+}
+
 // SetFix sets (or with "" clears) the note under the alarm's state.
 func (p *runbookPanel) SetFix(text string) { p.fix = text; p.layout() }
 
@@ -266,6 +298,9 @@ func (p runbookPanel) stepsView(rows int) string {
 			mark = "▶ "
 		}
 		line := fmt.Sprintf("%s%d. %s", mark, i+1, s.Command)
+		if c := p.Conflict(s); c != "" {
+			line += "  ⊘ not for this alarm"
+		}
 		if st := p.status[s.Command]; st != "" {
 			line += "  " + st // the outcome first: the section may be cut off
 		}
@@ -277,6 +312,11 @@ func (p runbookPanel) stepsView(rows int) string {
 			line = p.styles.Selected.Render(line)
 		}
 		lines = append(lines, line)
+	}
+	if st, ok := p.SelectedStep(); ok && p.focusSteps {
+		if c := p.Conflict(st); c != "" {
+			lines = append(lines, p.styles.Warn.Render(fit("⊘ "+c+": not run from here (the palette : runs it deliberately)", p.width)))
+		}
 	}
 	return strings.Join(lines, "\n")
 }

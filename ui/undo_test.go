@@ -9,15 +9,19 @@ import (
 )
 
 // paletteRun types a command into the palette and confirms it with y.
-func (f *flow) paletteRun(line string) {
+func (f *flow) paletteRun(line string) { f.paletteRunAs(line, line) }
+
+// paletteRunAs is paletteRun for a line the plan rewrites (a short alarm name
+// resolved to the full one): planned is the command the dialog confirms.
+func (f *flow) paletteRunAs(line, planned string) {
 	f.t.Helper()
 	f.keys(":")
 	f.typeText(line)
 	f.keys("enter")
-	f.waitFor("CONFIRM: " + line)
+	f.waitFor("CONFIRM: " + planned)
 	f.keys("y")
 	f.waitUntil(line+" verified", func(scr string) bool {
-		return strings.Contains(scr, "Action: "+line) && strings.Contains(scr, "✔ verified")
+		return strings.Contains(scr, "✔ verified") && strings.Contains(scr, "Action: "+line)
 	})
 }
 

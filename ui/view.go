@@ -88,6 +88,8 @@ func (m Model) bodyView(w, h int, now time.Time) string {
 		box = m.arm.View(m.safety.Env)
 	case modalUndo:
 		box = m.undo.View(w, h)
+	case modalMutes:
+		box = m.mutes.View(w, h)
 	default:
 		return body
 	}
@@ -266,6 +268,8 @@ func (m Model) footerHelp() help.KeyMap {
 		return m.pager
 	case modalUndo:
 		return m.undo
+	case modalMutes:
+		return m.mutes
 	case modalArm:
 		return bindings{keyHelp("enter", "next/arm"), keyHelp("tab", "switch field"), keyHelp("esc", "cancel")}
 	}
