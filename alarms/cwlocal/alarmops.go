@@ -26,7 +26,9 @@ func (s *Service) getMetricStatistics(in *GetMetricStatisticsInput) (any, *APIEr
 	}
 	aggs := s.store.periods(sr, from.Unix(), to.Unix(), int64(in.Period), len(in.ExtendedStatistics) > 0)
 	for i := range aggs {
-		out.Datapoints = append(out.Datapoints, s.datapoint(&aggs[i].b, stats, sr.unit))
+		d := s.datapoint(aggs[i].bucket(), stats, sr.unit)
+		d.Timestamp = TS(time.Unix(aggs[i].b.start, 0))
+		out.Datapoints = append(out.Datapoints, d)
 	}
 	return out, nil
 }

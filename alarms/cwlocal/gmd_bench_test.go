@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
+	"sort"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -111,4 +113,112 @@ func BenchmarkGetMetricData500Single(b *testing.B) {
 		b.Fatalf("read %d datapoints, want %d", points, gmdQueries*gmdMinutes)
 	}
 	b.ReportMetric(float64(points), "datapoints")
+}
+
+// The old ring store (a slice of raw points per series, every query
+// scanning the ring and sorting a copy of the values for a percentile),
+// kept as the baseline of BenchmarkGetMetricData500Store.
+type ringPoint struct {
+	t                  time.Time
+	sum, min, max, cnt float64
+	values             []float64
+}
+
+type ringStore map[string][]ringPoint
+
+func (r ringStore) p99Series(key string, from, to time.Time, period int) []timeValue {
+	type agg struct {
+		start  time.Time
+		cnt    float64
+		values []float64
+	}
+	buckets := map[int64]*agg{}
+	for _, p := range r[key] {
+		if p.t.Before(from) || !p.t.Before(to) {
+			continue
+		}
+		k := p.t.Unix() - mod(p.t.Unix(), int64(period))
+		b := buckets[k]
+		if b == nil {
+			b = &agg{start: time.Unix(k, 0).UTC()}
+			buckets[k] = b
+		}
+		b.cnt += p.cnt
+		b.values = append(b.values, p.values...)
+	}
+	out := make([]timeValue, 0, len(buckets))
+	for _, b := range buckets {
+		v := append([]float64(nil), b.values...)
+		sort.Float64s(v)
+		out = append(out, timeValue{t: b.start, v: v[max(int(math.Ceil(0.99*float64(len(v)))), 1)-1], count: b.cnt})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].t.Before(out[j].t) })
+	return out
+}
+
+// storeFixture fills both stores with the data of gmdFixture and compiles
+// the same 500 p99 queries.
+func storeFixture(b *testing.B) (*Service, ringStore, []compiledQuery) {
+	s := newTestService()
+	ring := ringStore{}
+	var wire []MetricDataQuery
+	for i := range gmdSeries {
+		dims := []Dimension{{Name: "poolId", Value: fmt.Sprintf("pool-%04d", i)}}
+		id := newMetricID("Arrakis/AgentGateway", "RequestLatency", dims)
+		var data []MetricDatum
+		for m := 1; m <= gmdMinutes; m++ {
+			v := float64(100 + (i*7+m*13)%900)
+			at := t0.Add(-time.Duration(m) * time.Minute)
+			data = append(data, MetricDatum{MetricName: "RequestLatency", Dimensions: dims, Unit: "Milliseconds", Timestamp: &Timestamp{at}, Value: &v})
+			ring[id.key()] = append(ring[id.key()], ringPoint{t: at, sum: v, min: v, max: v, cnt: 1, values: []float64{v}})
+		}
+		if err := s.PutMetricData(PutMetricDataInput{Namespace: "Arrakis/AgentGateway", MetricData: data}); err != nil {
+			b.Fatal(err)
+		}
+		if i%2 == 0 && len(wire) < gmdQueries {
+			wire = append(wire, MetricDataQuery{Id: fmt.Sprintf("q%d", i), MetricStat: &MetricStatWire{
+				Metric: &Metric{Namespace: id.Namespace, MetricName: id.MetricName, Dimensions: dims}, Period: 60, Stat: "p99"}})
+		}
+	}
+	qs, err := compileQueries(wire, "MetricDataQueries")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s, ring, qs
+}
+
+// BenchmarkGetMetricData500Store is the store's half of one GetMetricData of
+// 500 p99 queries over 1,000 series (no HTTP); ...RingBaseline is the same
+// work on the old ring store, in the same run.
+func BenchmarkGetMetricData500Store(b *testing.B) {
+	s, _, qs := storeFixture(b)
+	from, to := t0.Add(-gmdMinutes*time.Minute), t0
+	points := 0
+	for b.Loop() {
+		s.mu.Lock()
+		res := s.runQueries(qs, from, to)
+		s.mu.Unlock()
+		points = 0
+		for _, r := range res {
+			points += len(r)
+		}
+	}
+	if points != gmdQueries*gmdMinutes {
+		b.Fatalf("%d datapoints, want %d", points, gmdQueries*gmdMinutes)
+	}
+}
+
+func BenchmarkGetMetricData500RingBaseline(b *testing.B) {
+	_, ring, qs := storeFixture(b)
+	from, to := t0.Add(-gmdMinutes*time.Minute), t0
+	points := 0
+	for b.Loop() {
+		points = 0
+		for _, q := range qs {
+			points += len(ring.p99Series(q.id.key(), from, to, q.period))
+		}
+	}
+	if points != gmdQueries*gmdMinutes {
+		b.Fatalf("%d datapoints, want %d", points, gmdQueries*gmdMinutes)
+	}
 }

@@ -181,6 +181,9 @@ func (p *pctData) percentile(sm sketchMapping, pct float64) (float64, bool) {
 // It always returns an observed value, which is what an on-call engineer
 // compares with a latency threshold.
 func nearestRankWeighted(ws []weighted, pct float64) (float64, bool) {
+	if len(ws) == 1 {
+		return ws[0].v, ws[0].n > 0
+	}
 	total := 0.0
 	for _, w := range ws {
 		total += w.n

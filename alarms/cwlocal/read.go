@@ -13,9 +13,19 @@ type timeValue struct {
 }
 
 // periodAgg is the aggregate of one query period over a series' buckets.
+// A period of one bucket reads that bucket in place (the common case: the
+// period is the storage resolution); a second bucket starts a merged copy.
 type periodAgg struct {
-	b bucket
-	n int // buckets merged
+	b      bucket
+	single *bucket
+	n      int // buckets in the period
+}
+
+func (a *periodAgg) bucket() *bucket {
+	if a.n == 1 {
+		return a.single
+	}
+	return &a.b
 }
 
 // statSeries computes the statistic per period over [from, to), oldest
@@ -29,16 +39,18 @@ func (st *store) statSeries(sr *series, from, to time.Time, period int, stat Sta
 	aggs := st.periods(sr, from.Unix(), to.Unix(), int64(period), stat.IsPercentile())
 	out := make([]timeValue, 0, len(aggs))
 	for i := range aggs {
-		if v, ok := st.value(&aggs[i].b, stat); ok {
-			out = append(out, timeValue{t: time.Unix(aggs[i].b.start, 0).UTC(), v: v, count: aggs[i].b.cnt})
+		b := aggs[i].bucket()
+		if v, ok := st.value(b, stat); ok {
+			out = append(out, timeValue{t: time.Unix(aggs[i].b.start, 0).UTC(), v: v, count: b.cnt})
 		}
 	}
 	return out
 }
 
-// periods merges every bucket starting in [from, to) into its period. Tiers
+// periods groups every bucket starting in [from, to) by its period. Tiers
 // hold disjoint times (coarser is older), so walking them coarse to fine
-// meets the periods in order and the slice grows at its end.
+// meets the periods in order and the slice grows at its end. Read the
+// result with bucket(); pass withPct to merge percentile data too.
 func (st *store) periods(sr *series, from, to, period int64, withPct bool) []periodAgg {
 	var aggs []periodAgg
 	for ti := numTiers - 1; ti >= 0; ti-- {
@@ -46,18 +58,30 @@ func (st *store) periods(sr *series, from, to, period int64, withPct bool) []per
 		for i := t.from(from); i < len(t.buckets) && t.buckets[i].start < to; i++ {
 			b := &t.buckets[i]
 			a := periodSlot(&aggs, b.start-mod(b.start, period))
-			if a.n == 0 {
-				a.b.min, a.b.max = b.min, b.max
-			}
-			if withPct {
-				b.mergeInto(st.sm, &a.b)
-			} else {
-				statsInto(b, &a.b)
+			switch a.n {
+			case 0:
+				a.single = b
+			case 1:
+				st.mergeAgg(a.single, &a.b, withPct)
+				fallthrough
+			default:
+				st.mergeAgg(b, &a.b, withPct)
 			}
 			a.n++
 		}
 	}
 	return aggs
+}
+
+func (st *store) mergeAgg(b, dst *bucket, withPct bool) {
+	if withPct {
+		b.mergeInto(st.sm, dst)
+		return
+	}
+	if dst.cnt == 0 {
+		dst.min, dst.max = b.min, b.max
+	}
+	statsInto(b, dst)
 }
 
 func statsInto(b, dst *bucket) {
