@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"sort"
 	"net/http/httptest"
+	"sort"
 	"testing"
 	"time"
 
