@@ -64,6 +64,10 @@ const (
 	CodeConflict           = "CONFLICT"
 	CodeRedisUnavailable   = "REDIS_UNAVAILABLE"
 	CodeInternal           = "INTERNAL_ERROR"
+	// CodeNotReady is GET /readyz while the gateway's Redis does not answer.
+	CodeNotReady = "NOT_READY"
+	// CodeMethodNotAllowed is a known path asked with a method it does not serve.
+	CodeMethodNotAllowed = "METHOD_NOT_ALLOWED"
 )
 
 // Status is GET /status.
@@ -359,4 +363,16 @@ type AuditRecord struct {
 type AuditList struct {
 	Records    []AuditRecord `json:"records"`
 	NextCursor string        `json:"nextCursor,omitempty"`
+}
+
+// Health paths of the admin server, outside the API prefix: for load
+// balancers and ECS, with no key and no data.
+const (
+	HealthzPath = "/healthz" // liveness: the process serves HTTP
+	ReadyzPath  = "/readyz"  // readiness: the gateway's Redis answers PING
+)
+
+// Health is the body of a 200 from /healthz and /readyz: {"status":"ok"}.
+type Health struct {
+	Status string `json:"status"`
 }

@@ -67,12 +67,15 @@ func TestEveryServedRouteIsInOpenAPIAndViceVersa(t *testing.T) {
 	if strings.Join(documented, "\n") != strings.Join(served, "\n") {
 		t.Errorf("routes differ\nopenapi.yaml:\n  %s\nserver:\n  %s", strings.Join(documented, "\n  "), strings.Join(served, "\n  "))
 	}
-	if len(served) != 12 {
-		t.Errorf("server serves %d operations, want the 12 of Admin API v1", len(served))
+	if len(served) != 14 {
+		t.Errorf("server serves %d operations, want the 12 of Admin API v1 and /healthz, /readyz", len(served))
 	}
 	// And the documented routes really answer (not the catch-all 404).
 	for _, r := range f.srv.Routes() {
 		path := strings.NewReplacer("{component}", "kms", "{name}", "agent_enabled").Replace(r.Path)
+		if path == gateway.HealthzPath || path == gateway.ReadyzPath {
+			continue // no key needed: TestHealthEndpoints
+		}
 		rep := f.do(call{method: r.Method, path: strings.TrimPrefix(path, gateway.APIPrefix), noKey: true})
 		if rep.status != 401 {
 			t.Errorf("%s %s without key: %d, want 401 from the route's pipeline", r.Method, path, rep.status)
@@ -90,7 +93,7 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		gateway.Reservation{}, gateway.ReservationPage{}, gateway.DrainRequest{}, gateway.CommunityDrain{},
 		gateway.DrainResult{}, gateway.BudgetCounters{}, gateway.BudgetList{}, gateway.Flags{}, gateway.FlagChange{},
 		gateway.FlagSetRequest{}, gateway.Enforcement{}, gateway.EnforcementSetRequest{}, gateway.EnforcementChange{},
-		gateway.AuditRecord{}, gateway.AuditList{},
+		gateway.AuditRecord{}, gateway.AuditList{}, gateway.Health{},
 	}
 	for _, v := range types {
 		typ := reflect.TypeOf(v)

@@ -28,6 +28,7 @@ func (s *Server) Routes() []Route {
 	for _, op := range s.operations() {
 		out = append(out, Route{Method: op.method, Path: gateway.APIPrefix + op.path})
 	}
+	out = append(out, Route{Method: http.MethodGet, Path: gateway.HealthzPath}, Route{Method: http.MethodGet, Path: gateway.ReadyzPath})
 	return out
 }
 
@@ -57,6 +58,8 @@ func (s *Server) routes() http.Handler {
 	for _, op := range ops {
 		mux.Handle(op.method+" "+gateway.APIPrefix+op.path, s.serve(op))
 	}
+	mux.Handle("GET "+gateway.HealthzPath, s.health(false))
+	mux.Handle("GET "+gateway.ReadyzPath, s.health(true))
 	// Anything else answers in the API's error shape, not the mux's plain text.
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		id := newRequestID()
