@@ -14,6 +14,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"gatewayops/alarms"
+
+	"gatewayops/internal/termsafe"
 )
 
 // Options tune the console; the zero value is usable.
@@ -67,6 +69,7 @@ const (
 	modalArm
 	modalPager // a scrollable text over the body: output, journal entry, alarm detail
 	modalUndo
+	modalMutes
 )
 
 // Model is the root model of the console.
@@ -97,33 +100,38 @@ type Model struct {
 	journal journalView
 	pager   pager
 	undo    undoList
+	mutes   mutesList
 	pagerOf pagerKind
 
-	snap       Snapshot // shown
-	pending    *Snapshot
-	hasSnap    bool
-	lastStates map[string]alarms.State
-	refreshID  int
-	refreshing bool
-	tickGen    int
-	refreshErr string
-	errSince   time.Time
-	paused     bool
-	muted      bool
-	bells      int
-	safety     Safety
-	run        runPane
-	nextID     int
-	status     statusMsg
-	journalID  int
-	exportID   int
-	armID      int
-	lastExport string
-	fix        *fixNote     // the last verified fix, until its alarm moves
-	gen        int          // bumped by every message but the clock tick (the body cache key)
-	cache      *renderCache // the last rendered body
-	clockOn    bool
-	clockGen   int
+	snap        Snapshot // shown
+	pending     *Snapshot
+	hasSnap     bool
+	lastStates  map[string]alarms.State
+	refreshID   int
+	refreshing  bool
+	tickGen     int
+	refreshErr  string
+	errSince    time.Time
+	paused      bool
+	muted       bool
+	bells       int
+	safety      Safety
+	run         runPane
+	nextID      int
+	status      statusMsg
+	journalID   int
+	exportID    int
+	armID       int
+	lastExport  string
+	fix         *fixNote     // the last verified fix, until its alarm moves
+	gen         int          // bumped by every message but the clock tick (the body cache key)
+	cache       *renderCache // the last rendered body
+	clockOn     bool
+	detailAlarm string
+	detailHist  []alarms.HistoryItem
+	detailErr   string
+	detailID    int
+	clockGen    int
 }
 
 // New builds the console over a backend. It does no I/O: the first refresh
@@ -237,6 +245,8 @@ func (m Model) handleResult(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		mm, cmd := m.startRun(msg.Line)
 		return mm, tea.Batch(cmd, save)
+	case alarmHistoryMsg:
+		return m.handleAlarmHistory(msg)
 	case historyMsg:
 		if msg.err == nil {
 			m.palette.SetHistory(msg.lines)
@@ -272,5 +282,5 @@ func (m *Model) newID() int { m.nextID++; return m.nextID }
 
 // setStatus shows a transient line in the status bar for ttl.
 func (m *Model) setStatus(text string, isErr bool) {
-	m.status = statusMsg{text: text, isErr: isErr, until: m.now().Add(15 * time.Second)}
+	m.status = statusMsg{text: termsafe.String(text), isErr: isErr, until: m.now().Add(15 * time.Second)}
 }

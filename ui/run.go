@@ -12,6 +12,8 @@ import (
 
 	"gatewayops/alarms"
 	"gatewayops/ops"
+
+	"gatewayops/internal/termsafe"
 )
 
 // actionTimeout bounds one plan or apply call.
@@ -175,7 +177,7 @@ func (r runPane) sections(st *Styles, spin string, width int, now time.Time) (he
 	}
 	head = wrap(st.Title.Render("Action: ") + r.command)
 	if r.plan.Summary != "" {
-		head = append(head, wrap("plan: "+r.plan.Summary)...)
+		head = append(head, wrap("plan: "+termsafe.Text(r.plan.Summary))...)
 	}
 	switch r.phase {
 	case phasePlanning:
@@ -183,16 +185,16 @@ func (r runPane) sections(st *Styles, spin string, width int, now time.Time) (he
 	case phaseConfirming:
 		tail = wrap(st.Warn.Render("waiting for confirmation"))
 	case phaseRefused:
-		tail = wrap(st.Bad.Render("⊘ REFUSED: ") + r.err)
+		tail = wrap(st.Bad.Render("⊘ REFUSED: ") + termsafe.String(r.err))
 	case phaseCancelled:
 		tail = wrap(st.Muted.Render("– cancelled, nothing changed"))
 	case phaseApplying:
 		tail = wrap(fmt.Sprintf("%s applying… %s", spin, age(now.Sub(r.started))))
 		tail = append(tail, wrap(rolloutLines(r.progress, width)...)...)
 	case phaseFailed:
-		tail = wrap(st.Bad.Render("✗ FAILED: ") + r.err)
+		tail = wrap(st.Bad.Render("✗ FAILED: ") + termsafe.String(r.err))
 	case phaseUsage:
-		tail = wrap(st.Warn.Render("usage: ") + r.err)
+		tail = wrap(st.Warn.Render("usage: ") + termsafe.String(r.err))
 	case phaseDone:
 		body = wrap(r.outputLines()...)
 		tail = wrap(r.verdictLines(st)...)
@@ -244,7 +246,7 @@ func (r runPane) Text(st *Styles, width int) string {
 
 func (r runPane) outputLines() []string {
 	var out []string
-	for _, l := range strings.Split(strings.TrimSpace(r.result.Output), "\n") {
+	for _, l := range strings.Split(strings.TrimSpace(termsafe.Text(r.result.Output)), "\n") {
 		if l != "" {
 			out = append(out, "  "+l)
 		}
@@ -255,11 +257,11 @@ func (r runPane) outputLines() []string {
 func (r runPane) verdictLines(st *Styles) []string {
 	var out []string
 	if r.result.ReadOnly && r.result.Verified {
-		out = append(out, st.Good.Render("✔ done: ")+r.result.VerifyDetail)
+		out = append(out, st.Good.Render("✔ done: ")+termsafe.String(r.result.VerifyDetail))
 	} else if r.result.Verified {
-		out = append(out, st.Good.Render("✔ verified: ")+r.result.VerifyDetail)
+		out = append(out, st.Good.Render("✔ verified: ")+termsafe.String(r.result.VerifyDetail))
 	} else {
-		out = append(out, st.Bad.Render("✗ NOT verified: ")+r.result.VerifyDetail)
+		out = append(out, st.Bad.Render("✗ NOT verified: ")+termsafe.String(r.result.VerifyDetail))
 	}
 	if r.note != "" {
 		out = append(out, st.Warn.Render(r.note))
