@@ -2,6 +2,7 @@ package gateway_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"strconv"
 	"sync"
@@ -67,9 +68,17 @@ func (p *pingProbe) finish() time.Duration {
 	return p.longest
 }
 
-// benchReclaim preloads reservations (10% stale) in one community, then
-// times reclaim while a PING probe measures the stall it causes.
-func benchReclaim(b *testing.B, reclaim func(context.Context, *gateway.Store) error) {
+// benchReclaim runs reclaim over each data shape: for every run a fresh
+// preload of benchSize members in community "bench", then reclaim timed
+// under a PING probe and measured server-side (serverWatch), beside an idle
+// probe floor from the same run.
+func benchReclaim(b *testing.B, reclaim func(context.Context, *testing.B, *gateway.Store) error) {
+	for _, sh := range shapes {
+		b.Run("shape="+sh.name, func(b *testing.B) { benchReclaimShape(b, sh, reclaim) })
+	}
+}
+
+func benchReclaimShape(b *testing.B, sh dataShape, reclaim func(context.Context, *testing.B, *gateway.Store) error) {
 	n := benchSize(b)
 	srv, rdb := redisproc.ForTest(b)
 	probeClient := redis.NewClient(&redis.Options{Network: "unix", Addr: srv.Socket()})
@@ -77,37 +86,55 @@ func benchReclaim(b *testing.B, reclaim func(context.Context, *gateway.Store) er
 	ctx := context.Background()
 	store := gateway.NewStore(rdb, gateway.StoreOptions{})
 	var total, stall time.Duration
+	var server serverFigures
+	stale := 0
 	b.ResetTimer() // starting redis-server is not part of the measurement
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		if err := rdb.FlushAll(ctx).Err(); err != nil {
 			b.Fatal(err)
 		}
-		s := sim.New(store, sim.Config{Communities: []string{"bench"}, Seed: int64(i)})
-		if _, err := s.Preload(ctx, n, 0.10); err != nil {
+		var err error
+		if stale, err = sh.preload(ctx, store, []string{"bench"}, n); err != nil {
 			b.Fatal(err)
 		}
+		if i == 0 {
+			idleFloor(b, probeClient)
+		}
+		watch := watchServer(b, probeClient)
 		probe := startProbe(probeClient)
 		b.StartTimer()
 		start := time.Now()
-		if err := reclaim(ctx, store); err != nil {
+		if err := reclaim(ctx, b, store); err != nil {
 			b.Fatal(err)
 		}
 		total += time.Since(start)
 		b.StopTimer()
 		stall = max(stall, probe.finish())
+		server = watch.finish(b)
 	}
 	b.ReportMetric(float64(total.Microseconds())/1000/float64(b.N), "total_ms")
 	b.ReportMetric(float64(stall.Microseconds())/1000, "ping_stall_ms")
+	b.ReportMetric(float64(stale), "stale")
+	server.report(b)
 }
 
-// BenchmarkDrain is the console's drain: bounded batches of 500.
+// drainBench is the console's drain of community bench: bounded,
+// time-boxed batches of 500, the community's keys looked up by name (as the
+// reaper is given the community; an every-community drain through the admin
+// server reads the background index, without a walk either).
+func drainBench(ctx context.Context, b *testing.B, s *gateway.Store, dry bool) (gateway.DrainResult, error) {
+	res, err := s.Drain(ctx, gateway.DrainRequest{BatchSize: 500, Community: "bench", DryRun: dry})
+	if err == nil && !dry && res.Claimed+res.Orphans == 0 {
+		b.Fatal("drain found nothing to reclaim")
+	}
+	return res, err
+}
+
+// BenchmarkDrain is the console's drain.
 func BenchmarkDrain(b *testing.B) {
-	benchReclaim(b, func(ctx context.Context, s *gateway.Store) error {
-		res, err := s.Drain(ctx, gateway.DrainRequest{BatchSize: 500})
-		if err == nil && res.Claimed+res.Orphans == 0 {
-			b.Fatal("drain found nothing to reclaim")
-		}
+	benchReclaim(b, func(ctx context.Context, b *testing.B, s *gateway.Store) error {
+		res, err := drainBench(ctx, b, s, false)
 		if err == nil {
 			b.ReportMetric(float64(res.Batches), "batches")
 			b.ReportMetric(res.LongestBatchMs, "longest_batch_ms")
@@ -116,14 +143,74 @@ func BenchmarkDrain(b *testing.B) {
 	})
 }
 
+// BenchmarkDrainPlanApplyVerify is what an operator's drain costs: the plan
+// (an exact dry run: it reads the hash of every stale member), the drain,
+// and the verification (a dry run that finds nothing left). drain_ms is the
+// apply alone, from the same run.
+func BenchmarkDrainPlanApplyVerify(b *testing.B) {
+	benchReclaim(b, func(ctx context.Context, b *testing.B, s *gateway.Store) error {
+		plan, err := drainBench(ctx, b, s, true)
+		if err != nil {
+			return err
+		}
+		start := time.Now()
+		res, err := drainBench(ctx, b, s, false)
+		if err != nil {
+			return err
+		}
+		b.ReportMetric(float64(time.Since(start).Microseconds())/1000, "drain_ms")
+		verify, err := drainBench(ctx, b, s, true)
+		// Live members may expire between the calls (the clock is real), so
+		// the drain claims at least what the plan said.
+		if err == nil && res.Claimed < plan.Claimed {
+			b.Fatalf("plan %d, drain %d: the drain claimed less than planned", plan.Claimed, res.Claimed)
+		}
+		b.ReportMetric(float64(verify.Claimed+verify.Orphans), "left")
+		return err
+	})
+}
+
 // BenchmarkReapUnbounded is the gateway's reaper: one script call over every
 // expired member, the baseline the bounded drain is compared with.
 func BenchmarkReapUnbounded(b *testing.B) {
-	benchReclaim(b, func(ctx context.Context, s *gateway.Store) error {
+	benchReclaim(b, func(ctx context.Context, b *testing.B, s *gateway.Store) error {
 		res, err := s.Reap(ctx, "bench")
 		if err == nil && res.Count == 0 {
 			b.Fatal("reap found nothing to reclaim")
 		}
 		return err
 	})
+}
+
+// BenchmarkReconcile is reconcile's single atomic call (decisions.md 6),
+// exempt from the stall bound: its cost at 1,000 and 2,000 live members is
+// the longest command of the drain (server_longest_ms).
+func BenchmarkReconcile(b *testing.B) {
+	for _, live := range []int{1000, 2000} {
+		b.Run(fmt.Sprintf("live=%d", live), func(b *testing.B) {
+			srv, rdb := redisproc.ForTest(b)
+			probeClient := redis.NewClient(&redis.Options{Network: "unix", Addr: srv.Socket()})
+			b.Cleanup(func() { _ = probeClient.Close() })
+			ctx := context.Background()
+			store := gateway.NewStore(rdb, gateway.StoreOptions{})
+			var server serverFigures
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				_ = rdb.FlushAll(ctx).Err()
+				s := sim.New(store, sim.Config{Communities: []string{"bench"}, Seed: int64(i)})
+				if _, err := s.Preload(ctx, live*10/9, 0.10); err != nil {
+					b.Fatal(err)
+				}
+				watch := watchServer(b, probeClient)
+				b.StartTimer()
+				res, err := store.Drain(ctx, gateway.DrainRequest{Mode: gateway.DrainReconcile, Community: "bench", BatchSize: 500})
+				b.StopTimer()
+				server = watch.finish(b)
+				if err != nil || !res.Communities[0].Reconciled {
+					b.Fatalf("reconcile: %+v %v", res, err)
+				}
+			}
+			server.report(b)
+		})
+	}
 }

@@ -8,7 +8,6 @@ import (
 
 	"gatewayops/gateway"
 	"gatewayops/gateway/redisproc"
-	"gatewayops/gateway/sim"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -25,13 +24,21 @@ const (
 	sparsePattern = "agent:budget:expiry:*"
 )
 
-// BenchmarkInspect loads one Redis with GATEWAYOPS_BENCH_KEYS keys (10% of
-// the reservations stale, half of those orphans without a hash, so the
-// preload writes keys*20/19 reservations) and measures, against that one
-// preload, our SCAN-based reads and the KEYS baseline. Every sub-benchmark
-// reports total_ms, ping_stall_ms (longest PING round trip of a concurrent
-// client) and found (keys or reservations read).
+// BenchmarkInspect loads one Redis per data shape with GATEWAYOPS_BENCH_KEYS
+// expiry members over 10 communities (the bench shape: 10% stale, half of
+// those orphans without a hash, so the preload writes keys*20/19
+// reservations; the production shape: almost all orphans, see shapes) and
+// measures, against that one preload, our reads and the KEYS baseline.
+// Every sub-benchmark reports total_ms, ping_stall_ms (longest PING round
+// trip of a concurrent client), the server figures (serverWatch) and found
+// (keys or reservations read).
 func BenchmarkInspect(b *testing.B) {
+	for _, sh := range shapes {
+		b.Run("shape="+sh.name, func(b *testing.B) { benchInspectShape(b, sh) })
+	}
+}
+
+func benchInspectShape(b *testing.B, sh dataShape) {
 	srv, rdb := redisproc.ForTest(b)
 	probeClient := redis.NewClient(&redis.Options{Network: "unix", Addr: srv.Socket()})
 	b.Cleanup(func() { _ = probeClient.Close() })
@@ -41,15 +48,20 @@ func BenchmarkInspect(b *testing.B) {
 	for i := range communities {
 		communities[i] = fmt.Sprintf("bench%02d", i)
 	}
-	s := sim.New(store, sim.Config{Communities: communities, Users: 1000, Seed: 1})
-	if _, err := s.Preload(ctx, inspectKeys(b)*20/19, 0.10); err != nil {
+	if _, err := sh.preload(ctx, store, communities, inspectKeys(b)*20/19); err != nil {
 		b.Fatal(err)
 	}
 	dbsize, err := rdb.DBSize(ctx).Result()
 	if err != nil {
 		b.Fatal(err)
 	}
+	idleFloor(b, probeClient)
 	insp := gateway.NewInspector(rdb)
+	idx, err := store.DiscoverKeys(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	members := func(t gateway.ReservationTotals) int { return t.Live + t.Expired + t.Orphaned }
 	reads := []struct {
 		name string
 		read func() (int, error)
@@ -64,10 +76,24 @@ func BenchmarkInspect(b *testing.B) {
 			return len(keys), err
 		}},
 		{"KEYS/sparse", func() (int, error) { return keysBaseline(ctx, rdb, sparsePattern) }},
+		// The whole summary: one discovery walk, then the summary pages.
 		{"ReservationSummary", func() (int, error) {
 			sum, err := store.ReservationSummary(ctx, "", 0)
-			t := sum.Totals
-			return t.Live + t.Expired + t.Orphaned, err
+			return members(sum.Totals), err
+		}},
+		// The two halves: what the admin server's background round does.
+		{"DiscoverKeys", func() (int, error) {
+			idx, err := store.DiscoverKeys(ctx)
+			return len(idx.Communities()), err
+		}},
+		{"SummaryOfIndex", func() (int, error) {
+			sum, err := store.SummaryOf(ctx, idx, 0)
+			return members(sum.Totals), err
+		}},
+		// What GET /status reads on every call.
+		{"ReservationCounts", func() (int, error) {
+			c, err := store.ReservationCounts(ctx, idx)
+			return c.Live + c.Expired + c.Orphaned, err
 		}},
 	}
 	for _, r := range reads {

@@ -166,6 +166,8 @@ TOML
 # The console's benchmarks and report sections (BASELINE_REF, the TUI runs).
 # shellcheck source=scripts/bench_console.sh
 source scripts/bench_console.sh
+# shellcheck source=scripts/bench_redis.sh
+source scripts/bench_redis.sh
 
 # ---- run -------------------------------------------------------------------
 
@@ -176,10 +178,7 @@ make -s build
 began=$(date +%s)
 
 GOBENCH=(go test -count 1 -timeout 30m -run '^$')
-for n in $SIZES; do
-	run "drain-$n" GATEWAYOPS_BENCH_RESERVATIONS="$n" "${GOBENCH[@]}" -bench '^(BenchmarkDrain|BenchmarkReapUnbounded)$' -benchtime 1x ./gateway/
-done
-run inspect GATEWAYOPS_BENCH_KEYS="$KEYS" "${GOBENCH[@]}" -bench '^BenchmarkInspect$' -benchtime 1x ./gateway/
+redis_bench # scripts/bench_redis.sh: drain in both data shapes at $SIZES, reconcile, inspection at $KEYS
 run emf "${GOBENCH[@]}" -bench '^(BenchmarkIngestEMF|BenchmarkDecodeEMFJSON)$' -benchtime 20000x ./alarms/cwlocal/
 run gmd "${GOBENCH[@]}" -bench '^(BenchmarkGetMetricData500|BenchmarkGetMetricData500Single)$' -benchtime 5x ./alarms/cwlocal/
 console_bench # scripts/bench_console.sh: refresh, 10,000 alarms, View, the TUI runs (BASELINE_REF)
@@ -190,92 +189,7 @@ elapsed=$(($(date +%s) - began))
 # row FIGURE OURS BASELINE UNIT: a table row with the ratio ours/baseline.
 row() { printf '| %s | %s %s | %s %s | %s |\n' "$1" "$(fmt3 "$2")" "$4" "$(fmt3 "$3")" "$4" "$(ratio "$2" "$3")"; }
 
-drain_section() {
-	cat <<'MD'
-## 1. Draining stale reservations (real redis-server)
-
-Each size is a fresh redis-server preloaded with that many reservations in one community, 10% of
-them stale (half expired with their hash, half orphans), by `sim.Preload`. **Ours** is the
-console's drain (`Store.Drain`, bounded batches of 500); the **baseline** is the gateway's own
-reaper (`Store.Reap`: one unbounded script call over every expired member). While each runs, a
-second client PINGs in a loop on its own connection; the stall is its longest round trip.
-Ratio = ours / baseline (below 1 is better for ours).
-
-| reservations (stale) | drain total | reaper total | ratio | drain longest stall | reaper stall | ratio | drain batches (longest batch) |
-|---|---|---|---|---|---|---|---|
-MD
-	local n
-	for n in $SIZES; do
-		local dt rt ds rs
-		dt=$(metric "drain-$n" BenchmarkDrain total_ms)
-		rt=$(metric "drain-$n" BenchmarkReapUnbounded total_ms)
-		ds=$(metric "drain-$n" BenchmarkDrain ping_stall_ms)
-		rs=$(metric "drain-$n" BenchmarkReapUnbounded ping_stall_ms)
-		printf '| %s (%s) | %s ms | %s ms | %s | %s ms | %s ms | %s | %s (%s ms) |\n' "$n" "$((n / 10))" \
-			"$(fmt3 "$dt")" "$(fmt3 "$rt")" "$(ratio "$dt" "$rt")" "$(fmt3 "$ds")" "$(fmt3 "$rs")" "$(ratio "$ds" "$rs")" \
-			"$(metric "drain-$n" BenchmarkDrain batches | cut -d. -f1)" "$(fmt3 "$(metric "drain-$n" BenchmarkDrain longest_batch_ms)")"
-	done
-	local first last
-	first=$(echo "$SIZES" | awk '{ print $1 }')
-	last=$(echo "$SIZES" | awk '{ print $NF }')
-	if [ "$first" != "$last" ]; then
-		local d0 d1 r0 r1
-		d0=$(metric "drain-$first" BenchmarkDrain ping_stall_ms)
-		d1=$(metric "drain-$last" BenchmarkDrain ping_stall_ms)
-		r0=$(metric "drain-$first" BenchmarkReapUnbounded ping_stall_ms)
-		r1=$(metric "drain-$last" BenchmarkReapUnbounded ping_stall_ms)
-		echo
-		printf 'From %s to %s reservations (%s times more), the longest stall of the drain went from %s to %s ms (%s)\n' \
-			"$first" "$last" "$((last / first))" "$(fmt3 "$d0")" "$(fmt3 "$d1")" "$(ratio "$d1" "$d0")"
-		printf 'and that of the unbounded reaper from %s to %s ms (%s).\n' "$(fmt3 "$r0")" "$(fmt3 "$r1")" "$(ratio "$r1" "$r0")"
-	fi
-	echo
-	echo "Commands (one per size; each benchmark does its own preload, since both consume the stale reservations):"
-	echo
-	for n in $SIZES; do echo "- $(cmdof "drain-$n")"; done
-	echo
-}
-
-inspect_section() {
-	local dbsize
-	dbsize=$(metric inspect BenchmarkInspect/KEYS/dense dbsize | cut -d. -f1)
-	cat <<MD
-## 2. Inspecting $dbsize keys (real redis-server)
-
-One redis-server, preloaded once with reservations in 10 communities ($dbsize keys: reservation
-hashes, expiry sets, counters), read by each contender in turn under the same PING probe. **Ours**
-is \`Inspector.ScanKeys\` (SCAN MATCH COUNT 1000, at most $(grep -o 'MaxScanKeys = [0-9]*' gateway/inspector.go | awk '{ print $3 }') keys) and
-\`Store.ReservationSummary\` (SCAN for the month keys, then ZRANGE pages of 500 and pipelined HGETs);
-the **baseline** is one \`KEYS\` call with the same pattern (written only in the benchmark file).
-Dense: \`$(grep -o 'densePattern *= "[^"]*"' gateway/inspect_bench_test.go | cut -d'"' -f2)\` (nearly every key matches, so ScanKeys stops at its bound);
-sparse: \`$(grep -o 'sparsePattern *= "[^"]*"' gateway/inspect_bench_test.go | cut -d'"' -f2)\` (10 keys match, so SCAN walks the whole keyspace).
-
-| read | ours: time | ours: longest stall | found | baseline: time | baseline: longest stall | found | time ratio | stall ratio |
-|---|---|---|---|---|---|---|---|---|
-MD
-	local ours base label
-	for pair in "ScanKeys/dense KEYS/dense" "ScanKeys/sparse KEYS/sparse" "ReservationSummary KEYS/dense"; do
-		read -r ours base <<<"$pair"
-		label="\`$ours\` vs \`$base\`"
-		local ot os of bt bs bf
-		ot=$(metric inspect "BenchmarkInspect/$ours" total_ms)
-		os=$(metric inspect "BenchmarkInspect/$ours" ping_stall_ms)
-		of=$(metric inspect "BenchmarkInspect/$ours" found | cut -d. -f1)
-		bt=$(metric inspect "BenchmarkInspect/$base" total_ms)
-		bs=$(metric inspect "BenchmarkInspect/$base" ping_stall_ms)
-		bf=$(metric inspect "BenchmarkInspect/$base" found | cut -d. -f1)
-		printf '| %s | %s ms | %s ms | %s | %s ms | %s ms | %s | %s | %s |\n' "$label" "$(fmt3 "$ot")" "$(fmt3 "$os")" "$of" \
-			"$(fmt3 "$bt")" "$(fmt3 "$bs")" "$bf" "$(ratio "$ot" "$bt")" "$(ratio "$os" "$bs")"
-	done
-	cat <<MD
-
-ReservationSummary reads every reservation (its "found" counts expiry members: live, expired and
-orphaned) where KEYS only lists key names, so its time is not like for like; its stall is.
-
-Command: $(cmdof inspect)
-
-MD
-}
+# drain_section and inspect_section: scripts/bench_redis.sh
 
 cwlocal_section() {
 	local ing dec one single

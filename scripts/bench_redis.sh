@@ -1,0 +1,160 @@
+# scripts/bench_redis.sh: the Redis part of make bench (sourced by
+# scripts/bench.sh, which defines run, metric, cmdof, fmt3 and ratio):
+# draining at each of $SIZES in both data shapes, plan + apply + verify,
+# reconcile's atomic call, and the inspection reads over $KEYS members.
+#
+# Time budgets (each run is killed past its budget and make bench fails):
+#   drain at 10^4: 120 s, 10^5: 240 s, 10^6: 900 s (preloads dominate: four
+#   fresh preloads per shape); reconcile 120 s; inspect: 900 s at 10^6.
+
+# budget N: seconds allowed for the drain runs at size N.
+redis_budget() {
+	if [ "$1" -le 10000 ]; then echo 120; elif [ "$1" -le 100000 ]; then echo 240; else echo 900; fi
+}
+
+redis_bench() {
+	local n
+	for n in $SIZES; do
+		run "drain-$n" GATEWAYOPS_BENCH_RESERVATIONS="$n" timeout "$(redis_budget "$n")" "${GOBENCH[@]}" \
+			-bench '^(BenchmarkDrain|BenchmarkReapUnbounded|BenchmarkDrainPlanApplyVerify)$' -benchtime 1x ./gateway/
+	done
+	run reconcile timeout 120 "${GOBENCH[@]}" -bench '^BenchmarkReconcile$' -benchtime 1x ./gateway/
+	run inspect GATEWAYOPS_BENCH_KEYS="$KEYS" timeout "$(redis_budget "$KEYS")" "${GOBENCH[@]}" -bench '^BenchmarkInspect$' -benchtime 1x ./gateway/
+}
+
+# dm SIZE SHAPE BENCH UNIT: one drain-run figure.
+dm() { metric "drain-$1" "$3/shape=$2" "$4"; }
+
+drain_section() {
+	cat <<'MD'
+## 1. Draining stale reservations (real redis-server)
+
+Each size is a fresh redis-server per benchmark, preloaded in one community in one of two shapes:
+**bench** (`sim.Preload`: 90 % live, the stale tenth half claimable, half orphans) and
+**production** (the gateway's hash expires 360 s after its reservation while the expiry member
+stays up to 35 days: 2,000 live and 500 just-expired reservations with their hash, every other
+member an orphan scored since the start of the month). **Ours** is the console's drain
+(`Store.Drain` of community bench, its keys looked up by name: bounded batches of 500 that also
+return after ~0.8 ms of server time); the **baseline** is the gateway's own reaper (`Store.Reap`:
+one unbounded script call over every expired member). A stall is measured server-side: with
+`slowlog-log-slower-than 0` the slowlog holds every command of the work, and "longest command" is
+the longest top-level one (PING excluded). Beside it, a second client PINGs in a loop during the
+work (PING stall) and, before it, for 300 ms of an idle server (idle floor): on this shared machine
+the floor alone is several ms. Plan + apply + verify is an operator's drain: an exact dry run (it
+reads the hash of every stale member, never a count or an estimate), the drain, and a dry run
+that finds what is left; its ratio is to the drain alone in the same run.
+
+| shape | reservations (stale) | drain | reaper | ratio | longest command: drain | reaper | PING stall: drain | reaper | idle floor | plan+apply+verify / drain | drain batches |
+|---|---|---|---|---|---|---|---|---|---|---|---|
+MD
+	local n sh
+	for sh in bench production; do
+		for n in $SIZES; do
+			local dt rt dl rl pav pd
+			dt=$(dm "$n" $sh BenchmarkDrain total_ms)
+			rt=$(dm "$n" $sh BenchmarkReapUnbounded total_ms)
+			dl=$(dm "$n" $sh BenchmarkDrain server_longest_ms)
+			rl=$(dm "$n" $sh BenchmarkReapUnbounded server_longest_ms)
+			pav=$(dm "$n" $sh BenchmarkDrainPlanApplyVerify total_ms)
+			pd=$(dm "$n" $sh BenchmarkDrainPlanApplyVerify drain_ms)
+			printf '| %s | %s (%s) | %s ms | %s ms | %s | %s ms | %s ms | %s ms | %s ms | %s ms | %s | %s |\n' "$sh" "$n" \
+				"$(dm "$n" $sh BenchmarkDrain stale | cut -d. -f1)" "$(fmt3 "$dt")" "$(fmt3 "$rt")" "$(ratio "$dt" "$rt")" \
+				"$(fmt3 "$dl")" "$(fmt3 "$rl")" "$(fmt3 "$(dm "$n" $sh BenchmarkDrain ping_stall_ms)")" \
+				"$(fmt3 "$(dm "$n" $sh BenchmarkReapUnbounded ping_stall_ms)")" "$(fmt3 "$(dm "$n" $sh BenchmarkDrain idle_ping_ms)")" \
+				"$(ratio "$pav" "$pd")" "$(dm "$n" $sh BenchmarkDrain batches | cut -d. -f1)"
+		done
+	done
+	drain_growth
+	local r1 r2
+	r1=$(metric reconcile BenchmarkReconcile/live=1000 server_longest_ms)
+	r2=$(metric reconcile BenchmarkReconcile/live=2000 server_longest_ms)
+	cat <<MD
+
+Reconcile's single atomic call (decisions.md 6, exempt from the stall bound): at 1,000 live
+members the longest command of a reconcile drain was $(fmt3 "$r1") ms, at 2,000 $(fmt3 "$r2") ms
+($(ratio "$r2" "$r1")): one HMGET per live member inside one script, linear in the live members
+(bounded by batchSize x 4 = 2,000 at the default batch). Command: $(cmdof reconcile)
+
+Commands (one per size; each benchmark does its own preloads, since each consumes the stale reservations):
+
+MD
+	for n in $SIZES; do echo "- $(cmdof "drain-$n")"; done
+	echo
+}
+
+# drain_growth: how the figures grow from the first size to the last, and
+# the model for ten times the last.
+drain_growth() {
+	local first last sh
+	first=$(echo "$SIZES" | awk '{ print $1 }')
+	last=$(echo "$SIZES" | awk '{ print $NF }')
+	[ "$first" != "$last" ] || return 0
+	echo
+	for sh in bench production; do
+		local d0 d1 r0 r1 l0 l1
+		d0=$(dm "$first" $sh BenchmarkDrain total_ms)
+		d1=$(dm "$last" $sh BenchmarkDrain total_ms)
+		r1=$(dm "$last" $sh BenchmarkReapUnbounded total_ms)
+		r0=$(dm "$first" $sh BenchmarkReapUnbounded server_longest_ms)
+		l0=$(dm "$first" $sh BenchmarkDrain server_longest_ms)
+		l1=$(dm "$last" $sh BenchmarkDrain server_longest_ms)
+		printf -- '- %s shape, %s -> %s reservations (%sx): drain time %s -> %s ms (%s), linear in the stale members; ' \
+			"$sh" "$first" "$last" "$((last / first))" "$(fmt3 "$d0")" "$(fmt3 "$d1")" "$(ratio "$d1" "$d0")"
+		printf 'its longest command %s -> %s ms (%s; the time box keeps it flat), the reaper'"'"'s %s -> %s ms. ' \
+			"$(fmt3 "$l0")" "$(fmt3 "$l1")" "$(ratio "$l1" "$l0")" "$(fmt3 "$r0")" "$(fmt3 "$(dm "$last" $sh BenchmarkReapUnbounded server_longest_ms)")"
+		printf 'Model for %s: the drain and the reaper scale with the stale members, so about %s ms and %s ms; the drain'"'"'s longest command stays at the time box (about 1 ms), the reaper'"'"'s one call grows to about %s ms.\n' \
+			"$((last * 10))" "$(fmt3 "$(awk -v x="$d1" 'BEGIN { print x * 10 }')")" "$(fmt3 "$(awk -v x="$r1" 'BEGIN { print x * 10 }')")" \
+			"$(fmt3 "$(awk -v x="$(dm "$last" $sh BenchmarkReapUnbounded server_longest_ms)" 'BEGIN { print x * 10 }')")"
+	done
+}
+
+# im SHAPE READ UNIT: one inspection figure.
+im() { metric inspect "BenchmarkInspect/shape=$1/$2" "$3"; }
+
+inspect_section() {
+	cat <<MD
+## 2. Inspecting and summarising $KEYS reservations (real redis-server)
+
+One redis-server per shape, preloaded once with $KEYS expiry members over 10 communities (the two
+shapes of section 1), read by each contender in turn, measured like section 1. **Ours**:
+\`Inspector.ScanKeys\` (SCAN MATCH with an adaptive COUNT: scaled per call so one call costs
+~0.7 ms, at most $(grep -o 'MaxScanKeys = [0-9]*' gateway/inspector.go | awk '{ print $3 }') keys);
+\`ReservationSummary\` (one SCAN for the expiry sets and reserved counters together, then per
+community, four at a time: ZCOUNT for the members expired longer ago than their hash lives, and
+time-boxed SORT_RO pages reading the others' estimated_cost); its two halves as the admin server's
+background round runs them (\`DiscoverKeys\`, \`SummaryOfIndex\`); and \`ReservationCounts\`, what
+GET /status reads on every call (5 commands per community, one pipeline). The **baseline** is one
+\`KEYS\` call with the same pattern (written only in the benchmark file). Dense:
+\`$(grep -o 'densePattern *= "[^"]*"' gateway/inspect_bench_test.go | cut -d'"' -f2)\`; sparse:
+\`$(grep -o 'sparsePattern *= "[^"]*"' gateway/inspect_bench_test.go | cut -d'"' -f2)\` (10 keys match).
+
+| shape (keys) | read | time | longest command | PING stall | found | baseline | its time | time ratio |
+|---|---|---|---|---|---|---|---|---|
+MD
+	local sh pair ours base
+	for sh in bench production; do
+		for pair in "ScanKeys/dense KEYS/dense" "ScanKeys/sparse KEYS/sparse" "ReservationSummary KEYS/dense" \
+			"DiscoverKeys KEYS/sparse" "SummaryOfIndex KEYS/dense" "ReservationCounts KEYS/dense"; do
+			read -r ours base <<<"$pair"
+			local ot bt
+			ot=$(im $sh "$ours" total_ms)
+			bt=$(im $sh "$base" total_ms)
+			printf '| %s (%s) | `%s` | %s ms | %s ms | %s ms | %s | `%s` | %s ms | %s |\n' "$sh" "$(im $sh "$ours" dbsize | cut -d. -f1)" \
+				"$ours" "$(fmt3 "$ot")" "$(fmt3 "$(im $sh "$ours" server_longest_ms)")" "$(fmt3 "$(im $sh "$ours" ping_stall_ms)")" \
+				"$(im $sh "$ours" found | cut -d. -f1)" "$base" "$(fmt3 "$bt")" "$(ratio "$ot" "$bt")"
+		done
+	done
+	cat <<MD
+
+"found" counts keys, communities or expiry members (live, expired and orphaned). KEYS' longest
+command is the whole call. Status costs the same commands at any reservation count (asserted by
+TestStatusCostsTheSameRedisCommandsAtAnyReservationCount): its time does not grow with the
+reservations. Model for ten times the members: KEYS, the discovery walk and the summary pages grow
+linearly with the keys and the members inside the hash's lifetime (the production shape's orphans
+are counted by ZCOUNT, O(log N)); the longest command of ours stays at the page's time box; status
+stays O(communities).
+
+Command: $(cmdof inspect)
+
+MD
+}
