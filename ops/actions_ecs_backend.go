@@ -3,6 +3,10 @@ package ops
 import (
 	"context"
 	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"gatewayops/gateway/ecsdeploy"
 )
 
 // flagsSetBackends is flags.set on either backend: the runtime store (the
@@ -92,4 +96,29 @@ func (a enforceBackends) Inverse(inv Invocation, plan Plan) (Invocation, bool) {
 		return inverseECS(plan)
 	}
 	return a.runtime.Inverse(inv, plan)
+}
+
+// showBackends runs a runtime read, or on flags_backend = ecs reads the
+// flag variables of the revision the service runs.
+func showBackends(runtime Action) Action {
+	ra := runtime.(readAction)
+	return readAction{spec: ra.spec, run: func(ctx context.Context, env *Env, inv Invocation) (Result, error) {
+		if !env.usesECS() {
+			return ra.run(ctx, env, inv)
+		}
+		c, err := env.ecs()
+		if err != nil {
+			return Result{}, err
+		}
+		st, err := c.Read(ctx)
+		if err != nil {
+			return Result{}, err
+		}
+		rev := ecsdeploy.Revision(aws.ToString(st.Service.TaskDefinition))
+		lines := []string{serviceLine(st), flagsIn(st, rev)}
+		if _, set, _ := st.Env(EnforcementVariable); !set {
+			lines = append(lines, EnforcementVariable+" unset: the gateway's code default reject applies")
+		}
+		return Result{Lines: lines, Data: st.Service}, nil
+	}}
 }

@@ -368,3 +368,16 @@ func TestECSCancelDetachesAndJournalsRolloutInProgress(t *testing.T) {
 		t.Fatalf("after detaching: %+v", p)
 	}
 }
+
+func TestECSFlagsShowReadsTheRunningRevision(t *testing.T) {
+	s := newECSStack(t, ecslocal.ServiceSpec{})
+	out, err := s.runner.Run(context.Background(), "flags.show", Confirmation{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := out.Result.Text()
+	if !strings.Contains(text, `flags in arrakis-staging-api:1: AGENT_ENABLED="true" ENSEMBLE_ENABLED="true" BYOK_ENABLED="true" AGENT_POOL_CLAIM_ENFORCEMENT=(unset)`) ||
+		!strings.Contains(text, "code default reject") || strings.Contains(text, "MIIE") {
+		t.Fatalf("flags.show:\n%s", text)
+	}
+}
