@@ -24,7 +24,7 @@ import (
 const (
 	adminKeysEnv = "GATEWAYOPS_ADMIN_KEYS"
 	redisURLEnv  = "GATEWAYOPS_REDIS_URL"
-	healthPath   = "/healthz"
+	healthPath   = gateway.HealthzPath
 )
 
 // adminServerFlags is the command line of `gatewayops admin-server`.

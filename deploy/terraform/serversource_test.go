@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -13,6 +14,10 @@ import (
 // Reading its source, rather than a copy of its flag names here, makes a
 // renamed flag or variable fail this test until the module follows.
 const adminServerSource = "../../cli/adminserver.go"
+
+// gatewaySources are the files whose constants adminserver.go may name as
+// gateway.X (the health path is defined beside the API's other paths).
+const gatewaySources = "../../gateway/*.go"
 
 // serverContract is what admin-server's source says about how it is run.
 type serverContract struct {
@@ -29,7 +34,14 @@ func readServerContract(t *testing.T) serverContract {
 	if err != nil {
 		t.Fatalf("parse %s: %v", adminServerSource, err)
 	}
-	consts := stringConsts(f)
+	consts := stringConsts(f, "")
+	for k, v := range gatewayConsts(t) {
+		consts[k] = v
+	}
+	// Constants defined as another constant (healthPath = gateway.HealthzPath).
+	for name, e := range derivedConsts(f) {
+		consts[name] = resolve(t, consts, e)
+	}
 	c := serverContract{flags: map[string]bool{}, healthPath: consts["healthPath"]}
 	ast.Inspect(f, func(n ast.Node) bool {
 		call, ok := n.(*ast.CallExpr)
@@ -65,7 +77,32 @@ func flagKinds() map[string]bool {
 	return map[string]bool{"StringVar": true, "IntVar": true, "Int64Var": true, "DurationVar": true, "Float64Var": true, "UintVar": true, "BoolVar": false}
 }
 
-func stringConsts(f *ast.File) map[string]string {
+// gatewayConsts are package gateway's string constants, as "gateway.Name".
+func gatewayConsts(t *testing.T) map[string]string {
+	t.Helper()
+	paths, err := filepath.Glob(gatewaySources)
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no %s (%v)", gatewaySources, err)
+	}
+	out := map[string]string{}
+	fset := token.NewFileSet()
+	for _, p := range paths {
+		if strings.HasSuffix(p, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, p, nil, 0)
+		if err != nil {
+			t.Fatalf("parse %s: %v", p, err)
+		}
+		for k, v := range stringConsts(f, "gateway.") {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// stringConsts are a file's string constants, keyed prefix+name.
+func stringConsts(f *ast.File, prefix string) map[string]string {
 	out := map[string]string{}
 	for _, d := range f.Decls {
 		gd, ok := d.(*ast.GenDecl)
@@ -77,7 +114,30 @@ func stringConsts(f *ast.File) map[string]string {
 			for i, name := range vs.Names {
 				if i < len(vs.Values) {
 					if lit, ok := vs.Values[i].(*ast.BasicLit); ok && lit.Kind == token.STRING {
-						out[name.Name], _ = strconv.Unquote(lit.Value)
+						out[prefix+name.Name], _ = strconv.Unquote(lit.Value)
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// derivedConsts are the file's constants whose value names another constant.
+func derivedConsts(f *ast.File) map[string]ast.Expr {
+	out := map[string]ast.Expr{}
+	for _, d := range f.Decls {
+		gd, ok := d.(*ast.GenDecl)
+		if !ok || gd.Tok != token.CONST {
+			continue
+		}
+		for _, s := range gd.Specs {
+			vs := s.(*ast.ValueSpec)
+			for i, name := range vs.Names {
+				if i < len(vs.Values) {
+					switch vs.Values[i].(type) {
+					case *ast.Ident, *ast.SelectorExpr:
+						out[name.Name] = vs.Values[i]
 					}
 				}
 			}
@@ -99,6 +159,12 @@ func resolve(t *testing.T, consts map[string]string, e ast.Expr) string {
 	case *ast.Ident:
 		if v, ok := consts[e.Name]; ok {
 			return v
+		}
+	case *ast.SelectorExpr:
+		if pkg, ok := e.X.(*ast.Ident); ok {
+			if v, ok := consts[pkg.Name+"."+e.Sel.Name]; ok {
+				return v
+			}
 		}
 	}
 	// A value computed at run time cannot be checked against the module.
