@@ -289,17 +289,18 @@ func TestMathExpressions(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", src, err)
 		}
-		if got, ok := pe.root.eval(lookup); !ok || got != want {
+		if got, ok := pe.root.eval(&env{lookup: lookup}); !ok || got != want {
 			t.Errorf("%s = %v (%v), want %v", src, got, ok, want)
 		}
 	}
 	for _, src := range []string{"a / 0", "missing + 1", "IF(a < 0, 1)"} {
 		pe, _ := parseExpr(src)
-		if _, ok := pe.root.eval(lookup); ok {
+		if _, ok := pe.root.eval(&env{lookup: lookup}); ok {
 			t.Errorf("%s has a value, want none", src)
 		}
 	}
-	bad := map[string]string{"a +": "ends early", "SUM(a)": "unsupported function SUM", "a = b": "unknown operator", "(a": "missing ')'",
+	bad := map[string]string{"a +": "ends early", "SUM(a)": "over one series it is not served", "STDDEV(a)": "unsupported function STDDEV",
+		"METRICS()": "returns several series", "SUM(SEARCH('x'))": "SEARCH: unknown statistic", "SUM(SEARCH('x', 'Sum'))": "SEARCH takes a search expression, a statistic and a period", "a = b": "unknown operator", "(a": "missing ')'",
 		"1 + 2": "references no metric", "a $ b": "unexpected character", "IF(a)": "IF takes 2 or 3", "FILL(a, b)": "FILL takes"}
 	for src, msg := range bad {
 		if _, err := parseExpr(src); err == nil || !strings.Contains(err.Error(), msg) {

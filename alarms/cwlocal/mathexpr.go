@@ -13,7 +13,14 @@ import (
 // series has no datapoint there). A missing operand makes the result missing,
 // except inside FILL and in the branch IF does not take.
 type expr interface {
-	eval(lookup func(id string) (float64, bool)) (float64, bool)
+	eval(e *env) (float64, bool)
+}
+
+// env is what an expression reads at one timestamp: a query id's value, and
+// the member series of each array (METRICS(), [ids], SEARCH) by index.
+type env struct {
+	lookup  func(id string) (float64, bool)
+	members [][]string
 }
 
 type (
@@ -31,21 +38,21 @@ type (
 	}
 )
 
-func (n numExpr) eval(func(string) (float64, bool)) (float64, bool)  { return float64(n), true }
-func (i idExpr) eval(l func(string) (float64, bool)) (float64, bool) { return l(string(i)) }
-func (n negExpr) eval(l func(string) (float64, bool)) (float64, bool) {
+func (n numExpr) eval(*env) (float64, bool)  { return float64(n), true }
+func (i idExpr) eval(l *env) (float64, bool) { return l.lookup(string(i)) }
+func (n negExpr) eval(l *env) (float64, bool) {
 	v, ok := n.x.eval(l)
 	return -v, ok
 }
 
-func (f fillExpr) eval(l func(string) (float64, bool)) (float64, bool) {
+func (f fillExpr) eval(l *env) (float64, bool) {
 	if v, ok := f.x.eval(l); ok {
 		return v, true
 	}
 	return f.fill, true
 }
 
-func (i ifExpr) eval(l func(string) (float64, bool)) (float64, bool) {
+func (i ifExpr) eval(l *env) (float64, bool) {
 	c, ok := i.cond.eval(l)
 	if !ok {
 		return 0, false
@@ -59,7 +66,7 @@ func (i ifExpr) eval(l func(string) (float64, bool)) (float64, bool) {
 	return i.els.eval(l)
 }
 
-func (b binExpr) eval(l func(string) (float64, bool)) (float64, bool) {
+func (b binExpr) eval(l *env) (float64, bool) {
 	x, ok1 := b.l.eval(l)
 	y, ok2 := b.r.eval(l)
 	if !ok1 || !ok2 {
@@ -105,10 +112,11 @@ func boolf(b bool) float64 {
 	return 0
 }
 
-// parsedExpr is an expression and the query ids it reads.
+// parsedExpr is an expression, the query ids it reads and its arrays.
 type parsedExpr struct {
-	root expr
-	ids  []string
+	root   expr
+	ids    []string
+	arrays []arraySrc
 }
 
 // parseExpr parses the supported subset of CloudWatch metric math: numbers,
@@ -127,10 +135,13 @@ func parseExpr(src string) (parsedExpr, error) {
 	if p.pos < len(p.toks) {
 		return parsedExpr{}, fmt.Errorf("unexpected %q at the end of expression %q", p.toks[p.pos], src)
 	}
-	if len(p.ids) == 0 {
+	if _, ok := root.(arrayExpr); ok {
+		return parsedExpr{}, fmt.Errorf("expression %q returns several series; wrap it in SUM, AVG, MIN or MAX (cwlocal answers one series per expression)", src)
+	}
+	if len(p.ids) == 0 && len(p.arrays) == 0 {
 		return parsedExpr{}, fmt.Errorf("expression %q references no metric query id", src)
 	}
-	return parsedExpr{root: root, ids: p.ids}, nil
+	return parsedExpr{root: root, ids: p.ids, arrays: p.arrays}, nil
 }
 
 func tokenize(src string) ([]string, error) {
@@ -155,7 +166,17 @@ func tokenize(src string) ([]string, error) {
 			}
 			toks = append(toks, string(r[i:j]))
 			i = j
-		case strings.ContainsRune("+-*/(),", c):
+		case c == '\'' || c == '"':
+			j := i + 1
+			for j < len(r) && r[j] != c {
+				j++
+			}
+			if j == len(r) {
+				return nil, fmt.Errorf("unterminated string in expression %q", src)
+			}
+			toks = append(toks, "'"+string(r[i+1:j]))
+			i = j + 1
+		case strings.ContainsRune("+-*/(),[]", c):
 			toks = append(toks, string(c))
 			i++
 		case strings.ContainsRune("<>=!&|", c):
@@ -177,11 +198,12 @@ func tokenize(src string) ([]string, error) {
 }
 
 type exprParser struct {
-	toks []string
-	pos  int
-	ids  []string
-	seen map[string]bool
-	deep int
+	toks   []string
+	pos    int
+	ids    []string
+	seen   map[string]bool
+	deep   int
+	arrays []arraySrc
 }
 
 func (p *exprParser) peek() string {
@@ -258,6 +280,11 @@ func (p *exprParser) primary() (expr, error) {
 	switch {
 	case t == "":
 		return nil, fmt.Errorf("expression ends early")
+	case t == "[":
+		p.pos++
+		return p.list()
+	case t[0] == '\'':
+		return nil, fmt.Errorf("a string %q can only be an argument of METRICS or SEARCH", t[1:])
 	case t == "(":
 		p.pos++
 		x, err := p.or()
@@ -290,6 +317,12 @@ func (p *exprParser) primary() (expr, error) {
 }
 
 func (p *exprParser) call(name string) (expr, error) {
+	switch strings.ToUpper(name) {
+	case "METRICS":
+		return p.metricsCall()
+	case "SEARCH":
+		return p.searchCall()
+	}
 	var args []expr
 	if _, ok := p.accept(")"); !ok {
 		for {
@@ -322,8 +355,17 @@ func (p *exprParser) call(name string) (expr, error) {
 			return nil, fmt.Errorf("FILL takes a metric and a number, e.g. FILL(m1, 0)")
 		}
 		return fillExpr{x: args[0], fill: n}, nil
+	case "SUM", "AVG", "MIN", "MAX":
+		if len(args) != 1 {
+			return nil, fmt.Errorf("%s takes one array, e.g. %s(METRICS()) or %s([m1, m2])", name, name, name)
+		}
+		arr, ok := args[0].(arrayExpr)
+		if !ok {
+			return nil, fmt.Errorf("%s takes an array (METRICS(), [m1, m2] or SEARCH(...)); over one series it is not served", name)
+		}
+		return aggExpr{fn: strings.ToUpper(name), arr: int(arr)}, nil
 	}
-	return nil, fmt.Errorf("unsupported function %s (supported: IF, FILL)", name)
+	return nil, fmt.Errorf("unsupported function %s (supported: IF, FILL, SUM, AVG, MIN, MAX, METRICS, SEARCH)", name)
 }
 
 func args2num(args []expr) (float64, bool) {

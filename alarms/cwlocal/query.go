@@ -45,6 +45,7 @@ func compileQueries(qs []MetricDataQuery, member string) ([]compiledQuery, *APIE
 		}
 		out = append(out, c)
 	}
+	bindMetricsArrays(out)
 	for _, c := range out {
 		for _, ref := range c.expr.ids {
 			if !seen[ref] {
@@ -169,7 +170,8 @@ func (s *Service) runQueries(qs []compiledQuery, from, to time.Time) map[string]
 			for _, ref := range q.expr.ids {
 				inputs[ref] = get(ref)
 			}
-			out = evalExprSeries(q.expr, inputs)
+			members := s.bindArrays(q.expr, inputs, from, to)
+			out = evalExprSeries(q.expr, inputs, members)
 		} else if sr := s.store.get(q.id); sr != nil {
 			out = s.store.statSeries(sr, from, to, q.period, q.stat, q.q.MetricStat.Unit)
 		}
@@ -182,8 +184,26 @@ func (s *Service) runQueries(qs []compiledQuery, from, to time.Time) map[string]
 	return memo
 }
 
+// bindArrays lists each array's member series, reading SEARCH results from
+// the store into inputs under keys no query id can have.
+func (s *Service) bindArrays(pe parsedExpr, inputs map[string][]timeValue, from, to time.Time) [][]string {
+	members := make([][]string, len(pe.arrays))
+	for i, a := range pe.arrays {
+		if a.kind != arraySearch {
+			members[i] = a.ids
+			continue
+		}
+		for j, id := range s.store.search(a.search) {
+			k := fmt.Sprintf("search %d.%d", i, j)
+			inputs[k] = s.store.statSeries(s.store.get(id), from, to, a.period, a.stat, "")
+			members[i] = append(members[i], k)
+		}
+	}
+	return members
+}
+
 // evalExprSeries evaluates an expression at every timestamp any input has.
-func evalExprSeries(pe parsedExpr, inputs map[string][]timeValue) []timeValue {
+func evalExprSeries(pe parsedExpr, inputs map[string][]timeValue, members [][]string) []timeValue {
 	at := map[string]map[int64]float64{}
 	var stamps []int64
 	seen := map[int64]bool{}
@@ -202,10 +222,10 @@ func evalExprSeries(pe parsedExpr, inputs map[string][]timeValue) []timeValue {
 	sort.Slice(stamps, func(i, j int) bool { return stamps[i] < stamps[j] })
 	var out []timeValue
 	for _, k := range stamps {
-		v, ok := pe.root.eval(func(id string) (float64, bool) {
+		v, ok := pe.root.eval(&env{members: members, lookup: func(id string) (float64, bool) {
 			x, ok := at[id][k]
 			return x, ok
-		})
+		}})
 		if ok {
 			out = append(out, timeValue{t: time.Unix(k, 0).UTC(), v: v})
 		}
@@ -241,4 +261,25 @@ func joinIDs(qs []compiledQuery) string {
 		ids[i] = q.q.Id
 	}
 	return strings.Join(ids, ", ")
+}
+
+// bindMetricsArrays gives each METRICS() array the request's MetricStat
+// queries (those whose label holds the filter) and makes them inputs.
+func bindMetricsArrays(qs []compiledQuery) {
+	for i := range qs {
+		pe := &qs[i].expr
+		for a := range pe.arrays {
+			if pe.arrays[a].kind != arrayMetrics {
+				continue
+			}
+			var ids []string
+			for _, m := range qs {
+				if !m.isExpr && strings.Contains(m.label(), pe.arrays[a].filter) {
+					ids = append(ids, m.q.Id)
+				}
+			}
+			pe.arrays[a].ids = ids
+			pe.ids = append(pe.ids, ids...)
+		}
+	}
 }
