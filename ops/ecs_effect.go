@@ -157,10 +157,11 @@ func sums(ctx context.Context, cw *cloudwatch.Client, ex expectation, start, end
 	for _, r := range out.MetricDataResults {
 		for i, ts := range r.Timestamps {
 			switch {
-			case ts.Add(effectPeriod).After(changeAt) && ts.Before(settled):
-				// the minute of the change and the rollout: neither before nor after
 			case ts.Before(changeAt):
+				// up to and including the minute of the change: traffic as it was
 				before += r.Values[i]
+			case ts.Before(settled):
+				// the rollout's minutes: old and new tasks both served
 			default:
 				after += r.Values[i]
 			}
