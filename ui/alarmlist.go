@@ -24,6 +24,7 @@ type alarmList struct {
 	keys     KeyMap
 	all      []alarms.Alarm
 	lint     map[string][]alarms.Finding // alarm name -> lint findings
+	waiting  map[string]time.Time        // alarm name -> when its lint findings count (first data could exist)
 	visible  []alarms.Alarm              // all, filtered and sorted
 	filter   string
 	selected string // alarm name
@@ -42,6 +43,12 @@ func (l *alarmList) SetSize(w, h int) { l.width, l.height = w, h; l.scroll() }
 
 // SetAlarms replaces the list's data and keeps the selection by name.
 func (l *alarmList) SetAlarms(as []alarms.Alarm, lint map[string][]alarms.Finding) {
+	l.SetAlarmsWaiting(as, lint, nil)
+}
+
+// SetAlarmsWaiting is SetAlarms with the alarms whose lint waits for first data.
+func (l *alarmList) SetAlarmsWaiting(as []alarms.Alarm, lint map[string][]alarms.Finding, waiting map[string]time.Time) {
+	l.waiting = waiting
 	l.all = as
 	l.prefix = commonNamePrefix(as)
 	if lint == nil {
@@ -363,6 +370,9 @@ func commonNamePrefix(as []alarms.Alarm) string {
 // never fire), ~ when only a dimension value has not been seen yet (a
 // failure counter before its first failure, or a typo), blank otherwise.
 func (l alarmList) lintMark(name string) string {
+	if _, ok := l.waiting[name]; ok {
+		return l.styles.Muted.Render("… ") // lint waits for the first data
+	}
 	mark := "  "
 	for _, f := range l.lint[name] {
 		if f.Kind != alarms.FindingUnseenValue {

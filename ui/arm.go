@@ -115,6 +115,13 @@ func (m Model) openArm() (tea.Model, tea.Cmd) {
 		m.setStatus(m.safety.Env+" is a standard environment: writes need only the confirmation, no arming", false)
 		return m, nil
 	}
+	if m.armed() {
+		// A again disarms early: the window ends now, journaled like the arming.
+		id := m.newID()
+		m.armID = id
+		b := m.backend
+		return m, func() tea.Msg { return armMsg{id: id, err: b.Disarm(), disarm: true} }
+	}
 	m.arm = newArmForm(m.styles)
 	m.modal = modalArm
 	cmd := m.arm.reason.Focus()
@@ -138,6 +145,10 @@ func (m Model) handleArmDone(msg armMsg) (tea.Model, tea.Cmd) {
 		m.setStatus("arming failed: "+msg.err.Error(), true)
 		return m, nil
 	}
-	m.setStatus(fmt.Sprintf("%s ARMED until %s", m.safety.Env, m.safety.ArmedUntil.Format("15:04:05")), false)
+	if msg.disarm {
+		m.setStatus(m.safety.Env+" disarmed: read-only again", false)
+		return m, nil
+	}
+	m.setStatus(fmt.Sprintf("%s ARMED until %s (A again disarms)", m.safety.Env, utcClock(m.safety.ArmedUntil)), false)
 	return m, nil
 }

@@ -31,6 +31,11 @@ type Backend interface {
 	Apply(ctx context.Context, p Plan, c Confirmation) (Result, error)
 	// Arm enables writes in a protected environment for d, with a reason.
 	Arm(reason string, d time.Duration) error
+	// Disarm ends an armed window early (journaled).
+	Disarm() error
+	// SaveSnippet writes copied shell text beside the exported timelines and
+	// returns the path.
+	SaveSnippet(name, text string) (string, error)
 	// Safety reports the environment's profile and arming state now.
 	Safety() Safety
 	// Journal returns the most recent journal entries, oldest first.
@@ -176,4 +181,6 @@ type JournalEntry struct {
 	Action  string
 	Outcome string // ok, failed, outcome unknown, started
 	Detail  string
+	// Full is every field of the entry, for its detail view.
+	Full string
 }

@@ -138,6 +138,8 @@ func (m Model) handleAlarmsKey(km tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case key.Matches(km, m.keys.Detail):
 		return m.openDetail()
+	case key.Matches(km, m.keys.Copy):
+		return m.copyShell()
 	case key.Matches(km, m.keys.Back):
 		if m.focusSteps {
 			m.focusSteps = false

@@ -211,7 +211,9 @@ func (l *live) Apply(ctx context.Context, p Plan, c Confirmation) (Result, error
 	return r, err
 }
 
-func (l *live) Arm(reason string, d time.Duration) error { return l.d.Runner.Policy.Arm(reason, d) }
+func (l *live) Arm(reason string, d time.Duration) error { return l.d.Runner.Arm(reason, d) }
+
+func (l *live) Disarm() error { return l.d.Runner.Disarm() }
 
 func (l *live) Safety() Safety {
 	p := l.d.Runner.Policy
@@ -245,9 +247,9 @@ func journalRows(entries []ops.Entry) []JournalEntry {
 		cmd := strings.TrimSpace(e.Action + " " + paramText(e.Params))
 		switch {
 		case e.Phase == ops.PhaseIntent && !done[e.ID]:
-			out = append(out, JournalEntry{At: e.Time, Action: cmd, Outcome: "outcome unknown", Detail: "started, no result recorded: " + e.Plan})
+			out = append(out, JournalEntry{At: e.Time, Action: cmd, Outcome: "outcome unknown", Detail: "started, no result recorded: " + e.Plan, Full: entryText(e, "outcome unknown")})
 		case e.Phase == ops.PhaseResult:
-			out = append(out, JournalEntry{At: e.Time, Action: cmd, Outcome: resultOutcome(e), Detail: resultDetail(e)})
+			out = append(out, JournalEntry{At: e.Time, Action: cmd, Outcome: resultOutcome(e), Detail: resultDetail(e), Full: entryText(e, resultOutcome(e))})
 		}
 	}
 	return out
@@ -403,4 +405,47 @@ func (l *live) AlarmHistory(ctx context.Context, alarm string, window time.Durat
 		items = []alarms.HistoryItem{}
 	}
 	return items, err
+}
+
+// entryText is one journal entry in full, for the journal's detail view:
+// every field an operator asks about afterwards, times in UTC.
+func entryText(e ops.Entry, outcome string) string {
+	kv := func(k, v string) string { return fmt.Sprintf("%-16s %s", k, v) }
+	lines := []string{
+		kv("time", e.Time.UTC().Format("2006-01-02 15:04:05Z")),
+		kv("action", strings.TrimSpace(e.Action+" "+paramText(e.Params))),
+		kv("outcome", outcome),
+		kv("environment", e.Environment),
+		kv("operator", e.Operator),
+		kv("journal id", e.ID),
+	}
+	opt := func(k, v string) {
+		if v != "" {
+			lines = append(lines, kv(k, v))
+		}
+	}
+	opt("idempotency key", e.IdempotencyKey)
+	if e.Status != 0 {
+		opt("HTTP status", fmt.Sprint(e.Status))
+	}
+	opt("armed reason", e.ArmedReason)
+	opt("undo of", e.UndoOf)
+	if e.DurationMs > 0 {
+		opt("duration", fmt.Sprintf("%.0f ms", e.DurationMs))
+	}
+	if e.Verification != nil {
+		verdict := "PASS"
+		if !e.Verification.Pass {
+			verdict = "FAIL"
+		}
+		opt("verification", verdict+": "+e.Verification.Detail)
+	}
+	opt("error", e.Error)
+	if e.Plan != "" {
+		lines = append(lines, "", "plan:", e.Plan)
+	}
+	if e.Result != "" {
+		lines = append(lines, "", "result:", e.Result)
+	}
+	return strings.Join(lines, "\n")
 }

@@ -49,8 +49,9 @@ type exportMsg struct {
 
 // armMsg is the answer to one Arm.
 type armMsg struct {
-	id  int
-	err error
+	id     int
+	err    error
+	disarm bool
 }
 
 // resizeSettledMsg ends a resize storm: only the newest size is laid out.

@@ -131,6 +131,7 @@ type Model struct {
 	detailHist  []alarms.HistoryItem
 	detailErr   string
 	detailID    int
+	firstSnapAt time.Time // the first snapshot: lint waits for data that could exist
 	clockGen    int
 }
 
@@ -245,6 +246,8 @@ func (m Model) handleResult(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		mm, cmd := m.startRun(msg.Line)
 		return mm, tea.Batch(cmd, save)
+	case snippetMsg:
+		return m.handleSnippet(msg)
 	case alarmHistoryMsg:
 		return m.handleAlarmHistory(msg)
 	case historyMsg:

@@ -94,8 +94,13 @@ func (m Model) handleSnapshot(msg snapshotMsg) (tea.Model, tea.Cmd) {
 
 func (m *Model) applySnapshot(s Snapshot) {
 	m.snap, m.hasSnap, m.pending = s, true, nil
-	m.list.SetAlarms(s.Alarms, s.Lint)
+	if m.firstSnapAt.IsZero() {
+		m.firstSnapAt = m.now()
+	}
+	lint, waiting := splitLint(s.Alarms, s.Lint, m.firstSnapAt, m.now())
+	m.list.SetAlarmsWaiting(s.Alarms, lint, waiting)
 	m.flags.Set(s.Flags, s.Enforcement)
+	m.flags.SetHealth(s.Health, m.now())
 	m.showSelected()
 	m.checkFix()
 	m.refreshDetail()
@@ -127,6 +132,7 @@ func (m *Model) showSelected() {
 	}
 	rb, found := m.backend.Runbook(a)
 	m.runbook.fix = ""
+	m.runbook.lintWait = m.list.waiting[a.Name]
 	if m.fix != nil && m.fix.alarm == a.Name {
 		m.runbook.fix = m.fix.text()
 	}

@@ -90,12 +90,12 @@ func (m Model) handlePlan(msg planMsg) (tea.Model, tea.Cmd) {
 			if ops.RefusedRule(msg.err) == ops.RuleNotArmed {
 				m.run.err += ": press A to arm writes (reason and time limit), then run the step again"
 			}
-			m.runbook.SetStepStatus(m.run.command, "⊘ refused")
+			m.stepStatus("⊘ refused")
 			return m, nil
 		case isUsageError(msg.err):
 			m.run.phase = phaseUsage
 		}
-		m.runbook.SetStepStatus(m.run.command, "✗ plan failed")
+		m.stepStatus("✗ plan failed")
 		return m, nil
 	}
 	m.run.plan = msg.plan
@@ -104,7 +104,7 @@ func (m Model) handlePlan(msg planMsg) (tea.Model, tea.Cmd) {
 	}
 	m.safety = m.backend.Safety()
 	m.run.phase = phaseConfirming
-	m.runbook.SetStepStatus(m.run.command, "awaiting confirmation")
+	m.stepStatus("awaiting confirmation")
 	m.modal = modalConfirm
 	m.confirm = newConfirmDialog(m.styles, m.run.id, msg.plan.Command, msg.plan.Summary, m.safety.Protected, m.safety.Env, m.now())
 	m.confirm.SetSize(m.width, m.height)
@@ -120,7 +120,7 @@ func (m Model) handleConfirmDone(msg confirmDoneMsg) (tea.Model, tea.Cmd) {
 	m.modal = modalNone
 	if !msg.Confirmed {
 		m.run.phase = phaseCancelled
-		m.runbook.SetStepStatus(m.run.command, "– cancelled")
+		m.stepStatus("– cancelled")
 		return m, nil
 	}
 	return m.apply(Confirmation{Key: msg.Key, Typed: msg.Typed})
@@ -128,7 +128,7 @@ func (m Model) handleConfirmDone(msg confirmDoneMsg) (tea.Model, tea.Cmd) {
 
 func (m Model) apply(c Confirmation) (tea.Model, tea.Cmd) {
 	m.run.phase = phaseApplying
-	m.runbook.SetStepStatus(m.run.command, "running…")
+	m.stepStatus("running…")
 	id, p, b, ctx := m.run.id, m.run.plan, m.backend, m.opts.Context
 	ctx, timeout := m.rollout.attach(ctx, id, p)
 	do := func() tea.Msg {
@@ -147,18 +147,18 @@ func (m Model) handleApply(msg applyMsg) (tea.Model, tea.Cmd) {
 	m.run.result = msg.result
 	if msg.err != nil {
 		m.run.phase, m.run.err = phaseFailed, msg.err.Error()
-		m.runbook.SetStepStatus(m.run.command, "✗ failed")
+		m.stepStatus("✗ failed")
 		cmd := m.refreshNow()
 		return m, cmd
 	}
 	m.run.phase = phaseDone
 	m.noteFix(msg.result)
 	if msg.result.ReadOnly && msg.result.Verified {
-		m.runbook.SetStepStatus(m.run.command, "✔ done")
+		m.stepStatus("✔ done")
 	} else if msg.result.Verified {
-		m.runbook.SetStepStatus(m.run.command, "✔ verified")
+		m.stepStatus("✔ verified")
 	} else {
-		m.runbook.SetStepStatus(m.run.command, "✗ NOT verified")
+		m.stepStatus("✗ NOT verified")
 	}
 	cmd := m.refreshNow()
 	return m, cmd // show the effect at once
@@ -301,4 +301,18 @@ func (m *Model) checkFix() {
 			return
 		}
 	}
+}
+
+// stepStatus shows the action's progress beside its runbook step and, when
+// it was a toggle of the flags view, in that view too (with the error).
+func (m *Model) stepStatus(text string) {
+	m.runbook.SetStepStatus(m.run.command, text)
+	bad := strings.HasPrefix(text, "✗") || strings.HasPrefix(text, "⊘") || strings.HasPrefix(text, "–")
+	detail := text
+	if bad && m.run.err != "" {
+		detail += ": " + m.run.err
+	} else if !bad && m.run.result.VerifyDetail != "" && strings.HasPrefix(text, "✔") {
+		detail += ": " + m.run.result.VerifyDetail
+	}
+	m.flags.Outcome(m.run.command, detail, bad)
 }

@@ -31,6 +31,7 @@ type runbookPanel struct {
 	step       int
 	status     map[string]string // step command -> last outcome shown beside it
 	fix        string            // "fix applied ..., next evaluation ~..." until the alarm moves
+	lintWait   time.Time         // non-zero: the lint findings wait for first data until then
 	vp         viewport.Model
 	width      int
 	height     int
@@ -247,6 +248,9 @@ func (p runbookPanel) evidence() string {
 // that is not published. Two lines per finding at most.
 func (p runbookPanel) lintLines() []string {
 	var out []string
+	if !p.lintWait.IsZero() {
+		return []string{p.styles.Muted.Render(fit("… lint: waiting for first data (it could exist from "+utcClock(p.lintWait)+")", p.width))}
+	}
 	for _, finding := range p.lint {
 		f := strings.TrimPrefix(finding.Message, "alarm "+p.alarm.Name+" ") // the name heads the panel already
 		mark, style := "⚠", p.styles.Warn

@@ -23,6 +23,36 @@ type flagsView struct {
 	values      map[string]bool
 	enforcement string
 	cursor      int
+	pending     string // the toggle started from this view, until its outcome is known
+	outcome     string // that toggle's outcome, shown here (not only in the action pane)
+	outcomeBad  bool
+	stale       string // why the values may be old (the admin API is failing)
+}
+
+// SetHealth marks the values stale while the admin API fails.
+func (f *flagsView) SetHealth(hs []Health, now time.Time) {
+	f.stale = ""
+	for _, h := range hs {
+		if h.Name != "admin api" || h.LastError == "" {
+			continue
+		}
+		asOf := "never read"
+		if !h.LastSuccess.IsZero() {
+			asOf = "as of " + utcClock(h.LastSuccess) + " (" + age(now.Sub(h.LastSuccess)) + " ago)"
+		}
+		f.stale = "STALE: the admin API is failing (" + rootCause(h.LastError) + "); values " + asOf
+	}
+}
+
+// Outcome records how the toggle started here ended.
+func (f *flagsView) Outcome(command, text string, bad bool) {
+	if command != f.pending || f.pending == "" {
+		return
+	}
+	f.outcome, f.outcomeBad = command+": "+text, bad
+	if bad || strings.HasPrefix(text, "✔") {
+		f.pending = "" // final: later actions are not this view's
+	}
 }
 
 func newFlagsView(st *Styles, keys KeyMap) flagsView {
@@ -60,11 +90,25 @@ func (f flagsView) View(width int) string {
 	if len(f.names) == 0 && f.enforcement == "" {
 		return f.styles.Muted.Render("flags not loaded yet (admin API)")
 	}
-	lines := []string{f.styles.Header.Render("Runtime flags (j/k choose, space/enter toggle through the runner)"), ""}
+	lines := []string{f.styles.Header.Render("Runtime flags (j/k choose, space/enter toggle through the runner)")}
+	if f.stale != "" {
+		lines = append(lines, f.styles.Stale.Render(fit(f.stale, width)))
+	}
+	if f.outcome != "" {
+		st := f.styles.Good
+		if f.outcomeBad {
+			st = f.styles.Bad
+		}
+		lines = append(lines, st.Render(fit(f.outcome, width)))
+	}
+	lines = append(lines, "")
 	for i, n := range f.names {
 		v := f.styles.Bad.Render("✗ off")
 		if f.values[n] {
 			v = f.styles.Good.Render("✔ on ")
+		}
+		if f.stale != "" {
+			v += f.styles.Stale.Render(" (stale)")
 		}
 		lines = append(lines, f.row(i, fmt.Sprintf("%-20s %s", n, v), width))
 	}
@@ -87,6 +131,7 @@ func (m Model) handleFlagsKey(km tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.flags.cursor = min(m.flags.cursor+1, len(m.flags.names))
 	case key.Matches(km, m.keys.Toggle, m.keys.Run):
 		if cmd, ok := m.flags.toggleCommand(); ok {
+			m.flags.pending, m.flags.outcome = cmd, ""
 			return m.startRun(cmd)
 		}
 	}
@@ -99,20 +144,27 @@ type journalView struct {
 	keys    KeyMap
 	entries []JournalEntry
 	err     string
-	offset  int
+	cursor  int
+	seen    bool // the cursor was placed (first load puts it on the newest entry)
 }
 
 func newJournalView(st *Styles, keys KeyMap) journalView { return journalView{styles: st, keys: keys} }
 
 func (j journalView) View(width, height int) string {
-	lines := []string{j.styles.Header.Render("Journal (e: export the incident timeline as Markdown)")}
+	lines := []string{j.styles.Header.Render("Journal, newest last (j/k choose, enter: the entry in full, e: export the incident timeline; times UTC)")}
 	if j.err != "" {
 		lines = append(lines, j.styles.Error.Render("journal unreadable: "+j.err))
 	}
 	if len(j.entries) == 0 && j.err == "" {
 		lines = append(lines, j.styles.Muted.Render("no actions journaled yet"))
 	}
-	for _, e := range j.entries[min(j.offset, len(j.entries)):] {
+	rows := max(height-len(lines), 1)
+	first := min(max(j.cursor-rows+1, 0), max(len(j.entries)-rows, 0))
+	if j.cursor < first {
+		first = j.cursor
+	}
+	for i := first; i < len(j.entries) && i < first+rows; i++ {
+		e := j.entries[i]
 		out := e.Outcome
 		switch e.Outcome {
 		case "ok", "verified":
@@ -122,7 +174,12 @@ func (j journalView) View(width, height int) string {
 		case "failed", "not verified", "refused":
 			out = j.styles.Bad.Render("✗ " + out)
 		}
-		lines = append(lines, fit(fmt.Sprintf("%s  %-34s %s  %s", e.At.Format("15:04:05"), e.Action, out, e.Detail), width))
+		row := fmt.Sprintf("%s  %-34s %s  %s", utcClock(e.At), e.Action, out, e.Detail)
+		if i == j.cursor {
+			lines = append(lines, j.styles.Selected.Render("▶ "+fit(row, width-2)))
+		} else {
+			lines = append(lines, "  "+fit(row, width-2))
+		}
 	}
 	return clampLines(strings.Join(lines, "\n"), height)
 }
@@ -147,7 +204,12 @@ func (m Model) handleJournal(msg journalMsg) (tea.Model, tea.Cmd) {
 		m.journal.err = msg.err.Error() // keep the entries already shown
 		return m, nil
 	}
+	atEnd := !m.journal.seen || m.journal.cursor >= len(m.journal.entries)-1
 	m.journal.err, m.journal.entries = "", msg.entries
+	if atEnd {
+		m.journal.cursor = max(len(msg.entries)-1, 0) // follow the newest while at the end
+	}
+	m.journal.seen = true
 	return m, nil
 }
 
@@ -163,9 +225,18 @@ func (m Model) handleJournalKey(km tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			return exportMsg{id: id, path: p, err: err}
 		}
 	case key.Matches(km, m.keys.Up):
-		m.journal.offset = max(m.journal.offset-1, 0)
+		m.journal.cursor = max(m.journal.cursor-1, 0)
 	case key.Matches(km, m.keys.Down):
-		m.journal.offset = min(m.journal.offset+1, max(len(m.journal.entries)-1, 0))
+		m.journal.cursor = min(m.journal.cursor+1, max(len(m.journal.entries)-1, 0))
+	case key.Matches(km, m.keys.Top):
+		m.journal.cursor = 0
+	case key.Matches(km, m.keys.Bottom):
+		m.journal.cursor = max(len(m.journal.entries)-1, 0)
+	case key.Matches(km, m.keys.Run):
+		if len(m.journal.entries) > 0 {
+			e := m.journal.entries[m.journal.cursor]
+			m.openPager(pagerJournalEntry, "Journal entry: "+e.Action+" (times UTC)", e.Full)
+		}
 	}
 	return m, nil
 }

@@ -1,0 +1,51 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"gatewayops/alarms"
+	"gatewayops/internal/testclock"
+)
+
+func TestFlagsViewShowsAFailedToggleAndStaleValues(t *testing.T) {
+	s := startStack(t, "staging", false)
+	f := startFlow(t, s)
+	f.waitFor("STAGING - standard", "admin api ")
+	f.keys("4")
+	f.waitFor("Runtime flags", "ensemble_enabled")
+	s.admin.CloseClientConnections()
+	s.admin.Close()
+	f.keys("r")
+	f.waitFor("STALE: the admin API is failing", "(stale)")
+	f.keys("space")
+	scr := f.waitFor("✗ plan failed: ")
+	if !strings.Contains(scr, "Runtime flags") {
+		t.Fatalf("the failure is not shown in the flags view:\n%s", scr)
+	}
+	f.quit()
+}
+
+func TestLintWaitsForFirstDataBeforeSayingAnAlarmCanNeverFire(t *testing.T) {
+	s := startStack(t, "staging", false)
+	clk := testclock.New(t0)
+	m := New(s.backend, Options{RefreshEvery: time.Hour, NoColor: true, Now: clk.Now})
+	m = update(t, m, tea.WindowSizeMsg{Width: 160, Height: 40})
+	as := firingAlarms()
+	as[1].Period = 10
+	lint := map[string][]alarms.Finding{as[1].Name: {{Alarm: as[1].Name, Kind: alarms.FindingIdentity, Message: "queries X: nothing is published"}}}
+	snap := Snapshot{TakenAt: t0, Alarms: as, Lint: lint}
+	m = update(t, m, snapshotMsg{id: m.refreshID, snap: snap})
+	scr := screen(m)
+	if strings.Contains(scr, "⚠") || !strings.Contains(scr, "… lint: waiting for first data (it could exist from 03:01:00Z)") {
+		t.Fatalf("lint claimed an alarm can never fire before data could exist:\n%s", scr)
+	}
+	clk.Advance(61 * time.Second)
+	m = update(t, m, snapshotMsg{id: m.refreshID, snap: snap})
+	if scr := screen(m); !strings.Contains(scr, "⚠") || !strings.Contains(scr, "⚠ lint: queries X") {
+		t.Fatalf("after the wait the finding is not shown:\n%s", scr)
+	}
+}
