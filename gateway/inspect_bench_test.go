@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"gatewayops/gateway"
-	"gatewayops/gateway/redisproc"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -39,9 +38,7 @@ func BenchmarkInspect(b *testing.B) {
 }
 
 func benchInspectShape(b *testing.B, sh dataShape) {
-	srv, rdb := redisproc.ForTest(b)
-	probeClient := redis.NewClient(&redis.Options{Network: "unix", Addr: srv.Socket()})
-	b.Cleanup(func() { _ = probeClient.Close() })
+	_, rdb, probeClient := benchRedis(b)
 	ctx := context.Background()
 	store := gateway.NewStore(rdb, gateway.StoreOptions{})
 	communities := make([]string, 10)
