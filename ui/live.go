@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"gatewayops/alarms"
-	"gatewayops/gateway"
 	"gatewayops/ops"
 	"gatewayops/runbooks"
 )
@@ -43,6 +42,8 @@ type live struct {
 	redis healthTracker
 	last  Snapshot
 	undo  ops.UndoStack
+	// status is the admin status call, in the background (statusfetch.go).
+	status statusFetch
 }
 
 // NewBackend builds the console's backend from the real dependencies.
@@ -110,15 +111,19 @@ func (l *live) refreshStatus(ctx context.Context, snap *Snapshot) {
 		reservations = l.last.Redis[i:]
 	}
 	client, err := l.d.Runner.Env.Admin()
+	answered := true
 	if err == nil {
-		ctx, cancel := context.WithTimeout(ctx, statusTimeout)
-		var st gateway.Status
-		st, err = client.Status(ctx)
-		cancel()
-		if err == nil {
-			snap.Flags, snap.Enforcement = st.Flags.Values, st.Enforcement.Mode
-			reservations = reservationsText(st.Reservations)
+		var r statusResult
+		if r, answered = l.status.get(ctx, client.Status); answered {
+			err = r.err
+			if err == nil {
+				snap.Flags, snap.Enforcement = r.st.Flags.Values, r.st.Enforcement.Mode
+				reservations = reservationsText(r.st.Reservations)
+			}
 		}
+	}
+	if !answered { // the call is still out: the alarms go on screen with the last status, marked stale
+		err = fmt.Errorf("status has not answered within %v; showing the last values", statusGrace)
 	}
 	l.admin.record(err, l.d.Now())
 	snap.Health = append(snap.Health, l.admin.health())
