@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/aws/smithy-go/logging"
 )
 
 // CostPerMetricUSD is the GetMetricData price: $0.01 per 1,000 metrics requested.
@@ -35,6 +36,9 @@ type ClientOptions struct {
 	RetryMaxAttempts int
 	// Anonymous skips request signing (for a local endpoint without credentials).
 	Anonymous bool
+	// Logger receives the SDK's own log lines (nil: the SDK's default, which
+	// writes to stderr; the console passes its log sink).
+	Logger logging.Logger
 }
 
 // NewClient builds a CloudWatch client from the standard AWS config chain.
@@ -51,6 +55,9 @@ func NewClient(ctx context.Context, o ClientOptions) (*cloudwatch.Client, error)
 	}
 	if o.Anonymous {
 		loads = append(loads, config.WithCredentialsProvider(aws.AnonymousCredentials{}))
+	}
+	if o.Logger != nil {
+		loads = append(loads, config.WithLogger(o.Logger))
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, loads...)
 	if err != nil {

@@ -3,11 +3,13 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
 
 	"gatewayops/alarms"
+	"gatewayops/internal/logsink"
 	"gatewayops/ops"
 	"gatewayops/runbooks"
 	"gatewayops/ui"
@@ -52,7 +54,12 @@ func runConsole(ctx context.Context, args []string, std stdio) error {
 	for _, w := range t.Env.Warnings() {
 		fmt.Fprintln(std.Err, w)
 	}
-	deps, closeDeps, err := consoleDeps(ctx, t.Config, t.Env, consoleTuning{poll: pollOptions(f.refresh)})
+	sink, closeLog, err := openConsoleLog(t.Env)
+	if err != nil {
+		return failedErr(err)
+	}
+	defer closeLog()
+	deps, closeDeps, err := consoleDeps(ctx, t.Config, t.Env, consoleTuning{poll: pollOptions(f.refresh), log: sink})
 	if err != nil {
 		return failedErr(err)
 	}
@@ -62,10 +69,22 @@ func runConsole(ctx context.Context, args []string, std stdio) error {
 		return failedErr(err)
 	}
 	opts := consoleRunOptions(f, t.Env)
-	if f.accessible {
-		opts.In, opts.Out = std.In, std.Out
-	}
+	opts.In, opts.Out = terminal(std)
 	return failedErr(ui.Run(ctx, b, opts))
+}
+
+// terminal is the console's input and output: nil (the process's own
+// terminal, as Bubble Tea opens it) unless the caller gave others (tests).
+func terminal(std stdio) (io.Reader, io.Writer) {
+	var in io.Reader = std.In
+	var out io.Writer = std.Out
+	if f, ok := in.(*os.File); ok && f == os.Stdin {
+		in = nil
+	}
+	if f, ok := out.(*os.File); ok && f == os.Stdout {
+		out = nil
+	}
+	return in, out
 }
 
 // consoleRunOptions: the config's warnings (insecure_skip_verify) also go
@@ -83,7 +102,11 @@ func consoleDeps(ctx context.Context, cfg ops.Config, env ops.Environment, tune 
 	if err != nil {
 		return ui.Deps{}, nil, err
 	}
-	s, err := openSession(ctx, cfg, env)
+	var build ops.BuildOptions
+	if tune.log != nil {
+		build.AWSLogger = tune.log.AWS()
+	}
+	s, err := openSession(ctx, cfg, env, build)
 	if err != nil {
 		return ui.Deps{}, nil, err
 	}
@@ -104,6 +127,7 @@ func consoleDeps(ctx context.Context, cfg ops.Config, env ops.Environment, tune 
 type consoleTuning struct {
 	poll    alarms.PollerOptions
 	catalog *alarms.Catalog // nil: the environment's catalog setting
+	log     *logsink.Sink   // where library logs go while the console runs (nil: unchanged)
 }
 
 // pollOptions turns --refresh into the poller's cadence: the quiet interval,

@@ -64,9 +64,7 @@ func runDemo(ctx context.Context, args []string, std stdio) error {
 		Notice: fmt.Sprintf("DEMO: embedded stack (%s); alarms use %d s periods so the incident unfolds in about a minute",
 			st.RedisKind, stack.DemoPeriod),
 	}}
-	if f.accessible {
-		opts.In, opts.Out = std.In, std.Out
-	}
+	opts.In, opts.Out = terminal(std)
 	return failedErr(ui.Run(ctx, b, opts))
 }
 
@@ -89,8 +87,17 @@ func demoDeps(ctx context.Context, st *stack.Stack) (ui.Deps, func(), error) {
 		FlagsBackend: ops.BackendECS,
 	}
 	catalog := stack.DemoCatalog(st.Environment)
-	return consoleDeps(ctx, ops.Config{}, env, consoleTuning{catalog: &catalog,
+	sink, closeLog, err := openConsoleLog(env) // after XDG_STATE_HOME: the log lives in the stack's dir
+	if err != nil {
+		return ui.Deps{}, nil, err
+	}
+	deps, closeDeps, err := consoleDeps(ctx, ops.Config{}, env, consoleTuning{catalog: &catalog, log: sink,
 		poll: alarms.PollerOptions{Lint: true, AlarmInterval: 5 * time.Second, QuietInterval: 10 * time.Second, Window: 15 * time.Minute}})
+	if err != nil {
+		closeLog()
+		return ui.Deps{}, nil, err
+	}
+	return deps, func() { closeDeps(); closeLog() }, nil
 }
 
 func simConfig(f demoFlags) sim.ScenarioConfig {

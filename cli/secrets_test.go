@@ -18,6 +18,8 @@ import (
 	"gatewayops/gateway/admintest"
 	"gatewayops/gateway/redisproc"
 	"gatewayops/ops"
+	"github.com/aws/smithy-go/logging"
+	"log"
 )
 
 // Known secret values: the test fails if any of them shows up anywhere.
@@ -316,6 +318,37 @@ func TestAdminCertificateIsVerifiedUnlessTheConfigSaysNot(t *testing.T) {
 		notice := consoleRunOptions(consoleFlags{refresh: 15 * time.Second}, env).Notice
 		if strings.Contains(notice, "NOT checked") != insecure {
 			t.Errorf("insecure_skip_verify = %v: console status line notice %q", insecure, notice)
+		}
+	}
+}
+
+// The console log (library log lines while the console runs) passes the
+// journal's redaction: configured secrets and credential-looking text.
+func TestConsoleLogHoldsNoSecret(t *testing.T) {
+	state := t.TempDir()
+	t.Setenv("XDG_STATE_HOME", state)
+	redisURL := "redis://:" + secretRedisPW + "@10.0.0.7:6379/0"
+	t.Setenv(secretsEnvAdmin, secretAdminKey)
+	t.Setenv(secretsEnvRedis, redisURL)
+	env := ops.Environment{Name: "staging", AdminKeyEnv: secretsEnvAdmin, RedisURLEnv: secretsEnvRedis}
+	sink, restore, err := openConsoleLog(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log.Printf("admin call with X-API-Key %s failed", secretAdminKey)
+	sink.Redis().Printf(context.Background(), "redis: dial %s: connection refused", redisURL)
+	sink.AWS().Logf(logging.Warn, "request with password=%s", secretRedisPW)
+	restore()
+	raw, err := os.ReadFile(filepath.Join(state, "gatewayops", consoleLogName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(raw), "\n"); n != 3 {
+		t.Fatalf("console log has %d lines, want 3:\n%s", n, raw)
+	}
+	for _, s := range []string{secretAdminKey, secretRedisPW} {
+		if strings.Contains(string(raw), s) {
+			t.Errorf("the console log holds a secret:\n%s", raw)
 		}
 	}
 }

@@ -16,10 +16,11 @@ type session struct {
 	close  func()
 }
 
-// openSession builds the backends of env (ops.BuildEnv) and its runner.
-func openSession(ctx context.Context, cfg ops.Config, env ops.Environment) (*session, error) {
+// openSession builds the backends of env (ops.BuildEnv, with build's
+// options: the console's log sink) and its runner.
+func openSession(ctx context.Context, cfg ops.Config, env ops.Environment, build ...ops.BuildOptions) (*session, error) {
 	operator := cfg.OperatorName()
-	e, closeEnv, err := ops.BuildEnv(ctx, env, operator)
+	e, closeEnv, err := ops.BuildEnv(ctx, env, operator, build...)
 	if err != nil {
 		return nil, err
 	}

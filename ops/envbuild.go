@@ -10,14 +10,27 @@ import (
 
 	"gatewayops/alarms"
 	"gatewayops/gateway"
+	"github.com/aws/smithy-go/logging"
 )
+
+// BuildOptions adjust BuildEnv; the zero value builds the default.
+type BuildOptions struct {
+	// AWSLogger receives the AWS SDK's log lines (nil: the SDK's default,
+	// stderr). The console passes its log sink: nothing may write to the
+	// terminal while the full-screen UI owns it.
+	AWSLogger logging.Logger
+}
 
 // BuildEnv builds the backends of one configured environment: the admin API
 // client options (key read from admin_key_env), CloudWatch through the SDK
 // (with cloudwatch_endpoint as base endpoint when set) and, when
 // redis_url_env is set, the read-only Redis inspector. The returned close
 // function releases the Redis connection.
-func BuildEnv(ctx context.Context, e Environment, operator string) (*Env, func(), error) {
+func BuildEnv(ctx context.Context, e Environment, operator string, opts ...BuildOptions) (*Env, func(), error) {
+	var o BuildOptions
+	if len(opts) > 0 {
+		o = opts[0]
+	}
 	if e.AdminURL == "" && e.Name == DemoEnvironment {
 		return nil, nil, fmt.Errorf("environment demo has endpoints only inside `gatewayops demo`; pass --env NAME of a configured environment")
 	}
@@ -31,7 +44,7 @@ func BuildEnv(ctx context.Context, e Environment, operator string) (*Env, func()
 		env.AdminOptions.APIKey = key
 	}
 	cw, err := alarms.NewClient(ctx, alarms.ClientOptions{Region: e.Region, Profile: e.Profile,
-		Endpoint: e.CloudWatchEndpoint, Anonymous: alarms.IsLocalEndpoint(e.CloudWatchEndpoint)})
+		Endpoint: e.CloudWatchEndpoint, Anonymous: alarms.IsLocalEndpoint(e.CloudWatchEndpoint), Logger: o.AWSLogger})
 	if err != nil {
 		return nil, nil, fmt.Errorf("environment %s: CloudWatch: %w", e.Name, err)
 	}

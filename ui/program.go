@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"io"
 	"os"
 
@@ -41,7 +42,7 @@ func Run(ctx context.Context, b Backend, o RunOptions) error {
 		opts = append(opts, tea.WithOutput(o.Out))
 	}
 	_, err := tea.NewProgram(New(b, o.Options), opts...).Run()
-	if err == tea.ErrProgramKilled && ctx.Err() != nil {
+	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil { // tea wraps it with the cause
 		return nil // ctrl-c / SIGTERM through ctx is a normal exit
 	}
 	return err
