@@ -7,12 +7,14 @@
 #                              and measure its console beside this tree's,
 #                              alternating the two, median of the runs
 #   GATEWAYOPS_BENCH_RUNS      runs per figure and binary (3)
-#   GATEWAYOPS_BENCH_IDLE      seconds of idle CPU per console run (60; 30
-#                              with BASELINE_REF, which runs four times as many)
+#   GATEWAYOPS_BENCH_IDLE      seconds of idle CPU per console run (30)
+#   GATEWAYOPS_BENCH_SETTLE    seconds between the first frame and the idle
+#                              window (25: past the start-up refreshes)
 
 RUNS=${GATEWAYOPS_BENCH_RUNS:-3}
 BASELINE_REF=${BASELINE_REF:-}
-if [ -n "$BASELINE_REF" ] && [ -z "${GATEWAYOPS_BENCH_IDLE:-}" ]; then IDLE=30; fi
+IDLE=${GATEWAYOPS_BENCH_IDLE:-30}
+SETTLE=${GATEWAYOPS_BENCH_SETTLE:-25}
 BASE_DIR="$WORK/base"
 BASE_BIN=""
 
@@ -81,7 +83,10 @@ measure_tui() {
 	fi
 	pid=$(tmux -L "$TMUX_SOCK" display-message -p -t bench '#{pane_pid}')
 	hz=$(getconf CLK_TCK)
-	sleep 5 # past start-up work (runbook rendering, first refreshes)
+	# Past start-up work: runbook rendering, and the first refreshes (the
+	# console's second one sweeps, its third reads what changed meanwhile,
+	# which in a stack provisioned seconds ago is every alarm).
+	sleep "$SETTLE"
 	t0=$(proc_ticks "$pid")
 	c0=$(cw_calls)
 	sleep "$IDLE"
@@ -265,8 +270,9 @@ list with states**: header counts adding up to all N alarms and the first alarm'
 frame with the runbook**: that plus the Glamour-rendered runbook and the help line. **Start-up +
 one DescribeAlarms** is the median of five \`gatewayops version\` runs (launch to exit) plus the
 median of five DescribeAlarms of the 10 alarms by curl (AWS JSON 1.0, \`time_total\`) against the
-same cloudwatch-local. **Idle CPU** is utime+stime from /proc/PID/stat over ${IDLE} s, starting 5 s
-after the first frame, with nobody typing (the console's "CloudWatch API calls" header counter rose
+same cloudwatch-local. **Idle CPU** is utime+stime from /proc/PID/stat over ${IDLE} s, starting ${SETTLE} s
+after the first frame (past the start-up refreshes: the sweep at the second and the read of the
+just-provisioned alarms' history at the third), with nobody typing (the console's "CloudWatch API calls" header counter rose
 by the figure in the last row, so it was refreshing). **Memory** is VmRSS at the end of that
 window. **View** is the Go benchmark \`BenchmarkView\` (one full-screen View at 200x60 of a
 snapshot of N synthetic alarms with 60-point sparklines). Each figure is the median of $RUNS runs.
