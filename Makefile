@@ -23,6 +23,7 @@ test: vet ## vet, then every test against a real redis-server (tests start their
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime 5s ./alarms/emf
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeCBORRequest$$' -fuzztime 5s ./alarms/cwlocal
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeJSONRequest$$' -fuzztime 5s ./alarms/cwlocal
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeQueryRequest$$' -fuzztime 5s ./alarms/cwlocal
 
 demo: build ## open the console on the embedded stack (Redis, admin API, CloudWatch, simulator)
 	./$(BIN) demo
