@@ -260,7 +260,7 @@ func total(calls map[string]int) int {
 }
 
 func (p *Poller) fetch(ctx context.Context, now time.Time) (Snapshot, error) {
-	fast := p.opts.FastStart && !p.completed && !p.deferred && len(p.ls.known) > 0
+	fast := p.opts.FastStart && !p.completed && !p.deferred && p.catalogUnderPrefix()
 	next := p.ls.clone()
 	list, err := p.list(ctx, &next, now, fast)
 	if err != nil {
@@ -284,6 +284,17 @@ func (p *Poller) fetch(ctx context.Context, now time.Time) (Snapshot, error) {
 	p.completed, p.deferred = p.completed || !fast, fast
 	p.ls = next // only now: a refresh that failed half-way re-reads what it read
 	return snap, nil
+}
+
+// catalogUnderPrefix: a FastStart refresh reads the catalog's names, which
+// shows nothing when none is under the source's prefix; then it sweeps.
+func (p *Poller) catalogUnderPrefix() bool {
+	for _, n := range p.ls.known {
+		if strings.HasPrefix(n, p.src.Prefix()) {
+			return true
+		}
+	}
+	return false
 }
 
 // list reads the alarms. Every SweepInterval (and first) it lists the

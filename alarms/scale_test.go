@@ -315,3 +315,19 @@ func BenchmarkFirstRefresh(b *testing.B) {
 		}
 	}
 }
+
+// A catalog whose names are not under the source's prefix (another
+// environment's) gives FastStart nothing to read by name: it sweeps at once.
+func TestFastStartSweepsWhenNoCatalogNameIsUnderThePrefix(t *testing.T) {
+	t0 := time.Date(2026, 12, 1, 10, 0, 5, 0, time.UTC)
+	f := newScaleFixture(t, 10, func() time.Time { return t0 })
+	src := alarms.NewSource(f.cw, "arrakis-bench-agent-")
+	other := benchShaped(10)
+	for i := range other.Alarms {
+		other.Alarms[i].Name = "arrakis-prod-" + other.Alarms[i].Name
+	}
+	p := alarms.NewPoller(src, other, alarms.PollerOptions{FastStart: true, SkipMutes: true, Now: func() time.Time { return t0 }})
+	if snap := p.Refresh(context.Background()); len(snap.Alarms) != 10 {
+		t.Fatalf("first refresh: %d alarms, want the 10 under the prefix", len(snap.Alarms))
+	}
+}
