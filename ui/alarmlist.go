@@ -281,8 +281,12 @@ func (l alarmList) head() string {
 	if l.prefix != "" {
 		title += " (" + l.prefix + "…)"
 	}
+	valueHead := "EVALUATED"
+	if newest == 0 && value >= len("EVALUATED (*newer)") {
+		valueHead = "EVALUATED (*newer)"
+	}
 	return fmt.Sprintf("  %-9s %-*s %7s %-*s %-*s %-*s", "STATE", name, ansi.Truncate(title, name, "…"), "SINCE",
-		value, "EVALUATED", newest, ansi.Truncate("NEWEST", newest, ""), spark, ansi.Truncate("TREND", spark, ""))
+		value, valueHead, newest, ansi.Truncate("NEWEST", newest, ""), spark, ansi.Truncate("TREND", spark, ""))
 }
 
 func (l alarmList) row(a alarms.Alarm, now time.Time) string {
@@ -371,7 +375,7 @@ func commonNamePrefix(as []alarms.Alarm) string {
 // failure counter before its first failure, or a typo), blank otherwise.
 func (l alarmList) lintMark(name string) string {
 	if _, ok := l.waiting[name]; ok {
-		return l.styles.Muted.Render("… ") // lint waits for the first data
+		return l.styles.Muted.Render("◌ ") // lint waits for the first data
 	}
 	mark := "  "
 	for _, f := range l.lint[name] {

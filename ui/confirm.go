@@ -31,6 +31,8 @@ type confirmDialog struct {
 	input     textinput.Model
 	hint      string // why the last key did nothing
 	width     int
+	height    int
+	offset    int // first plan line shown: a long plan scrolls inside the dialog
 }
 
 // confirmDoneMsg is the dialog's answer.
@@ -66,6 +68,11 @@ func (d confirmDialog) Update(msg tea.Msg, now time.Time) (confirmDialog, tea.Cm
 		return d, d.answer(false)
 	case "enter":
 		return d.enter(now)
+	case "down", "pgdown", "up", "pgup":
+		return d.scroll(km.String()), nil
+	}
+	if !d.protected && (km.String() == "j" || km.String() == "k") {
+		return d.scroll(map[string]string{"j": "down", "k": "up"}[km.String()]), nil
 	}
 	if d.protected {
 		var cmd tea.Cmd
@@ -104,15 +111,61 @@ func (d confirmDialog) answerKey(yes bool, k string) tea.Cmd {
 	return func() tea.Msg { return confirmDoneMsg{ID: id, Confirmed: yes, Typed: typed, Key: k} }
 }
 
-// SetSize sets the dialog's maximum width.
-func (d *confirmDialog) SetSize(w, _ int) { d.width = w }
+// scroll moves the plan window by a line or half a window.
+func (d confirmDialog) scroll(k string) confirmDialog {
+	step := 1
+	if strings.HasPrefix(k, "pg") {
+		step = max(d.planRoom()/2, 1)
+	}
+	if strings.HasSuffix(k, "up") {
+		step = -step
+	}
+	d.offset = min(max(d.offset+step, 0), max(len(d.planLines())-d.planRoom(), 0))
+	return d
+}
+
+// SetSize sets the dialog's maximum size (the body it is drawn over).
+func (d *confirmDialog) SetSize(w, h int) { d.width, d.height = w, h }
+
+func (d confirmDialog) textWidth() int { return max(min(d.width, 100)-4, 20) }
+
+func (d confirmDialog) planLines() []string {
+	return strings.Split(ansi.Wrap(d.plan, d.textWidth(), " "), "\n")
+}
+
+// planRoom is how many plan lines fit: the body less the title, buttons,
+// hints and frame (about 10 lines).
+func (d confirmDialog) planRoom() int {
+	if d.height <= 0 {
+		return len(d.planLines())
+	}
+	return max(d.height-10, 3)
+}
+
+// planView is the visible part of the plan with markers for the rest, so
+// the buttons are always on screen however long the plan is.
+func (d confirmDialog) planView() string {
+	lines, room := d.planLines(), d.planRoom()
+	if len(lines) <= room {
+		return strings.Join(lines, "\n")
+	}
+	off := min(d.offset, len(lines)-room)
+	shown := lines[off : off+room]
+	head, tail := "", ""
+	if off > 0 {
+		head = d.styles.Muted.Render(fmt.Sprintf("▲ %d plan lines above (↑)", off)) + "\n"
+	}
+	if rest := len(lines) - off - room; rest > 0 {
+		tail = "\n" + d.styles.Warn.Render(fmt.Sprintf("▼ %d more plan lines: ↓/pgdown reads them before you confirm", rest))
+	}
+	return head + strings.Join(shown, "\n") + tail
+}
 
 // View renders the plan, the buttons and what confirms.
 func (d confirmDialog) View() string {
-	w := max(min(d.width, 100)-4, 20)
 	var b strings.Builder
-	b.WriteString(d.styles.Title.Render("CONFIRM: "+d.title) + "\n\n")
-	b.WriteString(ansi.Wrap(d.plan, w, " ") + "\n\n")
+	b.WriteString(d.styles.Title.Render(ansi.Wrap("CONFIRM: "+d.title, d.textWidth(), " ")) + "\n\n")
+	b.WriteString(d.planView() + "\n\n")
 	cancel, cancelLabel := d.styles.ButtonSel, "> Cancel <"
 	confirm, confirmLabel := d.styles.Button, "  Confirm (y)  "
 	if d.protected {
@@ -140,6 +193,7 @@ func (d confirmDialog) ShortHelp() []key.Binding {
 	return []key.Binding{
 		key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "confirm")),
 		key.NewBinding(key.WithKeys("n", "esc", "enter"), key.WithHelp("enter/n/esc", "cancel")),
+		key.NewBinding(key.WithKeys("j", "k"), key.WithHelp("j/k", "scroll plan")),
 	}
 }
 func (d confirmDialog) FullHelp() [][]key.Binding { return [][]key.Binding{d.ShortHelp()} }

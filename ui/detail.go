@@ -221,18 +221,20 @@ func chart(a alarms.Alarm, width, height int) []string {
 		hi = lo + 1
 	}
 	row := func(v float64) int { return int(math.Round((hi - v) / (hi - lo) * float64(height-1))) }
+	step := min(max(width/len(pts), 1), 6) // a short series is spread over the width
+	cols := len(pts) * step
 	grid := make([][]rune, height)
 	for i := range grid {
-		grid[i] = []rune(strings.Repeat(" ", len(pts)))
+		grid[i] = []rune(strings.Repeat(" ", cols))
 	}
 	if a.HasThreshold {
 		for x := range grid[row(a.Threshold)] {
 			grid[row(a.Threshold)][x] = '┄'
 		}
 	}
-	for x, p := range pts {
+	for i, p := range pts {
 		if !math.IsNaN(p.Value) {
-			grid[row(p.Value)][x] = '●'
+			grid[row(p.Value)][i*step] = '●'
 		}
 	}
 	out := make([]string, 0, height+2)
@@ -248,8 +250,8 @@ func chart(a alarms.Alarm, width, height int) []string {
 		}
 		out = append(out, fmt.Sprintf("%10s ┤%s", ansi.Truncate(label, 10, ""), string(r)))
 	}
-	out = append(out, strings.Repeat(" ", 11)+"└"+strings.Repeat("─", len(pts)))
+	out = append(out, strings.Repeat(" ", 11)+"└"+strings.Repeat("─", cols))
 	first, last := utcClock(pts[0].Time), utcClock(pts[len(pts)-1].Time)
-	gap := max(len(pts)-len(first)-len(last), 1)
+	gap := max(cols-step+1-len(first)-len(last), 1)
 	return append(out, strings.Repeat(" ", 12)+first+strings.Repeat(" ", gap)+last)
 }

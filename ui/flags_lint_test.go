@@ -40,7 +40,7 @@ func TestLintWaitsForFirstDataBeforeSayingAnAlarmCanNeverFire(t *testing.T) {
 	snap := Snapshot{TakenAt: t0, Alarms: as, Lint: lint}
 	m = update(t, m, snapshotMsg{id: m.refreshID, snap: snap})
 	scr := screen(m)
-	if strings.Contains(scr, "⚠") || !strings.Contains(scr, "… lint: waiting for first data (it could exist from 03:01:00Z)") {
+	if strings.Contains(scr, "⚠") || !strings.Contains(scr, "◌ lint: waiting for first data (it could exist from 03:01:00Z)") {
 		t.Fatalf("lint claimed an alarm can never fire before data could exist:\n%s", scr)
 	}
 	clk.Advance(61 * time.Second)

@@ -180,3 +180,32 @@ func assertLinesFit(t *testing.T, scr string, w, h int) {
 		}
 	}
 }
+
+func TestALongPlanScrollsInsideTheConfirmDialogAndTheButtonsStay(t *testing.T) {
+	s := startStack(t, "staging", false)
+	m := toStep(t, sized(t, s, 80, 24), "breaker.reset component=kms")
+	next, _ := m.Update(press("enter"))
+	m = next.(Model)
+	plan := longOutput(30) + "\nLAST PLAN LINE"
+	m = update(t, m, planMsg{id: m.run.id, plan: Plan{Command: "breaker.reset component=kms", Write: true, Summary: plan}})
+	scr := screen(m)
+	for _, want := range []string{"> Cancel <", "Confirm (y)", "more plan lines"} {
+		if !strings.Contains(scr, want) {
+			t.Fatalf("long plan at 80x24 lacks %q:\n%s", want, scr)
+		}
+	}
+	if strings.Contains(scr, "LAST PLAN LINE") {
+		t.Fatal("the test plan is not long enough to scroll")
+	}
+	for range 40 {
+		m = update(t, m, press("j"))
+	}
+	scr = screen(m)
+	if !strings.Contains(scr, "LAST PLAN LINE") || !strings.Contains(scr, "> Cancel <") {
+		t.Fatalf("scrolling does not reach the plan's end with the buttons kept:\n%s", scr)
+	}
+	assertLinesFit(t, scr, 80, 24)
+	if m.run.phase != phaseConfirming {
+		t.Fatal("scrolling the plan answered the dialog")
+	}
+}

@@ -249,7 +249,7 @@ func (p runbookPanel) evidence() string {
 func (p runbookPanel) lintLines() []string {
 	var out []string
 	if !p.lintWait.IsZero() {
-		return []string{p.styles.Muted.Render(fit("… lint: waiting for first data (it could exist from "+utcClock(p.lintWait)+")", p.width))}
+		return []string{p.styles.Muted.Render(fit("◌ lint: waiting for first data (it could exist from "+utcClock(p.lintWait)+")", p.width))}
 	}
 	for _, finding := range p.lint {
 		f := strings.TrimPrefix(finding.Message, "alarm "+p.alarm.Name+" ") // the name heads the panel already

@@ -19,12 +19,12 @@ const frameCells = 1
 // setSize stores the terminal size and lays out every panel.
 func (m *Model) setSize(w, h int) {
 	m.width, m.height = w, h
-	iw, ih := m.inner()
+	iw, _ := m.inner()
 	m.geom = geometry{} // force the layout
 	m.relayout()
 	m.palette.SetSize(iw, 1)
 	m.help.SetWidth(iw)
-	m.confirm.SetSize(iw, ih)
+	m.confirm.SetSize(iw, m.bodyHeight())
 	m.sizePager()
 }
 
