@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -111,7 +112,14 @@ func unknownOutcome(err error) bool {
 		return false
 	}
 	var rerr redis.Error
-	return !errors.As(err, &rerr)
+	if errors.As(err, &rerr) {
+		return false
+	}
+	// A connection that could not be made never carried the command: the
+	// outcome is known (not applied), and re-dialling a Redis that is down
+	// only delays the answer.
+	var opErr *net.OpError
+	return !(errors.As(err, &opErr) && opErr.Op == "dial")
 }
 
 // noRetryCmd is a command go-redis must never re-send (its NoRetry gate).

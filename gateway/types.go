@@ -357,6 +357,15 @@ type AuditRecord struct {
 	Before         any       `json:"before,omitempty"`
 	After          any       `json:"after,omitempty"`
 	Detail         string    `json:"detail,omitempty"`
+	// Source and Count are set on auth.failed records (GET /audit?kind=auth):
+	// the client address and how many failed authentications it made in the
+	// minute starting At.
+	Source string `json:"source,omitempty"`
+	Count  int    `json:"count,omitempty"`
+	// DryRun and Replayed mark a write that changed nothing: a dry run, or
+	// a repeat of an Idempotency-Key answered from the stored response.
+	DryRun   bool `json:"dryRun,omitempty"`
+	Replayed bool `json:"replayed,omitempty"`
 }
 
 // AuditList is GET /audit.

@@ -5,17 +5,28 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
 	"gatewayops/gateway"
 )
 
-// Redis keys of the audit trail.
+// Redis keys of the audit trail. Write records and failed authentications
+// are kept apart, each with its own cap, so a flood of key-less calls can
+// never evict a write record; both lists number their records gap-free.
 const (
-	AuditKey    = "gatewayops:audit"     // LIST, newest first, JSON AuditRecord
+	AuditKey    = "gatewayops:audit"     // LIST of write records, newest first, JSON AuditRecord
 	AuditSeqKey = "gatewayops:audit:seq" // INCR counter: the id of the newest record
-	AuditMaxLen = 10000                  // LTRIM bound
+	AuditMaxLen = 10000                  // LTRIM bound; write records have no TTL
+
+	// AuthAuditKey holds failed authentications aggregated per source
+	// address per minute (AuditRecord with Source and Count).
+	AuthAuditKey    = "gatewayops:audit:auth"
+	AuthAuditSeqKey = "gatewayops:audit:auth:seq"
+	AuthAuditMaxLen = 10000
+	// AuthAuditTTL: the list expires this long after its last append.
+	AuthAuditTTL = 7 * 24 * time.Hour
 )
 
 // appendAuditSrc numbers and pushes one record atomically, so record ids
@@ -26,6 +37,10 @@ local id = redis.call('INCR', KEYS[2])
 local rec = string.gsub(ARGV[1], '"id":""', '"id":"' .. id .. '"', 1)
 redis.call('LPUSH', KEYS[1], rec)
 redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[2]) - 1)
+if tonumber(ARGV[3]) > 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[3])
+  redis.call('PEXPIRE', KEYS[2], ARGV[3])
+end
 return id
 `
 
@@ -41,13 +56,23 @@ return redis.call('LRANGE', KEYS[1], start, start + tonumber(ARGV[2]) - 1)
 
 // auditLog writes and reads the audit trail in Redis.
 type auditLog struct {
-	rdb        redis.UniversalClient
-	appendScpt *gateway.OnceScript
-	listScpt   *redis.Script
+	rdb         redis.UniversalClient
+	key, seqKey string
+	maxLen      int
+	ttl         time.Duration // 0: none
+	appendScpt  *gateway.OnceScript
+	listScpt    *redis.Script
 }
 
 func newAuditLog(rdb redis.UniversalClient) auditLog {
-	return auditLog{rdb: rdb, appendScpt: gateway.NewOnceScript(appendAuditSrc), listScpt: redis.NewScript(listAuditSrc)}
+	return auditLog{rdb: rdb, key: AuditKey, seqKey: AuditSeqKey, maxLen: AuditMaxLen,
+		appendScpt: gateway.NewOnceScript(appendAuditSrc), listScpt: redis.NewScript(listAuditSrc)}
+}
+
+func newAuthAuditLog(rdb redis.UniversalClient) auditLog {
+	a := newAuditLog(rdb)
+	a.key, a.seqKey, a.maxLen, a.ttl = AuthAuditKey, AuthAuditSeqKey, AuthAuditMaxLen, AuthAuditTTL
+	return a
 }
 
 // append stores rec; its ID is assigned by Redis.
@@ -59,7 +84,7 @@ func (a auditLog) append(ctx context.Context, rec gateway.AuditRecord) (string, 
 	}
 	// Once per call: a re-sent append after a timeout must not number and
 	// push the record a second time.
-	id, err := gateway.RunOnce(ctx, a.rdb, a.appendScpt, []string{AuditKey, AuditSeqKey}, string(b), AuditMaxLen).Int64()
+	id, err := gateway.RunOnce(ctx, a.rdb, a.appendScpt, []string{a.key, a.seqKey}, string(b), a.maxLen, a.ttl.Milliseconds()).Int64()
 	if err != nil {
 		return "", err
 	}
@@ -73,7 +98,7 @@ func (a auditLog) list(ctx context.Context, cursor string, limit int) (gateway.A
 			return gateway.AuditList{}, invalid("cursor must be the nextCursor of a previous page (a positive integer)")
 		}
 	}
-	raw, err := a.listScpt.Run(ctx, a.rdb, []string{AuditKey, AuditSeqKey}, cursor, limit+1).StringSlice()
+	raw, err := a.listScpt.Run(ctx, a.rdb, []string{a.key, a.seqKey}, cursor, limit+1).StringSlice()
 	if err != nil {
 		return gateway.AuditList{}, err
 	}

@@ -137,6 +137,9 @@ func (f *fixture) snapshot() map[string]string {
 	sort.Strings(keys)
 	out := map[string]string{}
 	for _, k := range keys {
+		if strings.HasPrefix(k, "rate:") { // the per-key limiter's state, not data
+			continue
+		}
 		v, err := f.rdb.Dump(ctx, k).Result()
 		if err != nil {
 			f.t.Fatal(err)
@@ -173,6 +176,29 @@ func (f *fixture) auditRecords() []gateway.AuditRecord {
 		}
 	}
 	return out
+}
+
+// authRecords reads the aggregated auth.failed records through GET /audit?kind=auth.
+func (f *fixture) authRecords() []gateway.AuditRecord {
+	f.t.Helper()
+	r := f.do(call{method: "GET", path: "/audit?kind=auth&limit=500"})
+	if r.status != http.StatusOK {
+		f.t.Fatalf("GET /audit?kind=auth: %d %s", r.status, r.body)
+	}
+	var list gateway.AuditList
+	if err := json.Unmarshal(r.body, &list); err != nil {
+		f.t.Fatal(err)
+	}
+	return list.Records
+}
+
+// authCount sums the counts of the auth.failed records.
+func authCount(recs []gateway.AuditRecord) int {
+	n := 0
+	for _, r := range recs {
+		n += r.Count
+	}
+	return n
 }
 
 func countAction(recs []gateway.AuditRecord, action string) int {

@@ -157,7 +157,20 @@ func (s *Server) auditList(ctx context.Context, rq *request) (outcome, error) {
 	if err != nil {
 		return outcome{}, err
 	}
-	list, err := s.audit.list(ctx, rq.http.URL.Query().Get("cursor"), limit)
+	log := s.audit
+	switch kind := rq.http.URL.Query().Get("kind"); kind {
+	case "", "write":
+	case "auth":
+		// This process's current minute is written first, so the list is
+		// complete up to now for the failures this replica saw.
+		if recs := s.authFails.take(); len(recs) > 0 {
+			s.flushAuth(rq, recs)
+		}
+		log = s.authAudit
+	default:
+		return outcome{}, invalid(fmt.Sprintf("query parameter kind=%s: use write (default) or auth", quoteValue(kind)))
+	}
+	list, err := log.list(ctx, rq.http.URL.Query().Get("cursor"), limit)
 	if err != nil {
 		return outcome{}, err
 	}

@@ -22,7 +22,7 @@ func (s *Server) health(ready bool) http.HandlerFunc {
 		id := newRequestID()
 		w.Header().Set(gateway.HeaderRequestID, id)
 		w.Header().Set("Cache-Control", "no-store")
-		if ok, wait := s.limit.allow("ip:" + clientIP(r)); !ok {
+		if ok, wait := s.limit.allow(unauthBucket(r)); !ok {
 			secs := int(wait / time.Second)
 			w.Header().Set("Retry-After", strconv.Itoa(secs))
 			writeBody(w, http.StatusTooManyRequests, errorBody(errorf(http.StatusTooManyRequests, gateway.CodeRateLimited,

@@ -108,6 +108,16 @@ func newAuthenticator(keys []Key) *authenticator {
 
 // lookup returns the name of the key matching presented, or ok=false.
 func (a *authenticator) lookup(presented string) (name string, ok bool) {
+	if name, ok := a.quick(presented); ok {
+		return name, true
+	}
+	return a.slow(presented)
+}
+
+// quick recognises plaintext keys and bcrypt keys verified before: cheap
+// enough to run before any limit, so a valid key is never refused for other
+// callers' failures.
+func (a *authenticator) quick(presented string) (name string, ok bool) {
 	sum := sha256.Sum256([]byte(presented))
 	// Compare against every plaintext key without stopping early, so timing
 	// says nothing about which key (if any) almost matched.
@@ -122,9 +132,13 @@ func (a *authenticator) lookup(presented string) (name string, ok bool) {
 	a.mu.Lock()
 	name, ok = a.verified[sum]
 	a.mu.Unlock()
-	if ok {
-		return name, true
-	}
+	return name, ok
+}
+
+// slow runs bcrypt over the hashed keys: only after the caller's address is
+// within its unauthenticated limit.
+func (a *authenticator) slow(presented string) (name string, ok bool) {
+	sum := sha256.Sum256([]byte(presented))
 	for _, k := range a.keys {
 		if k.bcrypt != nil && bcrypt.CompareHashAndPassword(k.bcrypt, []byte(presented)) == nil {
 			a.remember(sum, k.Name)

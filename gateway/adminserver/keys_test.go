@@ -95,6 +95,10 @@ func TestKeyNeverLeaks(t *testing.T) {
 	record(f.do(call{method: "PUT", path: "/flags/agent_enabled", body: `{"enabled":`, headers: writeHeaders("leak-2")}))
 	record(f.do(call{method: "GET", path: "/flags", noKey: true, headers: map[string]string{gateway.HeaderAPIKey: wrong}}))
 	record(f.do(call{method: "GET", path: "/flags", noKey: true}))
+	authRaw, _ := json.Marshal(f.authRecords())
+	if !strings.Contains(string(authRaw), "auth.failed") {
+		t.Fatalf("no auth.failed aggregate: %s", authRaw)
+	}
 	for range 4 { // into the rate limit
 		record(f.do(call{method: "GET", path: "/audit"}))
 	}
@@ -102,9 +106,10 @@ func TestKeyNeverLeaks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(raw) < 3 {
-		t.Fatalf("expected audit records for the write and two auth failures, got %d", len(raw))
+	if len(raw) < 1 {
+		t.Fatalf("expected an audit record for the write, got %d", len(raw))
 	}
+	raw = append(raw, string(authRaw))
 	logs := f.logs.String()
 	if !strings.Contains(logs, `"requestId"`) || !json.Valid([]byte(strings.SplitN(logs, "\n", 2)[0])) {
 		t.Fatalf("no structured logs captured: %q", logs)

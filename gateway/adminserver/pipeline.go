@@ -3,8 +3,6 @@ package adminserver
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -84,22 +82,7 @@ func (s *Server) pipeline(w http.ResponseWriter, op operation, rq *request) (sta
 		writeBody(w, e.status, errorBody(e, rq.id))
 		return e.status, false
 	}
-	if ok, wait := s.limit.allow(callerID(rq.http)); !ok {
-		secs := int(wait / time.Second)
-		w.Header().Set("Retry-After", strconv.Itoa(secs))
-		return fail(errorf(http.StatusTooManyRequests, gateway.CodeRateLimited,
-			fmt.Sprintf("rate limit of %d requests per minute exceeded; retry after %d seconds", s.cfg.RateLimitPerMinute, secs)))
-	}
-	// Failed authentications are also counted per client IP: otherwise a
-	// caller could try unlimited keys, each with a fresh per-key bucket.
-	failKey := "authfail:" + clientIP(rq.http)
-	if s.limit.exhausted(failKey) {
-		w.Header().Set("Retry-After", "60")
-		return fail(errorf(http.StatusTooManyRequests, gateway.CodeRateLimited,
-			fmt.Sprintf("more than %d failed authentications per minute from this address; retry after 60 seconds", s.cfg.RateLimitPerMinute)))
-	}
-	if e := s.authenticate(rq); e != nil {
-		s.limit.allow(failKey)
+	if e := s.admit(w, rq); e != nil {
 		return fail(e)
 	}
 	if e := checkQuery(rq.http); e != nil {
@@ -141,16 +124,6 @@ func checkQuery(r *http.Request) *apiError {
 	return nil
 }
 
-// callerID keys the limiter: a hash of the presented key (so a caller cannot
-// dodge the limit by changing IP), else the client IP.
-func callerID(r *http.Request) string {
-	if k := r.Header.Get(gateway.HeaderAPIKey); k != "" {
-		sum := sha256.Sum256([]byte(k))
-		return "key:" + hex.EncodeToString(sum[:])
-	}
-	return "ip:" + clientIP(r)
-}
-
 // clientIP is the peer address. X-Forwarded-For is ignored on purpose: the
 // server is deployed beside the gateway, and a client could forge it.
 func clientIP(r *http.Request) string {
@@ -161,23 +134,56 @@ func clientIP(r *http.Request) string {
 	return host
 }
 
-// authenticate sets rq.keyName or answers 401/403; failures are audited
-// without the presented key.
-func (s *Server) authenticate(rq *request) *apiError {
+// admit authenticates and rate-limits. A valid key is recognised first,
+// cheaply, and is then limited only by its own per-key budget: it is never
+// refused because other callers on the same address failed. Everything
+// else (no key, an unknown key, a bcrypt key not yet verified by this
+// process) is unauthenticated traffic, limited per client address in
+// process before any bcrypt work, and each failure is counted for the
+// aggregated auth audit (never one Redis write per request).
+func (s *Server) admit(w http.ResponseWriter, rq *request) *apiError {
 	presented := rq.http.Header.Get(gateway.HeaderAPIKey)
-	var e *apiError
-	if presented == "" {
-		e = errorf(http.StatusUnauthorized, gateway.CodeUnauthorized, "API key required: send it in the X-API-Key header")
-	} else if name, ok := s.auth.lookup(presented); ok {
-		rq.keyName = name
-		return nil
-	} else {
-		e = errorf(http.StatusForbidden, gateway.CodeForbidden, "invalid API key")
+	name, ok := "", false
+	if presented != "" {
+		name, ok = s.auth.quick(presented)
 	}
-	s.record(rq, gateway.AuditRecord{
-		Action: "auth.failed", KeyName: "unknown", Status: e.status,
-		Detail: fmt.Sprintf("%s %s: %s", rq.http.Method, rq.http.URL.Path, e.message),
-	})
+	if !ok {
+		if allowed, wait := s.limit.allow(unauthBucket(rq.http)); !allowed {
+			return s.tooMany(w, wait, fmt.Sprintf("more than %d unauthenticated requests per minute from this address", s.cfg.RateLimitPerMinute))
+		}
+		if presented != "" {
+			name, ok = s.auth.slow(presented)
+		}
+	}
+	if !ok {
+		return s.authFailed(rq, presented == "")
+	}
+	rq.keyName = name
+	if allowed, wait := s.keyLimit(rq.http.Context(), name); !allowed {
+		return s.tooMany(w, wait, fmt.Sprintf("rate limit of %d requests per minute exceeded for key %s", s.cfg.RateLimitPerMinute, name))
+	}
+	return nil
+}
+
+// unauthBucket is the in-process limiter bucket of key-less traffic.
+func unauthBucket(r *http.Request) string { return "unauth:" + clientIP(r) }
+
+func (s *Server) tooMany(w http.ResponseWriter, wait time.Duration, what string) *apiError {
+	secs := max(1, int((wait+time.Second-1)/time.Second))
+	w.Header().Set("Retry-After", strconv.Itoa(secs))
+	return errorf(http.StatusTooManyRequests, gateway.CodeRateLimited, fmt.Sprintf("%s; retry after %d seconds", what, secs))
+}
+
+// authFailed answers 401/403 and counts the failure for the auth audit.
+func (s *Server) authFailed(rq *request, missing bool) *apiError {
+	e := errorf(http.StatusForbidden, gateway.CodeForbidden, "invalid API key")
+	if missing {
+		e = errorf(http.StatusUnauthorized, gateway.CodeUnauthorized, "API key required: send it in the X-API-Key header")
+	}
+	done := s.authFails.add(clientIP(rq.http), e.status, rq.http.Method+" "+rq.http.URL.Path)
+	if len(done) > 0 {
+		s.flushAuth(rq, done)
+	}
 	return e
 }
 

@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/go-redis/redis_rate/v10"
 	"github.com/redis/go-redis/v9"
 
 	"gatewayops/gateway"
@@ -55,16 +56,26 @@ type Config struct {
 	MaxBodyBytes       int64 // default 64 KiB
 	Now                func() time.Time
 	Logger             *slog.Logger
+	// KeyLimitInProcess keeps the per-key limit in this process instead of
+	// Redis: for a single replica, or a test that counts the Redis commands
+	// of one operation.
+	KeyLimitInProcess bool
 	// TLSCertFile and TLSKeyFile make ListenAndServe serve HTTPS.
 	TLSCertFile, TLSKeyFile string
 }
 
 // Server serves the admin API.
 type Server struct {
-	cfg     Config
-	auth    *authenticator
-	limit   *limiter
-	audit   auditLog
+	cfg   Config
+	auth  *authenticator
+	limit *limiter
+	audit auditLog
+	// authAudit and authFails: failed authentications, aggregated per
+	// source per minute, in their own list (audit.go).
+	authAudit auditLog
+	authFails *authFailures
+	// rate is the per-key limit in Redis (keylimit.go).
+	rate    *redis_rate.Limiter
 	idem    idempotency
 	log     *slog.Logger
 	handler http.Handler
@@ -103,12 +114,15 @@ func New(cfg Config) (*Server, error) {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	s := &Server{
-		cfg:   cfg,
-		auth:  newAuthenticator(cfg.Keys),
-		limit: newLimiter(cfg.RateLimitPerMinute, cfg.Now),
-		audit: newAuditLog(cfg.Redis),
-		idem:  idempotency{rdb: cfg.Redis},
-		log:   cfg.Logger,
+		cfg:       cfg,
+		auth:      newAuthenticator(cfg.Keys),
+		limit:     newLimiter(cfg.RateLimitPerMinute, cfg.Now),
+		audit:     newAuditLog(cfg.Redis),
+		authAudit: newAuthAuditLog(cfg.Redis),
+		authFails: newAuthFailures(cfg.Now),
+		rate:      redis_rate.NewLimiter(cfg.Redis),
+		idem:      idempotency{rdb: cfg.Redis},
+		log:       cfg.Logger,
 	}
 	s.summary = newSummarizer(cfg.Store, cfg.Now)
 	s.handler = s.routes()

@@ -10,6 +10,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"gatewayops/gateway"
+	"gatewayops/gateway/adminserver"
 	"gatewayops/gateway/admintest"
 	"gatewayops/gateway/sim"
 	"gatewayops/internal/testclock"
@@ -22,7 +23,9 @@ import (
 func statusCommands(t *testing.T, n int) (map[string]int64, gateway.Status, sim.PreloadStats) {
 	t.Helper()
 	clock := testclock.New(time.Date(2026, 3, 15, 12, 0, 0, 0, time.UTC))
-	srv := admintest.Start(t, admintest.Options{Now: clock.Now})
+	srv := admintest.Start(t, admintest.Options{Now: clock.Now,
+		// Count only what status itself sends, not the per-key limiter's script.
+		Config: func(c *adminserver.Config) { c.KeyLimitInProcess = true }})
 	ctx := context.Background()
 	s := sim.New(srv.Store, sim.Config{Communities: []string{"c1", "c2", "c3"}, Seed: 1})
 	stats, err := s.Preload(ctx, n, 0.10)
@@ -104,7 +107,9 @@ func TestStatusCostsTheSameRedisCommandsAtAnyReservationCount(t *testing.T) {
 // an all-community drain send no SCAN; the background round walked once.
 func TestDrainOfEveryCommunityUsesTheBackgroundIndex(t *testing.T) {
 	clock := testclock.New(time.Date(2026, 3, 15, 12, 0, 0, 0, time.UTC))
-	srv := admintest.Start(t, admintest.Options{Now: clock.Now})
+	srv := admintest.Start(t, admintest.Options{Now: clock.Now,
+		// Count only what status itself sends, not the per-key limiter's script.
+		Config: func(c *adminserver.Config) { c.KeyLimitInProcess = true }})
 	ctx := context.Background()
 	s := sim.New(srv.Store, sim.Config{Communities: []string{"c1", "c2"}, Seed: 1})
 	pre, err := s.Preload(ctx, 2000, 0.10)

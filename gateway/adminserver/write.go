@@ -23,6 +23,10 @@ func (s *Server) applyWrite(w http.ResponseWriter, op operation, rq *request, ra
 		return e.status, false
 	}
 	if stored != nil {
+		// A replay changes nothing, but who asked again (possibly another
+		// operator) belongs in the record.
+		s.record(rq, gateway.AuditRecord{Action: op.action, Status: stored.Status, Replayed: true,
+			Detail: "replay of an earlier response for this Idempotency-Key; nothing applied"})
 		w.Header().Set(gateway.HeaderReplayed, "true")
 		writeBody(w, stored.Status, append([]byte(stored.Body), '\n'))
 		return stored.Status, true
@@ -54,7 +58,8 @@ func (s *Server) applyWrite(w http.ResponseWriter, op operation, rq *request, ra
 		s.log.Error("could not store idempotent response; a retry with this key will apply again once the claim expires",
 			"requestId", rq.id, "error", err)
 	}
-	s.record(rq, gateway.AuditRecord{Action: op.action, Status: http.StatusOK, Before: out.before, After: out.after})
+	s.record(rq, gateway.AuditRecord{Action: op.action, Status: http.StatusOK, Before: out.before, After: out.after,
+		DryRun: isDryRun(rq.body)})
 	writeBody(w, http.StatusOK, body)
 	return http.StatusOK, false
 }
@@ -91,4 +96,23 @@ func (s *Server) record(rq *request, rec gateway.AuditRecord) {
 	if _, err := s.audit.append(ctx, rec); err != nil {
 		s.log.Error("audit record not written", "requestId", rq.id, "action", rec.Action, "error", err)
 	}
+}
+
+// flushAuth writes aggregated auth.failed records to their own list.
+func (s *Server) flushAuth(rq *request, recs []gateway.AuditRecord) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(rq.http.Context()), writeApplyTimeout)
+	defer cancel()
+	for _, rec := range recs {
+		rec.Environment = s.cfg.Environment
+		rec.RequestID = rq.id
+		if _, err := s.authAudit.append(ctx, rec); err != nil {
+			s.log.Error("auth audit record not written", "requestId", rq.id, "source", rec.Source, "count", rec.Count, "error", err)
+		}
+	}
+}
+
+// isDryRun is true for a write whose body asked for a dry run.
+func isDryRun(body any) bool {
+	d, ok := body.(*gateway.DrainRequest)
+	return ok && d.DryRun
 }
