@@ -70,6 +70,7 @@ func runConsole(ctx context.Context, args []string, std stdio) error {
 	}
 	opts := consoleRunOptions(f, t.Env)
 	opts.In, opts.Out = terminal(std)
+	opts.Log, opts.LogPath = logLines(sink), sink.Path()
 	return failedErr(ui.Run(ctx, b, opts))
 }
 
@@ -85,6 +86,18 @@ func terminal(std stdio) (io.Reader, io.Writer) {
 		out = nil
 	}
 	return in, out
+}
+
+// logLines feeds the console's log view (L) from the sink.
+func logLines(sink *logsink.Sink) func() []string {
+	return func() []string {
+		lines := sink.Lines()
+		out := make([]string, len(lines))
+		for i, l := range lines {
+			out[i] = l.String()
+		}
+		return out
+	}
 }
 
 // consoleRunOptions: the config's warnings (insecure_skip_verify) also go

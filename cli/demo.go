@@ -8,6 +8,7 @@ import (
 
 	"gatewayops/alarms"
 	"gatewayops/gateway/sim"
+	"gatewayops/internal/logsink"
 	"gatewayops/ops"
 	"gatewayops/stack"
 	"gatewayops/ui"
@@ -49,7 +50,7 @@ func runDemo(ctx context.Context, args []string, std stdio) error {
 		return failedErr(fmt.Errorf("starting the embedded stack: %w", err))
 	}
 	defer st.Close()
-	deps, closeDeps, err := demoDeps(ctx, st)
+	deps, sink, closeDeps, err := demoDeps(ctx, st)
 	if err != nil {
 		return failedErr(err)
 	}
@@ -65,18 +66,19 @@ func runDemo(ctx context.Context, args []string, std stdio) error {
 			st.RedisKind, stack.DemoPeriod),
 	}}
 	opts.In, opts.Out = terminal(std)
+	opts.Log, opts.LogPath = logLines(sink), sink.Path()
 	return failedErr(ui.Run(ctx, b, opts))
 }
 
 // demoDeps points the demo environment at the stack. The secrets reach the
 // console the way a configured environment's do: through environment
 // variables named in the environment, set only inside this process.
-func demoDeps(ctx context.Context, st *stack.Stack) (ui.Deps, func(), error) {
+func demoDeps(ctx context.Context, st *stack.Stack) (ui.Deps, *logsink.Sink, func(), error) {
 	const keyVar, redisVar = "GATEWAYOPS_DEMO_ADMIN_KEY", "GATEWAYOPS_DEMO_REDIS_URL"
 	for name, value := range map[string]string{keyVar: st.AdminKey(), redisVar: st.RedisURL, "XDG_STATE_HOME": st.Dir(),
 		"AWS_ENDPOINT_URL_ECS": st.ECSURL} {
 		if err := os.Setenv(name, value); err != nil {
-			return ui.Deps{}, nil, err
+			return ui.Deps{}, nil, nil, err
 		}
 	}
 	env := ops.Environment{
@@ -89,15 +91,15 @@ func demoDeps(ctx context.Context, st *stack.Stack) (ui.Deps, func(), error) {
 	catalog := stack.DemoCatalog(st.Environment)
 	sink, closeLog, err := openConsoleLog(env) // after XDG_STATE_HOME: the log lives in the stack's dir
 	if err != nil {
-		return ui.Deps{}, nil, err
+		return ui.Deps{}, nil, nil, err
 	}
 	deps, closeDeps, err := consoleDeps(ctx, ops.Config{}, env, consoleTuning{catalog: &catalog, log: sink,
 		poll: alarms.PollerOptions{Lint: true, AlarmInterval: 5 * time.Second, QuietInterval: 10 * time.Second, Window: 15 * time.Minute}})
 	if err != nil {
 		closeLog()
-		return ui.Deps{}, nil, err
+		return ui.Deps{}, nil, nil, err
 	}
-	return deps, func() { closeDeps(); closeLog() }, nil
+	return deps, sink, func() { closeDeps(); closeLog() }, nil
 }
 
 func simConfig(f demoFlags) sim.ScenarioConfig {

@@ -87,6 +87,8 @@ func (m Model) handleGlobalKey(km tea.KeyPressMsg) (tea.Model, tea.Cmd, bool) {
 	case key.Matches(km, m.keys.Mutes):
 		mm, cmd := m.openMutes()
 		return mm, cmd, true
+	case key.Matches(km, m.keys.Log):
+		return m.openLog(), nil, true
 	case key.Matches(km, m.keys.NextView):
 		mm, cmd := m.switchView((m.view + 1) % viewCount)
 		return mm, cmd, true

@@ -20,7 +20,7 @@ type KeyMap struct {
 	ViewRedis, ViewFlags   key.Binding
 	ViewJournal            key.Binding
 	Detail, Output, Copy   key.Binding
-	Mutes                  key.Binding
+	Mutes, Log             key.Binding
 }
 
 // DefaultKeyMap returns the console's keys: vim motions plus arrows.
@@ -42,6 +42,7 @@ func DefaultKeyMap() KeyMap {
 		Output:      b([]string{"o"}, "o", "full output"),
 		Copy:        b([]string{"c"}, "c", "copy runbook shell"),
 		Mutes:       b([]string{"M"}, "M", "mutes"),
+		Log:         b([]string{"L"}, "L", "console log"),
 		Views:       b([]string{"1", "2", "3", "4", "5"}, "1-5", "views"),
 		NextView:    b([]string{"]"}, "]", "next view"),
 		Palette:     b([]string{":"}, ":", "command"),

@@ -30,6 +30,12 @@ type Options struct {
 	Context context.Context
 	// Notice is one line shown under the header (the demo says what it is).
 	Notice string
+	// Log returns the console log's newest lines (go-redis, AWS SDK and std
+	// log lines, already redacted and sanitised), oldest first; nil: none.
+	// In memory and cheap: called in Update when the log view opens.
+	Log func() []string
+	// LogPath is the file the log is also written to, named in the view.
+	LogPath string
 }
 
 func (o Options) withDefaults() Options {

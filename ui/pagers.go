@@ -66,7 +66,7 @@ func (k KeyMap) helpGroups() []struct {
 	}{
 		{"Move", []key.Binding{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown}},
 		{"Act", []key.Binding{k.Focus, k.Run, k.Detail, k.Output, k.Undo, k.Toggle, k.Copy}},
-		{"Views", []key.Binding{k.ViewAlarms, k.ViewMetric, k.ViewRedis, k.ViewFlags, k.ViewJournal, k.NextView, k.Mutes}},
+		{"Views", []key.Binding{k.ViewAlarms, k.ViewMetric, k.ViewRedis, k.ViewFlags, k.ViewJournal, k.NextView, k.Mutes, k.Log}},
 		{"Console", []key.Binding{k.Palette, k.Filter, k.Refresh, k.Pause, k.Mute, k.Arm, k.Export}},
 		{"General", []key.Binding{k.Help, k.Back, k.Quit}},
 	}
