@@ -152,6 +152,15 @@ func TestECSFlagSetRollsOutVerifiesBothPartsAndUndoes(t *testing.T) {
 	if out.Inverse != "service.rollback expect=arrakis-staging-api:2 revision=arrakis-staging-api:1" {
 		t.Fatalf("inverse %q", out.Inverse)
 	}
+	// One registration, one update; the effect check is ONE GetMetricData per reading.
+	calls := s.stand.Calls()
+	if calls["RegisterTaskDefinition"] != 1 || calls["UpdateService"] != 1 {
+		t.Fatalf("ECS calls %v", calls)
+	}
+	polls := strings.Count(strings.Join(lines, "\n"), "effect: ")
+	if got := s.cw.Calls()["GetMetricData"]; got != polls {
+		t.Fatalf("GetMetricData calls %d for %d effect readings", got, polls)
+	}
 	joined := strings.Join(lines, "\n")
 	if !strings.Contains(joined, "IN_PROGRESS 0/1 running, 1 pending") || !strings.Contains(joined, "rollout COMPLETED") || !strings.Contains(joined, "effect: waiting") {
 		t.Fatalf("progress:\n%s", joined)
