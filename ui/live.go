@@ -13,6 +13,8 @@ import (
 	"gatewayops/alarms"
 	"gatewayops/ops"
 	"gatewayops/runbooks"
+
+	"gatewayops/internal/termsafe"
 )
 
 // Deps are the real dependencies the console runs on, the same in production
@@ -316,7 +318,8 @@ func (l *live) ExportTimeline(ctx context.Context) (string, error) {
 		dir = filepath.Dir(l.d.Runner.Journal.Path())
 	}
 	path := filepath.Join(dir, "timeline-"+envName+"-"+now.UTC().Format("20060102T150405Z")+".md")
-	if err := os.WriteFile(path, []byte(ops.Timeline(entries, history, since, now, notes)), 0o600); err != nil {
+	// The document quotes the journal and CloudWatch: control characters escaped (termsafe).
+	if err := os.WriteFile(path, []byte(termsafe.Text(ops.Timeline(entries, history, since, now, notes))), 0o600); err != nil {
 		return "", fmt.Errorf("export timeline: %w", err)
 	}
 	return path, nil
