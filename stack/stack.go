@@ -39,8 +39,12 @@ type Options struct {
 	Scenario sim.ScenarioConfig
 	// NoScenario starts no traffic (tests drive the store themselves).
 	NoScenario bool
-	// EvaluateEvery paces cwlocal's alarm evaluation (default 5s).
+	// EvaluateEvery paces cwlocal's alarm evaluation (default 5s). Negative
+	// runs no evaluation loop: a drill's proof calls EvaluateAll on its clock.
 	EvaluateEvery time.Duration
+	// Now is the clock of the Store, cwlocal and (unless ECSNow is set) the
+	// ECS stand-in (default time.Now; drill proofs inject a stepped one).
+	Now func() time.Time
 	// AdminRateLimit per minute (default 120: the console polls status too).
 	AdminRateLimit int
 	// Logger receives the servers' logs (default: discarded, the TUI owns the screen).
@@ -102,7 +106,7 @@ func Start(ctx context.Context, opts Options) (st *Stack, err error) {
 	st.Store = gateway.NewStore(rdb, gateway.StoreOptions{
 		// An hour, not the gateway's 60 s: the demo's breaker stays open until
 		// someone resets it, instead of healing itself on the next probe.
-		BreakerResetAfter: time.Hour,
+		BreakerResetAfter: time.Hour, Now: opts.Now,
 	})
 	if err := st.startAdmin(runCtx, rdb, opts); err != nil {
 		return nil, err
@@ -129,6 +133,9 @@ func withDefaults(o Options) Options {
 	}
 	if o.Scenario.Env == "" {
 		o.Scenario.Env = o.Environment
+	}
+	if o.ECSNow == nil {
+		o.ECSNow = o.Now
 	}
 	if o.ECSStartDelay == 0 {
 		o.ECSStartDelay = 10 * time.Second
@@ -201,7 +208,7 @@ func (st *Stack) startAdmin(ctx context.Context, rdb redis.UniversalClient, opts
 }
 
 func (st *Stack) startCloudWatch(ctx context.Context, opts Options) error {
-	st.CloudWatch = cwlocal.New(cwlocal.Config{Logger: opts.Logger})
+	st.CloudWatch = cwlocal.New(cwlocal.Config{Logger: opts.Logger, Now: opts.Now})
 	if err := st.CloudWatch.ProvisionCatalog(DemoCatalog(opts.Environment)); err != nil {
 		return fmt.Errorf("provision demo alarms: %w", err)
 	}
@@ -212,7 +219,9 @@ func (st *Stack) startCloudWatch(ctx context.Context, opts Options) error {
 	st.CloudWatchURL = "http://" + ln.Addr().String()
 	hs := &http.Server{Handler: st.CloudWatch.Handler(), ReadHeaderTimeout: 5 * time.Second}
 	st.goRun(func() { _ = hs.Serve(ln) })
-	st.goRun(func() { st.CloudWatch.Run(ctx, opts.EvaluateEvery) })
+	if opts.EvaluateEvery > 0 {
+		st.goRun(func() { st.CloudWatch.Run(ctx, opts.EvaluateEvery) })
+	}
 	st.closers = append(st.closers, func() { _ = hs.Close() })
 	return nil
 }

@@ -1,0 +1,155 @@
+// Package drills is the scenario library of issue 14: each scenario is one
+// incident the embedded stack can really produce, the runbook and branch
+// that fix it, the exact ops step list of that branch, and the signal that
+// says whether the incident is on (an alarm evaluated by the local
+// CloudWatch, or an explicit predicate for what no alarm watches). The
+// library is data plus small hooks, declared in this one file; the Rig runs
+// a scenario on an injected clock and Prove shows its steps clear it.
+package drills
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"gatewayops/gateway"
+)
+
+// Signal says whether a scenario's incident is on. Exactly one of Alarm or
+// Predicate is set.
+type Signal struct {
+	// Alarm is the alarm's short name (without the arrakis-{env}- prefix);
+	// Metric and Threshold are what it watches, for the listing.
+	Alarm     string
+	Metric    string
+	Threshold float64
+	// Predicate describes the success condition of a runbook with
+	// `alarms: []` (or an incident no emitted metric shows); Cleared checks it.
+	Predicate string
+	Cleared   func(ctx context.Context, r *Rig) (bool, error)
+}
+
+// String is the signal as the drill listing shows it.
+func (s Signal) String() string {
+	if s.Alarm != "" {
+		return fmt.Sprintf("alarm %s (%s > %g)", s.Alarm, s.Metric, s.Threshold)
+	}
+	return "predicate: " + s.Predicate
+}
+
+// Scenario is one rehearsable incident.
+type Scenario struct {
+	Name string
+	// Runbook is the runbook's file name without .md; Branch the section
+	// heading of the Resolution it exercises.
+	Runbook, Branch string
+	Summary         string
+	Signal          Signal
+	// Steps is the exact step list that fixes the incident, in the ops
+	// command grammar; every line is a step of Branch.
+	Steps []string
+	// Fault makes the incident on the real stack (Redis through the
+	// gateway's schema; expiry-dependent state backdated, not waited for).
+	Fault func(ctx context.Context, r *Rig) error
+}
+
+// Library returns every scenario, in listing order.
+func Library() []Scenario {
+	return []Scenario{
+		{
+			Name: "kms-breaker-open", Runbook: "agent-circuit-breaker-open",
+			Branch:  "Resolution A: Reset the Redis-backed kms breaker",
+			Summary: "KMS failed three times within the breaker window; circuit:kms is open and stays open (demo reset time 1 h)",
+			Signal:  Signal{Alarm: "agent-circuit-breaker-open", Metric: "CircuitBreakerState{component=kms} Maximum", Threshold: 0},
+			Steps:   []string{"breaker.reset component=kms"},
+			Fault:   openKMSBreaker,
+		},
+		{
+			Name: "stale-reservations", Runbook: "agent-stale-reservations",
+			Branch:  "Resolution A: Reap expired reservations",
+			Summary: "a crashed worker left 120 reservations that expired 20 s ago (24 already without hash)",
+			Signal:  Signal{Alarm: "agent-stale-reservations", Metric: "ReservationAge Maximum", Threshold: 100000},
+			Steps:   []string{"reservations.drain older=5m mode=reap"},
+			Fault:   func(ctx context.Context, r *Rig) error { return r.Leak(ctx, 120, 24) },
+		},
+		{
+			Name: "budget-drift", Runbook: "agent-budget-drift-high",
+			Branch:  "Resolution A: Reconcile leaked reservations",
+			Summary: "60 orphaned reservations (hash gone) still hold their estimates in reserved: driftCents > 0",
+			Signal: Signal{
+				// CommittedReportedDelta, which the catalog's alarm watches, is
+				// never emitted by the gateway (gateway-domain.md 1.1): the
+				// runbook's own verification is the signal.
+				Predicate: "reservations.inspect shows driftCents 0 and orphaned 0 in every community",
+				Cleared:   noDrift,
+			},
+			Steps: []string{"reservations.drain older=5m mode=reconcile"},
+			Fault: func(ctx context.Context, r *Rig) error { return r.Leak(ctx, 60, 60) },
+		},
+		{
+			Name: "staging-flag-left-on", Runbook: "feature-flags-staging",
+			Branch:  "Resolution A: Disable a feature in staging",
+			Summary: "ensemble_enabled was switched on in the runtime flag store for a test and left on",
+			Signal: Signal{
+				Predicate: "flags.show reads ensemble_enabled false (its value before the test)",
+				Cleared:   flagIs("ensemble_enabled", false),
+			},
+			Steps: []string{"flags.set ensemble_enabled=false"},
+			Fault: func(ctx context.Context, r *Rig) error {
+				_, err := r.Stack.Store.SetFlag(ctx, "ensemble_enabled", true)
+				return err
+			},
+		},
+	}
+}
+
+// Lookup finds a scenario by name; the error lists the known names.
+func Lookup(name string) (Scenario, error) {
+	lib := Library()
+	i := slices.IndexFunc(lib, func(s Scenario) bool { return s.Name == name })
+	if i < 0 {
+		names := make([]string, len(lib))
+		for k, s := range lib {
+			names[k] = s.Name
+		}
+		return Scenario{}, fmt.Errorf("no drill %q; known drills: %s", name, strings.Join(names, ", "))
+	}
+	return lib[i], nil
+}
+
+// openKMSBreaker records the breaker threshold's failures through the
+// gateway's own breaker script, as BYOK requests do during a KMS outage:
+// 100 ms apart, since the script keys each failure by its time.
+func openKMSBreaker(ctx context.Context, r *Rig) error {
+	for range 3 {
+		r.Clock.Advance(100 * time.Millisecond)
+		if _, err := r.Stack.Store.BreakerFailure(ctx, gateway.KMSBreaker); err != nil {
+			return err
+		}
+	}
+	b, err := r.Stack.Store.Breaker(ctx, gateway.KMSBreaker)
+	if err == nil && b.State != "open" {
+		err = fmt.Errorf("kms breaker is %q after 3 failures, want open", b.State)
+	}
+	return err
+}
+
+func noDrift(ctx context.Context, r *Rig) (bool, error) {
+	sum, err := r.Stack.Store.ReservationSummary(ctx, "", 1000)
+	if err != nil {
+		return false, err
+	}
+	return sum.Totals.DriftCents == 0 && sum.Totals.Orphaned == 0, nil
+}
+
+func flagIs(name string, want bool) func(context.Context, *Rig) (bool, error) {
+	return func(ctx context.Context, r *Rig) (bool, error) {
+		f, err := r.Stack.Store.Flags(ctx)
+		if err != nil {
+			return false, err
+		}
+		return f.Values[name] == want, nil
+	}
+}

@@ -1,0 +1,169 @@
+package drills_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"gatewayops/gateway/sim/drills"
+	"gatewayops/ops"
+	"gatewayops/runbooks"
+)
+
+// runner is the ops runner on the rig's stack, as the demo builds it, on
+// the rig's clock; every step is confirmed as the console's y would.
+func runner(t *testing.T, r *drills.Rig) drills.RunStep {
+	t.Helper()
+	st := r.Stack
+	t.Setenv("DRILL_TEST_ADMIN_KEY", st.AdminKey())
+	env := ops.Environment{Name: st.Environment, Region: "us-east-1", AlarmPrefix: "arrakis-" + st.Environment + "-",
+		CloudWatchEndpoint: st.CloudWatchURL, AdminURL: st.AdminURL, AdminKeyEnv: "DRILL_TEST_ADMIN_KEY", Safety: ops.Standard}
+	e, closeEnv, err := ops.BuildEnv(context.Background(), env, "drill-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(closeEnv)
+	e.Now = r.Clock.Now
+	policy, err := ops.NewPolicy(env.Name, ops.Standard, r.Clock.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	journal, err := ops.OpenJournal(filepath.Join(t.TempDir(), "journal.jsonl"), ops.NewRedactor(st.AdminKey()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = journal.Close() })
+	run := &ops.Runner{Registry: ops.DefaultRegistry(), Env: e, Policy: policy, Journal: journal, Operator: "drill-test"}
+	return func(ctx context.Context, line string) error {
+		out, err := run.Run(ctx, line, ops.Confirmation{StartKey: "enter", ConfirmKey: "y"})
+		switch {
+		case err != nil:
+			return err
+		case !out.OK():
+			return fmt.Errorf("did not verify: %s", out.Verification.Detail)
+		}
+		return nil
+	}
+}
+
+func rig(t *testing.T) *drills.Rig {
+	t.Helper()
+	r, err := drills.StartRig(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(r.Close)
+	return r
+}
+
+// Every scenario both ways, through the ops runner on a stepped clock: its
+// step list clears its signal, and with no action the signal stays on for
+// three times the whole fixed run (fault to recovery).
+func TestEveryScenarioIsProvenBothWays(t *testing.T) {
+	for _, sc := range drills.Library() {
+		t.Run(sc.Name, func(t *testing.T) {
+			ctx := context.Background()
+			fixedRig := rig(t)
+			fixed, err := drills.Fix(ctx, fixedRig, sc, runner(t, fixedRig))
+			if err != nil {
+				t.Fatal(err)
+			}
+			// A floor of a minute: a predicate clears within one tick of its step.
+			watch := max(3*(fixed.Raised+fixed.Recovered), time.Minute)
+			if err := drills.Unfixed(ctx, rig(t), sc, watch); err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%s: on after %s, cleared %s after the first step; no action: still on after %s", sc.Name, fixed.Raised, fixed.Recovered, watch)
+		})
+	}
+}
+
+// A step list that does not fix its scenario fails naming the step and
+// the signal: reaping alone leaves the orphans' cents in reserved.
+func TestWrongBranchFailsNamingStepAndSignal(t *testing.T) {
+	sc, err := drills.Lookup("budget-drift")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc.Steps = []string{"reservations.drain older=5m mode=reap"}
+	r := rig(t)
+	_, err = drills.Fix(context.Background(), r, sc, runner(t, r))
+	if err == nil {
+		t.Fatal("reap alone cleared the budget drift")
+	}
+	for _, want := range []string{`step "reservations.drain older=5m mode=reap"`, "predicate: reservations.inspect shows driftCents 0"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not name %s", err, want)
+		}
+	}
+}
+
+// A step that fails is reported with its number and line.
+func TestFailingStepIsNamed(t *testing.T) {
+	sc, _ := drills.Lookup("kms-breaker-open")
+	sc.Steps = []string{"breaker.reset component=loa-finn"}
+	r := rig(t)
+	_, err := drills.Fix(context.Background(), r, sc, runner(t, r))
+	if err == nil || !strings.Contains(err.Error(), `step 1 "breaker.reset component=loa-finn"`) {
+		t.Fatalf("error %v does not name the failing step", err)
+	}
+}
+
+// The library is consistent with the runbooks it names: each runbook
+// exists, the branch is one of its headings and every step is a step of
+// that runbook, in the registry's grammar; an alarm signal is one the
+// runbook claims.
+func TestLibraryMatchesRunbooks(t *testing.T) {
+	reg := ops.DefaultRegistry()
+	seen := map[string]bool{}
+	for _, sc := range drills.Library() {
+		if seen[sc.Name] {
+			t.Errorf("scenario %s declared twice", sc.Name)
+		}
+		seen[sc.Name] = true
+		rb, ok := findRunbook(sc.Runbook)
+		if !ok {
+			t.Errorf("%s: no runbook %s", sc.Name, sc.Runbook)
+			continue
+		}
+		if _, ok := rb.SectionByTitle(sc.Branch); !ok {
+			t.Errorf("%s: runbook %s has no section %q", sc.Name, sc.Runbook, sc.Branch)
+		}
+		for _, line := range sc.Steps {
+			if _, err := reg.Parse(line); err != nil {
+				t.Errorf("%s: step %q: %v", sc.Name, line, err)
+			}
+			if !hasStep(rb, sc.Branch, line) {
+				t.Errorf("%s: %q is not a step of %s under %q", sc.Name, line, sc.Runbook, sc.Branch)
+			}
+		}
+		if (sc.Signal.Alarm == "") == (sc.Signal.Cleared == nil) {
+			t.Errorf("%s: a signal is an alarm or a predicate, exactly one", sc.Name)
+		}
+		if sc.Signal.Alarm != "" {
+			if got, ok := runbooks.Lookup("arrakis-demo-"+sc.Signal.Alarm, "", ""); !ok || got.Name != rb.Name {
+				t.Errorf("%s: alarm %s does not lead to runbook %s", sc.Name, sc.Signal.Alarm, sc.Runbook)
+			}
+		}
+	}
+	if _, err := drills.Lookup("nope"); err == nil || !strings.Contains(err.Error(), "kms-breaker-open") {
+		t.Errorf("Lookup of an unknown drill: %v", err)
+	}
+}
+
+func findRunbook(name string) (runbooks.Runbook, bool) {
+	rb, err := runbooks.Get(name)
+	return rb, err == nil
+}
+
+func hasStep(rb runbooks.Runbook, section, command string) bool {
+	for _, s := range rb.Steps {
+		if s.Section == section && s.Command == command {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,138 @@
+package drills
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"gatewayops/alarms"
+	"gatewayops/gateway"
+	"gatewayops/gateway/sim"
+	"gatewayops/internal/testclock"
+	"gatewayops/stack"
+)
+
+// Tick is how far one Rig step moves the clock: the gauges go out every
+// tick, so each of the demo catalog's 10 s periods holds two datapoints.
+const Tick = 5 * time.Second
+
+// Rig is an embedded stack on a stepped clock: the Store, the admin API,
+// the local CloudWatch and the ECS stand-in all read Clock; nothing sleeps.
+// Step publishes what the gateway would (breaker state, the reaper's oldest
+// reservation age) from the real Redis and has cwlocal evaluate its alarms.
+type Rig struct {
+	Stack  *stack.Stack
+	Clock  *testclock.Clock
+	Alarms *alarms.Source
+	prefix string
+}
+
+// StartRig starts the stack with no simulator traffic and no evaluation
+// loop, its clock at the start of a 10 s period (alarm periods are
+// epoch-aligned, so every run sees the same period boundaries).
+func StartRig(ctx context.Context) (*Rig, error) {
+	clk := testclock.New(time.Now().UTC().Truncate(stack.DemoPeriod * time.Second))
+	st, err := stack.Start(ctx, stack.Options{NoScenario: true, EvaluateEvery: -1, Now: clk.Now, ECSStartDelay: Tick})
+	if err != nil {
+		return nil, err
+	}
+	cw, err := alarms.NewClient(ctx, alarms.ClientOptions{Region: "us-east-1", Endpoint: st.CloudWatchURL, Anonymous: true, RetryMaxAttempts: 1})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	prefix := "arrakis-" + st.Environment + "-"
+	return &Rig{Stack: st, Clock: clk, Alarms: alarms.NewSource(cw, prefix), prefix: prefix}, nil
+}
+
+// Close stops the stack.
+func (r *Rig) Close() { r.Stack.Close() }
+
+// Step moves the clock one Tick, publishes the gauges at the new time and
+// evaluates every alarm there.
+func (r *Rig) Step(ctx context.Context) error {
+	r.Clock.Advance(Tick)
+	now := r.Clock.Now()
+	b, err := r.Stack.Store.Breaker(ctx, gateway.KMSBreaker)
+	if err != nil {
+		return err
+	}
+	sum, err := r.Stack.Store.ReservationSummary(ctx, "", 1000)
+	if err != nil {
+		return err
+	}
+	for _, line := range [][]byte{
+		sim.BreakerStateLine(now, gateway.KMSBreaker, sim.BreakerStateValue(b.State)),
+		sim.ReservationAgeLine(now, r.Stack.Environment, float64(sum.Totals.OldestExpiredAgeMs)),
+	} {
+		if err := r.Stack.CloudWatch.IngestEMF(line); err != nil {
+			return fmt.Errorf("drill gauge rejected by cwlocal: %w", err)
+		}
+	}
+	r.Stack.CloudWatch.EvaluateAll(now)
+	return nil
+}
+
+// State reads a signal: on is true while the incident shows (the alarm is
+// in ALARM, the predicate fails); cleared is true once it is over (the
+// alarm is OK, the predicate holds). An alarm in INSUFFICIENT_DATA is
+// neither. The alarm is read through the SDK, as the console reads it.
+func (r *Rig) State(ctx context.Context, s Signal) (on, cleared bool, err error) {
+	if s.Alarm == "" {
+		ok, err := s.Cleared(ctx, r)
+		return !ok, ok, err
+	}
+	list, err := r.Alarms.AlarmsNamed(ctx, []string{r.prefix + s.Alarm})
+	if err != nil {
+		return false, false, err
+	}
+	if len(list) != 1 {
+		return false, false, fmt.Errorf("alarm %s%s is not provisioned in the drill catalog", r.prefix, s.Alarm)
+	}
+	st := list[0].State
+	return st == alarms.StateAlarm, st == alarms.StateOK, nil
+}
+
+// Leak writes what a worker that crashed mid-request leaves behind, dated
+// so that it expired 20 s ago: n reservations through the real reserve
+// script on a store whose clock is set back, of which the first orphans
+// have already lost their hash (only the expiry member and the estimate in
+// reserved remain), spread over four communities.
+func (r *Rig) Leak(ctx context.Context, n, orphans int) error {
+	store := r.Stack.Store
+	ttl := store.ReservationTTL()
+	now := r.Clock.Now()
+	created := now.Add(-ttl - 20*time.Second)
+	past := gateway.NewStore(store.Redis(), gateway.StoreOptions{Now: func() time.Time { return created }, ReservationTTL: ttl})
+	month := gateway.Month(now)
+	for i := range n {
+		community := fmt.Sprintf("community-%02d", 1+i%4)
+		user, key := fmt.Sprintf("user-%d", i%10), fmt.Sprintf("crashed-%d", i)
+		estimate := int64(2 + i%11)
+		if i < orphans {
+			rdb := store.Redis()
+			if err := rdb.ZAdd(ctx, gateway.ExpiryKey(community, month), zMember(created.Add(ttl), gateway.ExpiryMember(user, key))).Err(); err != nil {
+				return err
+			}
+			if err := rdb.IncrBy(ctx, gateway.ReservedKey(community, month), estimate).Err(); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := past.SetLimit(ctx, community, 10_000_000); err != nil {
+			return err
+		}
+		in := gateway.ReserveInput{Community: community, User: user, IdempotencyKey: key, ModelAlias: "fast-code", EstimateCents: estimate}
+		if _, err := past.Reserve(ctx, in); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// zMember is an expiry ZSET entry scored by its expiry time in ms.
+func zMember(expiresAt time.Time, member string) redis.Z {
+	return redis.Z{Score: float64(expiresAt.UnixMilli()), Member: member}
+}
