@@ -31,10 +31,12 @@ func short(d time.Duration) string {
 	return d.Round(time.Second).String()
 }
 
-// budgetBucketBytes is the planning cost of one bucket: its fixed part plus
-// a few exact samples or an encoded sketch (measured 21-269 B). Retention is
-// derived from it, so the budget holds when every series is full.
-const budgetBucketBytes = 192
+// budgetBucketBytes is the planning cost of one bucket in process memory:
+// measured 225 B of RSS a bucket (86 B accounted: the rest is slice growth
+// and the garbage collector's headroom) at 10,000 series x a day of minutes
+// (BenchmarkStore10000SeriesDay). Retention is derived from it, so the
+// budget holds when every series is full.
+const budgetBucketBytes = 256
 
 // minBucketsPerTier keeps a tiny budget usable: every tier holds at least
 // this many buckets.
@@ -43,8 +45,8 @@ const minBucketsPerTier = 10
 // DeriveRetention turns a memory budget into retention (docs/decisions.md
 // 31): the budget is shared by maxSeries full series, and each series gives
 // a quarter of its share to each tier. With the defaults (2 GiB, 10,000
-// series) that is 279 buckets a tier: 1 s buckets 4m39s, 60 s 4.7 h,
-// 5 min 23.2 h, 1 h 11.6 d.
+// series) that is 209 buckets a tier: 1 s buckets 3m29s, 60 s 3.5 h,
+// 5 min 17.4 h, 1 h 8.7 d.
 func DeriveRetention(budget int64, maxSeries int) Retention {
 	perTier := budget / int64(maxSeries) / numTiers / budgetBucketBytes
 	perTier = max(perTier, minBucketsPerTier)
