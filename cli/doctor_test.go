@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"crypto/sha1"
 	"encoding/hex"
 	"net/http"
@@ -14,6 +15,8 @@ import (
 	"testing"
 
 	"github.com/aws/smithy-go/encoding/cbor"
+
+	"gatewayops/gateway/redisproc"
 )
 
 // accessDeniedProxy sits in front of cwlocal and answers one CloudWatch
@@ -106,5 +109,34 @@ func TestDoctorSaysHowToRenewAnExpiredSSOSession(t *testing.T) {
 	t.Logf("doctor:\n%s%s", out, errs)
 	if code != exitFailed || !strings.Contains(out, "✗ aws credentials        credentials expired: run `aws sso login --profile oncall`") {
 		t.Fatalf("exit %d; want 1 and the renew command", code)
+	}
+}
+
+// Doctor PINGs the gateway's Redis with AUTH when redis_url_env is set, and
+// a wrong password fails without the password in the output.
+func TestDoctorChecksRedisWithAuth(t *testing.T) {
+	st := startDefaultPathStack(t, "arrakis-staging-agent-")
+	srv, plain := redisproc.ForTest(t)
+	const pw = "doctor-SECRET-pw-71f3"
+	if err := plain.ConfigSet(context.Background(), "requirepass", pw).Err(); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(st.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	withRedis := strings.Replace(string(raw), `safety = "standard"`, "safety = \"standard\"\nredis_url_env = \"GATEWAYOPS_DOCTOR_REDIS_URL\"", 1)
+	if err := os.WriteFile(st.path, []byte(withRedis), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("GATEWAYOPS_DOCTOR_REDIS_URL", "unix://:"+pw+"@"+srv.Socket())
+	code, out, errs := runCLI("doctor")
+	if code != exitOK || !strings.Contains(out, "TLS false, AUTH true: PONG") {
+		t.Fatalf("exit %d; want 0 and the PONG:\n%s%s", code, out, errs)
+	}
+	t.Setenv("GATEWAYOPS_DOCTOR_REDIS_URL", "unix://:wrong-"+pw+"@"+srv.Socket())
+	code, out, errs = runCLI("doctor")
+	if code != exitFailed || !strings.Contains(out, "✗ redis") || strings.Contains(out+errs, pw) {
+		t.Fatalf("wrong password: exit %d, want 1, an ✗ and no password:\n%s%s", code, out, errs)
 	}
 }
