@@ -16,6 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/smithy-go/logging"
+
+	"gatewayops/internal/sdkhttp"
 )
 
 // CostPerMetricUSD is the GetMetricData price: $0.01 per 1,000 metrics requested.
@@ -67,6 +69,7 @@ func NewClient(ctx context.Context, o ClientOptions) (*cloudwatch.Client, error)
 		return nil, errors.New("no AWS region: pass --region or set AWS_REGION")
 	}
 	return cloudwatch.NewFromConfig(cfg, func(co *cloudwatch.Options) {
+		co.HTTPClient = sdkhttp.Wrap(co.HTTPClient) // docs/decisions.md 34
 		if o.Endpoint != "" {
 			co.BaseEndpoint = aws.String(o.Endpoint)
 		}
