@@ -68,6 +68,8 @@ const (
 	CodeNotReady = "NOT_READY"
 	// CodeMethodNotAllowed is a known path asked with a method it does not serve.
 	CodeMethodNotAllowed = "METHOD_NOT_ALLOWED"
+	// CodeRedirect is a 3xx: the path is served at its clean form (Location).
+	CodeRedirect = "REDIRECT"
 )
 
 // Status is GET /status.

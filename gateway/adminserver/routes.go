@@ -68,12 +68,47 @@ func (s *Server) routes() http.Handler {
 			fmt.Sprintf("no operation %s %s; the operations are listed in gateway/openapi.yaml", r.Method, r.URL.Path))
 		if allowed := allowedMethods(mux, r); len(allowed) > 0 {
 			w.Header().Set("Allow", strings.Join(allowed, ", "))
-			e = errorf(http.StatusMethodNotAllowed, gateway.CodeNotFound,
+			e = errorf(http.StatusMethodNotAllowed, gateway.CodeMethodNotAllowed,
 				fmt.Sprintf("%s does not accept %s; allowed: %s", r.URL.Path, r.Method, strings.Join(allowed, ", ")))
 		}
 		writeBody(w, e.status, errorBody(e, id))
 	})
-	return mux
+	return withRedirectShape(mux)
+}
+
+// withRedirectShape gives the mux's own redirects (a path with a trailing
+// slash or // in it is redirected to its clean form) the API's answer shape:
+// X-Request-Id and {error, message, requestId}, not the mux's HTML.
+func withRedirectShape(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(&redirectShaper{ResponseWriter: w}, r)
+	})
+}
+
+type redirectShaper struct {
+	http.ResponseWriter
+	shaped bool
+}
+
+func (rs *redirectShaper) WriteHeader(code int) {
+	h := rs.Header()
+	if code < 300 || code > 399 || h.Get(gateway.HeaderRequestID) != "" {
+		rs.ResponseWriter.WriteHeader(code)
+		return
+	}
+	id := newRequestID()
+	h.Set(gateway.HeaderRequestID, id)
+	h.Del("Content-Length")
+	e := errorf(code, gateway.CodeRedirect, fmt.Sprintf("this path is served at %s", quoteValue(h.Get("Location"))))
+	rs.shaped = true
+	writeBody(rs.ResponseWriter, code, errorBody(e, id))
+}
+
+func (rs *redirectShaper) Write(b []byte) (int, error) {
+	if rs.shaped {
+		return len(b), nil // the mux's HTML body is replaced by the shaped one
+	}
+	return rs.ResponseWriter.Write(b)
 }
 
 // allowedMethods lists the methods mux serves on r's path, for a 405 answer.

@@ -361,7 +361,13 @@ func TestUnknownRoutesAnswerInTheErrorShape(t *testing.T) {
 		t.Errorf("unknown path: %d %s", r.status, r.body)
 	}
 	r = f.do(call{method: "DELETE", path: "/flags"})
-	if r.status != http.StatusMethodNotAllowed || r.header.Get("Allow") != "GET" {
+	if r.status != http.StatusMethodNotAllowed || r.header.Get("Allow") != "GET" || r.errorBody(t).Error != gateway.CodeMethodNotAllowed {
 		t.Errorf("wrong method: %d Allow=%q %s", r.status, r.header.Get("Allow"), r.body)
+	}
+	// The mux's redirect of an unclean path: X-Request-Id (checked by f.do) and the error shape.
+	f.ts.Client().CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	r = f.do(call{method: "GET", path: "//flags"})
+	if r.status < 300 || r.status > 399 || r.errorBody(t).Error != gateway.CodeRedirect || r.errorBody(t).RequestID != r.header.Get(gateway.HeaderRequestID) {
+		t.Errorf("redirect: %d %s", r.status, r.body)
 	}
 }
