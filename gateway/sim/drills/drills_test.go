@@ -2,51 +2,28 @@ package drills_test
 
 import (
 	"context"
-	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"gatewayops/gateway/sim/drills"
+	"gatewayops/gateway/sim/drills/drillops"
 	"gatewayops/ops"
 	"gatewayops/runbooks"
 )
 
-// runner is the ops runner on the rig's stack, as the demo builds it, on
-// the rig's clock; every step is confirmed as the console's y would.
+// runner is the ops runner on the rig's stack and clock (drillops, which
+// `gatewayops drill` uses too); its journal goes to the test's directory.
 func runner(t *testing.T, r *drills.Rig) drills.RunStep {
 	t.Helper()
-	st := r.Stack
-	t.Setenv("DRILL_TEST_ADMIN_KEY", st.AdminKey())
-	env := ops.Environment{Name: st.Environment, Region: "us-east-1", AlarmPrefix: "arrakis-" + st.Environment + "-",
-		CloudWatchEndpoint: st.CloudWatchURL, AdminURL: st.AdminURL, AdminKeyEnv: "DRILL_TEST_ADMIN_KEY", Safety: ops.Standard}
-	e, closeEnv, err := ops.BuildEnv(context.Background(), env, "drill-test")
+	_, step, closeRun, err := drillops.Runner(context.Background(), r, filepath.Join(t.TempDir(), "journal.jsonl"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(closeEnv)
-	e.Now = r.Clock.Now
-	policy, err := ops.NewPolicy(env.Name, ops.Standard, r.Clock.Now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	journal, err := ops.OpenJournal(filepath.Join(t.TempDir(), "journal.jsonl"), ops.NewRedactor(st.AdminKey()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = journal.Close() })
-	run := &ops.Runner{Registry: ops.DefaultRegistry(), Env: e, Policy: policy, Journal: journal, Operator: "drill-test"}
-	return func(ctx context.Context, line string) error {
-		out, err := run.Run(ctx, line, ops.Confirmation{StartKey: "enter", ConfirmKey: "y"})
-		switch {
-		case err != nil:
-			return err
-		case !out.OK():
-			return fmt.Errorf("did not verify: %s", out.Verification.Detail)
-		}
-		return nil
-	}
+	t.Cleanup(closeRun)
+	return step
 }
 
 func rig(t *testing.T) *drills.Rig {
@@ -166,4 +143,35 @@ func hasStep(rb runbooks.Runbook, section, command string) bool {
 		}
 	}
 	return false
+}
+
+// The drill's steps are journaled like any other write (intent, then
+// result, operator drill), and the stack's admin key is nowhere in it.
+func TestDrillStepsAreJournaledWithoutTheAdminKey(t *testing.T) {
+	sc, _ := drills.Lookup("kms-breaker-open")
+	r := rig(t)
+	path := filepath.Join(t.TempDir(), "journal.jsonl")
+	_, step, closeRun, err := drillops.Runner(context.Background(), r, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeRun()
+	if _, err := drills.Fix(context.Background(), r, sc, step); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(raw), r.Stack.AdminKey()) {
+		t.Fatal("the journal holds the admin key")
+	}
+	entries, err := ops.ReadJournal(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 2 || entries[0].Phase != ops.PhaseIntent || entries[1].Phase != ops.PhaseResult ||
+		entries[1].Outcome != "ok" || entries[1].Operator != drillops.Operator || entries[1].Action != "breaker.reset" {
+		t.Fatalf("journal: %+v", entries)
+	}
 }

@@ -1,0 +1,59 @@
+// Package drillops runs a drill's steps through the ops runner, on the
+// rig's stack and clock, exactly as the demo's console would: plan,
+// confirmation, apply, verify, journal. The proofs and `gatewayops drill`
+// share it, so a proven step list is the one an operator runs.
+package drillops
+
+import (
+	"context"
+	"fmt"
+
+	"gatewayops/gateway/sim/drills"
+	"gatewayops/ops"
+)
+
+// Operator is who the drill's journal entries name.
+const Operator = "drill"
+
+// Runner builds the ops runner of the rig's environment (standard safety,
+// the rig's clock) journaling to journalPath, and returns it as a RunStep
+// that confirms each step as the console's y does. The admin key goes
+// straight into the client options: it is never put in the process
+// environment, and the journal's redactor knows it.
+func Runner(ctx context.Context, r *drills.Rig, journalPath string) (*ops.Runner, drills.RunStep, func(), error) {
+	st := r.Stack
+	env := ops.Environment{Name: st.Environment, Region: "us-east-1", AlarmPrefix: "arrakis-" + st.Environment + "-",
+		CloudWatchEndpoint: st.CloudWatchURL, AdminURL: st.AdminURL, Safety: ops.Standard}
+	e, closeEnv, err := ops.BuildEnv(ctx, env, Operator)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	e.AdminOptions.APIKey = st.AdminKey()
+	e.Now = r.Clock.Now
+	policy, err := ops.NewPolicy(env.Name, ops.Standard, r.Clock.Now)
+	if err != nil {
+		closeEnv()
+		return nil, nil, nil, err
+	}
+	journal, err := ops.OpenJournal(journalPath, ops.NewRedactor(st.AdminKey()))
+	if err != nil {
+		closeEnv()
+		return nil, nil, nil, err
+	}
+	run := &ops.Runner{Registry: ops.DefaultRegistry(), Env: e, Policy: policy, Journal: journal, Operator: Operator}
+	step := func(ctx context.Context, line string) error {
+		out, err := run.Run(ctx, line, ops.Confirmation{StartKey: "enter", ConfirmKey: "y"})
+		switch {
+		case err != nil:
+			return err
+		case !out.OK():
+			detail := "the result did not verify"
+			if out.Verification != nil {
+				detail = out.Verification.Detail
+			}
+			return fmt.Errorf("did not verify: %s", detail)
+		}
+		return nil
+	}
+	return run, step, func() { _ = journal.Close(); closeEnv() }, nil
+}
