@@ -268,7 +268,7 @@ func (l alarmList) columns() (name, value, newest, spark int) {
 	// A row is cursor 1 + state 10 + name + since 7 + value + newest + trend
 	// + lint 2, with a space between each: 25 cells besides the flexible ones.
 	fixed := 1 + 10 + 7 + 2 + 6 + value + newest
-	if l.width >= 90 { // narrow lists keep the name readable and drop the trend
+	if l.width >= 80 { // narrow lists keep the name readable and drop the trend
 		spark = min((l.width-fixed)/5, 12)
 	}
 	name = max(l.width-fixed-spark, 8)

@@ -36,6 +36,7 @@ func TestLintWaitsForFirstDataBeforeSayingAnAlarmCanNeverFire(t *testing.T) {
 	m = update(t, m, tea.WindowSizeMsg{Width: 160, Height: 40})
 	as := firingAlarms()
 	as[1].Period = 10
+	as[1].Recent, as[1].Series, as[1].State = nil, nil, alarms.StateInsufficientData // no data yet
 	lint := map[string][]alarms.Finding{as[1].Name: {{Alarm: as[1].Name, Kind: alarms.FindingIdentity, Message: "queries X: nothing is published"}}}
 	snap := Snapshot{TakenAt: t0, Alarms: as, Lint: lint}
 	m = update(t, m, snapshotMsg{id: m.refreshID, snap: snap})
@@ -47,5 +48,18 @@ func TestLintWaitsForFirstDataBeforeSayingAnAlarmCanNeverFire(t *testing.T) {
 	m = update(t, m, snapshotMsg{id: m.refreshID, snap: snap})
 	if scr := screen(m); !strings.Contains(scr, "⚠") || !strings.Contains(scr, "⚠ lint: queries X") {
 		t.Fatalf("after the wait the finding is not shown:\n%s", scr)
+	}
+}
+
+func TestLintIsDroppedWhenTheAlarmHasData(t *testing.T) {
+	as := firingAlarms() // the breaker alarm has an evaluated datapoint
+	lint := map[string][]alarms.Finding{as[1].Name: {{Alarm: as[1].Name, Kind: alarms.FindingIdentity, Message: "not published at all"}}}
+	kept, _ := splitLint(as, lint, t0.Add(-time.Hour), t0)
+	if len(kept[as[1].Name]) != 0 {
+		t.Fatalf("an alarm in ALARM on evaluated data is still said to query nothing: %v", kept)
+	}
+	as[1].Recent, as[1].Series = nil, nil
+	if kept, _ := splitLint(as, lint, t0.Add(-time.Hour), t0); len(kept[as[1].Name]) != 1 {
+		t.Fatalf("without data the finding must stay: %v", kept)
 	}
 }

@@ -31,7 +31,25 @@ func splitLint(as []alarms.Alarm, lint map[string][]alarms.Finding, first, now t
 			waiting[a.Name] = until
 			continue
 		}
-		kept[a.Name] = fs
+		if fs = dataContradicts(a, fs); len(fs) > 0 {
+			kept[a.Name] = fs
+		}
 	}
 	return kept, waiting
+}
+
+// dataContradicts drops "nothing publishes this" findings of an alarm that
+// has datapoints: CloudWatch evaluated data for it, so the metric exists and
+// the lint inventory (read every few minutes) is older than the data.
+func dataContradicts(a alarms.Alarm, fs []alarms.Finding) []alarms.Finding {
+	if len(a.Recent) == 0 && len(a.Series) == 0 {
+		return fs
+	}
+	var out []alarms.Finding
+	for _, f := range fs {
+		if f.Kind != alarms.FindingIdentity {
+			out = append(out, f)
+		}
+	}
+	return out
 }
