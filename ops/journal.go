@@ -2,6 +2,7 @@ package ops
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -55,6 +56,7 @@ type Journal struct {
 	mu         sync.Mutex
 	f          *os.File
 	unresolved []Entry
+	torn       []int // line numbers skipped at open time
 }
 
 // DefaultJournalPath is $XDG_STATE_HOME/gatewayops/journal.jsonl, falling
@@ -77,18 +79,28 @@ func OpenJournal(path string, redactor *Redactor) (*Journal, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
 	}
-	entries, err := ReadJournal(path)
+	entries, torn, err := ReadJournalTorn(path)
 	if err != nil {
 		return nil, err
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	// Read-write so Append can look at the last byte (fresh-line check).
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
 	}
 	if redactor == nil {
 		redactor = NewRedactor()
 	}
-	return &Journal{path: path, redactor: redactor, f: f, unresolved: unresolved(entries)}, nil
+	return &Journal{path: path, redactor: redactor, f: f, unresolved: unresolved(entries), torn: torn}, nil
+}
+
+// Torn lists the line numbers found at open time that are not whole
+// entries (a write cut short by a full disk or a crash); they are skipped.
+// Report them once, where the journal is opened.
+func (j *Journal) Torn() []int {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return append([]int(nil), j.torn...)
 }
 
 // Path is the journal file.
@@ -114,6 +126,11 @@ func (j *Journal) Append(e Entry) error {
 	if j.f == nil {
 		return errors.New("journal: closed")
 	}
+	if !j.endsWithNewline() {
+		// An earlier line was cut short (disk full, crash mid-write): start
+		// on a fresh line so this entry is not glued onto the fragment.
+		line = append([]byte{'\n'}, line...)
+	}
 	if _, err := j.f.Write(line); err != nil {
 		return fmt.Errorf("journal %s: %w", j.path, err)
 	}
@@ -121,6 +138,21 @@ func (j *Journal) Append(e Entry) error {
 		return fmt.Errorf("journal %s: fsync: %w", j.path, err)
 	}
 	return nil
+}
+
+// endsWithNewline reports whether the file is empty or ends in a newline.
+// Another process may append between this check and the write; its lines
+// end in a newline too, so the check stays true.
+func (j *Journal) endsWithNewline() bool {
+	st, err := j.f.Stat()
+	if err != nil || st.Size() == 0 {
+		return true
+	}
+	var b [1]byte
+	if _, err := j.f.ReadAt(b[:], st.Size()-1); err != nil {
+		return true
+	}
+	return b[0] == '\n'
 }
 
 // Close closes the file.
@@ -135,36 +167,46 @@ func (j *Journal) Close() error {
 	return err
 }
 
-// ReadJournal reads every entry. A torn last line (a crash mid-write) is
-// skipped; a malformed line elsewhere is an error naming the line.
+// ReadJournal reads every whole entry, skipping torn lines (ReadJournalTorn
+// names them).
 func ReadJournal(path string) ([]Entry, error) {
+	entries, _, err := ReadJournalTorn(path)
+	return entries, err
+}
+
+// ReadJournalTorn reads every entry and lists the line numbers that are not
+// a JSON entry: a write cut short by a full disk or a crash, wherever it is
+// (the next append starts on a fresh line, so only that line is lost). An
+// empty line is not torn. Journals written before fresh-line appends read
+// the same way.
+func ReadJournalTorn(path string) ([]Entry, []int, error) {
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("journal: %w", err)
+		return nil, nil, fmt.Errorf("journal: %w", err)
 	}
 	defer f.Close()
 	var out []Entry
+	var torn []int
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 0, 64<<10), 16<<20)
-	var badLine int
 	for n := 1; sc.Scan(); n++ {
-		if badLine != 0 {
-			return nil, fmt.Errorf("journal %s:%d: not a JSON entry", path, badLine)
+		if len(bytes.TrimSpace(sc.Bytes())) == 0 {
+			continue
 		}
 		var e Entry
-		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
-			badLine = n
+		if err := json.Unmarshal(sc.Bytes(), &e); err != nil || e.ID == "" || e.Phase == "" {
+			torn = append(torn, n)
 			continue
 		}
 		out = append(out, e)
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("journal %s: %w", path, err)
+		return nil, nil, fmt.Errorf("journal %s: %w", path, err)
 	}
-	return out, nil
+	return out, torn, nil
 }
 
 func unresolved(entries []Entry) []Entry {

@@ -1,0 +1,117 @@
+package ops
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// TestJournalAppendAfterAHandWrittenFragment: a fragment in the middle of the
+// file (an earlier writer cut short) is skipped and reported once; the next
+// append starts on a fresh line and every whole entry reads back.
+func TestJournalAppendAfterAHandWrittenFragment(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "journal.jsonl")
+	a, _ := json.Marshal(Entry{ID: "a", Phase: PhaseIntent, Action: "flags.set"})
+	if err := os.WriteFile(path, append(append(a, '\n'), `{"id":"b","phase":"int`...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	j, err := OpenJournal(path, nil)
+	if err != nil {
+		t.Fatalf("a torn line must not stop the journal from opening: %v", err)
+	}
+	if torn := j.Torn(); len(torn) != 1 || torn[0] != 2 {
+		t.Errorf("torn = %v, want line 2", torn)
+	}
+	for _, id := range []string{"a", "c"} {
+		if err := j.Append(Entry{ID: id, Phase: PhaseResult, Action: "flags.set", Outcome: "ok"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	j.Close()
+	entries, torn, err := ReadJournalTorn(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 3 || entries[1].ID != "a" || entries[2].ID != "c" || len(torn) != 1 || torn[0] != 2 {
+		t.Fatalf("entries %+v, torn %v: want a, a, c and line 2 torn", entries, torn)
+	}
+}
+
+// TestJournalOnAFullDisk fills a small tmpfs until ENOSPC, so an append is
+// cut short for real; after space is freed, appends start on a fresh line,
+// nothing beyond the torn line is lost, and the torn line is reported.
+func TestJournalOnAFullDisk(t *testing.T) {
+	dir := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", dir).CombinedOutput(); err != nil {
+		t.Fatalf("mount a 64k tmpfs (tests run as root): %v: %s", err, out)
+	}
+	t.Cleanup(func() { _ = syscall.Unmount(dir, 0) })
+	path := filepath.Join(dir, "journal.jsonl")
+	j, err := OpenJournal(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	if err := j.Append(Entry{ID: "before", Phase: PhaseIntent, Action: "flags.set"}); err != nil {
+		t.Fatal(err)
+	}
+	filler := fillDisk(t, dir)
+	st, _ := os.Stat(path)
+	big := Entry{ID: "cut", Phase: PhaseIntent, Action: "flags.set", Plan: strings.Repeat("x", 8000)}
+	err = j.Append(big)
+	if !errors.Is(err, syscall.ENOSPC) {
+		t.Fatalf("append on a full disk: %v, want ENOSPC", err)
+	}
+	if st2, _ := os.Stat(path); st2.Size() == st.Size() {
+		t.Fatal("the append wrote nothing, so no line was torn and nothing was tested")
+	}
+	if err := os.Remove(filler); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Append(Entry{ID: "after", Phase: PhaseResult, Action: "flags.set", Outcome: "ok"}); err != nil {
+		t.Fatal(err)
+	}
+	entries, torn, err := ReadJournalTorn(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 2 || entries[0].ID != "before" || entries[1].ID != "after" || len(torn) != 1 {
+		t.Fatalf("entries %+v, torn %v: want before and after, one torn line", entries, torn)
+	}
+	j2, err := OpenJournal(path, nil)
+	if err != nil {
+		t.Fatalf("reopen after a torn line: %v", err)
+	}
+	defer j2.Close()
+	if len(j2.Torn()) != 1 {
+		t.Fatalf("torn at reopen: %v", j2.Torn())
+	}
+}
+
+// fillDisk writes a file in dir until the filesystem refuses with ENOSPC.
+func fillDisk(t *testing.T, dir string) string {
+	t.Helper()
+	name := filepath.Join(dir, "filler")
+	f, err := os.Create(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	chunk := make([]byte, 4096)
+	for size := len(chunk); size > 0; size /= 2 {
+		for {
+			if _, err := f.Write(chunk[:size]); err != nil {
+				if !errors.Is(err, syscall.ENOSPC) {
+					t.Fatal(err)
+				}
+				break
+			}
+		}
+	}
+	return name
+}
