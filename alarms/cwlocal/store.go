@@ -195,6 +195,9 @@ func (st *store) add(id MetricID, key, unit string, smp *sample, now time.Time) 
 		before -= bucketBytes
 	}
 	b.add(st.sm, smp)
+	if b.start+2*s.tiers[ti].res <= nowSec { // late data in a closed bucket: keep it encoded
+		b.pct.close()
+	}
 	st.bytes += int64(b.pct.bytes() - before)
 	s.last = now
 	if nowSec >= s.nextCompact {

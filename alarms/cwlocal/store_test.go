@@ -281,3 +281,25 @@ func TestStatsEndpoint(t *testing.T) {
 		t.Fatalf("%+v", st)
 	}
 }
+
+// Late samples that push a closed bucket past the exact count leave it
+// encoded, not holding a live sketch.
+func TestLateDataKeepsAClosedBucketEncoded(t *testing.T) {
+	s := newTestService()
+	vals := make([]float64, 150)
+	for i := range vals {
+		vals[i] = float64(i)
+	}
+	if err := s.PutMetricData(PutMetricDataInput{Namespace: "N", MetricData: []MetricDatum{{MetricName: "M", Timestamp: &Timestamp{minute(10)}, Values: vals}}}); err != nil {
+		t.Fatal(err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b := s.store.get(newMetricID("N", "M", nil)).tiers[tierMinute].buckets[0]
+	if b.pct.live != nil || len(b.pct.enc) == 0 {
+		t.Fatalf("a 10-minute-old bucket: live=%v enc=%d", b.pct.live != nil, len(b.pct.enc))
+	}
+	if v, ok := b.pct.percentile(s.store.sm, 50); !ok || math.Abs(v-74) > 0.74 {
+		t.Fatalf("p50 = %v", v)
+	}
+}
