@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -126,6 +127,12 @@ func (j *Journal) Append(e Entry) error {
 	if j.f == nil {
 		return errors.New("journal: closed")
 	}
+	// The fresh-line check and the write happen under an exclusive flock, so
+	// another process's append cannot land between them.
+	if err := syscall.Flock(int(j.f.Fd()), syscall.LOCK_EX); err != nil {
+		return fmt.Errorf("journal %s: lock: %w", j.path, err)
+	}
+	defer func() { _ = syscall.Flock(int(j.f.Fd()), syscall.LOCK_UN) }()
 	if !j.endsWithNewline() {
 		// An earlier line was cut short (disk full, crash mid-write): start
 		// on a fresh line so this entry is not glued onto the fragment.
@@ -141,8 +148,6 @@ func (j *Journal) Append(e Entry) error {
 }
 
 // endsWithNewline reports whether the file is empty or ends in a newline.
-// Another process may append between this check and the write; its lines
-// end in a newline too, so the check stays true.
 func (j *Journal) endsWithNewline() bool {
 	st, err := j.f.Stat()
 	if err != nil || st.Size() == 0 {
