@@ -52,7 +52,12 @@ func (st *store) statSeries(sr *series, from, to time.Time, period int, stat Sta
 // meets the periods in order and the slice grows at its end. Read the
 // result with bucket(); pass withPct to merge percentile data too.
 func (st *store) periods(sr *series, from, to, period int64, withPct bool) []periodAgg {
-	var aggs []periodAgg
+	n := 0 // buckets in range: at most that many periods, allocated once
+	for ti := range sr.tiers {
+		t := &sr.tiers[ti]
+		n += t.from(to) - t.from(from)
+	}
+	aggs := make([]periodAgg, 0, max(min(int64(n), (to-from)/period+1), 0))
 	for ti := numTiers - 1; ti >= 0; ti-- {
 		t := &sr.tiers[ti]
 		for i := t.from(from); i < len(t.buckets) && t.buckets[i].start < to; i++ {
