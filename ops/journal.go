@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -44,6 +45,12 @@ type Entry struct {
 	Result       string        `json:"result,omitempty"`
 	// UndoOf is the id of the write this entry undoes.
 	UndoOf string `json:"undoOf,omitempty"`
+	// PID and ProcStart identify the process that wrote an intent (its start
+	// time in clock ticks since boot, /proc/[pid]/stat field 22), so an
+	// intent is "outcome unknown" only once that process is gone, never
+	// while another run on the same journal is still applying it.
+	PID       int    `json:"pid,omitempty"`
+	ProcStart uint64 `json:"procStart,omitempty"`
 }
 
 // Journal is the append-only JSONL record of every action attempt. Each line
@@ -117,6 +124,10 @@ func (j *Journal) Unresolved() []Entry {
 // Append redacts and writes one entry as a single line, fsynced.
 func (j *Journal) Append(e Entry) error {
 	e = j.redactor.Entry(e)
+	if e.Phase == PhaseIntent && e.PID == 0 {
+		e.PID = os.Getpid()
+		e.ProcStart, _ = procStart(e.PID)
+	}
 	line, err := json.Marshal(e)
 	if err != nil {
 		return fmt.Errorf("journal: %w", err)
@@ -223,12 +234,43 @@ func unresolved(entries []Entry) []Entry {
 	}
 	var out []Entry
 	for _, e := range entries {
-		if e.Phase == PhaseIntent && !done[e.ID] {
+		if e.Phase == PhaseIntent && !done[e.ID] && !stillRunning(e) {
 			e.Outcome = "outcome unknown"
 			out = append(out, e)
 		}
 	}
 	return out
+}
+
+// stillRunning is true when the intent's process is alive: same pid, same
+// start time (a reused pid has another). Intents written before pids were
+// recorded count as gone.
+func stillRunning(e Entry) bool {
+	if e.PID <= 0 || e.ProcStart == 0 {
+		return false
+	}
+	start, err := procStart(e.PID)
+	return err == nil && start == e.ProcStart
+}
+
+// procStart reads field 22 (starttime) of /proc/[pid]/stat. The command
+// name (field 2) is in parentheses and may hold spaces, so fields are
+// counted after its closing parenthesis.
+func procStart(pid int) (uint64, error) {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	i := bytes.LastIndexByte(raw, ')')
+	if i < 0 {
+		return 0, errors.New("malformed /proc stat")
+	}
+	fields := strings.Fields(string(raw[i+1:]))
+	// fields[0] is field 3 (state); starttime is field 22.
+	if len(fields) < 20 {
+		return 0, errors.New("short /proc stat")
+	}
+	return strconv.ParseUint(fields[19], 10, 64)
 }
 
 // Redactor replaces secrets with "[redacted]": configured secret values

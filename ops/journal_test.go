@@ -24,12 +24,18 @@ func TestJournalIntentWithoutResultIsOutcomeUnknown(t *testing.T) {
 	mk := func(id, phase string) Entry {
 		return Entry{Time: time.Now(), ID: id, Phase: phase, Environment: "staging", Action: "breaker.reset", Params: map[string]string{"component": "kms"}}
 	}
-	for _, e := range []Entry{mk("a", PhaseIntent), mk("a", PhaseResult), mk("b", PhaseIntent)} {
+	// b's intent comes from a process that has exited (its pid recorded).
+	gone := exec.Command("true")
+	if err := gone.Run(); err != nil {
+		t.Fatal(err)
+	}
+	b := mk("b", PhaseIntent)
+	b.PID, b.ProcStart = gone.Process.Pid, 1
+	for _, e := range []Entry{mk("a", PhaseIntent), mk("a", PhaseResult), b} {
 		if err := j.Append(e); err != nil {
 			t.Fatal(err)
 		}
 	}
-	// Simulate a kill: the process dies after b's intent; drop the handle.
 	j.f.Close()
 	j2, err := OpenJournal(path, nil)
 	if err != nil {

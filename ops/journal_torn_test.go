@@ -115,3 +115,30 @@ func fillDisk(t *testing.T, dir string) string {
 	}
 	return name
 }
+
+// TestJournalInFlightIntentOfALiveRunIsNotUnknown: two runs share a journal;
+// the intent of the one still applying (this process) is not reported as
+// "outcome unknown" by the other, and it records pid and start time.
+func TestJournalInFlightIntentOfALiveRunIsNotUnknown(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "journal.jsonl")
+	first, err := OpenJournal(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Close()
+	if err := first.Append(Entry{ID: "live", Phase: PhaseIntent, Action: "flags.set"}); err != nil {
+		t.Fatal(err)
+	}
+	second, err := OpenJournal(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer second.Close()
+	if un := second.Unresolved(); len(un) != 0 {
+		t.Fatalf("a live run's intent reported as %+v", un)
+	}
+	entries, _ := ReadJournal(path)
+	if len(entries) != 1 || entries[0].PID != os.Getpid() || entries[0].ProcStart == 0 {
+		t.Fatalf("intent %+v: want this pid and its start time", entries)
+	}
+}
