@@ -181,6 +181,9 @@ GOBENCH=(go test -count 1 -timeout 30m -run '^$')
 redis_bench # scripts/bench_redis.sh: drain in both data shapes at $SIZES, reconcile, inspection at $KEYS
 run emf "${GOBENCH[@]}" -bench '^(BenchmarkIngestEMF|BenchmarkDecodeEMFJSON)$' -benchtime 20000x ./alarms/cwlocal/
 run gmd "${GOBENCH[@]}" -bench '^(BenchmarkGetMetricData500|BenchmarkGetMetricData500Single)$' -benchtime 5x ./alarms/cwlocal/
+run gmdstore "${GOBENCH[@]}" -bench '^(BenchmarkGetMetricData500Store|BenchmarkGetMetricData500RingBaseline)$' -benchtime 50x ./alarms/cwlocal/
+run flood "${GOBENCH[@]}" -bench '^BenchmarkFlood1MEMFLines$' -benchtime 1x ./alarms/cwlocal/
+run day "${GOBENCH[@]}" -bench '^BenchmarkStore10000SeriesDay$' -benchtime 1x ./alarms/cwlocal/
 console_bench # scripts/bench_console.sh: refresh, 10,000 alarms, View, the TUI runs (BASELINE_REF)
 elapsed=$(($(date +%s) - began))
 
@@ -211,8 +214,15 @@ is the same 500 queries sent as 500 single-query calls.
 MD
 	row "EMF lines per second (one core)" "$(awk -v x="$ing" 'BEGIN { print 1e9 / x }')" "$(awk -v x="$dec" 'BEGIN { print 1e9 / x }')" "lines/s"
 	row "GetMetricData, 500 queries over 1,000 series" "$(awk -v x="$one" 'BEGIN { print x / 1e6 }')" "$(awk -v x="$single" 'BEGIN { print x / 1e6 }')" ms
+	row "GetMetricData store part (no HTTP) vs the old ring store" "$(awk -v x="$(metric gmdstore BenchmarkGetMetricData500Store ns/op)" 'BEGIN { print x / 1e6 }')" "$(awk -v x="$(metric gmdstore BenchmarkGetMetricData500RingBaseline ns/op)" 'BEGIN { print x / 1e6 }')" ms
 	echo
-	echo "Commands: $(cmdof emf) and $(cmdof gmd)"
+	echo "Flood: 1,000,000 EMF lines into one series over 30 simulated minutes (every minute's count"
+	echo "checked): $(fmt3 "$(metric flood BenchmarkFlood1MEMFLines lines/s)") lines/s, RSS $(metric flood BenchmarkFlood1MEMFLines RSS-MiB) MiB."
+	echo "10,000 series x 1 day of minutes through PutMetricData StatisticValues: $(fmt3 "$(metric day BenchmarkStore10000SeriesDay datums/s)") datums/s,"
+	echo "RSS $(metric day BenchmarkStore10000SeriesDay RSS-MiB) MiB ($(metric day BenchmarkStore10000SeriesDay accounted-MiB) MiB accounted), GetMetricData of 500 Sum queries"
+	echo "over the day at 5 min $(metric day BenchmarkStore10000SeriesDay GetMetricData500-ms) ms."
+	echo
+	echo "Commands: $(cmdof emf), $(cmdof gmd), $(cmdof gmdstore), $(cmdof flood) and $(cmdof day)"
 	echo
 }
 
