@@ -108,11 +108,11 @@ free_port() {
 	exit 1
 }
 
-# wait_for WHAT CMD...: retry CMD for up to 20 s.
+# wait_for WHAT CMD...: retry CMD for up to 60 s (a loaded 2-core machine took over 20).
 wait_for() {
 	local what=$1
 	shift
-	for _ in $(seq 200); do
+	for _ in $(seq 600); do
 		if "$@" >/dev/null 2>&1; then return; fi
 		sleep 0.1
 	done
