@@ -67,6 +67,14 @@ func Library() []Scenario {
 			Fault:   openKMSBreaker,
 		},
 		{
+			Name: "byok-error-rate", Runbook: "agent-error-rate-high",
+			Branch:  "Resolution B: BYOK requests failing",
+			Summary: "the kms breaker is open, so every BYOK request (3 in 10) answers 503: the 5xx rate is 30%",
+			Signal:  Signal{Alarm: "agent-error5xx-rate", Metric: "Error5xxCount/RequestCount % (math)", Threshold: 5},
+			Steps:   []string{"breaker.reset component=kms"},
+			Fault:   openKMSBreaker,
+		},
+		{
 			Name: "stale-reservations", Runbook: "agent-stale-reservations",
 			Branch:  "Resolution A: Reap expired reservations",
 			Summary: "a crashed worker left 120 reservations that expired 20 s ago (24 already without hash)",

@@ -20,8 +20,8 @@ const Tick = 5 * time.Second
 
 // Rig is an embedded stack on a stepped clock: the Store, the admin API,
 // the local CloudWatch and the ECS stand-in all read Clock; nothing sleeps.
-// Step publishes what the gateway would (breaker state, the reaper's oldest
-// reservation age) from the real Redis and has cwlocal evaluate its alarms.
+// Step publishes what the gateway would (a fixed request mix, breaker
+// state, the reaper's oldest reservation age) from the real Redis and has cwlocal evaluate its alarms.
 type Rig struct {
 	Stack  *stack.Stack
 	Clock  *testclock.Clock
@@ -63,16 +63,59 @@ func (r *Rig) Step(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	for _, line := range [][]byte{
+	lines, err := r.traffic(ctx, now)
+	if err != nil {
+		return err
+	}
+	lines = append(lines,
 		sim.BreakerStateLine(now, gateway.KMSBreaker, sim.BreakerStateValue(b.State)),
-		sim.ReservationAgeLine(now, r.Stack.Environment, float64(sum.Totals.OldestExpiredAgeMs)),
-	} {
+		sim.ReservationAgeLine(now, r.Stack.Environment, float64(sum.Totals.OldestExpiredAgeMs)))
+	for _, line := range lines {
 		if err := r.Stack.CloudWatch.IngestEMF(line); err != nil {
 			return fmt.Errorf("drill gauge rejected by cwlocal: %w", err)
 		}
 	}
 	r.Stack.CloudWatch.EvaluateAll(now)
 	return nil
+}
+
+// requestMix is one feature's requests per tick.
+type requestMix struct {
+	feature string
+	n       int
+}
+
+// trafficPerTick is a fixed mix of requests each tick (so every run sees the
+// same counts): 6 baseline, 1 ensemble, 3 BYOK.
+func trafficPerTick() []requestMix {
+	return []requestMix{{"baseline", 6}, {"ensemble", 1}, {"byok", 3}}
+}
+
+// traffic is one tick of agent requests as RequestComplete EMF lines. BYOK
+// requests pass the real kms breaker as the gateway's BYOK manager does:
+// refused with 503 while it is open.
+func (r *Rig) traffic(ctx context.Context, now time.Time) ([][]byte, error) {
+	var lines [][]byte
+	for _, t := range trafficPerTick() {
+		for range t.n {
+			status := 200
+			if t.feature == "byok" {
+				allowed, _, err := r.Stack.Store.BreakerCheck(ctx, gateway.KMSBreaker)
+				switch {
+				case err != nil:
+					return nil, err
+				case !allowed:
+					status = 503
+				default:
+					if err := r.Stack.Store.BreakerSuccess(ctx, gateway.KMSBreaker); err != nil {
+						return nil, err
+					}
+				}
+			}
+			lines = append(lines, sim.RequestCompleteLine(now, t.feature, 900, status, "community-01", "cheap"))
+		}
+	}
+	return lines, nil
 }
 
 // State reads a signal: on is true while the incident shows (the alarm is
