@@ -8,7 +8,7 @@
 -- created_at_ms + reservation TTL equals the member's score (the expiry the
 -- reserve wrote for exactly this hash); otherwise the member is an orphan and
 -- the hash is left alone.
--- Every 32 members the script looks at the clock and returns once it has
+-- Every 64 members the script looks at the clock and returns once it has
 -- worked ARGV[8] microseconds, so no batch blocks Redis for long.
 -- KEYS: reserved, expiry zset (reservation hashes are built from the prefix,
 -- as the gateway's reaper does: single-node Redis only, not cluster-safe)
@@ -33,7 +33,7 @@ local done = 1
 local visited = 0
 while visited < n do
   local page
-  local want = math.min(32, n - visited)
+  local want = math.min(64, n - visited)
   if dry then
     -- Nothing is removed in a dry run, so page by rank (O(log N + n)).
     page = redis.call('ZRANGE', KEYS[2], offset, offset + want - 1, 'WITHSCORES')
@@ -41,6 +41,7 @@ while visited < n do
     page = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', cutoff, 'WITHSCORES', 'LIMIT', 0, want)
   end
   local full = #page == 2 * want
+  local removed = {}
   for i = 1, #page, 2 do
     local m, score = page[i], tonumber(page[i + 1])
     if score > cutoff then full = false break end
@@ -51,9 +52,7 @@ while visited < n do
     if owned and not dry then
       owned = redis.call('DEL', key) == 1
     end
-    if not dry then
-      redis.call('ZREM', KEYS[2], m)
-    end
+    removed[#removed + 1] = m
     if owned then
       claimed = claimed + 1
       reclaimed = reclaimed + (tonumber(h[1]) or 0)
@@ -61,6 +60,9 @@ while visited < n do
       orphans = orphans + 1
       if #sample < 20 then sample[#sample + 1] = m end
     end
+  end
+  if not dry and #removed > 0 then
+    redis.call('ZREM', KEYS[2], unpack(removed)) -- one call per chunk, not per member
   end
   if not full then break end
   if visited >= n or overdue() then
