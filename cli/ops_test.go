@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -134,8 +135,10 @@ func TestRunStandardWriteNeedsYes(t *testing.T) {
 		t.Errorf("no-change write without --yes: %d %q", code, errs)
 	}
 	entries, err := ops.ReadJournal(filepath.Join(s.state, "gatewayops", "journal.jsonl"))
-	// The refusal without --yes is journaled (item 13), then intent and result of the write.
-	if err != nil || len(entries) != 3 || entries[0].Outcome != "refused" || entries[2].Outcome != "ok" || entries[1].Operator != "cli-test" {
+	// The refusal without --yes is journaled (item 13), then intent and result of the write,
+	// then the attempt that changed nothing.
+	if err != nil || len(entries) != 4 || entries[0].Outcome != "refused" || entries[2].Outcome != "ok" || entries[1].Operator != "cli-test" ||
+		entries[3].Outcome != "no change" {
 		t.Errorf("journal: %+v %v", entries, err)
 	}
 }
@@ -179,8 +182,14 @@ func TestRunReportsOutcomeUnknownFromAnEarlierCrash(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The crashed run's process is gone: an exited child's pid stands for it
+	// (this test runs the CLI in its own process, which is alive).
+	gone := exec.Command("true")
+	if err := gone.Run(); err != nil {
+		t.Fatal(err)
+	}
 	if err := j.Append(ops.Entry{Time: time.Now(), ID: "crashed1", Phase: ops.PhaseIntent, Environment: "staging",
-		Action: "reservations.drain", Params: map[string]string{"mode": "reap"}}); err != nil {
+		Action: "reservations.drain", Params: map[string]string{"mode": "reap"}, PID: gone.Process.Pid, ProcStart: 1}); err != nil {
 		t.Fatal(err)
 	}
 	j.Close()

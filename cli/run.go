@@ -124,7 +124,11 @@ func (s *session) runOne(ctx context.Context, inv ops.Invocation, f runFlags, st
 			fmt.Fprintf(std.Out, "plan (%s, %s):\n%s\n", s.env.Name, s.env.Safety, indent(termsafe.Text(p.Plan.Text())))
 		}
 		if p.Plan.NoChange {
-			// Nothing would change: no confirmation to ask for, nothing sent.
+			// Nothing would change: no confirmation to ask for, nothing sent,
+			// but the attempt is journaled like every other.
+			if err := s.runner.JournalNoChange(p); err != nil {
+				return failedErr(fmt.Errorf("nothing to change, but the attempt could not be journaled: %w", err))
+			}
 			fmt.Fprintln(std.Err, "nothing to change: not applied")
 			return nil
 		}

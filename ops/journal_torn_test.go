@@ -1,6 +1,7 @@
 package ops
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"os"
@@ -140,5 +141,26 @@ func TestJournalInFlightIntentOfALiveRunIsNotUnknown(t *testing.T) {
 	entries, _ := ReadJournal(path)
 	if len(entries) != 1 || entries[0].PID != os.Getpid() || entries[0].ProcStart == 0 {
 		t.Fatalf("intent %+v: want this pid and its start time", entries)
+	}
+}
+
+// TestAWriteThatChangesNothingIsJournaled: breaker.reset of a closed breaker
+// plans "nothing to reset"; the attempt is still one journal line.
+func TestAWriteThatChangesNothingIsJournaled(t *testing.T) {
+	s := newStack(t, "staging", "standard")
+	inv, err := s.runner.Registry.Parse("breaker.reset component=kms")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := s.runner.Prepare(context.Background(), inv)
+	if err != nil || !p.Plan.NoChange {
+		t.Fatalf("plan %+v %v: want no change", p.Plan, err)
+	}
+	if err := s.runner.JournalNoChange(p); err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := ReadJournal(s.journal.Path())
+	if len(entries) != 1 || entries[0].Outcome != "no change" || entries[0].Action != "breaker.reset" || entries[0].Phase != PhaseResult {
+		t.Fatalf("journal %+v", entries)
 	}
 }

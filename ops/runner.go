@@ -193,6 +193,15 @@ func (r *Runner) entry(p Prepared, phase string) Entry {
 	}
 }
 
+// JournalNoChange records a write attempt whose plan found nothing to
+// change, as one result line with outcome "no change": every attempt is in
+// the journal, even the ones that sent nothing.
+func (r *Runner) JournalNoChange(p Prepared) error {
+	e := r.entry(p, PhaseResult)
+	e.Outcome = "no change"
+	return r.Journal.Append(e)
+}
+
 // journalRefusal records a refused write as one result line: nothing ran, so
 // there is no intent left open.
 func (r *Runner) journalRefusal(p Prepared, err error) {
