@@ -8,6 +8,7 @@ import (
 
 	"gatewayops/alarms"
 	"gatewayops/gateway/ecsdeploy"
+	"github.com/aws/smithy-go/logging"
 )
 
 // Flag backends.
@@ -52,12 +53,12 @@ func (e Environment) ECSTarget() ecsdeploy.Target {
 // buildECS builds the ECS client of an ecs-backed environment (nil
 // otherwise). The endpoint comes from the standard chain, which honours
 // AWS_ENDPOINT_URL_ECS; a loopback endpoint (the stand-in) is sent unsigned.
-func buildECS(ctx context.Context, e Environment) (*ecsdeploy.Client, error) {
+func buildECS(ctx context.Context, e Environment, logger logging.Logger) (*ecsdeploy.Client, error) {
 	if e.FlagsBackend != BackendECS {
 		return nil, nil
 	}
 	api, err := ecsdeploy.NewSDKClient(ctx, ecsdeploy.Options{Region: e.Region, Profile: e.Profile,
-		Anonymous: alarms.IsLocalEndpoint(os.Getenv("AWS_ENDPOINT_URL_ECS"))})
+		Anonymous: alarms.IsLocalEndpoint(os.Getenv("AWS_ENDPOINT_URL_ECS")), Logger: logger})
 	if err != nil {
 		return nil, fmt.Errorf("environment %s: ECS: %w", e.Name, err)
 	}

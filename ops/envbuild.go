@@ -49,7 +49,7 @@ func BuildEnv(ctx context.Context, e Environment, operator string, opts ...Build
 		return nil, nil, fmt.Errorf("environment %s: CloudWatch: %w", e.Name, err)
 	}
 	env.CloudWatch, env.Alarms = cw, alarms.NewSource(cw, e.AlarmPrefix)
-	if env.ECS, err = buildECS(ctx, e); err != nil {
+	if env.ECS, err = buildECS(ctx, e, o.AWSLogger); err != nil {
 		return nil, nil, err
 	}
 	env.ECSFollow = followFor()

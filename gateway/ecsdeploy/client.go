@@ -14,10 +14,12 @@ import (
 	"fmt"
 	"strings"
 
+	"gatewayops/internal/sdkhttp"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/logging"
 )
 
 // Target names the gateway's service and container.
@@ -39,6 +41,9 @@ type Options struct {
 	Anonymous bool
 	// RetryMaxAttempts bounds the SDK's retries of throttling and 5xx (0 = SDK default, 3).
 	RetryMaxAttempts int
+	// Logger receives the SDK's own log lines (nil: the SDK's default,
+	// stderr); the console passes its log sink.
+	Logger logging.Logger
 }
 
 // NewSDKClient builds an ECS client from the standard config chain.
@@ -56,6 +61,9 @@ func NewSDKClient(ctx context.Context, o Options) (*ecs.Client, error) {
 	if o.Anonymous {
 		loads = append(loads, config.WithCredentialsProvider(aws.AnonymousCredentials{}))
 	}
+	if o.Logger != nil {
+		loads = append(loads, config.WithLogger(o.Logger))
+	}
 	cfg, err := config.LoadDefaultConfig(ctx, loads...)
 	if err != nil {
 		return nil, fmt.Errorf("loading AWS config for ECS: %w", err)
@@ -64,6 +72,7 @@ func NewSDKClient(ctx context.Context, o Options) (*ecs.Client, error) {
 		return nil, errors.New("ECS: no AWS region: set region in the environment's config or AWS_REGION")
 	}
 	return ecs.NewFromConfig(cfg, func(eo *ecs.Options) {
+		eo.HTTPClient = sdkhttp.Wrap(eo.HTTPClient) // docs/decisions.md 34
 		if o.Endpoint != "" {
 			eo.BaseEndpoint = aws.String(o.Endpoint)
 		}
