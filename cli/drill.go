@@ -11,6 +11,7 @@ import (
 
 	"gatewayops/gateway/sim/drills"
 	"gatewayops/gateway/sim/drills/drillops"
+	"gatewayops/runbooks"
 )
 
 const drillUsage = "gatewayops drill [NAME [--prove]]"
@@ -92,4 +93,23 @@ func proveFixed(ctx context.Context, sc drills.Scenario) (drills.Fixed, error) {
 	}
 	defer closeRun()
 	return drills.Fix(ctx, r, sc, step)
+}
+
+// drillCoverage prints, for `runbook check`, which runbooks have a drill
+// scenario (each one proven both ways by gateway/sim/drills in make test)
+// and which have none yet.
+func drillCoverage(w io.Writer, all []runbooks.Runbook) {
+	by := map[string][]string{}
+	for _, sc := range drills.Library() {
+		by[sc.Runbook] = append(by[sc.Runbook], sc.Name)
+	}
+	var missing []string
+	for _, rb := range all {
+		if names := by[rb.Name]; len(names) > 0 {
+			fmt.Fprintf(w, "drill  %-32s %s\n", rb.Name, strings.Join(names, ", "))
+		} else {
+			missing = append(missing, rb.Name)
+		}
+	}
+	fmt.Fprintf(w, "%d of %d runbooks have a proving drill; none yet: %s\n", len(all)-len(missing), len(all), strings.Join(missing, ", "))
 }

@@ -65,3 +65,18 @@ func TestDrillBadInputIsAUsageError(t *testing.T) {
 		t.Errorf("unknown drill error does not list the known ones: %q", errb.String())
 	}
 }
+
+// runbook check names the runbooks with a drill and those without.
+func TestRunbookCheckReportsDrillCoverage(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := dispatch(context.Background(), []string{"runbook", "check"}, &out, &errb); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	for _, want := range []string{"drill  agent-circuit-breaker-open       kms-breaker-open\n",
+		"drill  agent-error-rate-high            byok-error-rate\n",
+		"5 of 10 runbooks have a proving drill; none yet: agent-estimate-drift, agent-finalize-failures, agent-latency-p99-high, agent-redis-degraded, pool-claim-graduation\n"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("runbook check lacks %q:\n%s", want, out.String())
+		}
+	}
+}

@@ -69,6 +69,7 @@ func runbookCheck(std stdio) error {
 	for _, p := range problems {
 		fmt.Fprintln(std.Err, p.String())
 	}
+	drillCoverage(std.Out, all)
 	fmt.Fprintf(std.Out, "%d runbooks, %d steps checked, %d problems\n", len(all), steps, len(problems))
 	if len(problems) > 0 {
 		return failedErr(errors.New("runbook check failed"))
