@@ -164,3 +164,15 @@ func TestAWriteThatChangesNothingIsJournaled(t *testing.T) {
 		t.Fatalf("journal %+v", entries)
 	}
 }
+
+// TestAWriteThatCannotBeJournaledFailsLoudly: the runner refuses to act
+// without its intent on disk, and the outcome carries the error (--json).
+func TestAWriteThatCannotBeJournaledFailsLoudly(t *testing.T) {
+	s := newStack(t, "staging", "standard")
+	s.openBreaker("kms")
+	s.journal.Close() // stands for a journal that can no longer be written
+	out, err := s.runner.Run(context.Background(), "breaker.reset component=kms", Confirmation{StartKey: "run", ConfirmKey: "--yes"})
+	if err == nil || out.OK() || !strings.Contains(out.ErrMessage, "cannot journal the intent") {
+		t.Fatalf("outcome %+v, err %v: want a failure naming the journal", out, err)
+	}
+}

@@ -113,7 +113,10 @@ func (r *Runner) Execute(ctx context.Context, p Prepared, c Confirmation) (Outco
 	env := r.Env.forExecution(confirm)
 	start := r.Env.now()
 	if err := r.Journal.Append(r.entry(p, PhaseIntent)); err != nil {
-		return out, fmt.Errorf("not running %s: cannot journal the intent: %w", p.Spec.Name, err)
+		// Refusing to act unjournaled is a failure, and --json must say so.
+		out.Err = fmt.Errorf("not running %s: cannot journal the intent: %w", p.Spec.Name, err)
+		out.ErrMessage = out.Err.Error()
+		return out, out.Err
 	}
 	r.apply(ctx, a, env, p, &out)
 	out.Duration = r.Env.now().Sub(start)
