@@ -97,7 +97,20 @@ func demoEnvironment() Environment {
 }
 
 var envNamePattern = regexp.MustCompile(`^[a-z][a-z0-9-]{0,31}$`)
-var envVarPattern = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+// envVarPattern is a conventional environment variable NAME: upper-case
+// letters, digits and _, as every shell and ECS task definition writes them.
+var envVarPattern = regexp.MustCompile(`^[A-Z_][A-Z0-9_]{0,63}$`)
+
+// validEnvVarName refuses anything else, and a name that looks like a
+// random token (16 or more characters, no underscore, letters and digits
+// mixed): such a value is more likely the secret itself than a name.
+func validEnvVarName(v string) bool {
+	if !envVarPattern.MatchString(v) {
+		return false
+	}
+	token := len(v) >= 16 && !strings.Contains(v, "_") && strings.ContainsAny(v, "0123456789")
+	return !token
+}
 
 // ParseConfig decodes and validates a config file. Unknown keys are errors,
 // so a typo cannot silently drop a safety setting.
@@ -164,8 +177,10 @@ func validateEnvironment(e *Environment) error {
 		}
 	}
 	for field, v := range map[string]string{"admin_key_env": e.AdminKeyEnv, "redis_url_env": e.RedisURLEnv} {
-		if v != "" && !envVarPattern.MatchString(v) {
-			return fmt.Errorf("%s %q: want the NAME of an environment variable (e.g. GATEWAY_ADMIN_KEY), never the secret itself", field, v)
+		if v != "" && !validEnvVarName(v) {
+			// Never echo the value: it may be the secret (a key, a Redis URL with its password).
+			return fmt.Errorf("%s does not hold an environment variable NAME (upper-case letters, digits and _, e.g. GATEWAY_ADMIN_KEY); "+
+				"it may be the secret itself, so it is not shown: put the secret in a variable and name the variable here", field)
 		}
 	}
 	if e.Catalog == "" {

@@ -70,7 +70,7 @@ func TestConfigErrorsAreClear(t *testing.T) {
 		{strings.Replace(base, "admin_url = \"https://a.internal\"\n", "", 1), "admin_url is missing"},
 		{strings.Replace(base, "https://a.internal", "a.internal", 1), "admin_url \"a.internal\": want an http:// or https:// URL"},
 		{strings.Replace(base, "https://a.internal", "https://u:pw@a.internal", 1), "credentials in the URL are not allowed"},
-		{base + "admin_key_env = \"gwk-abc def\"\n", "want the NAME of an environment variable"},
+		{base + "admin_key_env = \"gwk-abc def\"\n", "does not hold an environment variable NAME"},
 		{strings.Replace(base, "region = \"us-east-1\"\n", "", 1), "region is missing"},
 		{"default_environment = \"prod\"\n" + base, "default_environment \"prod\" is not defined; defined: demo, staging"},
 		{"[environments.Staging]\nregion=\"x\"\nadmin_url=\"https://a\"\nsafety=\"standard\"\n", "environment name \"Staging\""},

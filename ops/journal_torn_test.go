@@ -176,3 +176,26 @@ func TestAWriteThatCannotBeJournaledFailsLoudly(t *testing.T) {
 		t.Fatalf("outcome %+v, err %v: want a failure naming the journal", out, err)
 	}
 }
+
+// TestConfigNeverEchoesARefusedVariableName: a Redis URL with its password,
+// or a random-looking token, where a variable name belongs is refused
+// without being printed.
+func TestConfigNeverEchoesARefusedVariableName(t *testing.T) {
+	for _, secret := range []string{"redis://:hunter2pass@10.0.0.5:6379", "Zk3qP9xLm2Vb7Rt4Wc8N", "ZK3QP9XLM2VB7RT4WC8N", "gwk-abc def"} {
+		e := Environment{Name: "staging", Safety: Standard, Region: "us-east-1", AdminURL: "https://admin.example",
+			AdminKeyEnv: secret}
+		err := validateEnvironment(&e)
+		if err == nil {
+			t.Errorf("%q accepted as a variable name", secret)
+			continue
+		}
+		if strings.Contains(err.Error(), secret) || strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("refusal echoes the value: %v", err)
+		}
+	}
+	ok := Environment{Name: "staging", Safety: Standard, Region: "us-east-1", AdminURL: "https://admin.example",
+		AdminKeyEnv: "GATEWAY_ADMIN_KEY_STAGING"}
+	if err := validateEnvironment(&ok); err != nil {
+		t.Errorf("a conventional name refused: %v", err)
+	}
+}
