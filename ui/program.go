@@ -21,6 +21,9 @@ type RunOptions struct {
 
 // Run runs the console until the operator quits or ctx ends. A backend error
 // never ends it: only the operator, ctx, or a terminal failure does.
+// renderFPS caps the frame rate of the full-screen console.
+const renderFPS = 20
+
 func Run(ctx context.Context, b Backend, o RunOptions) error {
 	o.Options = o.Options.withDefaults()
 	o.Context = ctx
@@ -34,7 +37,10 @@ func Run(ctx context.Context, b Backend, o RunOptions) error {
 		}
 		return runAccessible(ctx, b, in, out, o.Options)
 	}
-	opts := []tea.ProgramOption{tea.WithContext(ctx)}
+	// 20 frames a second still puts a keypress on screen within 50 ms, and
+	// the renderer's ticker wakes the idle console a third as often as at
+	// its default 60 (issue 12 item 8: idle CPU).
+	opts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithFPS(renderFPS)}
 	if o.In != nil {
 		opts = append(opts, tea.WithInput(o.In))
 	}
