@@ -97,6 +97,14 @@ func Library() []Scenario {
 			Fault: func(ctx context.Context, r *Rig) error { return r.Leak(ctx, 60, 60) },
 		},
 		{
+			Name: "pool-claims-graduated-early", Runbook: "pool-claim-graduation",
+			Branch:  "Resolution B: Roll back to warn",
+			Summary: "enforcement went to reject while requests still carry mismatched pool claims: they are rejected",
+			Signal:  Signal{Alarm: "drill-pool-claim-rejects", Metric: "PoolClaimReject{pool_id=reasoning} Sum (drill catalog)", Threshold: 0},
+			Steps:   []string{"poolclaims.enforce mode=warn"},
+			Fault:   graduateEarly,
+		},
+		{
 			Name: "staging-flag-left-on", Runbook: "feature-flags-staging",
 			Branch:  "Resolution A: Disable a feature in staging",
 			Summary: "ensemble_enabled was switched on in the runtime flag store for a test and left on",

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"gatewayops/gateway/sim"
 	"gatewayops/gateway/sim/drills"
 	"gatewayops/gateway/sim/drills/drillops"
 	"gatewayops/ops"
@@ -121,7 +122,8 @@ func TestLibraryMatchesRunbooks(t *testing.T) {
 			t.Errorf("%s: a signal is an alarm or a predicate, exactly one", sc.Name)
 		}
 		if sc.Signal.Alarm != "" {
-			if got, ok := runbooks.Lookup("arrakis-demo-"+sc.Signal.Alarm, "", ""); !ok || got.Name != rb.Name {
+			metric := strings.FieldsFunc(sc.Signal.Metric, func(c rune) bool { return c == '{' || c == ' ' || c == '/' })[0]
+			if got, ok := runbooks.Lookup("arrakis-demo-"+sc.Signal.Alarm, sim.Namespace, metric); !ok || got.Name != rb.Name {
 				t.Errorf("%s: alarm %s does not lead to runbook %s", sc.Name, sc.Signal.Alarm, sc.Runbook)
 			}
 		}

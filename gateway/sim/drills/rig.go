@@ -27,6 +27,8 @@ type Rig struct {
 	Clock  *testclock.Clock
 	Alarms *alarms.Source
 	prefix string
+	// mismatches is how many requests a tick carry a mismatched pool claim.
+	mismatches int
 }
 
 // StartRig starts the stack with no simulator traffic and no evaluation
@@ -42,6 +44,10 @@ func StartRig(ctx context.Context) (*Rig, error) {
 	if err != nil {
 		st.Close()
 		return nil, err
+	}
+	if err := st.CloudWatch.ProvisionCatalog(DrillAlarms(st.Environment)); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("provision drill alarms: %w", err)
 	}
 	prefix := "arrakis-" + st.Environment + "-"
 	return &Rig{Stack: st, Clock: clk, Alarms: alarms.NewSource(cw, prefix), prefix: prefix}, nil
@@ -67,6 +73,11 @@ func (r *Rig) Step(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	claims, err := r.poolClaimLines(ctx, now)
+	if err != nil {
+		return err
+	}
+	lines = append(lines, claims...)
 	lines = append(lines,
 		sim.BreakerStateLine(now, gateway.KMSBreaker, sim.BreakerStateValue(b.State)),
 		sim.ReservationAgeLine(now, r.Stack.Environment, float64(sum.Totals.OldestExpiredAgeMs)))
