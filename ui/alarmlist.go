@@ -25,7 +25,11 @@ type alarmList struct {
 	all      []alarms.Alarm
 	lint     map[string][]alarms.Finding // alarm name -> lint findings
 	waiting  map[string]time.Time        // alarm name -> when its lint findings count (first data could exist)
-	visible  []alarms.Alarm              // all, filtered and sorted
+	valueW   int                         // measured by measure() on every rebuild
+	newestW  int
+	nameW    int
+	want     int
+	visible  []alarms.Alarm // all, filtered and sorted
 	filter   string
 	selected string // alarm name
 	prefix   string // common name prefix of all alarms, shown once in the column head
@@ -78,6 +82,7 @@ func (l *alarmList) rebuild() {
 		}
 	}
 	sort.SliceStable(l.visible, func(i, j int) bool { return alarmLess(l.visible[i], l.visible[j]) })
+	l.measure()
 	if l.index() < 0 && len(l.visible) > 0 {
 		l.selected = l.visible[0].Name
 	}
@@ -228,29 +233,31 @@ func (l alarmList) View(now time.Time) string {
 // point column: as wide as the widest visible value, so a threshold is never
 // cut ("485056 ms > 100000" is not "485056 ms > 100…").
 func (l alarmList) valueWidths() (value, newest int) {
-	value = len("EVALUATED")
+	value, newest = l.valueW, l.newestW
+	if l.width < 100 {
+		newest = 0 // narrow: a newer point is marked "*" after the value instead
+	}
+	return value, newest
+}
+
+// measure computes, once per data or filter change, the widths the value
+// columns and the whole list want, so a frame costs O(rows on screen).
+func (l *alarmList) measure() {
+	value, newest, name := len("EVALUATED"), 0, 20
 	for _, a := range l.visible {
 		value = max(value, ansi.StringWidth(evaluatedText(a)))
 		newest = max(newest, ansi.StringWidth(newestText(a)))
+		name = max(name, ansi.StringWidth(termsafe.String(strings.TrimPrefix(a.Name, l.prefix))+muteMark(a)))
 	}
 	if newest > 0 {
 		newest = max(newest, len("NEWEST"))
 	}
-	if l.width < 100 {
-		newest = 0 // narrow: a newer point is marked "*" after the value instead
-	}
-	return min(value+2, 30), min(newest, 16)
+	l.valueW, l.newestW, l.nameW = min(value+2, 30), min(newest, 16), min(name, 40)
+	l.want = 1 + 10 + 1 + min(name, 40) + 1 + 7 + 1 + l.valueW + 1 + 12 + 1 + 10 + 2
 }
 
 // wantWidth is the width that shows every column and the longest short name.
-func (l alarmList) wantWidth() int {
-	value, _ := l.valueWidths()
-	name := 20
-	for _, a := range l.visible {
-		name = max(name, ansi.StringWidth(termsafe.String(strings.TrimPrefix(a.Name, l.prefix))+muteMark(a)))
-	}
-	return 1 + 10 + 1 + min(name, 40) + 1 + 7 + 1 + value + 1 + 12 + 1 + 10 + 2
-}
+func (l alarmList) wantWidth() int { return l.want }
 
 // valueCell is the evaluated value, marked "*" when a newer point is not
 // evaluated yet and there is no NEWEST column to show it.
@@ -268,8 +275,10 @@ func (l alarmList) columns() (name, value, newest, spark int) {
 	// A row is cursor 1 + state 10 + name + since 7 + value + newest + trend
 	// + lint 2, with a space between each: 25 cells besides the flexible ones.
 	fixed := 1 + 10 + 7 + 2 + 6 + value + newest
-	if l.width >= 80 { // narrow lists keep the name readable and drop the trend
-		spark = min((l.width-fixed)/5, 12)
+	// The trend gets what the longest name leaves (up to 12 cells, none under
+	// 4): a name is what the operator reads first.
+	if spark = min(l.width-fixed-l.nameW, 12); spark < 4 {
+		spark = 0
 	}
 	name = max(l.width-fixed-spark, 8)
 	return name, value, newest, spark

@@ -44,3 +44,24 @@ func BenchmarkView(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkViewChanged is View after a change (the body cache misses every
+// time): the cost of a frame after a key press or a refresh.
+func BenchmarkViewChanged(b *testing.B) {
+	s := startStack(b, "bench", false)
+	for _, n := range []int{10, 1000} {
+		b.Run(fmt.Sprintf("alarms=%d", n), func(b *testing.B) {
+			now := time.Now()
+			m := New(s.backend, Options{RefreshEvery: time.Hour, NoColor: true})
+			next, _ := m.Update(tea.WindowSizeMsg{Width: 200, Height: 60})
+			next, _ = next.Update(snapshotMsg{id: 0, snap: Snapshot{TakenAt: now, Alarms: syntheticAlarms(n, now)}})
+			m = next.(Model)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				m.gen++
+				_ = m.View()
+			}
+		})
+	}
+}
