@@ -72,7 +72,7 @@ func TestRunbookCheckReportsDrillCoverage(t *testing.T) {
 	if code := dispatch(context.Background(), []string{"runbook", "check"}, &out, &errb); code != exitOK {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
-	for _, want := range []string{"drill  agent-circuit-breaker-open       kms-breaker-open\n",
+	for _, want := range []string{"drill  agent-circuit-breaker-open       kms-breaker-open, loa-finn-breaker-stuck\n",
 		"drill  agent-error-rate-high            byok-error-rate\n",
 		"6 of 10 runbooks have a proving drill; none yet: agent-estimate-drift, agent-finalize-failures, agent-latency-p99-high, agent-redis-degraded\n"} {
 		if !strings.Contains(out.String(), want) {

@@ -67,6 +67,14 @@ func Library() []Scenario {
 			Fault:   openKMSBreaker,
 		},
 		{
+			Name: "loa-finn-breaker-stuck", Runbook: "agent-circuit-breaker-open",
+			Branch:  "Resolution C: Replace a task whose breaker stays open",
+			Summary: "both gateway tasks' in-process loa-finn breakers are open and stay open; only new tasks start closed",
+			Signal:  Signal{Alarm: "drill-loa-finn-breaker-open", Metric: "CircuitBreakerState{component=loa-finn} Maximum (drill catalog)", Threshold: 0},
+			Steps:   []string{"service.restart"},
+			Fault:   stuckLoaFinn,
+		},
+		{
 			Name: "byok-error-rate", Runbook: "agent-error-rate-high",
 			Branch:  "Resolution B: BYOK requests failing",
 			Summary: "the kms breaker is open, so every BYOK request (3 in 10) answers 503: the 5xx rate is 30%",

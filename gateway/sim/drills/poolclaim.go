@@ -14,7 +14,7 @@ import (
 // catalog has no alarm for; their names carry "drill-" so nobody takes
 // them for the Terraform alarms.
 func DrillAlarms(env string) alarms.Catalog {
-	return alarms.Catalog{Name: "drill", Alarms: []alarms.AlarmDef{{
+	return alarms.Catalog{Name: "drill", Alarms: []alarms.AlarmDef{loaFinnAlarm(env), {
 		Name:        "arrakis-" + env + "-drill-pool-claim-rejects",
 		Description: "drill: PoolClaimReject (pool_id=reasoning) above 0 in a 10 s period: reject-mode rejections of mismatched pool claims",
 		Severity:    "medium",

@@ -29,6 +29,8 @@ type Rig struct {
 	prefix string
 	// mismatches is how many requests a tick carry a mismatched pool claim.
 	mismatches int
+	// finnOpen holds the tasks whose in-process loa-finn breaker is open.
+	finnOpen map[string]bool
 }
 
 // StartRig starts the stack with no simulator traffic and no evaluation
@@ -50,7 +52,7 @@ func StartRig(ctx context.Context) (*Rig, error) {
 		return nil, fmt.Errorf("provision drill alarms: %w", err)
 	}
 	prefix := "arrakis-" + st.Environment + "-"
-	return &Rig{Stack: st, Clock: clk, Alarms: alarms.NewSource(cw, prefix), prefix: prefix}, nil
+	return &Rig{Stack: st, Clock: clk, Alarms: alarms.NewSource(cw, prefix), prefix: prefix, finnOpen: map[string]bool{}}, nil
 }
 
 // Close stops the stack.
@@ -78,6 +80,11 @@ func (r *Rig) Step(ctx context.Context) error {
 		return err
 	}
 	lines = append(lines, claims...)
+	finn, err := r.loaFinnLines(now)
+	if err != nil {
+		return err
+	}
+	lines = append(lines, finn...)
 	lines = append(lines,
 		sim.BreakerStateLine(now, gateway.KMSBreaker, sim.BreakerStateValue(b.State)),
 		sim.ReservationAgeLine(now, r.Stack.Environment, float64(sum.Totals.OldestExpiredAgeMs)))

@@ -7,7 +7,9 @@ package drillops
 import (
 	"context"
 	"fmt"
+	"time"
 
+	"gatewayops/gateway/ecsdeploy"
 	"gatewayops/gateway/sim/drills"
 	"gatewayops/ops"
 )
@@ -30,6 +32,10 @@ func Runner(ctx context.Context, r *drills.Rig, journalPath string) (*ops.Runner
 	}
 	e.AdminOptions.APIKey = st.AdminKey()
 	e.Now = r.Clock.Now
+	if err := attachECS(ctx, e, r); err != nil {
+		closeEnv()
+		return nil, nil, nil, err
+	}
 	policy, err := ops.NewPolicy(env.Name, ops.Standard, r.Clock.Now)
 	if err != nil {
 		closeEnv()
@@ -56,4 +62,19 @@ func Runner(ctx context.Context, r *drills.Rig, journalPath string) (*ops.Runner
 		return nil
 	}
 	return run, step, func() { _ = journal.Close(); closeEnv() }, nil
+}
+
+// attachECS gives the env the stack's ECS stand-in for the service.*
+// actions (the flag actions stay on the admin API's runtime store), its
+// endpoint passed directly rather than through AWS_ENDPOINT_URL_ECS; a
+// rollout is followed on the rig's clock: each poll's wait moves it.
+func attachECS(ctx context.Context, e *ops.Env, r *drills.Rig) error {
+	api, err := ecsdeploy.NewSDKClient(ctx, ecsdeploy.Options{Region: "us-east-1", Endpoint: r.Stack.ECSURL, Anonymous: true})
+	if err != nil {
+		return err
+	}
+	e.ECS = ecsdeploy.New(api, ecsdeploy.DefaultTarget(r.Stack.Environment))
+	e.ECSFollow = ecsdeploy.FollowOptions{Poll: time.Second, Now: r.Clock.Now,
+		Sleep: func(_ context.Context, d time.Duration) error { r.Clock.Advance(d); return nil }}
+	return nil
 }
