@@ -110,7 +110,7 @@ func (a *accessible) refresh(ctx context.Context) {
 		if !had && first || prev == al.State {
 			continue
 		}
-		a.say("%s %s: %s %s (was %s), %s", a.now().Format("15:04:05"), al.Name, al.State.Symbol(), stateWord(al.State), stateWord(prev), al.ValueVsThreshold())
+		a.say("%s %s: %s %s (was %s), %s", utcClock(a.now()), al.Name, al.State.Symbol(), stateWord(al.State), stateWord(prev), evaluatedText(al))
 	}
 	a.states = map[string]alarms.State{}
 	for _, al := range snap.Alarms {
@@ -124,7 +124,7 @@ func (a *accessible) refresh(ctx context.Context) {
 			if h.LastError == "" {
 				a.say("%s recovered", h.Name)
 			} else {
-				a.say("%s is failing, data is stale since %s: %s", h.Name, h.StaleSince.Format("15:04:05"), h.LastError)
+				a.say("%s is failing, data is stale since %s: %s", h.Name, utcClock(h.StaleSince), h.LastError)
 			}
 			a.stale[h.Name] = h.LastError
 		}

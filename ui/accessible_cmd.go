@@ -50,7 +50,7 @@ func (a *accessible) printList() {
 	}
 	now := a.now()
 	for i, al := range a.list {
-		a.say("%d. %s %s %s, since %s, %s", i+1, al.State.Symbol(), stateWord(al.State), al.Name, age(now.Sub(al.Since)), al.ValueVsThreshold())
+		a.say("%d. %s %s %s, since %s, %s", i+1, al.State.Symbol(), stateWord(al.State), al.Name, age(now.Sub(al.Since)), "evaluated "+evaluatedText(al))
 	}
 }
 
@@ -61,7 +61,7 @@ func (a *accessible) show(arg string) {
 		return
 	}
 	al := a.list[n-1]
-	a.say("%s: %s %s, %s", al.Name, al.State.Symbol(), stateWord(al.State), al.ValueVsThreshold())
+	a.say("%s: %s %s, %s", al.Name, al.State.Symbol(), stateWord(al.State), "evaluated "+evaluatedText(al))
 	if al.Reason != "" {
 		a.say("reason: %s", al.Reason)
 	}
@@ -153,7 +153,7 @@ func (a *accessible) armCmd(rest string) {
 		a.say("arming failed: %v", err)
 		return
 	}
-	a.say("ARMED: writes allowed until %s", a.b.Safety().ArmedUntil.Format("15:04:05"))
+	a.say("ARMED: writes allowed until %s", utcClock(a.b.Safety().ArmedUntil))
 }
 
 func (a *accessible) printJournal(ctx context.Context) {
