@@ -66,6 +66,9 @@ func newFixture(t *testing.T, mutate func(*adminserver.Config)) *fixture {
 	logs := &syncBuffer{}
 	s := admintest.Start(t, admintest.Options{KeyName: testKeyName, Key: testKey, RateLimitPerMinute: 1000, Now: clk.Now,
 		Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})), Config: mutate})
+	// Every exchange through the fixture is checked against openapi.yaml.
+	hc := s.HTTP.Client()
+	hc.Transport = newValidating(t, s.HTTP.URL, hc.Transport)
 	return &fixture{t: t, redis: s.Redis, rdb: s.RDB, store: s.Store, clock: clk, logs: logs, srv: s.Admin, ts: s.HTTP}
 }
 
@@ -104,6 +107,9 @@ func (f *fixture) do(c call) reply {
 	}
 	if !c.noKey {
 		req.Header.Set(gateway.HeaderAPIKey, testKey)
+	}
+	if c.body != "" {
+		req.Header.Set("Content-Type", "application/json") // as gateway.Client sends it
 	}
 	for k, v := range c.headers {
 		if v != "" {

@@ -333,7 +333,11 @@ func TestAuditListPagesNewestFirst(t *testing.T) {
 	var ids []string
 	cursor := ""
 	for page := 0; ; page++ {
-		r := f.do(call{method: "GET", path: "/audit?limit=2&cursor=" + cursor})
+		path := "/audit?limit=2"
+		if cursor != "" {
+			path += "&cursor=" + cursor
+		}
+		r := f.do(call{method: "GET", path: path})
 		var list gateway.AuditList
 		if err := json.Unmarshal(r.body, &list); err != nil || r.status != http.StatusOK {
 			t.Fatalf("page %d: %d %s", page, r.status, r.body)
