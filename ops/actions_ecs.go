@@ -94,7 +94,7 @@ func planECSChange(ctx context.Context, env *Env, inv Invocation, ch ecsChange) 
 	before := map[string]string{"revision": ecsdeploy.Revision(data.Revision), ch.variable: quoteOrUnset(cur, set)}
 	lines := []string{serviceLine(st), runningLine(st)}
 	if set && cur == ch.value {
-		lines = append(lines, fmt.Sprintf("%s is already %q in container %s: nothing to change", ch.variable, cur, t.Container))
+		lines = append(lines, fmt.Sprintf("%s is already %q in container %s: nothing to change (no new revision, no rollout)", ch.variable, cur, t.Container))
 		return Plan{Lines: lines, NoChange: true, Before: before, Data: data}, nil
 	}
 	if busy := st.Busy(); busy != "" && !forced(inv) {

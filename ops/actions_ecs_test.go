@@ -390,3 +390,33 @@ func TestECSFlagsShowReadsTheRunningRevision(t *testing.T) {
 		t.Fatalf("flags.show:\n%s", text)
 	}
 }
+
+// A write the plan found nothing to do for, executed as the console does
+// (Runner.Execute): no revision, no rollout, verified as "already", and
+// journaled as an attempt with outcome "no change".
+func TestECSNoChangeWriteSaysSoAndVerifiesAsAlready(t *testing.T) {
+	s := newECSStack(t, ecslocal.ServiceSpec{})
+	out, err := s.runner.Run(context.Background(), "flags.set ensemble_enabled=true", standardYes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !out.Skipped || !out.OK() || out.Inverse != "" {
+		t.Fatalf("outcome %+v", out)
+	}
+	if text := out.Result.Text(); !strings.Contains(text, `ENSEMBLE_ENABLED is already "true" in container api: nothing to change (no new revision, no rollout)`) {
+		t.Fatalf("result:\n%s", text)
+	}
+	if v := out.Verification; v == nil || !v.Pass || v.Detail != `already "true": nothing to do (ENSEMBLE_ENABLED in arrakis-staging-api:1, which the service runs)` {
+		t.Fatalf("verification %+v", v)
+	}
+	if c := s.stand.Calls(); c["RegisterTaskDefinition"] != 0 || c["UpdateService"] != 0 {
+		t.Fatalf("a no-change write wrote: %v", c)
+	}
+	entries, err := ReadJournal(s.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 2 || entries[0].Phase != PhaseIntent || entries[1].Outcome != "no change" || entries[1].Error != "" {
+		t.Fatalf("journal %+v", entries)
+	}
+}

@@ -27,6 +27,9 @@ func verifyECSChange(ctx context.Context, env *Env, res Result) (Verification, e
 	if err != nil {
 		return Verification{}, err
 	}
+	if data.Registered == "" {
+		return verifyAlready(st, data), nil
+	}
 	okRoll, roll := rolledOut(st, data.Registered)
 	want := quoteOrUnset(data.To, !data.ToUnset)
 	if v, set, _ := st.Env(data.Variable); okRoll && quoteOrUnset(v, set) != want {
@@ -56,4 +59,17 @@ func rolledOut(st ecsdeploy.State, revision string) (bool, string) {
 		return false, fmt.Sprintf("%d/%d tasks of %s running", p.RunningCount, p.DesiredCount, rev)
 	}
 	return true, fmt.Sprintf("PRIMARY runs %s, %d/%d running", rev, p.RunningCount, p.DesiredCount)
+}
+
+// verifyAlready checks a write the plan skipped (the variable already had
+// the value): nothing was registered or rolled out, so the check is that
+// the revision the service runs still reads the value.
+func verifyAlready(st ecsdeploy.State, data *ecsPlan) Verification {
+	rev := ecsdeploy.Revision(aws.ToString(st.Service.TaskDefinition))
+	want := quoteOrUnset(data.To, !data.ToUnset)
+	v, set, err := st.Env(data.Variable)
+	if got := quoteOrUnset(v, set); err != nil || got != want {
+		return Verification{Pass: false, Detail: fmt.Sprintf("no change was made, but %s reads %s in %s, which the service runs (want %s)", data.Variable, got, rev, want)}
+	}
+	return Verification{Pass: true, Detail: fmt.Sprintf("already %s: nothing to do (%s in %s, which the service runs)", want, data.Variable, rev)}
 }

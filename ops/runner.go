@@ -134,7 +134,8 @@ func (r *Runner) Execute(ctx context.Context, p Prepared, c Confirmation) (Outco
 func (r *Runner) apply(ctx context.Context, a Action, env *Env, p Prepared, out *Outcome) {
 	if p.Spec.Kind == Write && p.Plan.NoChange {
 		out.Skipped = true
-		out.Result = Result{Lines: []string{"nothing to change: " + p.Plan.Text()}}
+		// The plan's data goes along: Verify reads what "already" means from it.
+		out.Result = Result{Lines: []string{"nothing to change: " + p.Plan.Text()}, Data: p.Plan.Data}
 	} else {
 		res, err := a.Apply(ctx, env, p.Inv, p.Plan)
 		res.Status = responseStatus(env, err)
