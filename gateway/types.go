@@ -70,6 +70,8 @@ const (
 	CodeMethodNotAllowed = "METHOD_NOT_ALLOWED"
 	// CodeRedirect is a 3xx: the path is served at its clean form (Location).
 	CodeRedirect = "REDIRECT"
+	// CodeRequestTimeout is a request body that did not arrive in time (408).
+	CodeRequestTimeout = "REQUEST_TIMEOUT"
 )
 
 // Status is GET /status.

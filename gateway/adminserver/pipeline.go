@@ -235,8 +235,12 @@ func (s *Server) readBody(w http.ResponseWriter, op operation, rq *request) ([]b
 	case errors.As(err, &tooBig):
 		return nil, errorf(http.StatusRequestEntityTooLarge, gateway.CodeBodyTooLarge,
 			fmt.Sprintf("request body exceeds %d bytes", s.cfg.MaxBodyBytes))
+	case isTimeout(err):
+		// The net error names the server's and client's addresses: not for the client.
+		return nil, errorf(http.StatusRequestTimeout, gateway.CodeRequestTimeout,
+			fmt.Sprintf("the request body did not arrive within the server's read timeout (%s)", readTimeout))
 	case err != nil:
-		return nil, invalid("could not read the request body: " + err.Error())
+		return nil, invalid("could not read the request body (the connection failed mid-body)")
 	}
 	trimmed := bytes.TrimSpace(raw)
 	if op.newBody == nil {
@@ -266,6 +270,11 @@ func decodeStrict(raw []byte, into any) *apiError {
 		return invalid(describeJSONError(err))
 	}
 	return nil
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 // describeJSONError names the member and the problem, never a Go type.
