@@ -97,6 +97,7 @@ func demoEnvironment() Environment {
 }
 
 var envNamePattern = regexp.MustCompile(`^[a-z][a-z0-9-]{0,31}$`)
+
 // envVarPattern is a conventional environment variable NAME: upper-case
 // letters, digits and _, as every shell and ECS task definition writes them.
 var envVarPattern = regexp.MustCompile(`^[A-Z_][A-Z0-9_]{0,63}$`)
