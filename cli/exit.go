@@ -11,19 +11,21 @@ import (
 type kind int
 
 const (
-	kindFailed   kind = iota + 1 // the action or its verification failed; a check could not read
-	kindUsage                    // bad flags or arguments, a config that does not load
-	kindRefused                  // the safety policy refused a write
-	kindWarning                  // check-style: e.g. insufficient data
-	kindCritical                 // check-style: something in ALARM, preflight FAIL
-	kindUnknown                  // check-style: nothing matched, unreadable
+	kindFailed     kind = iota + 1 // the action or its verification failed; a check could not read
+	kindUsage                      // bad flags or arguments, a config that does not load
+	kindRefused                    // the safety policy refused a write
+	kindWarning                    // check-style: e.g. insufficient data
+	kindCritical                   // check-style: something in ALARM, preflight FAIL
+	kindUnknown                    // check-style: nothing matched, unreadable
+	kindInProgress                 // a write was made; its rollout goes on unfollowed (Ctrl-C)
 )
 
 // class is a command's exit-code convention.
 type class int
 
 const (
-	// classAction: 0 ok, 1 failed, 2 usage error, 3 refused by safety.
+	// classAction: 0 ok, 1 failed, 2 usage error, 3 refused by safety,
+	// 4 in progress (a detached rollout).
 	classAction class = iota
 	// classCheck follows the monitoring-plugin convention (Nagios, Icinga,
 	// Sensu): 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (usage errors included).
@@ -36,6 +38,9 @@ const (
 	exitFailed  = 1
 	exitUsage   = 2
 	exitRefused = 3
+	// exitInProgress: the write was made and ECS goes on rolling it out, but
+	// `run` stopped following (Ctrl-C), so neither ok nor failed is true yet.
+	exitInProgress = 4
 )
 
 // Exit codes of the check-style commands (alarms, preflight).
@@ -126,6 +131,8 @@ func exitCode(c class, err error) int {
 		return exitUsage
 	case kindRefused:
 		return exitRefused
+	case kindInProgress:
+		return exitInProgress
 	default:
 		return exitFailed
 	}
@@ -143,4 +150,5 @@ const exitTable = `exit codes:
     1 failed (the action, its verification, or a backend)
     2 usage error (flags, arguments, config)
     3 refused by the safety policy
+    4 in progress: the write was made, its rollout goes on unfollowed (Ctrl-C in run); see service.status
   -h and --help exit 0 everywhere.`

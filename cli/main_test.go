@@ -112,7 +112,7 @@ func TestExitTableMapsEveryKind(t *testing.T) {
 		want int
 	}{
 		{classAction, nil, 0}, {classAction, silent(kindFailed), 1}, {classAction, usagef("x"), 2}, {classAction, refusedErr(errString("x")), 3},
-		{classAction, errString("plain"), 1},
+		{classAction, errString("plain"), 1}, {classAction, silent(kindInProgress), 4},
 		{classCheck, nil, 0}, {classCheck, silent(kindWarning), 1}, {classCheck, silent(kindCritical), 2},
 		{classCheck, usagef("x"), 3}, {classCheck, unknownErr(errString("x")), 3}, {classCheck, errString("plain"), 3},
 	}

@@ -62,7 +62,7 @@ const runSynopsis = "gatewayops run ACTION [key=value ...] [--env NAME] [--confi
 func parseRunFlags(args []string, std stdio) (runFlags, []string, error) {
 	var f runFlags
 	fs := newFlagSet("run", runSynopsis, std.Out,
-		"exit: 0 ok, 1 failed or verification failed, 2 usage error, 3 refused by safety",
+		"exit: 0 ok, 1 failed or verification failed, 2 usage error, 3 refused by safety, 4 rollout in progress (Ctrl-C detached)",
 		"\nactions:\n"+strings.TrimRight(ops.DefaultRegistry().HelpAll(), "\n")+"\n\nflags:")
 	f.register(fs)
 	fs.BoolVar(&f.yes, "yes", false, "confirm a write on a standard environment")
@@ -144,6 +144,9 @@ func (s *session) runOne(ctx context.Context, inv ops.Invocation, f runFlags, st
 		return s.refusal(err, f)
 	}
 	printOutcome(out, s.env.Name, f.json, std.Out)
+	if err != nil && out.InProgress {
+		return withKind(kindInProgress, errors.New(termsafe.String(err.Error())))
+	}
 	if err != nil {
 		return failedErr(errors.New(termsafe.String(err.Error())))
 	}

@@ -101,3 +101,47 @@ func TestHeadlessECSFlagSetPrintsEverythingButSecrets(t *testing.T) {
 		t.Fatalf("status exit %d:\n%s", code, out.String())
 	}
 }
+
+// cancelOn is stdout that cancels the command's context (Ctrl-C) once a
+// line containing trigger has been written.
+type cancelOn struct {
+	bytes.Buffer
+	trigger string
+	cancel  context.CancelFunc
+}
+
+func (w *cancelOn) Write(p []byte) (int, error) {
+	n, err := w.Buffer.Write(p)
+	if strings.Contains(w.String(), w.trigger) {
+		w.cancel()
+	}
+	return n, err
+}
+
+// Ctrl-C while `run` follows a rollout: the write was made and ECS goes on,
+// so the exit is 4 (in progress), not 1, the journal's outcome is "in
+// progress" and `journal export` shows it as such.
+func TestHeadlessCtrlCDuringRolloutExitsInProgress(t *testing.T) {
+	s := startECSRun(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	out := &cancelOn{trigger: "IN_PROGRESS", cancel: cancel}
+	var errb bytes.Buffer
+	code := dispatch(ctx, []string{"run", "flags.set", "ensemble_enabled=false", "--env", "staging", "--yes", "--config", s.config}, out, &errb)
+	all := out.String() + errb.String()
+	if code != exitInProgress || !strings.Contains(all, "rollout in progress: detached") {
+		t.Fatalf("exit %d, want %d; output:\n%s", code, exitInProgress, all)
+	}
+	journal, err := os.ReadFile(filepath.Join(s.state, "gatewayops", "journal.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(journal), `"outcome":"in progress"`) || strings.Contains(string(journal), `"outcome":"failed"`) {
+		t.Fatalf("journal:\n%s", journal)
+	}
+	var md, mdErr bytes.Buffer
+	if code := dispatch(context.Background(), []string{"journal", "export", "--since", "2h", "--env", "staging", "--config", s.config}, &md, &mdErr); code != 0 ||
+		!strings.Contains(md.String(), "**in progress** (detached from the rollout") {
+		t.Fatalf("journal export exit %d:\n%s%s", code, md.String(), mdErr.String())
+	}
+}

@@ -35,6 +35,9 @@ func refuseECSParams(env *Env, inv Invocation) error {
 // goes on with (Ctrl-C in `run`): journaled as "in progress", not as failed.
 var ErrInProgress = errors.New("rollout in progress")
 
+// OutcomeInProgress is the journal outcome of such an apply.
+const OutcomeInProgress = "in progress"
+
 // ecsPlan is Plan.Data (and Result.Data) of an ECS change. It is a pointer
 // on purpose: Apply records the revision it registered in it, so Inverse,
 // which sees only the plan, can name that revision for the undo.

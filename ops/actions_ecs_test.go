@@ -358,17 +358,21 @@ func TestECSCancelDetachesAndJournalsRolloutInProgress(t *testing.T) {
 			cancel() // Ctrl-C while the rollout runs
 		}
 	})
-	_, err := s.runner.Run(ctx, "flags.set ensemble_enabled=false", standardYes)
-	if !errors.Is(err, ErrInProgress) {
-		t.Fatalf("cancelled follow: %v", err)
+	out, err := s.runner.Run(ctx, "flags.set ensemble_enabled=false", standardYes)
+	if !errors.Is(err, ErrInProgress) || !out.InProgress {
+		t.Fatalf("cancelled follow: %v (in progress %t)", err, out.InProgress)
 	}
 	entries, err := ReadJournal(s.path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	last := entries[len(entries)-1]
-	if last.Phase != PhaseResult || !strings.Contains(last.Error, "rollout in progress") || !strings.Contains(last.Result, "registered arrakis-staging-api:2") {
+	if last.Phase != PhaseResult || last.Outcome != OutcomeInProgress || !strings.Contains(last.Error, "rollout in progress") || !strings.Contains(last.Result, "registered arrakis-staging-api:2") {
 		t.Fatalf("journal result %+v", last)
+	}
+	md := Timeline(entries, nil, s.clk.Now().Add(-time.Hour), s.clk.Now(), nil)
+	if !strings.Contains(md, "`flags.set ensemble_enabled=false` by oncall-test on staging: **in progress** (detached from the rollout") || strings.Contains(md, "failed") {
+		t.Fatalf("timeline:\n%s", md)
 	}
 	// ECS goes on without us.
 	s.clk.Advance(2 * time.Minute)

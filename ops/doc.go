@@ -14,6 +14,9 @@
 //     `gatewayops run` prints the plan and exits 0 without asking to confirm.
 //   - A refused write is journaled as a single result line with outcome
 //     "refused": nothing ran, so no intent is left open.
+//   - A write whose ECS rollout was detached from (Ctrl-C in `run`) is
+//     journaled with outcome "in progress", not "failed": the write was made
+//     and ECS goes on with it; `run` exits 4 (decision 56).
 //   - reservations.drain plans from a dry-run drain. A protected admin server
 //     treats even a dry run as a write (it needs X-Confirm-Environment, which
 //     may only go out after confirmation), so there the plan comes from the

@@ -36,7 +36,7 @@ type Entry struct {
 	Plan           string            `json:"plan,omitempty"`
 	IdempotencyKey string            `json:"idempotencyKey,omitempty"`
 	Status         int               `json:"status,omitempty"`
-	Outcome        string            `json:"outcome,omitempty"` // ok, failed, refused, no change
+	Outcome        string            `json:"outcome,omitempty"` // ok, failed, refused, no change, in progress
 	// ArmedReason is why a protected environment was armed for this write.
 	ArmedReason  string        `json:"armedReason,omitempty"`
 	Verification *Verification `json:"verification,omitempty"`

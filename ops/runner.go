@@ -41,8 +41,11 @@ type Outcome struct {
 	Result       Result        `json:"result"`
 	Verification *Verification `json:"verification,omitempty"`
 	// Inverse is the command that undoes this one, when there is one.
-	Inverse    string        `json:"inverse,omitempty"`
-	Skipped    bool          `json:"skipped,omitempty"` // plan said nothing to change
+	Inverse string `json:"inverse,omitempty"`
+	Skipped bool   `json:"skipped,omitempty"` // plan said nothing to change
+	// InProgress is a write that was made and whose rollout goes on
+	// unfollowed (Ctrl-C detached from it): not a failure, not yet done.
+	InProgress bool          `json:"inProgress,omitempty"`
 	Duration   time.Duration `json:"duration"`
 	Err        error         `json:"-"`
 	ErrMessage string        `json:"error,omitempty"`
@@ -142,6 +145,7 @@ func (r *Runner) apply(ctx context.Context, a Action, env *Env, p Prepared, out 
 		out.Result = res
 		if err != nil {
 			out.Err = fmt.Errorf("%s: %w", p.Spec.Name, err)
+			out.InProgress = errors.Is(err, ErrInProgress)
 			return
 		}
 	}
@@ -174,6 +178,8 @@ func fillResult(e *Entry, out Outcome) {
 	e.DurationMs = float64(out.Duration.Microseconds()) / 1000
 	e.Result = out.Result.Text()
 	switch {
+	case out.InProgress:
+		e.Outcome, e.Error = OutcomeInProgress, out.Err.Error()
 	case out.Err != nil:
 		e.Outcome, e.Error = "failed", out.Err.Error()
 	case !out.OK():

@@ -119,6 +119,10 @@ func actionEvents(entries []Entry) []TimelineEvent {
 
 func describeResult(r Entry) string {
 	s := r.Outcome
+	if s == OutcomeInProgress {
+		// Not an end: the timeline must send the reader to what ECS did next.
+		s = "**in progress** (detached from the rollout, ECS went on: the service's events tell how it ended)"
+	}
 	if r.Verification != nil {
 		verdict := "pass"
 		if !r.Verification.Pass {

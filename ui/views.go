@@ -171,6 +171,8 @@ func (j journalView) View(width, height int) string {
 			out = j.styles.Good.Render("✔ " + out)
 		case "outcome unknown":
 			out = j.styles.Warn.Render("? " + out)
+		case "in progress": // a detached rollout: made, not yet done (ECS goes on)
+			out = j.styles.Warn.Render("… " + out)
 		case "failed", "not verified", "refused":
 			out = j.styles.Bad.Render("✗ " + out)
 		}
