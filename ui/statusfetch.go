@@ -27,27 +27,43 @@ type statusResult struct {
 }
 
 // get starts a call unless one is in flight and waits for it at most
-// statusGrace; ok is false when it has not answered yet.
+// statusGrace; ok is false when it has not answered yet. A call left out by
+// an earlier refresh is taken if it succeeded; if it failed, its error says
+// how the admin API was when that refresh asked, not now (it may have
+// recovered since), so this refresh asks again within the same grace.
 func (f *statusFetch) get(ctx context.Context, call func(context.Context) (gateway.Status, error)) (statusResult, bool) {
-	if f.pending == nil {
-		ch := make(chan statusResult, 1)
-		f.pending = ch
-		go func() {
-			// The call outlives the refresh that started it (bounded by statusTimeout).
-			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), statusTimeout)
-			defer cancel()
-			st, err := call(cctx)
-			ch <- statusResult{st: st, err: err}
-		}()
+	late := f.pending != nil
+	if !late {
+		f.start(ctx, call)
 	}
 	grace := time.NewTimer(statusGrace)
 	defer grace.Stop()
-	select {
-	case r := <-f.pending:
-		f.pending = nil
-		return r, true
-	case <-grace.C:
-	case <-ctx.Done():
+	for {
+		select {
+		case r := <-f.pending:
+			f.pending = nil
+			if r.err != nil && late {
+				late = false
+				f.start(ctx, call)
+				continue
+			}
+			return r, true
+		case <-grace.C:
+		case <-ctx.Done():
+		}
+		return statusResult{}, false
 	}
-	return statusResult{}, false
+}
+
+// start sends one status call in the background.
+func (f *statusFetch) start(ctx context.Context, call func(context.Context) (gateway.Status, error)) {
+	ch := make(chan statusResult, 1)
+	f.pending = ch
+	go func() {
+		// The call outlives the refresh that started it (bounded by statusTimeout).
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), statusTimeout)
+		defer cancel()
+		st, err := call(cctx)
+		ch <- statusResult{st: st, err: err}
+	}()
 }

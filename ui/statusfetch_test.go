@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -56,4 +57,36 @@ func TestRefreshShowsAlarmsWithoutWaitingForStatus(t *testing.T) {
 		}
 	}
 	t.Fatalf("no later refresh took the status answer: %q", next.Redis)
+}
+
+// TestLateStatusFailureIsAskedAgain: a status call that failed after its
+// refresh gave up on it describes the admin API as it was then. The next
+// refresh (the operator's after the outage ended) must not show that old
+// failure: it asks again and shows the answer of now.
+func TestLateStatusFailureIsAskedAgain(t *testing.T) {
+	var f statusFetch
+	release := make(chan struct{})
+	outage := func(context.Context) (gateway.Status, error) {
+		<-release
+		return gateway.Status{}, errors.New("503: the gateway's Redis did not answer PING")
+	}
+	if _, ok := f.get(t.Context(), outage); ok {
+		t.Fatal("the refresh took an answer the call had not given")
+	}
+	close(release)
+	late := <-f.pending // the outage answer is in before the next refresh
+	f.pending <- late
+
+	asked := 0
+	recovered := func(context.Context) (gateway.Status, error) {
+		asked++
+		return gateway.Status{Reservations: gateway.ReservationCounts{Live: 42}}, nil
+	}
+	r, ok := f.get(t.Context(), recovered)
+	if !ok || r.err != nil || r.st.Reservations.Live != 42 {
+		t.Fatalf("the refresh after the outage showed %+v (answered %v), want the recovered status", r, ok)
+	}
+	if asked != 1 {
+		t.Fatalf("status asked %d times after the late failure, want 1", asked)
+	}
 }
