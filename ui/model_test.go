@@ -231,3 +231,25 @@ func TestAccessibleModeRunsAStepLineByLine(t *testing.T) {
 		t.Fatalf("accessible output carries escape sequences")
 	}
 }
+
+// TestUnknownSizeKeepsTheReportedOne: with an output that is no terminal,
+// Bubble Tea sends a 0x0 size from its own goroutine, racing the size the
+// terminal reported in-band; whichever order they land in, the console
+// draws at the reported size.
+func TestUnknownSizeKeepsTheReportedOne(t *testing.T) {
+	s := startStack(t, "staging", false)
+	for _, order := range [][]tea.WindowSizeMsg{{{Width: 80, Height: 24}, {}}, {{}, {Width: 80, Height: 24}}} {
+		m := New(s.backend, Options{RefreshEvery: time.Hour, NoColor: true, Now: func() time.Time { return t0 }})
+		for _, size := range order {
+			next, cmd := m.Update(size)
+			if m = next.(Model); cmd != nil {
+				if settled, ok := cmd().(resizeSettledMsg); ok {
+					m = update(t, m, settled)
+				}
+			}
+		}
+		if m.width != 80 || m.height != 24 || !strings.Contains(screen(m), "STAGING") {
+			t.Fatalf("sizes %v: console at %dx%d, screen %q", order, m.width, m.height, screen(m))
+		}
+	}
+}

@@ -140,6 +140,12 @@ func (m *Model) showSelected() {
 }
 
 func (m Model) handleResize(msg tea.WindowSizeMsg) (tea.Model, tea.Cmd) {
+	if msg.Width <= 0 || msg.Height <= 0 {
+		// Bubble Tea sends 0x0 at start when its output is no terminal, from
+		// a goroutine of its own: it can land after the size the terminal
+		// reported in-band (mode 2048) and would blank the console for good.
+		return m, nil
+	}
 	m.resizeGen++
 	if m.width == 0 {
 		m.setSize(msg.Width, msg.Height) // the first size is laid out at once
