@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -35,16 +34,11 @@ type adminServerFlags struct {
 	tlsCert, tlsKey               string
 }
 
-func parseAdminServerFlags(args []string, stderr io.Writer) (adminServerFlags, error) {
+func parseAdminServerFlags(args []string, stdout io.Writer) (adminServerFlags, error) {
 	var f adminServerFlags
-	fs := flag.NewFlagSet("admin-server", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: gatewayops admin-server --listen ADDR --redis URL [--environment NAME] [--protected] [--rate-limit N] [--tls-cert F --tls-key F]")
-		fmt.Fprintln(stderr, "API keys come from "+adminKeysEnv+": comma-separated name:key or name:<bcrypt hash>.")
-		fmt.Fprintln(stderr, "Without --redis the URL comes from "+redisURLEnv+" (how a container gets it from a secret store).")
-		fs.PrintDefaults()
-	}
+	fs := newFlagSet("admin-server", "gatewayops admin-server --listen ADDR --redis URL [--environment NAME] [--protected] [--rate-limit N] [--tls-cert F --tls-key F]", stdout,
+		"API keys come from "+adminKeysEnv+": comma-separated name:key or name:<bcrypt hash>.",
+		"Without --redis the URL comes from "+redisURLEnv+" (how a container gets it from a secret store).")
 	fs.StringVar(&f.listen, "listen", "127.0.0.1:8089", "address to serve on")
 	fs.StringVar(&f.redisURL, "redis", "", "the gateway's Redis: redis://, rediss:// or unix:// URL (required)")
 	fs.StringVar(&f.environment, "environment", "staging", "environment name shown in status and audit")
@@ -53,52 +47,49 @@ func parseAdminServerFlags(args []string, stderr io.Writer) (adminServerFlags, e
 	fs.StringVar(&f.tlsCert, "tls-cert", "", "TLS certificate file (with --tls-key: serve HTTPS)")
 	fs.StringVar(&f.tlsKey, "tls-key", "", "TLS private key file")
 	fs.BoolVar(&f.probe, "probe", false, "do not serve: GET "+healthPath+" of the server these flags start, over loopback; exit 0 if it answers 200 (a container health check with no shell or curl)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return f, err
 	}
 	if f.redisURL == "" {
 		// Read after parsing, never as the flag's default: -h prints defaults.
 		f.redisURL = os.Getenv(redisURLEnv)
 	}
+	if err := noArgs(fs); err != nil {
+		return f, err
+	}
 	switch {
-	case fs.NArg() > 0:
-		return f, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	case f.redisURL == "" && !f.probe:
-		return f, errors.New("--redis URL is required, or " + redisURLEnv + " (redis://host:6379/0, rediss://..., unix:///path/redis.sock)")
+		return f, usageErr(errors.New("--redis URL is required, or " + redisURLEnv + " (redis://host:6379/0, rediss://..., unix:///path/redis.sock)"))
 	case f.rateLimit < 1:
-		return f, fmt.Errorf("--rate-limit %d: must be at least 1 request per minute", f.rateLimit)
+		return f, usagef("--rate-limit %d: must be at least 1 request per minute", f.rateLimit)
 	case (f.tlsCert == "") != (f.tlsKey == ""):
-		return f, errors.New("--tls-cert and --tls-key go together")
+		return f, usagef("--tls-cert and --tls-key go together")
 	}
 	return f, nil
 }
 
-func runAdminServer(ctx context.Context, args []string, _, stderr io.Writer) int {
-	f, err := parseAdminServerFlags(args, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
+// adminServerCmd serves until ctx ends. Its JSON log goes to stderr; its
+// errors are returned and printed once by run.
+func adminServerCmd(ctx context.Context, args []string, std stdio) error {
+	f, err := parseAdminServerFlags(args, std.Out)
 	if err != nil {
-		fmt.Fprintf(stderr, "gatewayops admin-server: %v\n", err)
-		return 2
+		return helpOrErr(err)
 	}
 	if f.probe {
-		return probeAdminServer(ctx, f, stderr)
+		return probeAdminServer(ctx, f)
 	}
 	keys, err := adminserver.ParseKeys(os.Getenv(adminKeysEnv))
 	if err != nil {
-		fmt.Fprintf(stderr, "gatewayops admin-server: refusing to start: %v\n", err)
-		return 2
+		return usagef("refusing to start: %v", err)
 	}
 	opts, err := redis.ParseURL(f.redisURL)
 	if err != nil {
 		// The parse error could quote the URL, password included: name the problem only.
-		fmt.Fprintln(stderr, "gatewayops admin-server: --redis (or "+redisURLEnv+") is not a valid redis://, rediss:// or unix:// URL")
-		return 2
+		return usagef("--redis (or %s) is not a valid redis://, rediss:// or unix:// URL", redisURLEnv)
 	}
 	rdb := redis.NewClient(opts)
 	defer rdb.Close()
-	logger := slog.New(slog.NewJSONHandler(stderr, nil))
+	logger := slog.New(slog.NewJSONHandler(std.Err, nil))
 	srv, err := adminserver.New(adminserver.Config{
 		Store:              gateway.NewStore(rdb, gateway.StoreOptions{}),
 		Redis:              rdb,
@@ -111,26 +102,20 @@ func runAdminServer(ctx context.Context, args []string, _, stderr io.Writer) int
 		TLSKeyFile:         f.tlsKey,
 	})
 	if err != nil {
-		fmt.Fprintf(stderr, "gatewayops admin-server: %v\n", err)
-		return 2
+		return usageErr(err)
 	}
 	// The Redis address is logged for orientation; the password never is.
 	logger.Info("gateway Redis", "network", opts.Network, "addr", opts.Addr, "db", opts.DB, "tls", opts.TLSConfig != nil, "auth", opts.Password != "")
-	if err := srv.ListenAndServe(ctx, f.listen); err != nil {
-		fmt.Fprintf(stderr, "gatewayops admin-server: %v\n", err)
-		return 1
-	}
-	return 0
+	return failedErr(srv.ListenAndServe(ctx, f.listen))
 }
 
 // probeAdminServer is the container health check: the image has no shell or
 // curl, so the binary checks itself. It asks the loopback address of the
 // --listen port, whatever interface the server binds.
-func probeAdminServer(ctx context.Context, f adminServerFlags, stderr io.Writer) int {
+func probeAdminServer(ctx context.Context, f adminServerFlags) error {
 	_, port, err := net.SplitHostPort(f.listen)
 	if err != nil {
-		fmt.Fprintf(stderr, "gatewayops admin-server --probe: --listen %q: %v\n", f.listen, err)
-		return 2
+		return usagef("--probe: --listen %q: %v", f.listen, err)
 	}
 	scheme, transport := "http", &http.Transport{}
 	if f.tlsCert != "" {
@@ -142,18 +127,15 @@ func probeAdminServer(ctx context.Context, f adminServerFlags, stderr io.Writer)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, scheme+"://"+net.JoinHostPort("127.0.0.1", port)+healthPath, nil)
 	if err != nil {
-		fmt.Fprintf(stderr, "gatewayops admin-server --probe: %v\n", err)
-		return 2
+		return usagef("--probe: %v", err)
 	}
 	resp, err := (&http.Client{Transport: transport}).Do(req)
 	if err != nil {
-		fmt.Fprintf(stderr, "gatewayops admin-server --probe: %v\n", err)
-		return 1
+		return failedErr(fmt.Errorf("--probe: %w", err))
 	}
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		fmt.Fprintf(stderr, "gatewayops admin-server --probe: %s answered %s\n", healthPath, resp.Status)
-		return 1
+		return failedErr(fmt.Errorf("--probe: %s answered %s", healthPath, resp.Status))
 	}
-	return 0
+	return nil
 }

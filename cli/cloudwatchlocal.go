@@ -2,8 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -62,16 +60,11 @@ const cloudWatchLocalClients = `Point clients at it (any dummy credentials; requ
       pass --endpoint-url http://ADDR on every call, or the call goes to real AWS
   boto3 / botocore before 1.28 / 1.31 (Debian's 1.26 / 1.29): boto3.client("cloudwatch", endpoint_url="http://ADDR")`
 
-func parseCloudWatchLocalFlags(args []string, stderr io.Writer) (cloudWatchLocalFlags, error) {
+func parseCloudWatchLocalFlags(args []string, stdout io.Writer) (cloudWatchLocalFlags, error) {
 	var f cloudWatchLocalFlags
-	fs := flag.NewFlagSet("cloudwatch-local", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: gatewayops cloudwatch-local [--listen ADDR] [--catalog default|terraform|none|FILE] [--env NAME] [--evaluate-every 10s] [--emf-file FILE|-] [--memory-budget 2GiB] [--max-series 10000]")
-		fmt.Fprintln(stderr, "Serves CloudWatch (RPC v2 CBOR, AWS JSON 1.0 and AWS Query), POST /emf and GET /stats.")
-		fmt.Fprintln(stderr, cloudWatchLocalClients)
-		fs.PrintDefaults()
-	}
+	fs := newFlagSet("cloudwatch-local", "gatewayops cloudwatch-local [--listen ADDR] [--catalog default|terraform|none|FILE] [--env NAME] [--evaluate-every 10s] [--emf-file FILE|-] [--memory-budget 2GiB] [--max-series 10000]", stdout,
+		"Serves CloudWatch (RPC v2 CBOR, AWS JSON 1.0 and AWS Query), POST /emf and GET /stats.",
+		cloudWatchLocalClients)
 	fs.StringVar(&f.listen, "listen", "127.0.0.1:4582", "address to serve on")
 	fs.StringVar(&f.catalog, "catalog", "default", "alarms to provision: default (Sprint 4 report), terraform (as deployed), none, or a catalog YAML file")
 	fs.StringVar(&f.env, "env", "staging", "environment name that replaces {env} in alarm names")
@@ -80,18 +73,19 @@ func parseCloudWatchLocalFlags(args []string, stderr io.Writer) (cloudWatchLocal
 	f.memoryBudget = cwlocal.DefaultMemoryBudget
 	fs.Var(&f.memoryBudget, "memory-budget", "memory the series store may use (e.g. 2GiB); retention is derived from it")
 	fs.IntVar(&f.maxSeries, "max-series", cwlocal.DefaultMaxSeries, "series no alarm reads that may exist at once (series alarms read are always kept)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
+		return f, err
+	}
+	if err := noArgs(fs); err != nil {
 		return f, err
 	}
 	switch {
-	case fs.NArg() > 0:
-		return f, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	case f.evaluateEvery <= 0:
-		return f, fmt.Errorf("--evaluate-every %s: must be positive, e.g. 10s", f.evaluateEvery)
+		return f, usagef("--evaluate-every %s: must be positive, e.g. 10s", f.evaluateEvery)
 	case f.env == "":
-		return f, errors.New("--env must not be empty (e.g. staging, production)")
+		return f, usagef("--env must not be empty (e.g. staging, production)")
 	case f.maxSeries < 1:
-		return f, fmt.Errorf("--max-series %d: must be at least 1", f.maxSeries)
+		return f, usagef("--max-series %d: must be at least 1", f.maxSeries)
 	}
 	return f, nil
 }
@@ -113,31 +107,27 @@ func loadAlarmCatalog(name, env string) (alarms.Catalog, error) {
 	return c.ForEnv(env), nil
 }
 
-func runCloudWatchLocal(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	f, err := parseCloudWatchLocalFlags(args, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
+// cloudWatchLocalCmd serves until ctx ends. Its JSON log goes to stderr;
+// its errors are returned and printed once by run.
+func cloudWatchLocalCmd(ctx context.Context, args []string, std stdio) error {
+	f, err := parseCloudWatchLocalFlags(args, std.Out)
 	if err != nil {
-		fmt.Fprintf(stderr, "gatewayops cloudwatch-local: %v\n", err)
-		return 2
+		return helpOrErr(err)
 	}
 	catalog, err := loadAlarmCatalog(f.catalog, f.env)
 	if err != nil {
-		fmt.Fprintf(stderr, "gatewayops cloudwatch-local: %v\n", err)
-		return 2
+		return usageErr(err)
 	}
-	logger := slog.New(slog.NewJSONHandler(stderr, nil))
+	logger := slog.New(slog.NewJSONHandler(std.Err, nil))
 	svc := cwlocal.New(cwlocal.Config{Logger: logger, MemoryBudget: int64(f.memoryBudget), MaxSeries: f.maxSeries})
 	if err := svc.ProvisionCatalog(catalog); err != nil {
-		fmt.Fprintf(stderr, "gatewayops cloudwatch-local: %v\n", err)
-		return 2
+		return usageErr(err)
 	}
 	ln, err := net.Listen("tcp", f.listen)
 	if err != nil {
-		fmt.Fprintf(stderr, "gatewayops cloudwatch-local: %v\n", err)
-		return 1
+		return failedErr(err)
 	}
+	stdout := std.Out
 	fmt.Fprintf(stdout, "cloudwatch-local listening on http://%s (%d alarms from catalog %q, env %s, evaluated every %s)\n",
 		ln.Addr(), len(catalog.Alarms), f.catalog, f.env, f.evaluateEvery)
 	fmt.Fprintf(stdout, "retention in force (budget %d MiB over %d series): %s; figures at GET /stats\n",
@@ -149,7 +139,7 @@ func runCloudWatchLocal(ctx context.Context, args []string, stdout, stderr io.Wr
 	if f.emfFile != "" {
 		go ingestEMFFile(svc, f.emfFile, logger)
 	}
-	return serveUntilDone(ctx, ln, svc.Handler(), stderr)
+	return serveUntilDone(ctx, ln, svc.Handler())
 }
 
 // ingestEMFFile feeds a file (or stdin) of EMF lines into the service.
@@ -173,21 +163,19 @@ func ingestEMFFile(svc *cwlocal.Service, path string, logger *slog.Logger) {
 }
 
 // serveUntilDone serves until ctx ends, then shuts down gracefully.
-func serveUntilDone(ctx context.Context, ln net.Listener, h http.Handler, stderr io.Writer) int {
+func serveUntilDone(ctx context.Context, ln net.Listener, h http.Handler) error {
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	select {
 	case err := <-done:
-		fmt.Fprintf(stderr, "gatewayops cloudwatch-local: %v\n", err)
-		return 1
+		return failedErr(err)
 	case <-ctx.Done():
 	}
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
-		fmt.Fprintf(stderr, "gatewayops cloudwatch-local: shutdown: %v\n", err)
-		return 1
+		return failedErr(fmt.Errorf("shutdown: %w", err))
 	}
-	return 0
+	return nil
 }

@@ -48,8 +48,8 @@ func commands() map[string]subcommand {
 		"preflight":        {"preflight checks: gatewayops preflight pool-claims [--hours 24] (a monitoring check)", classCheck, runPreflight},
 		"journal":          {"the action journal: gatewayops journal export --since 2h", classAction, runJournal},
 		"doctor":           {"check, read-only, that every backend of an environment is reachable and permitted", classAction, runDoctor},
-		"admin-server":     {"serve the Gateway Admin API v1 over the gateway's Redis", classAction, legacyCommand(runAdminServer)},
-		"cloudwatch-local": {"serve the local CloudWatch-compatible service", classAction, legacyCommand(runCloudWatchLocal)},
+		"admin-server":     {"serve the Gateway Admin API v1 over the gateway's Redis", classAction, adminServerCmd},
+		"cloudwatch-local": {"serve the local CloudWatch-compatible service", classAction, cloudWatchLocalCmd},
 		"version":          {"print the version", classAction, runVersion},
 	}
 }
