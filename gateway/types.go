@@ -72,6 +72,8 @@ const (
 	CodeRedirect = "REDIRECT"
 	// CodeRequestTimeout is a request body that did not arrive in time (408).
 	CodeRequestTimeout = "REQUEST_TIMEOUT"
+	// CodeHeadersTooLarge is a request line and headers over the server's limit (431).
+	CodeHeadersTooLarge = "HEADERS_TOO_LARGE"
 )
 
 // Status is GET /status.

@@ -41,6 +41,9 @@ const (
 	// even if the client goes away, so its outcome is recorded for a retry.
 	writeApplyTimeout = 60 * time.Second
 	shutdownTimeout   = 10 * time.Second
+	// maxHeaderBytes bounds the request line and headers (431
+	// HEADERS_TOO_LARGE beyond it; net/http allows 4 KiB of slack).
+	maxHeaderBytes = 64 << 10
 )
 
 // Config configures a Server.
@@ -150,6 +153,7 @@ func (s *Server) httpServer() *http.Server {
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,
 		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 }
@@ -168,6 +172,8 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		hs.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 		ln = tls.NewListener(ln, hs.TLSConfig)
 	}
+	// Above TLS: net/http's canned replies are rewritten in the clear.
+	ln = shapedListener{Listener: ln}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	s.log.Info("admin API listening", "addr", ln.Addr().String(), "tls", s.cfg.TLSCertFile != "",
