@@ -51,7 +51,7 @@ func runAccessible(ctx context.Context, b Backend, in io.Reader, out io.Writer, 
 	a := &accessible{b: b, out: out, lines: lines, now: opts.Now, states: map[string]alarms.State{}, stale: map[string]string{}}
 	s := b.Safety()
 	a.say("gatewayops accessible mode. Environment %s, %s.", s.Env, profileWords(s))
-	a.say("%s", accessibleHelp)
+	a.sayText(accessibleHelp)
 	a.refresh(ctx)
 	tick := time.NewTicker(opts.RefreshEvery)
 	defer tick.Stop()
@@ -78,10 +78,26 @@ func profileWords(s Safety) string {
 	return "PROTECTED: read-only until armed, writes need the environment name typed"
 }
 
-// say prints one answer; what it quotes comes from outside (alarm names,
-// reasons, errors, action output), so the line passes the sanitiser.
+// say prints one answer. What it quotes comes from outside (alarm names,
+// reasons, values, errors): each string or error argument is a one-line
+// field, escaped with termsafe.String so a "\n" in a name cannot start a
+// line that looks like ours; the format's own newlines stay.
 func (a *accessible) say(format string, args ...any) {
+	for i, v := range args {
+		switch v := v.(type) {
+		case string:
+			args[i] = termsafe.String(v)
+		case error:
+			args[i] = termsafe.String(v.Error())
+		}
+	}
 	fmt.Fprintln(a.out, termsafe.Text(fmt.Sprintf(format, args...)))
+}
+
+// sayText prints multi-line text (the help, an action's output): its
+// newlines and tabs stay, every other control character is escaped.
+func (a *accessible) sayText(text string) {
+	fmt.Fprintln(a.out, termsafe.Text(text))
 }
 
 // ask prints a question and waits for the next line ("" when input ended).

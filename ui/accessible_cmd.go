@@ -14,7 +14,7 @@ func (a *accessible) command(ctx context.Context, line string) {
 	switch verb {
 	case "":
 	case "help", "?":
-		a.say("%s", accessibleHelp)
+		a.sayText(accessibleHelp)
 	case "list":
 		a.printList()
 	case "show":
@@ -40,7 +40,8 @@ func (a *accessible) command(ctx context.Context, line string) {
 			a.say("timeline exported to %s", p)
 		}
 	default:
-		a.say("unknown command %q. %s", verb, accessibleHelp)
+		a.say("unknown command %q.", verb)
+		a.sayText(accessibleHelp)
 	}
 }
 
@@ -103,7 +104,7 @@ func (a *accessible) run(ctx context.Context, line string) {
 	}
 	a.last = r
 	if r.Output != "" {
-		a.say("%s", r.Output)
+		a.sayText(r.Output)
 	}
 	if r.Verified {
 		a.say("verified: %s", r.VerifyDetail)
