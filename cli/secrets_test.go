@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -37,6 +39,7 @@ const (
 // command in front of it, a cwlocal, and a config file naming them.
 type secretsStack struct {
 	t         *testing.T
+	redis     *redisproc.Server
 	rdb       *redis.Client
 	redisURL  string
 	socket    string
@@ -54,7 +57,7 @@ func startSecretsStack(t *testing.T) *secretsStack {
 	if err := plain.ConfigSet(context.Background(), "requirepass", secretRedisPW).Err(); err != nil {
 		t.Fatal(err)
 	}
-	s := &secretsStack{t: t, socket: srv.Socket(), serverLog: &lockedBuffer{},
+	s := &secretsStack{t: t, redis: srv, socket: srv.Socket(), serverLog: &lockedBuffer{},
 		redisURL: "unix://:" + secretRedisPW + "@" + srv.Socket()}
 	s.rdb = redis.NewClient(&redis.Options{Network: "unix", Addr: srv.Socket(), Password: secretRedisPW})
 	t.Cleanup(func() { s.rdb.Close() })
@@ -176,7 +179,45 @@ func TestNoCommandPrintsOrStoresASecret(t *testing.T) {
 	}
 	t.Setenv(secretsEnvRedis, s.redisURL)
 	s.adminServerStartupErrors()
+	s.probeHealth(http.StatusOK, http.StatusOK)
 	s.assertNoSecretAnywhere()
+	// /readyz while Redis is gone: its answer and the server's log of the
+	// failed ping name neither the password nor the key.
+	s.redis.Kill()
+	s.probeHealth(http.StatusOK, http.StatusServiceUnavailable)
+	s.assertNoSecretIn(map[string]string{"command output": s.seen.String(), "admin-server log": s.serverLog.String()})
+}
+
+// probeHealth asks /healthz and /readyz with no key and with the admin key
+// presented, and records status, headers and body of every answer.
+func (s *secretsStack) probeHealth(wantHealthz, wantReadyz int) {
+	s.t.Helper()
+	for _, p := range []struct {
+		path string
+		want int
+	}{{gateway.HealthzPath, wantHealthz}, {gateway.ReadyzPath, wantReadyz}} {
+		for _, key := range []string{"", secretAdminKey} {
+			req, err := http.NewRequest(http.MethodGet, "http://"+s.adminAddr+p.path, nil)
+			if err != nil {
+				s.t.Fatal(err)
+			}
+			if key != "" {
+				req.Header.Set(gateway.HeaderAPIKey, key)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				s.t.Fatalf("GET %s: %v", p.path, err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			var head strings.Builder
+			_ = resp.Header.Write(&head)
+			fmt.Fprintf(&s.seen, "$ GET %s (key presented: %t)\n%d\n%s%s\n", p.path, key != "", resp.StatusCode, head.String(), body)
+			if resp.StatusCode != p.want {
+				s.t.Errorf("GET %s (key presented: %t): %d, want %d: %s", p.path, key != "", resp.StatusCode, p.want, body)
+			}
+		}
+	}
 }
 
 // adminServerStartupErrors: the admin-server command refusing to start
@@ -230,6 +271,12 @@ func (s *secretsStack) assertNoSecretAnywhere() {
 	if !strings.Contains(places["redis"], `"action":"flags.set"`) {
 		s.t.Fatalf("the audit trail holds no flags.set record: nothing to search")
 	}
+	s.assertNoSecretIn(places)
+}
+
+// assertNoSecretIn fails for every known secret found in places.
+func (s *secretsStack) assertNoSecretIn(places map[string]string) {
+	s.t.Helper()
 	for where, text := range places {
 		for _, secret := range []string{secretAdminKey, secretWrongKey, secretRedisPW, secretWrongPW, secretAWSKey} {
 			if strings.Contains(text, secret) {
