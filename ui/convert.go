@@ -30,6 +30,7 @@ func fromAlarmSnapshot(s alarms.Snapshot) Snapshot {
 		out.Health = append(out.Health, Health{Name: n, LastSuccess: h.LastSuccess, LastError: staleError(h), StaleSince: staleSince(h), Calls: h.Calls})
 		out.APICalls += h.Calls
 		out.CostUSD += h.CostUSD
+		out.CostPerDay += alarms.CostPerDayText(h.CostPerDayUSD)
 	}
 	return out
 }
