@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime"
 	"time"
 
 	"github.com/go-redis/redis_rate/v10"
@@ -77,11 +78,15 @@ type Server struct {
 	// source per minute, in their own list (audit.go).
 	authAudit auditLog
 	authFails *authFailures
-	// rate is the per-key limit in Redis (keylimit.go).
-	rate    *redis_rate.Limiter
-	idem    idempotency
-	log     *slog.Logger
-	handler http.Handler
+	// rate is the per-key limit in Redis (keylimit.go), over rateRDB, a
+	// client that never retries its script (ratelimitclient.go); rateOwned
+	// says rateRDB is ours to close.
+	rate      *redis_rate.Limiter
+	rateRDB   redis.UniversalClient
+	rateOwned bool
+	idem      idempotency
+	log       *slog.Logger
+	handler   http.Handler
 	// summary is the background key index and reservation summary (status).
 	summary *summarizer
 }
@@ -123,9 +128,14 @@ func New(cfg Config) (*Server, error) {
 		audit:     newAuditLog(cfg.Redis),
 		authAudit: newAuthAuditLog(cfg.Redis),
 		authFails: newAuthFailures(cfg.Now),
-		rate:      redis_rate.NewLimiter(cfg.Redis),
 		idem:      idempotency{rdb: cfg.Redis},
 		log:       cfg.Logger,
+	}
+	s.rateRDB, s.rateOwned = noRetryClient(cfg.Redis)
+	s.rate = redis_rate.NewLimiter(s.rateRDB)
+	if s.rateOwned {
+		// A Server used only as a Handler is never shut down: its pool goes with it.
+		runtime.AddCleanup(s, func(c redis.UniversalClient) { _ = c.Close() }, s.rateRDB)
 	}
 	s.summary = newSummarizer(cfg.Store, cfg.Now)
 	s.handler = s.routes()
@@ -185,6 +195,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
 	defer cancel()
+	if s.rateOwned {
+		defer s.rateRDB.Close()
+	}
 	if err := hs.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
