@@ -54,6 +54,8 @@ type Result struct {
 	Data any `json:"data,omitempty"`
 	// Status is the HTTP status of the write, when there was one.
 	Status int `json:"status,omitempty"`
+	// RequestID is the admin API's X-Request-Id for that write.
+	RequestID string `json:"requestId,omitempty"`
 	// Failed marks a read whose answer is a failure (a preflight that fails).
 	Failed bool `json:"failed,omitempty"`
 }
@@ -143,17 +145,25 @@ func (e *Env) httpClient() *http.Client {
 	return &http.Client{Timeout: timeout, Transport: base}
 }
 
-// statusRecorder keeps the HTTP status of the last write response, so the
-// journal states what the server actually answered.
+// statusRecorder keeps the HTTP status and X-Request-Id of the last write
+// response, so the journal states what the server actually answered and
+// which request of the server's own log and audit it was.
 type statusRecorder struct {
-	mu     sync.Mutex
-	status int
+	mu        sync.Mutex
+	status    int
+	requestID string
 }
 
 func (r *statusRecorder) last() int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.status
+}
+
+func (r *statusRecorder) lastRequestID() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.requestID
 }
 
 type recordingTransport struct {
@@ -165,7 +175,7 @@ func (t recordingTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	resp, err := t.base.RoundTrip(req)
 	if err == nil && req.Method != http.MethodGet {
 		t.rec.mu.Lock()
-		t.rec.status = resp.StatusCode
+		t.rec.status, t.rec.requestID = resp.StatusCode, resp.Header.Get(gateway.HeaderRequestID)
 		t.rec.mu.Unlock()
 	}
 	return resp, err

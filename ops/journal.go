@@ -36,7 +36,10 @@ type Entry struct {
 	Plan           string            `json:"plan,omitempty"`
 	IdempotencyKey string            `json:"idempotencyKey,omitempty"`
 	Status         int               `json:"status,omitempty"`
-	Outcome        string            `json:"outcome,omitempty"` // ok, failed, refused, no change, in progress
+	// RequestID is the admin API's X-Request-Id of the write (result
+	// entries only; journals written before it simply lack the field).
+	RequestID string `json:"requestId,omitempty"`
+	Outcome   string `json:"outcome,omitempty"` // ok, failed, refused, no change, in progress
 	// ArmedReason is why a protected environment was armed for this write.
 	ArmedReason  string        `json:"armedReason,omitempty"`
 	Verification *Verification `json:"verification,omitempty"`

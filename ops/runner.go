@@ -142,6 +142,7 @@ func (r *Runner) apply(ctx context.Context, a Action, env *Env, p Prepared, out 
 	} else {
 		res, err := a.Apply(ctx, env, p.Inv, p.Plan)
 		res.Status = responseStatus(env, err)
+		res.RequestID = responseRequestID(env, err)
 		out.Result = res
 		if err != nil {
 			out.Err = fmt.Errorf("%s: %w", p.Spec.Name, err)
@@ -172,8 +173,18 @@ func responseStatus(env *Env, err error) int {
 	return env.writes.last()
 }
 
+// responseRequestID is the admin API's X-Request-Id of the write ("" when
+// there was no HTTP write or the answer carried none).
+func responseRequestID(env *Env, err error) string {
+	var apiErr *gateway.APIError
+	if errors.As(err, &apiErr) && apiErr.RequestID != "" {
+		return apiErr.RequestID
+	}
+	return env.writes.lastRequestID()
+}
+
 func fillResult(e *Entry, out Outcome) {
-	e.Status = out.Result.Status
+	e.Status, e.RequestID = out.Result.Status, out.Result.RequestID
 	e.Verification = out.Verification
 	e.DurationMs = float64(out.Duration.Microseconds()) / 1000
 	e.Result = out.Result.Text()

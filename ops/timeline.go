@@ -133,6 +133,9 @@ func describeResult(r Entry) string {
 	if r.Error != "" {
 		s += " (" + r.Error + ")"
 	}
+	if r.RequestID != "" {
+		s += ", admin API request " + r.RequestID
+	}
 	return s
 }
 

@@ -433,6 +433,7 @@ func entryText(e ops.Entry, outcome string) string {
 		}
 	}
 	opt("idempotency key", e.IdempotencyKey)
+	opt("request id", e.RequestID) // the admin API's X-Request-Id: find the call in its log and audit
 	if e.Status != 0 {
 		opt("HTTP status", fmt.Sprint(e.Status))
 	}
