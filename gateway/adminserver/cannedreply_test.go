@@ -3,6 +3,7 @@ package adminserver_test
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"io"
 	"net"
@@ -13,18 +14,23 @@ import (
 
 	"gatewayops/gateway"
 	"gatewayops/gateway/adminserver"
+	"gatewayops/gateway/admintest"
 	"gatewayops/gateway/redisproc"
 )
 
 // serveRaw starts a server on a real loopback listener for raw TCP clients.
-func serveRaw(t *testing.T) string {
+func serveRaw(t *testing.T, tlsFiles ...string) string {
 	t.Helper()
 	_, rdb := redisproc.ForTest(t)
 	keys, err := adminserver.ParseKeys(testKeyName + ":" + testKey)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := adminserver.New(adminserver.Config{Store: gateway.NewStore(rdb, gateway.StoreOptions{}), Redis: rdb, Keys: keys, Environment: "staging"})
+	cfg := adminserver.Config{Store: gateway.NewStore(rdb, gateway.StoreOptions{}), Redis: rdb, Keys: keys, Environment: "staging"}
+	if len(tlsFiles) == 2 {
+		cfg.TLSCertFile, cfg.TLSKeyFile = tlsFiles[0], tlsFiles[1]
+	}
+	srv, err := adminserver.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,6 +53,11 @@ func rawExchange(t *testing.T, addr string, warm bool, raw string) (*http.Respon
 	if err != nil {
 		t.Fatal(err)
 	}
+	return exchangeOn(t, conn, warm, raw)
+}
+
+func exchangeOn(t *testing.T, conn net.Conn, warm bool, raw string) (*http.Response, []byte) {
+	t.Helper()
 	defer conn.Close()
 	// A bound on a hung server, far above any real answer time: not a timing assertion.
 	_ = conn.SetDeadline(time.Now().Add(30 * time.Second))
@@ -124,5 +135,22 @@ func TestHeaderRefusalsCarryRequestIDAndErrorShape(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// Over TLS the canned reply is rewritten too (the wrapper sits above TLS),
+// and a normal request on the same server still answers.
+func TestHeaderRefusalOverTLSCarriesRequestID(t *testing.T) {
+	cert, key := admintest.SelfSignedCert(t, t.TempDir())
+	addr := serveRaw(t, cert, key)
+	conn, err := tls.Dial("tcp", addr, &tls.Config{InsecureSkipVerify: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, body := exchangeOn(t, conn, true, "GET /x HTTP/1.1\r\nHost: x\r\nX-Bad: a\rb\r\n\r\n")
+	var eb gateway.ErrorBody
+	if resp.StatusCode != 400 || json.Unmarshal(body, &eb) != nil || eb.Error != gateway.CodeInvalidRequest ||
+		eb.RequestID == "" || eb.RequestID != resp.Header.Get(gateway.HeaderRequestID) {
+		t.Fatalf("over TLS: %d %v: %s", resp.StatusCode, resp.Header, body)
 	}
 }
