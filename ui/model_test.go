@@ -253,3 +253,18 @@ func TestUnknownSizeKeepsTheReportedOne(t *testing.T) {
 		}
 	}
 }
+
+// The program's filter drops the unknown size before Bubble Tea resizes its
+// renderer with it; every other message passes unchanged.
+func TestProgramFilterDropsOnlyTheUnknownSize(t *testing.T) {
+	for _, size := range []tea.WindowSizeMsg{{}, {Width: 80}, {Height: 24}} {
+		if got := dropUnknownSize(nil, size); got != nil {
+			t.Errorf("%v passed the filter", size)
+		}
+	}
+	for _, msg := range []tea.Msg{tea.WindowSizeMsg{Width: 80, Height: 24}, refreshTickMsg{gen: 3}} {
+		if got := dropUnknownSize(nil, msg); got != msg {
+			t.Errorf("%v became %v", msg, got)
+		}
+	}
+}

@@ -40,7 +40,7 @@ func Run(ctx context.Context, b Backend, o RunOptions) error {
 	// 20 frames a second still puts a keypress on screen within 50 ms, and
 	// the renderer's ticker wakes the idle console a third as often as at
 	// its default 60 (issue 12 item 8: idle CPU).
-	opts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithFPS(renderFPS)}
+	opts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithFPS(renderFPS), tea.WithFilter(dropUnknownSize)}
 	if o.In != nil {
 		opts = append(opts, tea.WithInput(o.In))
 	}
@@ -52,4 +52,15 @@ func Run(ctx context.Context, b Backend, o RunOptions) error {
 		return nil // ctrl-c / SIGTERM through ctx is a normal exit
 	}
 	return err
+}
+
+// dropUnknownSize keeps Bubble Tea's 0x0 start-up size (sent, from a
+// goroutine of its own, when the output is no terminal) from both the
+// renderer and the model: it can land after the size the terminal reported
+// in-band (mode 2048), and a 0x0 renderer never draws the console again.
+func dropUnknownSize(_ tea.Model, msg tea.Msg) tea.Msg {
+	if size, ok := msg.(tea.WindowSizeMsg); ok && (size.Width <= 0 || size.Height <= 0) {
+		return nil
+	}
+	return msg
 }

@@ -141,9 +141,9 @@ func (m *Model) showSelected() {
 
 func (m Model) handleResize(msg tea.WindowSizeMsg) (tea.Model, tea.Cmd) {
 	if msg.Width <= 0 || msg.Height <= 0 {
-		// Bubble Tea sends 0x0 at start when its output is no terminal, from
-		// a goroutine of its own: it can land after the size the terminal
-		// reported in-band (mode 2048) and would blank the console for good.
+		// Bubble Tea's 0x0 start-up size for an output that is no terminal
+		// (Run's filter, dropUnknownSize, already keeps it from the renderer):
+		// it can land after the in-band size and must not blank the console.
 		return m, nil
 	}
 	m.resizeGen++
