@@ -1,6 +1,9 @@
 package adminserver
 
-import "github.com/redis/go-redis/v9"
+import (
+	"github.com/redis/go-redis/v9"
+	"github.com/redis/go-redis/v9/maintnotifications"
+)
 
 // noRetryClient returns a client over rdb's options (same address,
 // credentials, TLS, dialer) whose commands are never retried. go-redis
@@ -17,11 +20,21 @@ func noRetryClient(rdb redis.UniversalClient) (redis.UniversalClient, bool) {
 		// The original's push processor already holds its handlers; sharing
 		// it makes go-redis log a registration failure. The limiter needs none.
 		opt.PushNotificationProcessor = nil
+		opt.MaintNotificationsConfig = noMaintNotifications()
 		return redis.NewClient(&opt), true
 	case *redis.ClusterClient:
 		opt := *c.Options()
 		opt.MaxRetries = -1
+		opt.MaintNotificationsConfig = noMaintNotifications()
 		return redis.NewClusterClient(&opt), true
 	}
 	return rdb, false
+}
+
+// noMaintNotifications is a config of the limiter's own. The copied options
+// point at the original client's config, which go-redis writes (under its
+// own lock) when its handshake falls back, while NewClient would read it
+// unlocked to clone it: a data race. The limiter needs no notifications.
+func noMaintNotifications() *maintnotifications.Config {
+	return &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
 }
