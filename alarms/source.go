@@ -12,11 +12,11 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/smithy-go/logging"
 
+	"gatewayops/internal/awsload"
 	"gatewayops/internal/sdkhttp"
 )
 
@@ -45,23 +45,8 @@ type ClientOptions struct {
 
 // NewClient builds a CloudWatch client from the standard AWS config chain.
 func NewClient(ctx context.Context, o ClientOptions) (*cloudwatch.Client, error) {
-	var loads []func(*config.LoadOptions) error
-	if o.Region != "" {
-		loads = append(loads, config.WithRegion(o.Region))
-	}
-	if o.Profile != "" {
-		loads = append(loads, config.WithSharedConfigProfile(o.Profile))
-	}
-	if o.RetryMaxAttempts > 0 {
-		loads = append(loads, config.WithRetryMaxAttempts(o.RetryMaxAttempts))
-	}
-	if o.Anonymous {
-		loads = append(loads, config.WithCredentialsProvider(aws.AnonymousCredentials{}))
-	}
-	if o.Logger != nil {
-		loads = append(loads, config.WithLogger(o.Logger))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, loads...)
+	cfg, err := awsload.Config(ctx, awsload.Options{Region: o.Region, Profile: o.Profile,
+		RetryMaxAttempts: o.RetryMaxAttempts, Anonymous: o.Anonymous, Logger: o.Logger})
 	if err != nil {
 		return nil, fmt.Errorf("loading AWS config: %w", err)
 	}

@@ -14,9 +14,9 @@ import (
 	"fmt"
 	"strings"
 
+	"gatewayops/internal/awsload"
 	"gatewayops/internal/sdkhttp"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/logging"
@@ -48,23 +48,8 @@ type Options struct {
 
 // NewSDKClient builds an ECS client from the standard config chain.
 func NewSDKClient(ctx context.Context, o Options) (*ecs.Client, error) {
-	var loads []func(*config.LoadOptions) error
-	if o.Region != "" {
-		loads = append(loads, config.WithRegion(o.Region))
-	}
-	if o.Profile != "" {
-		loads = append(loads, config.WithSharedConfigProfile(o.Profile))
-	}
-	if o.RetryMaxAttempts > 0 {
-		loads = append(loads, config.WithRetryMaxAttempts(o.RetryMaxAttempts))
-	}
-	if o.Anonymous {
-		loads = append(loads, config.WithCredentialsProvider(aws.AnonymousCredentials{}))
-	}
-	if o.Logger != nil {
-		loads = append(loads, config.WithLogger(o.Logger))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, loads...)
+	cfg, err := awsload.Config(ctx, awsload.Options{Region: o.Region, Profile: o.Profile,
+		RetryMaxAttempts: o.RetryMaxAttempts, Anonymous: o.Anonymous, Logger: o.Logger})
 	if err != nil {
 		return nil, fmt.Errorf("loading AWS config for ECS: %w", err)
 	}
