@@ -12,12 +12,14 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/legacy"
+
+	"gatewayops/gateway"
 )
 
-// contractDoc loads and validates gateway/openapi.yaml once per test binary.
+// contractDoc loads and validates gateway/openapi.yaml (embedded) once per test binary.
 var contractDoc = sync.OnceValues(func() (*openapi3.T, error) {
 	loader := openapi3.NewLoader()
-	doc, err := loader.LoadFromFile("../openapi.yaml")
+	doc, err := loader.LoadFromData(gateway.OpenAPISpec)
 	if err != nil {
 		return nil, err
 	}

@@ -73,7 +73,9 @@ func Start(t testing.TB, o Options) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := srv.Handler()
+	// The contract check sits innermost: it sees what the server itself
+	// received and answered, whatever a test's Wrap does around it.
+	h := newContract(t, srv.Handler())
 	if o.Wrap != nil {
 		h = o.Wrap(h)
 	}
