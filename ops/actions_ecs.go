@@ -163,15 +163,7 @@ func traps(st ecsdeploy.State, ch ecsChange) []string {
 
 // applyECSChange registers the one-variable revision and follows its rollout.
 func applyECSChange(ctx context.Context, env *Env, inv Invocation, plan Plan) (Result, error) {
-	data, ok := plan.Data.(*ecsPlan)
-	if !ok {
-		return Result{}, errors.New("ecs apply without an ecs plan (a bug)")
-	}
-	c, err := env.ecs()
-	if err != nil {
-		return Result{}, err
-	}
-	st, err := c.Read(ctx)
+	data, c, st, err := ecsCurrent(ctx, env, plan.Data, "ecs apply")
 	if err != nil {
 		return Result{}, err
 	}

@@ -111,15 +111,7 @@ func (serviceRestart) Apply(ctx context.Context, env *Env, inv Invocation, plan 
 }
 
 func (serviceRestart) Verify(ctx context.Context, env *Env, _ Invocation, res Result) (Verification, error) {
-	data, ok := res.Data.(*ecsPlan)
-	if !ok {
-		return Verification{}, errors.New("restart verify without its result (a bug)")
-	}
-	c, err := env.ecs()
-	if err != nil {
-		return Verification{}, err
-	}
-	st, err := c.Read(ctx)
+	data, c, st, err := ecsCurrent(ctx, env, res.Data, "restart verify")
 	if err != nil {
 		return Verification{}, err
 	}
@@ -198,15 +190,7 @@ func (serviceRollback) Plan(ctx context.Context, env *Env, inv Invocation) (Plan
 }
 
 func (serviceRollback) Apply(ctx context.Context, env *Env, inv Invocation, plan Plan) (Result, error) {
-	data, ok := plan.Data.(*ecsPlan)
-	if !ok {
-		return Result{}, errors.New("rollback without its plan (a bug)")
-	}
-	c, err := env.ecs()
-	if err != nil {
-		return Result{}, err
-	}
-	st, err := c.Read(ctx)
+	data, c, st, err := ecsCurrent(ctx, env, plan.Data, "rollback")
 	if err != nil {
 		return Result{}, err
 	}

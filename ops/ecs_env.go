@@ -74,6 +74,24 @@ func followFor() ecsdeploy.FollowOptions {
 	return ecsdeploy.FollowOptions{}
 }
 
+// ecsCurrent is what every ECS apply and verify starts from: the action's
+// own plan data, the environment's client and the service as it runs now.
+func ecsCurrent(ctx context.Context, env *Env, planData any, step string) (*ecsPlan, *ecsdeploy.Client, ecsdeploy.State, error) {
+	data, ok := planData.(*ecsPlan)
+	if !ok {
+		return nil, nil, ecsdeploy.State{}, fmt.Errorf("%s without its ECS plan (a bug)", step)
+	}
+	c, err := env.ecs()
+	if err != nil {
+		return nil, nil, ecsdeploy.State{}, err
+	}
+	st, err := c.Read(ctx)
+	if err != nil {
+		return nil, nil, ecsdeploy.State{}, err
+	}
+	return data, c, st, nil
+}
+
 func (e *Env) ecs() (*ecsdeploy.Client, error) {
 	if e.ECS == nil {
 		return nil, fmt.Errorf("environment %s: flags_backend is %q but no ECS client was built: %w", e.Name, e.Config.FlagsBackend, ErrNoBackend)

@@ -2,7 +2,6 @@ package ops
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -15,15 +14,7 @@ import (
 // new value) and "effect" (the metrics the change should move moved). It
 // never passes on the first part alone.
 func verifyECSChange(ctx context.Context, env *Env, res Result) (Verification, error) {
-	data, ok := res.Data.(*ecsPlan)
-	if !ok {
-		return Verification{}, errors.New("ecs verify without an ecs result (a bug)")
-	}
-	c, err := env.ecs()
-	if err != nil {
-		return Verification{}, err
-	}
-	st, err := c.Read(ctx)
+	data, _, st, err := ecsCurrent(ctx, env, res.Data, "ecs verify")
 	if err != nil {
 		return Verification{}, err
 	}
