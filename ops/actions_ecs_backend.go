@@ -9,15 +9,34 @@ import (
 	"gatewayops/gateway/ecsdeploy"
 )
 
-// flagsSetBackends is flags.set on either backend: the runtime store (the
-// admin API) or, with flags_backend = "ecs", a new task-definition revision.
-type flagsSetBackends struct{ runtime flagsSet }
+// ecsOrRuntime is a write on either backend: the runtime store (the admin
+// API) or, with flags_backend = "ecs", a new task-definition revision that
+// changes the one variable change names.
+type ecsOrRuntime struct {
+	runtime Action
+	spec    func(Spec) Spec
+	change  func(Invocation) ecsChange
+}
 
-func (a flagsSetBackends) Spec() Spec {
-	s := a.runtime.Spec()
-	s.Summary = "set one feature flag: the runtime store, or with flags_backend = ecs a new task-definition revision rolled out"
-	s.Params = append(append([]Param(nil), s.Params...), ecsParams()...)
-	return s
+// flagsSetBackends is flags.set on either backend.
+func flagsSetBackends() Action {
+	return ecsOrRuntime{runtime: flagsSet{}, change: flagChange, spec: func(s Spec) Spec {
+		s.Summary = "set one feature flag: the runtime store, or with flags_backend = ecs a new task-definition revision rolled out"
+		return s
+	}}
+}
+
+// enforceBackends is poolclaims.enforce on either backend; on ECS it sets
+// AGENT_POOL_CLAIM_ENFORCEMENT, which Terraform does not set at all.
+func enforceBackends() Action {
+	return ecsOrRuntime{runtime: poolClaimsEnforce{},
+		change: func(inv Invocation) ecsChange {
+			return ecsChange{variable: EnforcementVariable, value: inv.Str("mode")}
+		},
+		spec: func(s Spec) Spec {
+			s.Summary += "; with flags_backend = ecs, AGENT_POOL_CLAIM_ENFORCEMENT in a new task-definition revision"
+			return s
+		}}
 }
 
 func flagChange(inv Invocation) ecsChange {
@@ -25,51 +44,15 @@ func flagChange(inv Invocation) ecsChange {
 	return ecsChange{variable: flagVariables[name], value: fmt.Sprint(v)}
 }
 
-func (a flagsSetBackends) Plan(ctx context.Context, env *Env, inv Invocation) (Plan, error) {
-	if env.usesECS() {
-		return planECSChange(ctx, env, inv, flagChange(inv))
-	}
-	if err := refuseECSParams(env, inv); err != nil {
-		return Plan{}, err
-	}
-	return a.runtime.Plan(ctx, env, inv)
-}
-
-func (a flagsSetBackends) Apply(ctx context.Context, env *Env, inv Invocation, plan Plan) (Result, error) {
-	if env.usesECS() {
-		return applyECSChange(ctx, env, inv, plan)
-	}
-	return a.runtime.Apply(ctx, env, inv, plan)
-}
-
-func (a flagsSetBackends) Verify(ctx context.Context, env *Env, inv Invocation, res Result) (Verification, error) {
-	if env.usesECS() {
-		return verifyECSChange(ctx, env, res)
-	}
-	return a.runtime.Verify(ctx, env, inv, res)
-}
-
-func (a flagsSetBackends) Inverse(inv Invocation, plan Plan) (Invocation, bool) {
-	if _, ok := plan.Data.(*ecsPlan); ok {
-		return inverseECS(plan)
-	}
-	return a.runtime.Inverse(inv, plan)
-}
-
-// enforceBackends is poolclaims.enforce on either backend; on ECS it sets
-// AGENT_POOL_CLAIM_ENFORCEMENT, which Terraform does not set at all.
-type enforceBackends struct{ runtime poolClaimsEnforce }
-
-func (a enforceBackends) Spec() Spec {
-	s := a.runtime.Spec()
-	s.Summary += "; with flags_backend = ecs, AGENT_POOL_CLAIM_ENFORCEMENT in a new task-definition revision"
+func (a ecsOrRuntime) Spec() Spec {
+	s := a.spec(a.runtime.Spec())
 	s.Params = append(append([]Param(nil), s.Params...), ecsParams()...)
 	return s
 }
 
-func (a enforceBackends) Plan(ctx context.Context, env *Env, inv Invocation) (Plan, error) {
+func (a ecsOrRuntime) Plan(ctx context.Context, env *Env, inv Invocation) (Plan, error) {
 	if env.usesECS() {
-		return planECSChange(ctx, env, inv, ecsChange{variable: EnforcementVariable, value: inv.Str("mode")})
+		return planECSChange(ctx, env, inv, a.change(inv))
 	}
 	if err := refuseECSParams(env, inv); err != nil {
 		return Plan{}, err
@@ -77,21 +60,21 @@ func (a enforceBackends) Plan(ctx context.Context, env *Env, inv Invocation) (Pl
 	return a.runtime.Plan(ctx, env, inv)
 }
 
-func (a enforceBackends) Apply(ctx context.Context, env *Env, inv Invocation, plan Plan) (Result, error) {
+func (a ecsOrRuntime) Apply(ctx context.Context, env *Env, inv Invocation, plan Plan) (Result, error) {
 	if env.usesECS() {
 		return applyECSChange(ctx, env, inv, plan)
 	}
 	return a.runtime.Apply(ctx, env, inv, plan)
 }
 
-func (a enforceBackends) Verify(ctx context.Context, env *Env, inv Invocation, res Result) (Verification, error) {
+func (a ecsOrRuntime) Verify(ctx context.Context, env *Env, inv Invocation, res Result) (Verification, error) {
 	if env.usesECS() {
 		return verifyECSChange(ctx, env, res)
 	}
 	return a.runtime.Verify(ctx, env, inv, res)
 }
 
-func (a enforceBackends) Inverse(inv Invocation, plan Plan) (Invocation, bool) {
+func (a ecsOrRuntime) Inverse(inv Invocation, plan Plan) (Invocation, bool) {
 	if _, ok := plan.Data.(*ecsPlan); ok {
 		return inverseECS(plan)
 	}
