@@ -140,13 +140,13 @@ func (alarmMute) Plan(ctx context.Context, env *Env, inv Invocation) (Plan, erro
 		return Plan{}, err
 	}
 	until := env.now().Add(d)
-	line := fmt.Sprintf("mute notifications of %s for %s (until %s UTC): %q; the alarm keeps evaluating", alarm, formatDuration(d), clock(until), inv.Str("reason"))
+	line := fmt.Sprintf("mute notifications of %s for %s (until %s): %q; the alarm keeps evaluating", alarm, formatDuration(d), clock(until), inv.Str("reason"))
 	r, exists, err := muteRule(ctx, env, alarm)
 	if err != nil {
 		return Plan{}, err
 	}
 	if exists {
-		line += fmt.Sprintf("; replaces the current mute (%s, expires %s UTC)", r.Status, clock(r.ExpiresAt))
+		line += fmt.Sprintf("; replaces the current mute (%s, expires %s)", r.Status, clock(r.ExpiresAt))
 	}
 	return Plan{Lines: []string{line}, Before: muteState(r, exists), Data: map[string]string{"alarm": alarm}}, nil
 }
@@ -172,7 +172,7 @@ func (alarmMute) Verify(ctx context.Context, env *Env, inv Invocation, _ Result)
 	if !ok {
 		return Verification{Pass: false, Detail: "no mute rule " + alarms.MuteRuleName(inv.Str("alarm")) + " found"}, nil
 	}
-	return Verification{Pass: true, Detail: fmt.Sprintf("mute rule %s present (%s, expires %s UTC)", r.Name, r.Status, clock(r.ExpiresAt))}, nil
+	return Verification{Pass: true, Detail: fmt.Sprintf("mute rule %s present (%s, expires %s)", r.Name, r.Status, clock(r.ExpiresAt))}, nil
 }
 
 func (alarmMute) Inverse(inv Invocation, _ Plan) (Invocation, bool) {
@@ -199,7 +199,7 @@ func (alarmUnmute) Plan(ctx context.Context, env *Env, inv Invocation) (Plan, er
 	if !ok {
 		return Plan{Lines: []string{alarm + " has no gatewayops mute: nothing to unmute"}, NoChange: true, Before: muteState(r, ok)}, nil
 	}
-	return Plan{Lines: []string{fmt.Sprintf("unmute %s: delete mute rule %s (%s, expires %s UTC)", alarm, r.Name, r.Status, clock(r.ExpiresAt))}, Before: muteState(r, ok)}, nil
+	return Plan{Lines: []string{fmt.Sprintf("unmute %s: delete mute rule %s (%s, expires %s)", alarm, r.Name, r.Status, clock(r.ExpiresAt))}, Before: muteState(r, ok)}, nil
 }
 
 // muteState is the mute as Plan.Before records it (what an undo compares).

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -26,6 +27,10 @@ func TestBreakerResetPlansAppliesVerifiesAndJournals(t *testing.T) {
 	plan := p.Plan.Text()
 	if !strings.HasPrefix(plan, "reset breaker kms: open since ") || !strings.HasSuffix(plan, "(3 failures) -> closed") {
 		t.Errorf("plan = %q", plan)
+	}
+	// One time rule (issue 9 item 8): every time of day is UTC, marked Z.
+	if !regexp.MustCompile(`open since \d\d:\d\d:\d\dZ `).MatchString(plan) {
+		t.Errorf("plan %q does not mark its time as UTC (HH:MM:SSZ)", plan)
 	}
 	if p.Plan.IdempotencyKey == "" {
 		t.Fatal("a write plan has no idempotency key")

@@ -12,7 +12,7 @@ func (r *Runner) Arm(reason string, d time.Duration) error {
 	_, until, _ := r.Policy.Armed()
 	return r.journalSafety("safety.arm", map[string]string{
 		"reason": reason, "for": formatDuration(d), "until": until.UTC().Format("15:04:05Z"),
-	}, "armed writes until "+until.UTC().Format("15:04:05Z")+" UTC: "+reason)
+	}, "armed writes until "+until.UTC().Format("15:04:05Z")+": "+reason)
 }
 
 // Disarm ends the armed window early and journals it.

@@ -116,14 +116,14 @@ func effectOnce(ctx context.Context, env *Env, ex expectation, data *ecsPlan) (d
 		case before == 0:
 			return true, false, "NOT OBSERVABLE: " + window + ", so a drop cannot show (the real gateway's emitter is not wired: gateway-domain.md 0)"
 		case after > 0:
-			return true, false, fmt.Sprintf("NOT OBSERVED: %s, still %g since %s (%s)", window, after, clockOf(settled), ex.because)
+			return true, false, fmt.Sprintf("NOT OBSERVED: %s, still %g since %s (%s)", window, after, clock(settled), ex.because)
 		case now.Before(settled.Add(effectPeriod)):
-			return false, false, fmt.Sprintf("%s; waiting for a full minute after %s", window, clockOf(settled))
+			return false, false, fmt.Sprintf("%s; waiting for a full minute after %s", window, clock(settled))
 		}
-		return true, true, fmt.Sprintf("OBSERVED: %s, 0 since %s (%s)", window, clockOf(settled), ex.because)
+		return true, true, fmt.Sprintf("OBSERVED: %s, 0 since %s (%s)", window, clock(settled), ex.because)
 	}
 	if after > 0 {
-		return true, true, fmt.Sprintf("OBSERVED: %s, %g since %s", window, after, clockOf(settled))
+		return true, true, fmt.Sprintf("OBSERVED: %s, %g since %s", window, after, clock(settled))
 	}
 	if before == 0 {
 		// Nothing before either: is there any traffic that could show it?
@@ -133,10 +133,8 @@ func effectOnce(ctx context.Context, env *Env, ex expectation, data *ecsPlan) (d
 			return true, false, "NOT OBSERVABLE: no RequestCount at all in the " + formatDuration(effectBefore) + " before the change (the real gateway's emitter is not wired: gateway-domain.md 0)"
 		}
 	}
-	return false, false, fmt.Sprintf("NOT OBSERVED: %s, none since %s", window, clockOf(settled))
+	return false, false, fmt.Sprintf("NOT OBSERVED: %s, none since %s", window, clock(settled))
 }
-
-func clockOf(t time.Time) string { return t.UTC().Format("15:04:05Z") }
 
 // sums adds the metric's Sum over [start, changeAt) and [settled, end), in
 // ONE GetMetricData call with a query per dimension value.

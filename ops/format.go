@@ -44,8 +44,9 @@ func plural(n int64, one, many string) string {
 	return many
 }
 
-// clock writes a time of day in UTC, for "open since 03:12:09".
-func clock(t time.Time) string { return t.UTC().Format("15:04:05") }
+// clock writes a time of day in UTC, marked Z as everywhere in the console
+// (issue 9 item 8: one time rule), for "open since 03:12:09Z".
+func clock(t time.Time) string { return t.UTC().Format("15:04:05Z") }
 
 // ago writes a rounded age.
 func ago(d time.Duration) string {

@@ -46,7 +46,7 @@ type UndoRefusedError struct {
 }
 
 func (e *UndoRefusedError) Error() string {
-	msg := fmt.Sprintf("not undoing %s: the state changed since it ran at %s UTC (%s)", e.Entry.Command, clock(e.Entry.At), strings.Join(e.Changes, "; "))
+	msg := fmt.Sprintf("not undoing %s: the state changed since it ran at %s (%s)", e.Entry.Command, clock(e.Entry.At), strings.Join(e.Changes, "; "))
 	if e.By != "" {
 		msg += "; changed by " + e.By
 	}
@@ -177,7 +177,7 @@ func (r *Runner) changedBy(ctx context.Context, e UndoEntry) string {
 		for i := len(entries) - 1; i >= 0; i-- {
 			j := entries[i]
 			if j.Phase == PhaseResult && j.ID != e.ID && j.Action == action && j.Time.After(e.At) && j.Outcome == "ok" {
-				return fmt.Sprintf("%s at %s UTC by %s (journal)", strings.TrimSpace(j.Action+" "+paramsLine(j.Params)), clock(j.Time), orNone(j.Operator))
+				return fmt.Sprintf("%s at %s by %s (journal)", strings.TrimSpace(j.Action+" "+paramsLine(j.Params)), clock(j.Time), orNone(j.Operator))
 			}
 		}
 	}
@@ -201,7 +201,7 @@ func (r *Runner) changedBy(ctx context.Context, e UndoEntry) string {
 			if a.KeyName != "" {
 				who += " (key " + a.KeyName + ")"
 			}
-			return fmt.Sprintf("%s at %s UTC by %s (admin audit)", a.Action, clock(a.At), orNone(who))
+			return fmt.Sprintf("%s at %s by %s (admin audit)", a.Action, clock(a.At), orNone(who))
 		}
 	}
 	return ""
