@@ -93,7 +93,8 @@ func TestECSArmingWindowEndingMidRolloutDoesNotStopIt(t *testing.T) {
 		t.Fatalf("journal intent %+v, want one armed with the reason", intent)
 	}
 	if result == nil || result.Outcome == "refused" || result.Error != "" || result.Verification == nil ||
-		!strings.Contains(result.Result, "registered arrakis-staging-api:2") || result.Time.Before(until) {
+		!strings.Contains(result.Result, "registered arrakis-staging-api:2") || result.Time.Before(until) ||
+		result.ArmedReason != intent.ArmedReason {
 		t.Fatalf("journal result %+v, want the rollout's result after %s", result, until)
 	}
 

@@ -115,7 +115,8 @@ func (r *Runner) Execute(ctx context.Context, p Prepared, c Confirmation) (Outco
 	}
 	env := r.Env.forExecution(confirm)
 	start := r.Env.now()
-	if err := r.Journal.Append(r.entry(p, PhaseIntent)); err != nil {
+	intent := r.entry(p, PhaseIntent)
+	if err := r.Journal.Append(intent); err != nil {
 		// Refusing to act unjournaled is a failure, and --json must say so.
 		out.Err = fmt.Errorf("not running %s: cannot journal the intent: %w", p.Spec.Name, err)
 		out.ErrMessage = out.Err.Error()
@@ -124,6 +125,9 @@ func (r *Runner) Execute(ctx context.Context, p Prepared, c Confirmation) (Outco
 	r.apply(ctx, a, env, p, &out)
 	out.Duration = r.Env.now().Sub(start)
 	res := r.entry(p, PhaseResult)
+	// The write ran under the arming it started with, even when the window
+	// ends before the result (a rollout outlives a short window).
+	res.ArmedReason = intent.ArmedReason
 	fillResult(&res, out)
 	if err := r.Journal.Append(res); err != nil && out.Err == nil {
 		out.Err = fmt.Errorf("%s ran but its result could not be journaled: %w", p.Spec.Name, err)
