@@ -380,6 +380,28 @@ func TestECSCancelDetachesAndJournalsRolloutInProgress(t *testing.T) {
 	if p := st.Primary(); p.RolloutState != "COMPLETED" || !strings.HasSuffix(aws.ToString(p.TaskDefinition), ":2") {
 		t.Fatalf("after detaching: %+v", p)
 	}
+	// Detaching does not lose the undo: the write is on the stack and its
+	// rollback runs.
+	if out.Inverse != "service.rollback expect=arrakis-staging-api:2 revision=arrakis-staging-api:1" {
+		t.Fatalf("inverse of the detached write %q", out.Inverse)
+	}
+	var stack UndoStack
+	if err := stack.Record(context.Background(), s.runner, out, s.clk.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if l := stack.List(); len(l) != 1 || l[0].Inverse != out.Inverse {
+		t.Fatalf("undo stack after detaching: %+v", l)
+	}
+	p, err := stack.Plan(context.Background(), s.runner, out.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// This stack has no traffic, so only the rollout part of the verdict can pass.
+	undo, err := s.runner.Execute(context.Background(), p, standardYes)
+	if err != nil || undo.Verification == nil || !strings.Contains(undo.Verification.Detail, "rolled out: PASS") ||
+		!strings.Contains(undo.Result.Text(), "run arrakis-staging-api:1") {
+		t.Fatalf("undo of the detached write: %+v %v", undo, err)
+	}
 }
 
 func TestECSFlagsShowReadsTheRunningRevision(t *testing.T) {

@@ -151,6 +151,12 @@ func (r *Runner) apply(ctx context.Context, a Action, env *Env, p Prepared, out 
 		if err != nil {
 			out.Err = fmt.Errorf("%s: %w", p.Spec.Name, err)
 			out.InProgress = errors.Is(err, ErrInProgress)
+			if out.InProgress {
+				// The write was made and ECS goes on with it: it can be
+				// undone like a finished one (a rollback to the revision
+				// it replaced), so the undo is offered now, not lost.
+				out.Inverse = inverseOf(a, p)
+			}
 			return
 		}
 	}
@@ -162,9 +168,17 @@ func (r *Runner) apply(ctx context.Context, a Action, env *Env, p Prepared, out 
 		v = Verification{Pass: false, Detail: "could not read the result back: " + err.Error()}
 	}
 	out.Verification = &v
-	if inv, ok := a.Inverse(p.Inv, p.Plan); ok && !out.Skipped {
-		out.Inverse = inv.String()
+	if !out.Skipped {
+		out.Inverse = inverseOf(a, p)
 	}
+}
+
+// inverseOf is the command that undoes p's write, "" when it has none.
+func inverseOf(a Action, p Prepared) string {
+	if inv, ok := a.Inverse(p.Inv, p.Plan); ok {
+		return inv.String()
+	}
+	return ""
 }
 
 // responseStatus is the HTTP status the admin API answered to the write

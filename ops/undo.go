@@ -53,10 +53,11 @@ func (e *UndoRefusedError) Error() string {
 	return msg + "; plan a new step instead"
 }
 
-// Record pushes a verified write that has an inverse, reading back the
+// Record pushes a verified (or still rolling out) write that has an inverse, reading back the
 // state it left by planning the inverse (a dry run, nothing is sent).
 func (s *UndoStack) Record(ctx context.Context, r *Runner, out Outcome, at time.Time) error {
-	if out.Inverse == "" || !out.OK() || out.Skipped {
+	// A detached rollout (in progress) was written and is undoable as well.
+	if out.Inverse == "" || (!out.OK() && !out.InProgress) || out.Skipped {
 		return nil
 	}
 	left, err := undoState(ctx, r, out.Inverse)

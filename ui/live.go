@@ -202,7 +202,7 @@ func (l *live) Apply(ctx context.Context, p Plan, c Confirmation) (Result, error
 	if err == nil && prep.UndoOf != "" && out.OK() {
 		l.undo.MarkDone(prep.UndoOf)
 	}
-	if err == nil {
+	if err == nil || out.InProgress { // a detached rollout was written: undoable
 		if uerr := l.undo.Record(ctx, l.d.Runner, out, l.d.Now()); uerr != nil {
 			r.Undo, r.UndoNote = "", uerr.Error()
 		}
