@@ -39,7 +39,7 @@ type alarm struct {
 	reasonData    string
 	transitioned  time.Time
 	updated       time.Time
-	history       []AlarmHistoryItem
+	history       []*histEntry // time order; the items are in Service.history too
 }
 
 func oneOf(v string, allowed []string) bool {
@@ -189,6 +189,7 @@ func (s *Service) storeAlarm(name string, a *alarm, tags []Tag) *alarm {
 		a.transitioned, a.updated = now, now
 		a.tags = append([]Tag(nil), tags...)
 		s.insertName(name)
+		s.byState.add(a.state, name)
 	}
 	s.store.watch(a.reads(), 1)
 	s.alarms[name] = a
@@ -199,7 +200,7 @@ func (s *Service) storeAlarm(name string, a *alarm, tags []Tag) *alarm {
 		view = s.describe(a)
 	}
 	data, _ := json.Marshal(map[string]any{"version": "1.0", "type": kind, verb + "Alarm": view})
-	a.addHistory(AlarmHistoryItem{
+	s.addHistory(a, AlarmHistoryItem{
 		AlarmName: name, AlarmType: a.kind(), Timestamp: TS(now),
 		HistoryItemType: "ConfigurationUpdate", HistorySummary: fmt.Sprintf("Alarm %q %s", name, verb),
 		HistoryData: string(data),
@@ -253,13 +254,6 @@ func (a *alarm) reads() []MetricID {
 		}
 	}
 	return ids
-}
-
-func (a *alarm) addHistory(h AlarmHistoryItem) {
-	a.history = append(a.history, h)
-	if len(a.history) > maxHistoryPerAlarm {
-		a.history = append([]AlarmHistoryItem(nil), a.history[len(a.history)-maxHistoryPerAlarm:]...)
-	}
 }
 
 // describe is the DescribeAlarms view of an alarm.

@@ -164,6 +164,8 @@ func (s *Service) deleteAlarms(in *AlarmNamesInput) (any, *APIError) {
 			s.store.watch(a.reads(), -1)
 			delete(s.alarms, n)
 			s.removeName(n)
+			s.byState.remove(a.state, n)
+			s.dropHistory(a)
 		}
 	}
 	return &empty{}, nil

@@ -219,10 +219,12 @@ func (s *Service) transition(a *alarm, state, reason, data string, now time.Time
 		nw["stateReasonData"] = json.RawMessage(data)
 	}
 	hd, _ := json.Marshal(map[string]any{"version": "1.0", "oldState": old, "newState": nw})
-	a.addHistory(AlarmHistoryItem{
+	s.addHistory(a, AlarmHistoryItem{
 		AlarmName: a.name(), AlarmType: a.kind(), Timestamp: TS(now), HistoryItemType: "StateUpdate",
 		HistorySummary: fmt.Sprintf("Alarm updated from %s to %s", a.state, state), HistoryData: string(hd),
 	})
+	s.byState.remove(a.state, a.name())
+	s.byState.add(state, a.name())
 	a.state, a.reason, a.reasonData = state, reason, data
 	a.transitioned, a.updated = now, now
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"math"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -83,7 +82,7 @@ func (s *Service) describeAlarms(in *DescribeAlarmsInput) (any, *APIError) {
 	out := &DescribeAlarmsOutput{MetricAlarms: []MetricAlarm{}, CompositeAlarms: []CompositeAlarm{}}
 	n := 0
 	s.eachCandidate(in, after, func(name string, a *alarm) bool {
-		if !kinds[a.kind()] || !matchesAlarm(in, name, a) {
+		if !kinds[a.kind()] || !matchesAlarm(in, a) {
 			return true
 		}
 		if n == size {
@@ -102,8 +101,9 @@ func (s *Service) describeAlarms(in *DescribeAlarmsInput) (any, *APIError) {
 }
 
 // eachCandidate walks, in name order and after the token's name, the alarms
-// a DescribeAlarms can return: the named ones, the prefix's range of the
-// sorted index, or the whole index. No page sorts anything.
+// a DescribeAlarms can return: the named ones, or the prefix's range of the
+// sorted index of every alarm (or of the alarms in StateValue). No page
+// sorts or scans past what it returns.
 func (s *Service) eachCandidate(in *DescribeAlarmsInput, after string, fn func(string, *alarm) bool) {
 	if len(in.AlarmNames) > 0 {
 		names := slices.Clone(in.AlarmNames)
@@ -115,9 +115,13 @@ func (s *Service) eachCandidate(in *DescribeAlarmsInput, after string, fn func(s
 		}
 		return
 	}
-	i, _ := slices.BinarySearch(s.names, max(in.AlarmNamePrefix, after))
-	for ; i < len(s.names); i++ {
-		n := s.names[i]
+	index := s.names
+	if in.StateValue != "" {
+		index = s.byState[in.StateValue]
+	}
+	i, _ := slices.BinarySearch(index, max(in.AlarmNamePrefix, after))
+	for ; i < len(index); i++ {
+		n := index[i]
 		if n == after {
 			continue
 		}
@@ -145,13 +149,9 @@ func decodeNameToken(kind, token string) (string, *APIError) {
 	return name, nil
 }
 
-func matchesAlarm(in *DescribeAlarmsInput, name string, a *alarm) bool {
-	if len(in.AlarmNames) > 0 && !oneOf(name, in.AlarmNames) {
-		return false
-	}
-	if !strings.HasPrefix(name, in.AlarmNamePrefix) {
-		return false
-	}
+// matchesAlarm is the filter left after eachCandidate (which already keeps
+// to the names or the prefix).
+func matchesAlarm(in *DescribeAlarmsInput, a *alarm) bool {
 	if in.StateValue != "" && a.state != in.StateValue {
 		return false
 	}
@@ -190,7 +190,7 @@ func (s *Service) describeAlarmHistory(in *DescribeAlarmHistoryInput) (any, *API
 	if in.AlarmName != "" && s.alarms[in.AlarmName] == nil {
 		return &DescribeAlarmHistoryOutput{AlarmHistoryItems: []AlarmHistoryItem{}}, nil
 	}
-	offset, err := decodeToken("history", in.NextToken)
+	after, err := decodeHistToken(in.NextToken)
 	if err != nil {
 		return nil, err
 	}
@@ -201,26 +201,13 @@ func (s *Service) describeAlarmHistory(in *DescribeAlarmHistoryInput) (any, *API
 		}
 		kinds[t] = true
 	}
-	var items []AlarmHistoryItem
-	for name, a := range s.alarms {
-		if (in.AlarmName != "" && name != in.AlarmName) || !kinds[a.kind()] {
-			continue
-		}
-		for _, h := range a.history {
-			if keepHistory(in, h) {
-				items = append(items, h)
-			}
-		}
+	src := s.history.entries
+	if in.AlarmName != "" {
+		src = s.alarms[in.AlarmName].history
 	}
-	asc := in.ScanBy == "TimestampAscending"
-	sort.SliceStable(items, func(i, j int) bool {
-		if asc {
-			return items[i].Timestamp.Before(items[j].Timestamp.Time)
-		}
-		return items[i].Timestamp.After(items[j].Timestamp.Time)
-	})
-	lo, hi, next := page("history", len(items), offset, size)
-	return &DescribeAlarmHistoryOutput{AlarmHistoryItems: append([]AlarmHistoryItem{}, items[lo:hi]...), NextToken: next}, nil
+	items, next := pageHistory(historyRange(src, in.StartDate, in.EndDate), in.ScanBy == "TimestampAscending", after, size,
+		func(e *histEntry) bool { return kinds[e.item.AlarmType] && keepHistory(in, e.item) })
+	return &DescribeAlarmHistoryOutput{AlarmHistoryItems: items, NextToken: next}, nil
 }
 
 func keepHistory(in *DescribeAlarmHistoryInput, h AlarmHistoryItem) bool {

@@ -55,6 +55,8 @@ type Service struct {
 	counts   counters
 	alarms   map[string]*alarm
 	names    []string // every alarm name, sorted: DescribeAlarms pages it
+	byState  stateIndex
+	history  historyLog
 	mutes    map[string]*muteRule
 	throttle int
 	failures int
@@ -85,11 +87,12 @@ func New(cfg Config) *Service {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &Service{
-		cfg:    cfg,
-		store:  newStore(cfg.MaxSeries, DeriveRetention(cfg.MemoryBudget, cfg.MaxSeries)),
-		alarms: map[string]*alarm{},
-		mutes:  map[string]*muteRule{},
-		calls:  map[string]int{},
+		cfg:     cfg,
+		store:   newStore(cfg.MaxSeries, DeriveRetention(cfg.MemoryBudget, cfg.MaxSeries)),
+		alarms:  map[string]*alarm{},
+		byState: stateIndex{},
+		mutes:   map[string]*muteRule{},
+		calls:   map[string]int{},
 	}
 }
 
