@@ -21,6 +21,9 @@ import (
 const (
 	PhaseIntent = "intent"
 	PhaseResult = "result"
+	// PhaseDrill is a drill's milestone (fault made, signal on, runbook
+	// opened, cleared, and its report, Action "drill.report", in Result).
+	PhaseDrill = "drill"
 )
 
 // Entry is one journal line.
@@ -54,6 +57,9 @@ type Entry struct {
 	// while another run on the same journal is still applying it.
 	PID       int    `json:"pid,omitempty"`
 	ProcStart uint64 `json:"procStart,omitempty"`
+	// Drill names the drill scenario the entry was written in: a rehearsal
+	// on the embedded stack, not a real incident.
+	Drill string `json:"drill,omitempty"`
 }
 
 // Journal is the append-only JSONL record of every action attempt. Each line
@@ -67,7 +73,15 @@ type Journal struct {
 	mu         sync.Mutex
 	f          *os.File
 	unresolved []Entry
-	torn       []int // line numbers skipped at open time
+	torn       []int  // line numbers skipped at open time
+	drill      string // stamped on every entry (MarkDrill)
+}
+
+// MarkDrill stamps every entry appended from now on with the drill's name.
+func (j *Journal) MarkDrill(name string) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.drill = name
 }
 
 // DefaultJournalPath is $XDG_STATE_HOME/gatewayops/journal.jsonl, falling
@@ -127,6 +141,11 @@ func (j *Journal) Unresolved() []Entry {
 // Append redacts and writes one entry as a single line, fsynced.
 func (j *Journal) Append(e Entry) error {
 	e = j.redactor.Entry(e)
+	j.mu.Lock()
+	if e.Drill == "" {
+		e.Drill = j.drill
+	}
+	j.mu.Unlock()
 	if e.Phase == PhaseIntent && e.PID == 0 {
 		e.PID = os.Getpid()
 		e.ProcStart, _ = procStart(e.PID)

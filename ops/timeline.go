@@ -3,6 +3,7 @@ package ops
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -53,7 +54,8 @@ func FilterEntries(entries []Entry, since time.Time, env string) []Entry {
 
 // Timeline merges alarm transitions and journaled steps into one
 // chronological Markdown document. notes are printed under the heading (e.g.
-// "alarm history unavailable: ...").
+// "alarm history unavailable: ..."). A drill's milestones are rows of their
+// own (source drill) and its report follows the table.
 func Timeline(entries []Entry, history map[string][]alarms.HistoryItem, since, until time.Time, notes []string) string {
 	var events []TimelineEvent
 	for alarm, items := range history {
@@ -64,10 +66,15 @@ func Timeline(entries []Entry, history map[string][]alarms.HistoryItem, since, u
 			events = append(events, TimelineEvent{At: h.At, Source: "alarm", What: fmt.Sprintf("**%s**: %s", alarm, h.Summary)})
 		}
 	}
-	events = append(events, actionEvents(entries)...)
+	actions, drillEvents, reports := splitDrill(entries)
+	events = append(events, actionEvents(actions)...)
+	events = append(events, drillEvents...)
 	sort.SliceStable(events, func(i, j int) bool { return events[i].At.Before(events[j].At) })
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Incident timeline %s to %s (UTC)\n\n", since.UTC().Format("2006-01-02 15:04"), until.UTC().Format("2006-01-02 15:04"))
+	if names := drillNames(entries); len(names) > 0 {
+		fmt.Fprintf(&b, "> DRILL: this window holds the drill %s, a rehearsal on the embedded stack (not a real incident); its rows say drill.\n\n", strings.Join(names, ", "))
+	}
 	for _, n := range notes {
 		fmt.Fprintf(&b, "> %s\n\n", n)
 	}
@@ -79,7 +86,38 @@ func Timeline(entries []Entry, history map[string][]alarms.HistoryItem, since, u
 	for _, e := range events {
 		fmt.Fprintf(&b, "| %s | %s | %s |\n", e.At.UTC().Format("01-02 15:04:05"), e.Source, escapeCell(e.What))
 	}
+	for _, r := range reports {
+		b.WriteString("\n" + strings.TrimRight(r, "\n") + "\n")
+	}
 	return b.String()
+}
+
+// splitDrill separates a drill's milestones (rows) and reports (sections)
+// from the action entries; a drill's actions are marked as such.
+func splitDrill(entries []Entry) (actions []Entry, events []TimelineEvent, reports []string) {
+	for _, e := range entries {
+		switch {
+		case e.Phase == PhaseDrill && e.Action == "drill.report":
+			events = append(events, TimelineEvent{At: e.Time, Source: "drill", What: strings.TrimLeft(strings.SplitN(e.Result, "\n", 2)[0], "# ") + " (below the table)"})
+			reports = append(reports, e.Result)
+		case e.Phase == PhaseDrill:
+			events = append(events, TimelineEvent{At: e.Time, Source: "drill", What: e.Result})
+		default:
+			actions = append(actions, e)
+		}
+	}
+	return actions, events, reports
+}
+
+// drillNames are the drills the entries were written in, in order.
+func drillNames(entries []Entry) []string {
+	var out []string
+	for _, e := range entries {
+		if e.Drill != "" && !slices.Contains(out, e.Drill) {
+			out = append(out, e.Drill)
+		}
+	}
+	return out
 }
 
 // actionEvents turns intent/result pairs into one event per action, at the
@@ -112,7 +150,11 @@ func actionEvents(entries []Entry) []TimelineEvent {
 		if e.Plan != "" && e.Kind == string(Write) {
 			what += "; plan: " + strings.ReplaceAll(e.Plan, "\n", "; ")
 		}
-		out = append(out, TimelineEvent{At: e.Time, Source: "action", What: what})
+		source := "action"
+		if e.Drill != "" {
+			source = "action (drill)"
+		}
+		out = append(out, TimelineEvent{At: e.Time, Source: source, What: what})
 	}
 	return out
 }
