@@ -11,7 +11,7 @@ import (
 
 // StatSetAt is one period's statistic set, as GetMetricData reported it.
 type StatSetAt struct {
-	T                                 time.Time
+	T                                  time.Time
 	SampleCount, Sum, Minimum, Maximum float64
 }
 
