@@ -47,12 +47,35 @@ type Scenario struct {
 	Runbook, Branch string
 	Summary         string
 	Signal          Signal
+	// Manual are the steps of Branch no ops command performs, applied
+	// before Steps (nil for most scenarios).
+	Manual []Manual
 	// Steps is the exact step list that fixes the incident, in the ops
 	// command grammar; every line is a step of Branch.
 	Steps []string
 	// Fault makes the incident on the real stack (Redis through the
 	// gateway's schema; expiry-dependent state backdated, not waited for).
 	Fault func(ctx context.Context, r *Rig) error
+}
+
+// Manual is a step of a Branch that no ops command performs: an
+// escalation, or a fix made outside the console (stopping someone's shell
+// loop, restoring a network path). Text quotes the runbook under Branch
+// (" ... " joins quoted fragments); Apply is what the step does to the
+// drill's stack. Every branch with such a step has it before its ops
+// steps, so manual steps run first.
+type Manual struct {
+	Text  string
+	Apply func(ctx context.Context, r *Rig) error
+}
+
+// StepList is every step of the fix in order, manual ones marked.
+func (sc Scenario) StepList() []string {
+	out := make([]string, 0, len(sc.Manual)+len(sc.Steps))
+	for _, m := range sc.Manual {
+		out = append(out, "(runbook step, no ops command) "+m.Text)
+	}
+	return append(out, sc.Steps...)
 }
 
 // Library returns every scenario, in listing order.
@@ -125,6 +148,48 @@ func Library() []Scenario {
 				_, err := r.Stack.Store.SetFlag(ctx, "ensemble_enabled", true)
 				return err
 			},
+		},
+		{
+			Name: "redis-degraded", Runbook: "agent-redis-degraded",
+			Branch: "Resolution B: CPU or connections high",
+			Summary: "someone's ad-hoc `KEYS agent:budget:*` loop saturates the gateway's Redis: a latency proxy in front of " +
+				"redis-server adds 80 ms to every command of the api and the worker, so even the fastest reserve takes 80 ms",
+			Signal: Signal{Alarm: "drill-agent-redis-latency", Metric: "RedisLatency{operation=reserve} Minimum (drill catalog, ours: no Terraform alarm)", Threshold: RedisLatencyThresholdMs},
+			Manual: []Manual{{Text: "Stop our own load first: ... and any ad-hoc `KEYS` or unbounded `SCAN` in someone's shell.", Apply: stopOwnLoad}},
+			Steps:  []string{"redis.diagnose"},
+			Fault:  degradeRedis,
+		},
+		{
+			Name: "p99-provider-slow", Runbook: "agent-latency-p99-high",
+			Branch: "Resolution A: Provider or loa-finn slow",
+			Summary: "Anthropic slows past the gateway's 30 s loa-finn timeout: every reasoning request (1 baseline request in 6) " +
+				"takes 30,000 ms and fails with 500, leaving its reservation behind",
+			Signal: Signal{Alarm: "agent-p99-latency", Metric: "RequestLatency{feature=baseline} p99", Threshold: 10000},
+			// The provider recovers when its owners act: the wait the runbook
+			// prescribes is the step (docs/decisions.md 101).
+			Manual: []Manual{{Text: "Escalate to the loa-finn owners through L2 with the pool, provider and timings.", Apply: providerRecovers}},
+			Steps:  []string{"reservations.drain older=5m mode=reap"},
+			Fault:  slowProvider,
+		},
+		{
+			Name: "finalize-fail-open", Runbook: "agent-finalize-failures",
+			Branch: "Resolution A: Finalize failing open on Redis errors",
+			Summary: "the worker's path to Redis is cut (a proxy in front of redis-server resets its connections): every usage " +
+				"finalize errors and fails open, leaving its reservation, while the api still reserves",
+			Signal: Signal{Alarm: "drill-worker-agent-finalize-failures", Metric: "FinalizeFailure{ServiceName=arrakis-{env}-worker} Sum (drill catalog)", Threshold: 0},
+			Manual: []Manual{{Text: "Restore Redis first: follow `agent-redis-degraded`.", Apply: restoreWorkerRedis}},
+			Steps:  []string{"reservations.drain older=5m mode=reconcile"},
+			Fault:  cutWorkerRedis,
+		},
+		{
+			Name: "estimate-drift-ensemble", Runbook: "agent-estimate-drift",
+			Branch: "Resolution B: Ensemble overrun",
+			Summary: "DRILL-ONLY METRIC: the real gateway never emits TokenEstimateDrift (its estimator only logs token_estimate_drift); " +
+				"this drill publishes it. ensemble_enabled is on in staging for a test and consensus requests make 6 calls on a " +
+				"reservation for 2: each commits 3x its estimate (drift 200 %)",
+			Signal: Signal{Alarm: "drill-agent-token-estimate-drift", Metric: "TokenEstimateDrift Average (drill-published: the real gateway never emits it)", Threshold: 100},
+			Steps:  []string{"flags.set ensemble_enabled=false"},
+			Fault:  ensembleOverrun,
 		},
 	}
 }

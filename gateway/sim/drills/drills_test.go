@@ -2,6 +2,7 @@ package drills_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -118,6 +119,14 @@ func TestLibraryMatchesRunbooks(t *testing.T) {
 				t.Errorf("%s: %q is not a step of %s under %q", sc.Name, line, sc.Runbook, sc.Branch)
 			}
 		}
+		for _, m := range sc.Manual {
+			if !quotesSection(rb, sc.Branch, m.Text) {
+				t.Errorf("%s: manual step %q is not the text of %s under %q", sc.Name, m.Text, sc.Runbook, sc.Branch)
+			}
+			if m.Apply == nil {
+				t.Errorf("%s: manual step %q does nothing", sc.Name, m.Text)
+			}
+		}
 		if (sc.Signal.Alarm == "") == (sc.Signal.Cleared == nil) {
 			t.Errorf("%s: a signal is an alarm or a predicate, exactly one", sc.Name)
 		}
@@ -136,6 +145,22 @@ func TestLibraryMatchesRunbooks(t *testing.T) {
 func findRunbook(name string) (runbooks.Runbook, bool) {
 	rb, err := runbooks.Get(name)
 	return rb, err == nil
+}
+
+// quotesSection says whether every " ... "-separated fragment of text is
+// in the section's body (whitespace runs compared as one space).
+func quotesSection(rb runbooks.Runbook, section, text string) bool {
+	sec, ok := rb.SectionByTitle(section)
+	if !ok {
+		return false
+	}
+	body := strings.Join(strings.Fields(sec.Body), " ")
+	for _, frag := range strings.Split(text, " ... ") {
+		if !strings.Contains(body, strings.Join(strings.Fields(frag), " ")) {
+			return false
+		}
+	}
+	return true
 }
 
 func hasStep(rb runbooks.Runbook, section, command string) bool {
@@ -177,3 +202,44 @@ func TestDrillStepsAreJournaledWithoutTheAdminKey(t *testing.T) {
 		t.Fatalf("journal: %+v", entries)
 	}
 }
+
+// The new runbooks' proofs fail when their branch is not followed: without
+// the manual step that ends the fault (the ops steps alone leave it on),
+// or with another branch's step, Fix fails naming the last step taken and
+// the signal.
+func TestStepsThatDoNotClearFailNamingStepAndSignal(t *testing.T) {
+	cases := []struct {
+		name, last string
+		steps      []string
+	}{
+		{"redis-degraded", "redis.diagnose", nil},
+		{"p99-provider-slow", "reservations.drain older=5m mode=reap", nil},
+		{"finalize-fail-open", "reservations.drain older=5m mode=reconcile", nil},
+		// Resolution A's only step reads the counters; the ensembles overrun on.
+		{"estimate-drift-ensemble", "budget.show", []string{"budget.show"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			sc, err := drills.Lookup(c.name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sc.Manual = nil
+			if c.steps != nil {
+				sc.Steps = c.steps
+			}
+			r := rig(t)
+			_, err = drills.Fix(context.Background(), r, sc, runner(t, r))
+			if err == nil {
+				t.Fatalf("%v alone cleared %s", sc.Steps, sc.Name)
+			}
+			for _, want := range []string{"after step " + strconvQuote(c.last), "alarm " + sc.Signal.Alarm, "is still on"} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error %q does not name %s", err, want)
+				}
+			}
+		})
+	}
+}
+
+func strconvQuote(s string) string { return fmt.Sprintf("%q", s) }

@@ -14,7 +14,7 @@ import (
 // catalog has no alarm for; their names carry "drill-" so nobody takes
 // them for the Terraform alarms.
 func DrillAlarms(env string) alarms.Catalog {
-	return alarms.Catalog{Name: "drill", Alarms: []alarms.AlarmDef{loaFinnAlarm(env), {
+	return alarms.Catalog{Name: "drill", Alarms: append([]alarms.AlarmDef{loaFinnAlarm(env), estimateDriftAlarm(env), workerFinalizeAlarm(env), {
 		Name:        "arrakis-" + env + "-drill-pool-claim-rejects",
 		Description: "drill: PoolClaimReject (pool_id=reasoning) above 0 in a 10 s period: reject-mode rejections of mismatched pool claims",
 		Severity:    "medium",
@@ -23,7 +23,7 @@ func DrillAlarms(env string) alarms.Catalog {
 		ComparisonOperator: "GreaterThanThreshold", Threshold: 0, EvaluationPeriods: 1,
 		// Emitted only on a rejection: no data is no rejection.
 		TreatMissingData: "notBreaching",
-	}}}
+	}}, redisAlarms(env)...)}
 }
 
 // graduateEarly is the pool-claim fault: enforcement set to reject while

@@ -35,9 +35,14 @@ func Fix(ctx context.Context, r *Rig, sc Scenario, run RunStep) (Fixed, error) {
 		return Fixed{}, err
 	}
 	start := r.Clock.Now()
+	for i, m := range sc.Manual {
+		if err := m.Apply(ctx, r); err != nil {
+			return Fixed{}, fmt.Errorf("drill %s: manual step %d %q of %s (%s) failed: %w", sc.Name, i+1, m.Text, sc.Runbook, sc.Branch, err)
+		}
+	}
 	for i, line := range sc.Steps {
 		if err := run(ctx, line); err != nil {
-			return Fixed{}, fmt.Errorf("drill %s: step %d %q of %s (%s) failed: %w", sc.Name, i+1, line, sc.Runbook, sc.Branch, err)
+			return Fixed{}, fmt.Errorf("drill %s: step %d %q of %s (%s) failed: %w", sc.Name, len(sc.Manual)+i+1, line, sc.Runbook, sc.Branch, err)
 		}
 	}
 	for elapsed := time.Duration(0); ; elapsed += Tick {
@@ -49,8 +54,13 @@ func Fix(ctx context.Context, r *Rig, sc Scenario, run RunStep) (Fixed, error) {
 			return Fixed{Raised: raised, Recovered: max(r.Clock.Now().Sub(start), Tick)}, nil
 		}
 		if elapsed >= MaxClear {
+			steps := sc.StepList()
+			last := "(none)"
+			if len(steps) > 0 {
+				last = steps[len(steps)-1]
+			}
 			return Fixed{}, fmt.Errorf("drill %s: after step %q (last of %s's %s: %s) the signal %s is still on %s later",
-				sc.Name, sc.Steps[len(sc.Steps)-1], sc.Runbook, sc.Branch, strings.Join(sc.Steps, "; "), sc.Signal, MaxClear)
+				sc.Name, last, sc.Runbook, sc.Branch, strings.Join(steps, "; "), sc.Signal, MaxClear)
 		}
 		if err := r.Step(ctx); err != nil {
 			return Fixed{}, err

@@ -31,6 +31,20 @@ type Rig struct {
 	mismatches int
 	// finnOpen holds the tasks whose in-process loa-finn breaker is open.
 	finnOpen map[string]bool
+	// api and worker are the two services' own paths to redis-server,
+	// each through a latency proxy (redispath.go); probes numbers the
+	// canary requests sent on them, info is the last INFO read.
+	api, worker *redisPath
+	probes      int
+	info        infoSample
+	// stopLoad ends the ad-hoc load of the redis-degraded drill (nil when
+	// none runs).
+	stopLoad func()
+	// slowPool is the pool whose provider outlives the gateway's loa-finn
+	// timeout (latency.go); ensembleCalls is how many calls each ensemble
+	// request really makes (estimate.go; 0: as many as it reserved for).
+	slowPool      string
+	ensembleCalls int
 }
 
 // StartRig starts the stack with no simulator traffic and no evaluation
@@ -52,11 +66,28 @@ func StartRig(ctx context.Context) (*Rig, error) {
 		return nil, fmt.Errorf("provision drill alarms: %w", err)
 	}
 	prefix := "arrakis-" + st.Environment + "-"
-	return &Rig{Stack: st, Clock: clk, Alarms: alarms.NewSource(cw, prefix), prefix: prefix, finnOpen: map[string]bool{}}, nil
+	r := &Rig{Stack: st, Clock: clk, Alarms: alarms.NewSource(cw, prefix), prefix: prefix, finnOpen: map[string]bool{}}
+	if err := r.startRedisPaths(ctx); err != nil {
+		r.Close()
+		return nil, err
+	}
+	return r, nil
 }
 
-// Close stops the stack.
-func (r *Rig) Close() { r.Stack.Close() }
+// Close stops the drill's own load and Redis paths, then the stack.
+func (r *Rig) Close() {
+	if r.stopLoad != nil {
+		r.stopLoad()
+		r.stopLoad = nil
+	}
+	for _, p := range []*redisPath{r.worker, r.api} {
+		if p != nil {
+			p.close()
+		}
+	}
+	r.api, r.worker = nil, nil
+	r.Stack.Close()
+}
 
 // Step moves the clock one Tick, publishes the gauges at the new time and
 // evaluates every alarm there.
@@ -85,6 +116,11 @@ func (r *Rig) Step(ctx context.Context) error {
 		return err
 	}
 	lines = append(lines, finn...)
+	redisLines, err := r.redisLines(ctx, now)
+	if err != nil {
+		return err
+	}
+	lines = append(lines, redisLines...)
 	lines = append(lines,
 		sim.BreakerStateLine(now, gateway.KMSBreaker, sim.BreakerStateValue(b.State)),
 		sim.ReservationAgeLine(now, r.Stack.Environment, float64(sum.Totals.OldestExpiredAgeMs)))
@@ -97,43 +133,66 @@ func (r *Rig) Step(ctx context.Context) error {
 	return nil
 }
 
-// requestMix is one feature's requests per tick.
+// requestMix is one feature's requests per tick on one pool.
 type requestMix struct {
-	feature string
-	n       int
+	feature, pool string
+	n             int
 }
 
 // trafficPerTick is a fixed mix of requests each tick (so every run sees the
-// same counts): 6 baseline, 1 ensemble, 3 BYOK.
+// same counts): 6 baseline (one of them on the reasoning pool), 1
+// ensemble, 3 BYOK.
 func trafficPerTick() []requestMix {
-	return []requestMix{{"baseline", 6}, {"ensemble", 1}, {"byok", 3}}
+	return []requestMix{{"baseline", "cheap", 5}, {"baseline", "reasoning", 1}, {"ensemble", "cheap", 1}, {"byok", "cheap", 3}}
 }
 
 // traffic is one tick of agent requests as RequestComplete EMF lines. BYOK
 // requests pass the real kms breaker as the gateway's BYOK manager does:
-// refused with 503 while it is open.
+// refused with 503 while it is open; ensemble requests read the runtime
+// flag store (400 ENSEMBLE_DISABLED while ensemble_enabled is false);
+// the others take their pool's provider time (latency.go).
 func (r *Rig) traffic(ctx context.Context, now time.Time) ([][]byte, error) {
+	flags, err := r.Stack.Store.Flags(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var lines [][]byte
 	for _, t := range trafficPerTick() {
 		for range t.n {
-			status := 200
-			if t.feature == "byok" {
-				allowed, _, err := r.Stack.Store.BreakerCheck(ctx, gateway.KMSBreaker)
-				switch {
-				case err != nil:
-					return nil, err
-				case !allowed:
-					status = 503
-				default:
-					if err := r.Stack.Store.BreakerSuccess(ctx, gateway.KMSBreaker); err != nil {
-						return nil, err
-					}
-				}
+			var req [][]byte
+			var err error
+			switch t.feature {
+			case "byok":
+				req, err = r.byokRequest(ctx, now)
+			case "ensemble":
+				req, err = r.ensembleRequest(ctx, now, flags.Values["ensemble_enabled"])
+			default:
+				req, err = r.providerRequest(ctx, now, t.feature, t.pool)
 			}
-			lines = append(lines, sim.RequestCompleteLine(now, t.feature, 900, status, "community-01", "cheap"))
+			if err != nil {
+				return nil, err
+			}
+			lines = append(lines, req...)
 		}
 	}
 	return lines, nil
+}
+
+// byokRequest passes the kms breaker as the gateway's BYOK manager does.
+func (r *Rig) byokRequest(ctx context.Context, now time.Time) ([][]byte, error) {
+	status := 200
+	allowed, _, err := r.Stack.Store.BreakerCheck(ctx, gateway.KMSBreaker)
+	switch {
+	case err != nil:
+		return nil, err
+	case !allowed:
+		status = 503
+	default:
+		if err := r.Stack.Store.BreakerSuccess(ctx, gateway.KMSBreaker); err != nil {
+			return nil, err
+		}
+	}
+	return [][]byte{sim.RequestCompleteLine(now, "byok", 900, status, rigCommunity, "cheap")}, nil
 }
 
 // State reads a signal: on is true while the incident shows (the alarm is

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"time"
 
+	"gatewayops/gateway"
 	"gatewayops/gateway/ecsdeploy"
 	"gatewayops/gateway/sim/drills"
 	"gatewayops/ops"
@@ -32,6 +33,9 @@ func Runner(ctx context.Context, r *drills.Rig, journalPath string) (*ops.Runner
 	}
 	e.AdminOptions.APIKey = st.AdminKey()
 	e.Now = r.Clock.Now
+	// redis.diagnose reads through the api's own path to Redis (its proxy),
+	// so a degraded path shows in the diagnosis as it does to the gateway.
+	e.Inspector = gateway.NewInspector(r.GatewayRedis())
 	if err := attachECS(ctx, e, r); err != nil {
 		closeEnv()
 		return nil, nil, nil, err
