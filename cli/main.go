@@ -45,6 +45,7 @@ func commands() map[string]subcommand {
 		"run":              {"run one action headless: gatewayops run ACTION [key=value ...]", classAction, runAction},
 		"runbook":          {"list, show or check the embedded runbooks", classAction, runRunbook},
 		"drill":            {"list the drill scenarios, show one, or prove it headless: gatewayops drill [NAME [--prove]]", classAction, runDrill},
+		"record":           {"save, read-only, an environment's alarms, history and metric data for drill --replay", classAction, runRecord},
 		"preflight":        {"preflight checks: gatewayops preflight pool-claims [--hours 24] (a monitoring check)", classCheck, runPreflight},
 		"journal":          {"the action journal: gatewayops journal export --since 2h", classAction, runJournal},
 		"doctor":           {"check, read-only, that every backend of an environment is reachable and permitted", classAction, runDoctor},

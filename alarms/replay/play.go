@@ -25,6 +25,7 @@ type Player struct {
 	svc    *cwlocal.Service
 	rec    *Recording
 	rename func(string) string
+	shift  time.Duration
 	points []due
 	trans  []Transition
 	pi, ti int
@@ -37,26 +38,46 @@ type due struct {
 	point  Point
 }
 
-// Renamer maps a recorded alarm name onto prefix: "arrakis-{env}-x" becomes
-// prefix+"x", any other name prefix+name; an empty prefix keeps names.
+// Renamer maps a recorded alarm name onto prefix: the gateway's own
+// "arrakis-{env}-" (or, failing that, "arrakis-{first word}-") is replaced by
+// prefix, any other name gets prefix in front; an empty prefix keeps names.
 func Renamer(rec *Recording, prefix string) func(string) string {
 	own := "arrakis-" + rec.Header.Env + "-"
 	return func(name string) string {
 		if prefix == "" {
 			return name
 		}
-		return prefix + strings.TrimPrefix(name, own)
+		if rest, ok := strings.CutPrefix(name, own); ok {
+			return prefix + rest
+		}
+		if rest, ok := strings.CutPrefix(name, "arrakis-"); ok {
+			if _, after, found := strings.Cut(rest, "-"); found {
+				return prefix + after
+			}
+		}
+		return prefix + name
 	}
 }
 
-// NewPlayer replaces every alarm of svc with the recorded ones (renamed by
-// rename; nil keeps the names) in the state each had when the window
-// began. Call it with svc's clock at the recording's start.
-func NewPlayer(svc *cwlocal.Service, rec *Recording, rename func(string) string) (*Player, error) {
+// PlayOptions shape a playback. The zero value keeps names and times.
+type PlayOptions struct {
+	// Rename maps recorded alarm names onto the replay's (nil keeps them).
+	Rename func(string) string
+	// Shift moves every recorded time by this much (a multiple of every
+	// period, so periods stay aligned): the replay runs on a clock that
+	// must not go back, recorded times land at T+Shift.
+	Shift time.Duration
+}
+
+// NewPlayer replaces every alarm of svc with the recorded ones in the state
+// each had when the window began. Call it with svc's clock at the
+// recording's start (plus the shift).
+func NewPlayer(svc *cwlocal.Service, rec *Recording, o PlayOptions) (*Player, error) {
+	rename := o.Rename
 	if rename == nil {
 		rename = func(s string) string { return s }
 	}
-	p := &Player{svc: svc, rec: rec, rename: rename, trans: slices.Clone(rec.Transitions)}
+	p := &Player{svc: svc, rec: rec, rename: rename, shift: o.Shift, trans: slices.Clone(rec.Transitions)}
 	slices.SortStableFunc(p.trans, func(a, b Transition) int { return a.At.Compare(b.At) })
 	svc.ClearAlarms()
 	for _, a := range rec.Alarms {
@@ -70,7 +91,12 @@ func NewPlayer(svc *cwlocal.Service, rec *Recording, rename func(string) string)
 	}
 	for i, s := range rec.Series {
 		for _, pt := range s.Points {
-			p.points = append(p.points, due{at: pt.T.Add(time.Duration(s.Period) * time.Second), series: i, point: pt})
+			pt.T = pt.T.Add(o.Shift)
+			at := pt.T.Add(time.Duration(s.Period) * time.Second)
+			if end := rec.Header.To.Add(o.Shift); at.After(end) { // the partial last period
+				at = end
+			}
+			p.points = append(p.points, due{at: at, series: i, point: pt})
 		}
 	}
 	slices.SortStableFunc(p.points, func(a, b due) int { return a.at.Compare(b.at) })
@@ -82,10 +108,10 @@ func NewPlayer(svc *cwlocal.Service, rec *Recording, rename func(string) string)
 func (p *Player) initial(a Alarm) (state, reason string, since time.Time) {
 	for _, t := range p.trans {
 		if t.Alarm == a.Name {
-			return t.From, "state when the recording began", p.rec.Header.From
+			return t.From, "state when the recording began", p.rec.Header.From.Add(p.shift)
 		}
 	}
-	return a.State, a.StateReason, a.StateSince
+	return a.State, a.StateReason, a.StateSince.Add(p.shift)
 }
 
 // Progress is what one AdvanceTo loaded.
@@ -119,9 +145,9 @@ func (p *Player) AdvanceTo(now time.Time) (Progress, error) {
 	if err := p.loadPercentiles(pcts); err != nil {
 		return pr, err
 	}
-	for ; p.ti < len(p.trans) && !p.trans[p.ti].At.After(now); p.ti++ {
+	for ; p.ti < len(p.trans) && !p.trans[p.ti].At.Add(p.shift).After(now); p.ti++ {
 		t := p.trans[p.ti]
-		if err := p.svc.SetAlarmStateAt(p.rename(t.Alarm), t.To, t.Reason, t.ReasonData, t.At); err != nil {
+		if err := p.svc.SetAlarmStateAt(p.rename(t.Alarm), t.To, t.Reason, t.ReasonData, t.At.Add(p.shift)); err != nil {
 			return pr, fmt.Errorf("transition of %s at %s: %w", t.Alarm, t.At.Format(time.RFC3339), err)
 		}
 		pr.Transitions++

@@ -23,7 +23,7 @@ func playAll(t *testing.T, rec *Recording) (*local, *Player) {
 		t.Fatal(err)
 	}
 	l := startLocal(t, back.Header.From)
-	p, err := NewPlayer(l.svc, back, nil)
+	p, err := NewPlayer(l.svc, back, PlayOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +79,7 @@ func TestReplayKeepsStatesBetweenTransitions(t *testing.T) {
 		t.Fatal(err)
 	}
 	l := startLocal(t, back.Header.From)
-	p, err := NewPlayer(l.svc, back, Renamer(back, "arrakis-replay-"))
+	p, err := NewPlayer(l.svc, back, PlayOptions{Rename: Renamer(back, "arrakis-replay-")})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,7 +36,7 @@ func (r *Recorder) count(op string) {
 }
 
 // Record saves the alarms under the prefix, their StateUpdate history and
-// the data of every series they watch over [until-since, until), the window
+// the data of every series they watch over [until-since, until), the start
 // aligned down to the longest period the alarms use. Cost: ceil(alarms/100)
 // DescribeAlarms; per alarm ceil(items/100) DescribeAlarmHistory (at least
 // one); per distinct metric one ListMetrics page per 500 identities; and
@@ -67,7 +67,9 @@ func (r *Recorder) Record(ctx context.Context, since time.Duration, until time.T
 	return rec, nil
 }
 
-// window is [until-since, until) aligned down to the longest period.
+// window is [until-since, until): its start aligned down to the longest
+// period (so every series' periods start there), its end as given (the
+// last period may be partial, as it was when it was recorded).
 func window(list []Alarm, since time.Duration, until time.Time) (time.Time, time.Time) {
 	p := 60
 	for _, a := range list {
@@ -76,7 +78,7 @@ func window(list []Alarm, since time.Duration, until time.Time) (time.Time, time
 		}
 	}
 	step := time.Duration(p) * time.Second
-	to := until.UTC().Truncate(step)
+	to := until.UTC()
 	return to.Add(-since).Truncate(step), to
 }
 
