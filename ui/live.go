@@ -458,3 +458,9 @@ func entryText(e ops.Entry, outcome string) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// SetOnScreen passes what the console shows to the poller (screen.go); it
+// takes the poller's own lock and does no I/O, so Update may call it.
+func (l *live) SetOnScreen(alarmNames []string, panels bool) {
+	l.d.Poller.SetOnScreen(alarmNames, panels)
+}

@@ -139,6 +139,7 @@ type Model struct {
 	detailID    int
 	firstSnapAt time.Time // the first snapshot: lint waits for data that could exist
 	clockGen    int
+	shown       shownState // what the backend was last told is on screen (screen.go)
 }
 
 // New builds the console over a backend. It does no I/O: the first refresh
@@ -185,6 +186,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	next, cmd := m.route(msg)
 	if mm, ok := next.(Model); ok {
 		mm.relayout()
+		mm.reportScreen()
 		if c := mm.startClock(); c != nil {
 			cmd = tea.Batch(cmd, c)
 		}

