@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"gatewayops/alarms"
 	"gatewayops/internal/termsafe"
+	"gatewayops/ops"
 )
 
 // alarmsFlags are the flags of `gatewayops alarms`. Region, profile,
@@ -114,8 +116,19 @@ func loadCatalogFlag(name string) (alarms.Catalog, error) {
 	case "":
 		return alarms.Catalog{}, errors.New("--catalog is empty: use default, terraform or a YAML file path")
 	default:
-		return alarms.LoadCatalog(name)
+		return alarms.LoadCatalogCached(name, catalogCacheDir())
 	}
+}
+
+// catalogCacheDir is where parsed catalog files are kept (beside the
+// journal, in the state dir; "" when there is none): decoding the YAML of
+// 1,000 alarms was the largest part of the console's start-up.
+func catalogCacheDir() string {
+	j, err := ops.DefaultJournalPath()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(filepath.Dir(j), "cache")
 }
 
 func runAlarms(ctx context.Context, args []string, std stdio) error {
