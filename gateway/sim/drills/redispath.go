@@ -63,7 +63,12 @@ func (r *Rig) startRedisPaths(ctx context.Context) error {
 	if r.worker, err = newRedisPath(r.Stack.RedisURL, r.Clock.Now); err != nil {
 		return err
 	}
-	return r.Stack.Store.SetLimit(ctx, rigCommunity, 10_000_000)
+	if err := r.Stack.Store.SetLimit(ctx, rigCommunity, 10_000_000); err != nil {
+		return err
+	}
+	// The first INFO is the base of the deltas: the first tick has Evictions.
+	_, err = r.elastiCacheLine(ctx, r.Clock.Now())
+	return err
 }
 
 // GatewayRedis is the api's client of redis-server, through its proxy: a
