@@ -74,7 +74,8 @@ func TestRunbookCheckReportsDrillCoverage(t *testing.T) {
 	}
 	for _, want := range []string{"drill  agent-circuit-breaker-open       kms-breaker-open, loa-finn-breaker-stuck\n",
 		"drill  agent-error-rate-high            byok-error-rate\n",
-		"6 of 10 runbooks have a proving drill; none yet: agent-estimate-drift, agent-finalize-failures, agent-latency-p99-high, agent-redis-degraded\n"} {
+		"drill  agent-redis-degraded             redis-degraded\n",
+		"10 of 10 runbooks have a proving drill"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("runbook check lacks %q:\n%s", want, out.String())
 		}
