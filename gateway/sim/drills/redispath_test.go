@@ -78,6 +78,12 @@ func TestRedisDegradedIsReal(t *testing.T) {
 	if st := alarmState(t, r, "drill-agent-redis-latency"); st != alarms.StateAlarm {
 		t.Errorf("degraded: latency alarm %s", st)
 	}
+	// The runbook's point: a slow path shows in no ElastiCache alarm.
+	for _, a := range []string{"drill-agent-redis-connections-high", "drill-agent-redis-evictions"} {
+		if st := alarmState(t, r, a); st != alarms.StateOK {
+			t.Errorf("degraded: %s is %s, want OK", a, st)
+		}
+	}
 	if err := stopOwnLoad(context.Background(), r); err != nil {
 		t.Fatal(err)
 	}
