@@ -153,7 +153,8 @@ func BenchmarkDrain(b *testing.B) {
 }
 
 // BenchmarkDrainPlanApplyVerify is what an operator's drain costs: the plan
-// (an exact dry run: it reads the hash of every stale member), the drain,
+// (a dry run of the same batches: it reads the hash of every stale member
+// inside the hash's lifetime and counts the older ones by rank), the drain,
 // and the verification (a dry run that finds nothing left). drain_ms is the
 // apply alone, from the same run.
 func BenchmarkDrainPlanApplyVerify(b *testing.B) {

@@ -25,6 +25,9 @@ type drainPlan struct {
 	DrainRequest
 	olderThan time.Duration
 	cutoff    int64 // expiry score at or below which a member is drained
+	// hashEdge is the hash window's start (see hashWindow): a member scored
+	// at or below it is an orphan without reading its hash.
+	hashEdge int64
 }
 
 func (s *Store) planDrain(req DrainRequest) (drainPlan, error) {
@@ -58,8 +61,9 @@ func (s *Store) planDrain(req DrainRequest) (drainPlan, error) {
 	}
 	// A member's age is now - (score - TTL); it is drained once that age
 	// reaches olderThan, i.e. score <= now - olderThan + TTL.
-	cutoff := s.nowMs() - ms(older) + ms(s.opts.ReservationTTL)
-	return drainPlan{DrainRequest: req, olderThan: older, cutoff: cutoff}, nil
+	now := s.nowMs()
+	cutoff := now - ms(older) + ms(s.opts.ReservationTTL)
+	return drainPlan{DrainRequest: req, olderThan: older, cutoff: cutoff, hashEdge: now - ms(hashWindow)}, nil
 }
 
 // Drain claims stale reservations in bounded batches (each batch one Lua call
@@ -133,20 +137,16 @@ func (s *Store) drainTargets(ctx context.Context, p drainPlan, given *KeyIndex) 
 }
 
 // drainOne drains one community/month; a Redis failure is kept in Error so
-// the other communities still drain.
+// the other communities still drain. The reserved counter before and after
+// comes with the batches' replies (see drain_batch.lua), not extra GETs.
 func (s *Store) drainOne(ctx context.Context, p drainPlan, t monthKey, res *DrainResult) CommunityDrain {
 	cd := CommunityDrain{Community: t.community, Month: t.month}
-	before, err := s.getInt(ctx, ReservedKey(t.community, t.month))
+	after, err := s.reapBatches(ctx, p, t, &cd, res)
 	if err != nil {
 		cd.Error = err.Error()
 		return cd
 	}
-	cd.ReservedBeforeCents = before
-	if err := s.reapBatches(ctx, p, t, &cd, res); err != nil {
-		cd.Error = err.Error()
-		return cd
-	}
-	expected := max(0, before-cd.ReclaimedCents)
+	expected := max(0, cd.ReservedBeforeCents-cd.ReclaimedCents)
 	if p.Mode == DrainReconcile {
 		if err := s.reconcileOne(ctx, p, t, &cd, res, expected); err != nil {
 			cd.Error = err.Error()
@@ -159,38 +159,43 @@ func (s *Store) drainOne(ctx context.Context, p drainPlan, t monthKey, res *Drai
 		cd.ReservedAfterCents = expected
 		return cd
 	}
-	after, err := s.getInt(ctx, ReservedKey(t.community, t.month))
-	if err != nil {
-		cd.Error = err.Error()
-	}
 	cd.ReservedAfterCents = after
 	return cd
 }
 
 // reapBatches runs drain_batch.lua until a batch says it is done. Each call
 // reads at most BatchSize members and returns after about the Store's
-// drain budget of server time, whichever comes first.
-func (s *Store) reapBatches(ctx context.Context, p drainPlan, t monthKey, cd *CommunityDrain, res *DrainResult) error {
+// drain budget of server time, whichever comes first. It sets
+// cd.ReservedBeforeCents from the first batch and returns reserved after the
+// last.
+func (s *Store) reapBatches(ctx context.Context, p drainPlan, t monthKey, cd *CommunityDrain, res *DrainResult) (int64, error) {
 	keys := []string{ReservedKey(t.community, t.month), ExpiryKey(t.community, t.month)}
 	prefix := ReservationKeyPrefix(t.community)
 	dry := "0"
 	if p.DryRun {
 		dry = "1"
 	}
-	for offset := int64(0); ; {
+	for offset, first := int64(0), true; ; first = false {
 		if err := ctx.Err(); err != nil {
-			return err
+			return 0, err
 		}
 		start := time.Now()
 		vals, err := s.runDrainScript(ctx, p.DryRun, s.scripts.drainBatch, s.scripts.drainBatchOnce, keys,
 			p.cutoff, p.BatchSize, prefix, dry, ms(counterTTL), offset, ms(s.opts.ReservationTTL),
-			s.drainBudget().Microseconds()).Slice()
+			s.drainBudget().Microseconds(), p.hashEdge).Slice()
 		recordBatch(res, start)
 		if err != nil {
-			return fmt.Errorf("drain batch: %w", err)
+			return 0, fmt.Errorf("drain batch: %w", err)
 		}
-		if len(vals) != 7 {
-			return fmt.Errorf("drain batch: unexpected reply %v", vals)
+		if len(vals) != 9 {
+			return 0, fmt.Errorf("drain batch: unexpected reply %v", vals)
+		}
+		before, err := counterValue(keys[0], vals[7])
+		if err != nil {
+			return 0, err // the script changed nothing
+		}
+		if first {
+			cd.ReservedBeforeCents = before
 		}
 		cd.Claimed += int(asInt(vals[1]))
 		cd.ReclaimedCents += asInt(vals[2])
@@ -202,10 +207,23 @@ func (s *Store) reapBatches(ctx context.Context, p drainPlan, t monthKey, cd *Co
 			}
 		}
 		if asInt(vals[5]) == 1 {
-			return nil
+			return counterValue(keys[0], vals[8])
 		}
 		offset = asInt(vals[6])
 	}
+}
+
+// counterValue reads a counter as a script returned it: nil (missing) is 0.
+func counterValue(key string, v any) (int64, error) {
+	if v == nil {
+		return 0, nil
+	}
+	raw := asString(v)
+	n, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%s holds %q, not an integer", key, raw)
+	}
+	return n, nil
 }
 
 // reconcileOne sets reserved to the sum of the live estimates in one call.

@@ -24,7 +24,7 @@ func TestDrainSurvivesRedisKilledMidDrain(t *testing.T) {
 
 	const stale, live, orphanEvery = 1500, 40, 5
 	var claimable, orphaned, liveCents, maxEstimate int64
-	f.clock.Set(base.Add(-10 * time.Minute))
+	f.clock.Set(base.Add(-5*time.Minute - 30*time.Second)) // expired 30 s ago, inside the hash's lifetime
 	for i := range stale {
 		cents := int64(1 + i%97)
 		key := fmt.Sprint("s", i)

@@ -30,7 +30,7 @@ func TestDrainAcrossARedisStallCountsExactly(t *testing.T) {
 	f.setLimit(t, "c1", 1_000_000_000)
 	const stale, batch = 1200, 300
 	var staleCents int64
-	f.clock.Set(base.Add(-10 * time.Minute))
+	f.clock.Set(base.Add(-5*time.Minute - 30*time.Second)) // expired 30 s ago, inside the hash's lifetime
 	for i := range stale {
 		cents := int64(1 + i%7)
 		f.reserve(t, "c1", "u", fmt.Sprint("s", i), cents)

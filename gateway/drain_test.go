@@ -11,15 +11,17 @@ import (
 	"time"
 )
 
-// staleScene builds, in community c1 (March): 2 expired reservations whose
-// hash still exists (100 + 200 cents), 2 orphans whose hash already expired
-// (400 + 800 cents, leaked into reserved) and 1 live reservation (1600).
+// staleScene builds, in community c1 (March), as the gateway leaves it: 2
+// reservations expired 30 s ago whose hash still exists (100 + 200 cents), 2
+// orphans expired 5 minutes ago whose hash has expired (400 + 800 cents,
+// leaked into reserved) and 1 live reservation (1600).
 func staleScene(t *testing.T) *fixture {
 	f := newFixture(t)
 	f.setLimit(t, "c1", 1_000_000)
-	f.clock.Set(base.Add(-10 * time.Minute))
+	f.clock.Set(base.Add(-5*time.Minute - 30*time.Second))
 	f.reserve(t, "c1", "u1", "exp1", 100)
 	f.reserve(t, "c1", "u2", "exp2", 200)
+	f.clock.Set(base.Add(-10 * time.Minute))
 	f.reserve(t, "c1", "u1", "orph1", 400)
 	f.reserve(t, "c1", "u3", "orph2", 800)
 	f.expireHash(t, "c1", "u1", "orph1")
@@ -100,11 +102,13 @@ func TestDrainReconcileZeroesACounterWithoutExpirySet(t *testing.T) {
 func TestDrainPreviousMonthAgainstItsOwnCounter(t *testing.T) {
 	f := newFixture(t)
 	f.setLimit(t, "c1", 1_000_000)
-	f.clock.Set(time.Date(2026, 2, 27, 10, 0, 0, 0, time.UTC))
+	// Reserved in February's last minutes and drained 4 minutes into March,
+	// while feb1's hash still lives (it expires 60 s after the reservation).
+	f.clock.Set(time.Date(2026, 2, 28, 23, 58, 30, 0, time.UTC))
 	f.reserve(t, "c1", "u1", "feb1", 250)
 	f.reserve(t, "c1", "u1", "feb2", 750)
 	f.expireHash(t, "c1", "u1", "feb2")
-	f.clock.Set(base)
+	f.clock.Set(time.Date(2026, 3, 1, 0, 4, 0, 0, time.UTC))
 	f.reserve(t, "c1", "u1", "mar1", 10)
 	res, err := f.store.Drain(f.ctx, DrainRequest{})
 	if err != nil {
@@ -129,14 +133,17 @@ func TestDrainPreviousMonthAgainstItsOwnCounter(t *testing.T) {
 func TestDrainOlderThanSparesYoungerExpired(t *testing.T) {
 	f := newFixture(t)
 	f.setLimit(t, "c1", 1_000_000)
-	f.clock.Set(base.Add(-7 * time.Minute))
-	f.reserve(t, "c1", "u1", "seven", 70)
+	// Aged 5.5 minutes (its hash lives 30 s more) and 20 minutes (an orphan:
+	// its hash expired 14 minutes ago).
+	f.clock.Set(base.Add(-5*time.Minute - 30*time.Second))
+	f.reserve(t, "c1", "u1", "young", 70)
 	f.clock.Set(base.Add(-20 * time.Minute))
 	f.reserve(t, "c1", "u1", "twenty", 200)
+	f.expireHash(t, "c1", "u1", "twenty")
 	f.clock.Set(base)
 	res, _ := f.store.Drain(f.ctx, DrainRequest{OlderThan: "10m"})
-	if res.Claimed != 1 || res.ReclaimedCents != 200 {
-		t.Fatalf("olderThan 10m: %+v", res)
+	if res.Claimed != 0 || res.Orphans != 1 || f.rdb.ZScore(f.ctx, ExpiryKey("c1", "2026-03"), "u1:young").Err() != nil {
+		t.Fatalf("olderThan 10m: %+v; want the 20-minute orphan removed and the younger member kept", res)
 	}
 	res, _ = f.store.Drain(f.ctx, DrainRequest{OlderThan: "5m"})
 	if res.Claimed != 1 || res.ReclaimedCents != 70 {
@@ -166,8 +173,16 @@ func TestDrainDryRunChangesNothingAndPredictsTheRun(t *testing.T) {
 			if after := allKeys(t, f); !reflect.DeepEqual(before, after) {
 				t.Fatalf("dry run changed Redis:\nbefore %v\nafter  %v", before, after)
 			}
-			if !dry.DryRun || dry.Batches < 4 {
-				t.Fatalf("dry run with batchSize 1 over 4 stale members made %d batches", dry.Batches)
+			// The two orphans past their hash's lifetime go in one call (by
+			// rank, up to 4 x batchSize); the two claimable ones are read one
+			// per call, and the third call finds the live member past the cutoff
+			// (reconcile's own call counts as one more).
+			want := 3
+			if mode == DrainReconcile {
+				want++
+			}
+			if !dry.DryRun || dry.Batches != want {
+				t.Fatalf("dry run with batchSize 1 over 4 stale members made %d batches, want %d", dry.Batches, want)
 			}
 			real, err := f.store.Drain(f.ctx, DrainRequest{Mode: mode})
 			if err != nil {
@@ -186,7 +201,7 @@ func TestDrainDryRunChangesNothingAndPredictsTheRun(t *testing.T) {
 func TestDrainIsBoundedByBatchSize(t *testing.T) {
 	f := newFixture(t)
 	f.setLimit(t, "big", 1_000_000_000)
-	f.clock.Set(base.Add(-time.Hour))
+	f.clock.Set(base.Add(-5*time.Minute - 30*time.Second)) // expired 30 s ago: every hash is read
 	var total int64
 	for i := range 2500 {
 		cents := int64(i%7 + 1)
@@ -327,5 +342,87 @@ func TestDrainReportsRedisOutage(t *testing.T) {
 	}
 	if err := f.srv.Restart(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestDrainRemovesMembersPastTheHashLifetimeWithoutReadingThem: 1,001
+// members expired 10 minutes ago (their hashes expired 9 minutes ago) go by
+// rank, 4 x batchSize a call, without one hash read; the 3 expired 30 s ago
+// are read and claimed. One old member's hash was made to outlive it (no
+// gateway does: PERSIST by hand); it counts as an orphan and is left alone.
+func TestDrainRemovesMembersPastTheHashLifetimeWithoutReadingThem(t *testing.T) {
+	f := newFixture(t)
+	f.setLimit(t, "c1", 1_000_000_000)
+	f.clock.Set(base.Add(-10 * time.Minute))
+	var orphaned int64
+	for i := range 1001 {
+		f.reserve(t, "c1", "u", fmt.Sprint("old", i), 3)
+		orphaned += 3
+		if i != 500 {
+			f.expireHash(t, "c1", "u", fmt.Sprint("old", i))
+		}
+	}
+	f.clock.Set(base.Add(-5*time.Minute - 30*time.Second))
+	for i := range 3 {
+		f.reserve(t, "c1", "u", fmt.Sprint("new", i), 100)
+	}
+	f.clock.Set(base)
+	kept := ReservationKey("c1", "u", "old500")
+	f.rdb.Persist(f.ctx, kept)
+	before := allKeys(t, f)
+	dry, err := f.store.Drain(f.ctx, DrainRequest{BatchSize: 100, DryRun: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(before, allKeys(t, f)) {
+		t.Fatal("the dry run changed Redis")
+	}
+	f.rdb.ConfigResetStat(f.ctx)
+	res, err := f.store.Drain(f.ctx, DrainRequest{BatchSize: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cd := res.Communities[0]
+	if cd.Claimed != 3 || cd.ReclaimedCents != 300 || cd.Orphans != 1001 || res.Batches != 3 || len(cd.OrphanSample) != maxOrphanSample {
+		t.Fatalf("drain %+v %+v; want 3 claimed (300 cents), 1001 orphans in 3 batches (400, 400, 201 + 3 read)", res, cd)
+	}
+	dc := dry.Communities[0]
+	dc.ReservedAfterCents = cd.ReservedAfterCents // a dry run predicts reserved after as before - reclaimed
+	if !reflect.DeepEqual(dc, cd) || dry.Batches != res.Batches {
+		t.Fatalf("dry run predicted\n%+v (%d batches)\nthe run did\n%+v (%d batches)", dc, dry.Batches, cd, res.Batches)
+	}
+	stats := f.rdb.Info(f.ctx, "commandstats").Val()
+	if !strings.Contains(stats, "cmdstat_hmget:calls=3,") {
+		t.Fatalf("want exactly 3 hash reads (the members inside the hash's lifetime), commandstats:\n%s", stats)
+	}
+	if f.rdb.Exists(f.ctx, kept).Val() != 1 || f.rdb.ZCard(f.ctx, ExpiryKey("c1", "2026-03")).Val() != 0 {
+		t.Fatal("the hash that outlived its member must be left alone, and every member removed")
+	}
+	if got := f.getInt(t, ReservedKey("c1", "2026-03")); got != orphaned {
+		t.Fatalf("reserved %d, want the orphans' %d leaked until reconcile", got, orphaned)
+	}
+}
+
+// TestDrainStopsAtAReservedCounterThatIsNotAnInteger: the batch script reads
+// the counter first and changes nothing when it is not an integer.
+func TestDrainStopsAtAReservedCounterThatIsNotAnInteger(t *testing.T) {
+	f := staleScene(t)
+	f.rdb.Set(f.ctx, ReservedKey("c1", "2026-03"), "12abc", 0)
+	before := allKeys(t, f)
+	res, err := f.store.Drain(f.ctx, DrainRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := res.Communities[0].Error; !strings.Contains(e, `holds "12abc", not an integer`) {
+		t.Fatalf("error %q", e)
+	}
+	after := allKeys(t, f)
+	for k := range after {
+		if strings.HasPrefix(k, OnceKeyPrefix) {
+			delete(after, k) // the once-script's stored reply (once.go), not data
+		}
+	}
+	if !reflect.DeepEqual(before, after) {
+		t.Fatalf("the drain changed Redis:\nbefore %v\nafter  %v", before, after)
 	}
 }

@@ -35,15 +35,17 @@ Each size is a fresh redis-server per benchmark, preloaded in one community in o
 stays up to 35 days: 2,000 live and 500 just-expired reservations with their hash, every other
 member an orphan scored since the start of the month). **Ours** is the console's drain
 (`Store.Drain` of community bench, its keys looked up by name: bounded batches of 500 that also
-return after ~0.8 ms of server time); the **baseline** is the gateway's own reaper (`Store.Reap`:
+return after ~0.8 ms of server time; members expired longer ago than their hash lives go by rank,
+2,000 a call, without a hash read: decisions.md 74); the **baseline** is the gateway's own reaper (`Store.Reap`:
 one unbounded script call over every expired member). A stall is measured server-side: with
-`slowlog-log-slower-than 0` the slowlog holds every command of the work, and "longest command" is
+`slowlog-log-slower-than 100` (µs) the slowlog holds every command of the work that could matter
+(the others are shorter than that, so the longest is exact), and "longest command" is
 the longest top-level one (PING excluded), with in brackets how many top-level commands of the
 work took over 1.5 ms (on this shared machine a single one can be the server preempted mid-command). Beside it, a second client PINGs in a loop during the
 work (PING stall) and, before it, for 300 ms of an idle server (idle floor): on this shared machine
-the floor alone is several ms. Plan + apply + verify is an operator's drain: an exact dry run (it
-reads the hash of every stale member, never a count or an estimate), the drain, and a dry run
-that finds what is left; its ratio is to the drain alone in the same run.
+the floor alone is several ms. Plan + apply + verify is an operator's drain: a dry run of the same
+batches (it reads the hash of every stale member inside the hash's lifetime and counts the older
+ones by rank; no estimate of cents), the drain, and a dry run that finds what is left; its ratio is to the drain alone in the same run.
 
 | shape | reservations (stale) | drain | reaper | ratio | longest command: drain (over 1.5 ms) | reaper | PING stall: drain | reaper | idle floor | plan+apply+verify / drain | drain batches |
 |---|---|---|---|---|---|---|---|---|---|---|---|

@@ -8,13 +8,25 @@
 -- created_at_ms + reservation TTL equals the member's score (the expiry the
 -- reserve wrote for exactly this hash); otherwise the member is an orphan and
 -- the hash is left alone.
+-- A member scored at or below ARGV[9] (the hash window's start: expired
+-- longer ago than its hash lives, decisions.md 74) has no hash of its own
+-- left, so it is an orphan without looking: such members are the lowest
+-- ranks of the set and go by one ZREMRANGEBYRANK instead of one read each
+-- (at most 4 x batchSize of them per call, beside at most batchSize read).
 -- Every 64 members the script looks at the clock and returns once it has
 -- worked ARGV[8] microseconds, so no batch blocks Redis for long.
 -- KEYS: reserved, expiry zset (reservation hashes are built from the prefix,
 -- as the gateway's reaper does: single-node Redis only, not cluster-safe)
 -- ARGV: cutoffScore, batchSize, reservation key prefix, dryRun (1/0), counterTtlMs,
---       dryRunOffset, reservationTtlMs, budgetUs
--- Returns {seen, claimed, reclaimed, orphans, orphanSample (<= 20), done (1/0), nextDryRunOffset}
+--       dryRunOffset, reservationTtlMs, budgetUs, hashWindowStartScore
+-- Returns {seen, claimed, reclaimed, orphans, orphanSample (<= 20), done (1/0), nextDryRunOffset,
+--          reserved before the batch, reserved after it} (the counters as stored, false when
+-- missing, so the caller needs no GETs of its own); a reserved counter that is not an integer
+-- stops the batch before it changes anything (done, nothing seen).
+local before = redis.call('GET', KEYS[1])
+if before and not string.match(before, '^-?%d+$') then
+  return {0, 0, 0, 0, {}, 1, tonumber(ARGV[6]), before, before}
+end
 local cutoff = tonumber(ARGV[1])
 local n = tonumber(ARGV[2])
 local dry = ARGV[4] == '1'
@@ -28,9 +40,22 @@ local function overdue()
 end
 local seen, claimed, reclaimed, orphans = 0, 0, 0, 0
 local sample = {}
--- The members up to the cutoff, one by one, at most n.
 local done = 1
 local visited = 0
+-- The members past their hash's lifetime, by rank: at most 4n (one range
+-- removal of 4n costs about what n reads do), besides the n read below.
+local old = redis.call('ZCOUNT', KEYS[2], '-inf', math.min(cutoff, tonumber(ARGV[9])))
+local first = dry and offset or 0
+local k = math.min(old - first, 4 * n)
+if k > 0 then
+  sample = redis.call('ZRANGE', KEYS[2], first, first + math.min(k, 20) - 1)
+  if not dry then redis.call('ZREMRANGEBYRANK', KEYS[2], 0, k - 1) end
+  seen, orphans, offset = k, k, offset + k
+  if old - first > k then -- more are left: read none of the younger ones yet
+    visited, done = n, 0
+  end
+end
+-- The members up to the cutoff, one by one, at most n.
 while visited < n do
   local page
   local want = math.min(64, n - visited)
@@ -70,12 +95,15 @@ while visited < n do
     break
   end
 end
-if not dry and reclaimed > 0 and redis.call('EXISTS', KEYS[1]) == 1 then
+local after = before
+if not dry and reclaimed > 0 and before then
   local left = redis.call('DECRBY', KEYS[1], reclaimed)
   if left < 0 then
     redis.log(redis.LOG_WARNING, 'ACCOUNTING_DRIFT reserved below zero: ' .. KEYS[1])
     redis.call('SET', KEYS[1], 0)
+    left = 0
   end
   redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[5]))
+  after = tostring(left)
 end
-return {seen, claimed, reclaimed, orphans, sample, done, offset}
+return {seen, claimed, reclaimed, orphans, sample, done, offset, before, after}
