@@ -94,6 +94,7 @@ type Transition struct {
 	Alarm      string    `json:"alarm"`
 	At         time.Time `json:"at"`
 	From       string    `json:"from"`
+	FromReason string    `json:"fromReason,omitempty"`
 	To         string    `json:"to"`
 	Reason     string    `json:"reason,omitempty"`
 	ReasonData string    `json:"reasonData,omitempty"`

@@ -108,7 +108,11 @@ func NewPlayer(svc *cwlocal.Service, rec *Recording, o PlayOptions) (*Player, er
 func (p *Player) initial(a Alarm) (state, reason string, since time.Time) {
 	for _, t := range p.trans {
 		if t.Alarm == a.Name {
-			return t.From, "state when the recording began", p.rec.Header.From.Add(p.shift)
+			reason := t.FromReason
+			if reason == "" {
+				reason = "state when the recording began"
+			}
+			return t.From, reason, p.rec.Header.From.Add(p.shift)
 		}
 	}
 	return a.State, a.StateReason, a.StateSince.Add(p.shift)

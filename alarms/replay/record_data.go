@@ -18,7 +18,8 @@ import (
 // historyData is the part of a StateUpdate's HistoryData a replay needs.
 type historyData struct {
 	OldState struct {
-		StateValue string `json:"stateValue"`
+		StateValue  string `json:"stateValue"`
+		StateReason string `json:"stateReason"`
 	} `json:"oldState"`
 	NewState struct {
 		StateValue      string          `json:"stateValue"`
@@ -33,7 +34,8 @@ func transitionOf(name string, h types.AlarmHistoryItem) Transition {
 	t := Transition{Alarm: name, At: aws.ToTime(h.Timestamp).UTC()}
 	var d historyData
 	if json.Unmarshal([]byte(aws.ToString(h.HistoryData)), &d) == nil && d.NewState.StateValue != "" {
-		t.From, t.To, t.Reason = d.OldState.StateValue, d.NewState.StateValue, d.NewState.StateReason
+		t.From, t.FromReason = d.OldState.StateValue, d.OldState.StateReason
+		t.To, t.Reason = d.NewState.StateValue, d.NewState.StateReason
 		if len(d.NewState.StateReasonData) > 0 {
 			t.ReasonData = string(d.NewState.StateReasonData)
 		}
