@@ -62,8 +62,9 @@ type Scenario struct {
 // escalation, or a fix made outside the console (stopping someone's shell
 // loop, restoring a network path). Text quotes the runbook under Branch
 // (" ... " joins quoted fragments); Apply is what the step does to the
-// drill's stack. Every branch with such a step has it before its ops
-// steps, so manual steps run first.
+// drill's stack; it may be called while another goroutine steps the rig
+// (a console applying it during a live drill). Every branch with such a
+// step has it before its ops steps, so manual steps run first.
 type Manual struct {
 	Text  string
 	Apply func(ctx context.Context, r *Rig) error

@@ -33,9 +33,11 @@ func (r *Rig) ensembleRequest(ctx context.Context, now time.Time, enabled bool) 
 		return [][]byte{sim.RequestCompleteLine(now, "ensemble", 40, 400, rigCommunity, "cheap")}, nil
 	}
 	calls := ensembleReservedCalls
-	if r.ensembleCalls > 0 {
-		calls = r.ensembleCalls
-	}
+	r.faults.with(func(f *faultState) {
+		if f.ensembleCalls > 0 {
+			calls = f.ensembleCalls
+		}
+	})
 	r.probes++
 	user, key := "user-ensemble", "ensemble-"+strconv.Itoa(r.probes)
 	estimate, actual := int64(ensembleReservedCalls*ensembleCentsPerCall), int64(calls*ensembleCentsPerCall)
@@ -97,6 +99,6 @@ func ensembleOverrun(ctx context.Context, r *Rig) error {
 	if _, err := r.Stack.Store.SetFlag(ctx, "ensemble_enabled", true); err != nil {
 		return err
 	}
-	r.ensembleCalls = 6
+	r.faults.with(func(f *faultState) { f.ensembleCalls = 6 })
 	return nil
 }

@@ -19,8 +19,10 @@ const LoaFinnTimeout = 30 * time.Second
 // pool: OpenAI pools under a second, reasoning (Anthropic) a few seconds,
 // and the drill's slow pool longer than the gateway waits.
 func (r *Rig) providerTime(pool string) time.Duration {
+	var slow string
+	r.faults.with(func(f *faultState) { slow = f.slowPool })
 	switch {
-	case pool == r.slowPool:
+	case pool == slow:
 		return 45 * time.Second
 	case pool == "reasoning":
 		return 4 * time.Second
@@ -50,13 +52,13 @@ func (r *Rig) providerRequest(ctx context.Context, now time.Time, feature, pool 
 // slowProvider is the p99 fault: Anthropic slows down until escalated, so
 // every reasoning request (one baseline request in six) times out.
 func slowProvider(_ context.Context, r *Rig) error {
-	r.slowPool = "reasoning"
+	r.faults.with(func(f *faultState) { f.slowPool = "reasoning" })
 	return nil
 }
 
 // providerRecovers is Resolution A's escalation: the loa-finn owners get
 // the provider back (the wait the runbook prescribes is the step).
 func providerRecovers(_ context.Context, r *Rig) error {
-	r.slowPool = ""
+	r.faults.with(func(f *faultState) { f.slowPool = "" })
 	return nil
 }

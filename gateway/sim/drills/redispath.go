@@ -242,17 +242,14 @@ func degradeRedis(_ context.Context, r *Rig) error {
 		for ctx.Err() == nil && c.Keys(ctx, "agent:budget:*").Err() == nil {
 		}
 	}()
-	r.stopLoad = func() { cancel(); <-done }
+	r.faults.with(func(f *faultState) { f.stopLoad = func() { cancel(); <-done } })
 	return nil
 }
 
 // stopOwnLoad is Resolution B's step 2: the ad-hoc loop is stopped and the
 // path is fast again.
 func stopOwnLoad(_ context.Context, r *Rig) error {
-	if r.stopLoad != nil {
-		r.stopLoad()
-		r.stopLoad = nil
-	}
+	r.faults.stopOwnLoad()
 	r.api.proxy.SetDelay(0)
 	r.worker.proxy.SetDelay(0)
 	return nil

@@ -90,8 +90,10 @@ func TestRedisDegradedIsReal(t *testing.T) {
 	if calls := commandCalls(t, r, "keys"); calls <= keysBefore {
 		t.Errorf("KEYS calls on redis-server %d before the fault, %d after: the ad-hoc loop never ran", keysBefore, calls)
 	}
-	if r.stopLoad != nil || r.api.proxy.Delay() != 0 || r.worker.proxy.Delay() != 0 {
-		t.Errorf("after stopping our own load: loop %v, delays %s %s", r.stopLoad != nil, r.api.proxy.Delay(), r.worker.proxy.Delay())
+	var running bool
+	r.faults.with(func(f *faultState) { running = f.stopLoad != nil })
+	if running || r.api.proxy.Delay() != 0 || r.worker.proxy.Delay() != 0 {
+		t.Errorf("after stopping our own load: loop %v, delays %s %s", running, r.api.proxy.Delay(), r.worker.proxy.Delay())
 	}
 }
 
@@ -211,5 +213,32 @@ func TestWorkerCutLeavesReservations(t *testing.T) {
 	}
 	if sum.Totals.Live != 3 {
 		t.Errorf("%d live reservations after the path came back, want the 3 leaked only", sum.Totals.Live)
+	}
+}
+
+// A manual step may be applied while another goroutine steps the rig (a
+// console during a live drill): run under -race, this shares no unguarded
+// state.
+func TestManualStepsWhileStepping(t *testing.T) {
+	r := testRig(t)
+	ctx := context.Background()
+	for _, name := range []string{"redis-degraded", "p99-provider-slow", "finalize-fail-open"} {
+		sc, err := Lookup(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := sc.Fault(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- r.Step(ctx) }()
+		for _, m := range sc.Manual {
+			if err := m.Apply(ctx, r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
 	}
 }

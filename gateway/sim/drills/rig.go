@@ -3,6 +3,7 @@ package drills
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -37,6 +38,14 @@ type Rig struct {
 	api, worker *redisPath
 	probes      int
 	info        infoSample
+	faults      faultState
+}
+
+// faultState is what fault hooks and manual steps set and Step reads,
+// under its own lock: a console may apply a manual step while its drill
+// goroutine steps the rig.
+type faultState struct {
+	mu sync.Mutex
 	// stopLoad ends the ad-hoc load of the redis-degraded drill (nil when
 	// none runs).
 	stopLoad func()
@@ -45,6 +54,22 @@ type Rig struct {
 	// request really makes (estimate.go; 0: as many as it reserved for).
 	slowPool      string
 	ensembleCalls int
+}
+
+// with runs f on the state under its lock.
+func (f *faultState) with(fn func(*faultState)) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	fn(f)
+}
+
+// stopOwnLoad ends the ad-hoc load, if one runs, and waits for it.
+func (f *faultState) stopOwnLoad() {
+	var stop func()
+	f.with(func(f *faultState) { stop, f.stopLoad = f.stopLoad, nil })
+	if stop != nil {
+		stop()
+	}
 }
 
 // StartRig starts the stack with no simulator traffic and no evaluation
@@ -76,10 +101,7 @@ func StartRig(ctx context.Context) (*Rig, error) {
 
 // Close stops the drill's own load and Redis paths, then the stack.
 func (r *Rig) Close() {
-	if r.stopLoad != nil {
-		r.stopLoad()
-		r.stopLoad = nil
-	}
+	r.faults.stopOwnLoad()
 	for _, p := range []*redisPath{r.worker, r.api} {
 		if p != nil {
 			p.close()
