@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"sort"
 	"strconv"
 	"sync"
 	"testing"
@@ -71,20 +72,46 @@ func (p *pingProbe) finish() time.Duration {
 // benchReclaim runs reclaim over each data shape: for every run a fresh
 // preload of benchSize members in community "bench", then reclaim timed
 // under a PING probe and measured server-side (serverWatch), beside an idle
-// probe floor from the same run.
-func benchReclaim(b *testing.B, reclaim func(context.Context, *testing.B, *gateway.Store) error) {
+// probe floor from the same run. With -benchtime Nx every figure is the
+// median of the N runs (a run the shared machine preempted moves it less
+// than a mean), and server_longest_max_ms is the longest command of all runs.
+// reclaim reports its own per-run figures through note.
+func benchReclaim(b *testing.B, reclaim func(ctx context.Context, b *testing.B, s *gateway.Store, note noter) error) {
 	for _, sh := range shapes {
 		b.Run("shape="+sh.name, func(b *testing.B) { benchReclaimShape(b, sh, reclaim) })
 	}
 }
 
-func benchReclaimShape(b *testing.B, sh dataShape, reclaim func(context.Context, *testing.B, *gateway.Store) error) {
+// noter records one per-run figure under a unit.
+type noter func(unit string, v float64)
+
+// runFigures collects per-run figures and reports their medians.
+type runFigures map[string][]float64
+
+func (r runFigures) note(unit string, v float64) { r[unit] = append(r[unit], v) }
+
+func (r runFigures) report(b *testing.B) {
+	for unit, vs := range r {
+		b.ReportMetric(median(vs), unit)
+	}
+}
+
+func median(vs []float64) float64 {
+	s := append([]float64(nil), vs...)
+	sort.Float64s(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+func benchReclaimShape(b *testing.B, sh dataShape, reclaim func(context.Context, *testing.B, *gateway.Store, noter) error) {
 	n := benchSize(b)
 	_, rdb, probeClient := benchRedis(b)
 	ctx := context.Background()
 	store := gateway.NewStore(rdb, gateway.StoreOptions{})
-	var total, stall time.Duration
-	var server serverFigures
+	figs := runFigures{}
+	var longest time.Duration
 	stale := 0
 	b.ResetTimer() // starting redis-server is not part of the measurement
 	for i := 0; i < b.N; i++ {
@@ -103,18 +130,20 @@ func benchReclaimShape(b *testing.B, sh dataShape, reclaim func(context.Context,
 		probe := startProbe(probeClient)
 		b.StartTimer()
 		start := time.Now()
-		if err := reclaim(ctx, b, store); err != nil {
+		if err := reclaim(ctx, b, store, figs.note); err != nil {
 			b.Fatal(err)
 		}
-		total += time.Since(start)
+		took := time.Since(start)
 		b.StopTimer()
-		stall = max(stall, probe.finish())
-		server = watch.finish(b)
+		figs.note("total_ms", float64(took.Microseconds())/1000)
+		figs.note("ping_stall_ms", float64(probe.finish().Microseconds())/1000)
+		server := watch.finish(b)
+		server.note(figs.note)
+		longest = max(longest, server.longest)
 	}
-	b.ReportMetric(float64(total.Microseconds())/1000/float64(b.N), "total_ms")
-	b.ReportMetric(float64(stall.Microseconds())/1000, "ping_stall_ms")
+	figs.report(b)
+	b.ReportMetric(float64(longest.Microseconds())/1000, "server_longest_max_ms")
 	b.ReportMetric(float64(stale), "stale")
-	server.report(b)
 }
 
 // benchRedis starts a redis-server with a client whose reads wait as long
@@ -142,11 +171,11 @@ func drainBench(ctx context.Context, b *testing.B, s *gateway.Store, dry bool) (
 
 // BenchmarkDrain is the console's drain.
 func BenchmarkDrain(b *testing.B) {
-	benchReclaim(b, func(ctx context.Context, b *testing.B, s *gateway.Store) error {
+	benchReclaim(b, func(ctx context.Context, b *testing.B, s *gateway.Store, note noter) error {
 		res, err := drainBench(ctx, b, s, false)
 		if err == nil {
-			b.ReportMetric(float64(res.Batches), "batches")
-			b.ReportMetric(res.LongestBatchMs, "longest_batch_ms")
+			note("batches", float64(res.Batches))
+			note("longest_batch_ms", res.LongestBatchMs)
 		}
 		return err
 	})
@@ -158,7 +187,7 @@ func BenchmarkDrain(b *testing.B) {
 // and the verification (a dry run that finds nothing left). drain_ms is the
 // apply alone, from the same run.
 func BenchmarkDrainPlanApplyVerify(b *testing.B) {
-	benchReclaim(b, func(ctx context.Context, b *testing.B, s *gateway.Store) error {
+	benchReclaim(b, func(ctx context.Context, b *testing.B, s *gateway.Store, note noter) error {
 		plan, err := drainBench(ctx, b, s, true)
 		if err != nil {
 			return err
@@ -168,14 +197,14 @@ func BenchmarkDrainPlanApplyVerify(b *testing.B) {
 		if err != nil {
 			return err
 		}
-		b.ReportMetric(float64(time.Since(start).Microseconds())/1000, "drain_ms")
+		note("drain_ms", float64(time.Since(start).Microseconds())/1000)
 		verify, err := drainBench(ctx, b, s, true)
 		// Live members may expire between the calls (the clock is real), so
 		// the drain claims at least what the plan said.
 		if err == nil && res.Claimed < plan.Claimed {
 			b.Fatalf("plan %d, drain %d: the drain claimed less than planned", plan.Claimed, res.Claimed)
 		}
-		b.ReportMetric(float64(verify.Claimed+verify.Orphans), "left")
+		note("left", float64(verify.Claimed+verify.Orphans))
 		return err
 	})
 }
@@ -183,7 +212,7 @@ func BenchmarkDrainPlanApplyVerify(b *testing.B) {
 // BenchmarkReapUnbounded is the gateway's reaper: one script call over every
 // expired member, the baseline the bounded drain is compared with.
 func BenchmarkReapUnbounded(b *testing.B) {
-	benchReclaim(b, func(ctx context.Context, b *testing.B, s *gateway.Store) error {
+	benchReclaim(b, func(ctx context.Context, b *testing.B, s *gateway.Store, _ noter) error {
 		res, err := s.Reap(ctx, "bench")
 		if err == nil && res.Count == 0 {
 			b.Fatal("reap found nothing to reclaim")

@@ -97,6 +97,14 @@ func firstArg(args []string) string {
 	return args[0]
 }
 
+// note records the server figures of one run (see runFigures).
+func (f serverFigures) note(note func(unit string, v float64)) {
+	note("server_ms", float64(f.total.Microseconds())/1000)
+	note("server_longest_ms", float64(f.longest.Microseconds())/1000)
+	note("server_commands", float64(f.commands))
+	note("server_over_1.5ms", float64(f.over))
+}
+
 // report adds the server figures to the benchmark's metrics.
 func (f serverFigures) report(b *testing.B) {
 	b.ReportMetric(float64(f.total.Microseconds())/1000, "server_ms")

@@ -32,6 +32,7 @@ local n = tonumber(ARGV[2])
 local dry = ARGV[4] == '1'
 local ttl = tonumber(ARGV[7])
 local offset = tonumber(ARGV[6])
+local prefix = ARGV[3]
 local t = redis.call('TIME')
 local deadline = tonumber(t[1]) * 1000000 + tonumber(t[2]) + tonumber(ARGV[8])
 local function overdue()
@@ -57,27 +58,25 @@ if k > 0 then
 end
 -- The members up to the cutoff, one by one, at most n.
 while visited < n do
-  local page
   local want = math.min(64, n - visited)
-  if dry then
-    -- Nothing is removed in a dry run, so page by rank (O(log N + n)).
-    page = redis.call('ZRANGE', KEYS[2], offset, offset + want - 1, 'WITHSCORES')
-  else
-    page = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', cutoff, 'WITHSCORES', 'LIMIT', 0, want)
-  end
+  -- By rank (O(log N + n)): a dry run removes nothing, so it pages from
+  -- its offset; a live one removes what it read, so it starts at rank 0.
+  local from = dry and offset or 0
+  local page = redis.call('ZRANGE', KEYS[2], from, from + want - 1, 'WITHSCORES')
   local full = #page == 2 * want
-  local removed = {}
+  local removed = 0
   for i = 1, #page, 2 do
     local m, score = page[i], tonumber(page[i + 1])
     if score > cutoff then full = false break end
     seen, visited, offset = seen + 1, visited + 1, offset + 1
-    local key = ARGV[3] .. m
+    local key = prefix .. m
     local h = redis.call('HMGET', key, 'estimated_cost', 'created_at_ms')
-    local owned = h[1] ~= false and tonumber(h[2]) ~= nil and tonumber(h[2]) + ttl == score
+    local created = tonumber(h[2])
+    local owned = h[1] ~= false and created ~= nil and created + ttl == score
     if owned and not dry then
       owned = redis.call('DEL', key) == 1
     end
-    removed[#removed + 1] = m
+    removed = removed + 1
     if owned then
       claimed = claimed + 1
       reclaimed = reclaimed + (tonumber(h[1]) or 0)
@@ -86,8 +85,9 @@ while visited < n do
       if #sample < 20 then sample[#sample + 1] = m end
     end
   end
-  if not dry and #removed > 0 then
-    redis.call('ZREM', KEYS[2], unpack(removed)) -- one call per chunk, not per member
+  if not dry and removed > 0 then
+    -- The chunk read is ranks 0..removed-1: one range removal, not a ZREM per member.
+    redis.call('ZREMRANGEBYRANK', KEYS[2], 0, removed - 1)
   end
   if not full then break end
   if visited >= n or overdue() then
