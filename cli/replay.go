@@ -119,17 +119,18 @@ func (run *replayRun) console(ctx context.Context, f replayFlags, std stdio) err
 	return failedErr(ui.Run(ctx, b, opts))
 }
 
-// notice is the console's line under the header: what plays, how fast,
-// and that percentiles are only what was recorded.
+// notice is the console's line under the header: what plays and how fast
+// first (80 columns keep that), then the takeover and that percentiles are
+// only what was recorded.
 func (run *replayRun) notice() string {
 	h := run.rec.Header
-	take := "no takeover: states stay as recorded"
+	take := "no takeover (states as recorded)"
 	if !run.takeAt.IsZero() {
 		take = "simulator takes over at " + run.takeAt.Format("15:04")
 	}
-	return fmt.Sprintf("REPLAY %s %s-%s UTC shown at %s-%s, clock %dx · %s · percentiles as recorded per period (cannot become samples) · loopback stack only",
-		termsafe.String(h.Env), h.From.Format("01-02 15:04"), h.To.Format("15:04"),
-		h.From.Add(run.shift).Format("15:04"), h.To.Add(run.shift).Format("15:04"), run.speed, take)
+	return fmt.Sprintf("REPLAY %dx of %s %s-%s UTC (clock %s-%s) · pNN as recorded per period, not samples · %s · loopback only",
+		run.speed, termsafe.String(h.Env), h.From.Format("15:04"), h.To.Format("15:04"),
+		h.From.Add(run.shift).Format("15:04"), h.To.Add(run.shift).Format("15:04"), take)
 }
 
 // replayDeps points a console at the rig as the demo does (its secrets
@@ -161,5 +162,6 @@ func replayDeps(ctx context.Context, run *replayRun) (ui.Deps, *logsink.Sink, fu
 		closeLog()
 		return ui.Deps{}, nil, nil, err
 	}
+	deps.Now = run.rig.Clock.Now // data ages and history windows on the replay's clock
 	return deps, sink, func() { closeDeps(); closeLog() }, nil
 }

@@ -118,10 +118,12 @@ func replayInto(t *testing.T, rec *replay.Recording) *cloudwatch.Client {
 // Sum, Minimum and Maximum datapoints exactly.
 func TestRecordReplayRoundTripIsExact(t *testing.T) {
 	r := rigIncident(t)
-	rec, err := replay.ReadFile(recordRig(t, r))
+	path := recordRig(t, r)
+	rec, err := replay.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
+	keepRecording(t, path)
 	orig, _ := cwlocal.NewSDKClient(context.Background(), r.Stack.CloudWatchURL)
 	again := replayInto(t, rec)
 	h := rec.Header
@@ -243,5 +245,21 @@ func TestRecordRefusesWhatItCannotDo(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(existing); string(b) != "keep me" {
 		t.Fatal("record touched an existing file")
+	}
+}
+
+// keepRecording copies the recording to $GATEWAYOPS_KEEP_RECORDING when
+// set, to look at `drill --replay` on a real incident's file.
+func keepRecording(t *testing.T, path string) {
+	dst := os.Getenv("GATEWAYOPS_KEEP_RECORDING")
+	if dst == "" {
+		return
+	}
+	b, err := os.ReadFile(path)
+	if err == nil {
+		err = os.WriteFile(dst, b, 0o600)
+	}
+	if err != nil {
+		t.Fatal(err)
 	}
 }
