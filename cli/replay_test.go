@@ -20,6 +20,8 @@ import (
 	"gatewayops/alarms/replay"
 	"gatewayops/gateway/sim/drills"
 	"gatewayops/gateway/sim/drills/drillops"
+	"gatewayops/gateway"
+	"gatewayops/internal/logsink"
 	"gatewayops/internal/testclock"
 )
 
@@ -262,4 +264,78 @@ func keepRecording(t *testing.T, path string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// Takeover: the recorded breaker alarm is in ALARM at the takeover, the
+// simulator makes its fault real (the kms breaker opens in Redis), and the
+// runbook's step through the ops runner then clears the alarm.
+func TestReplayTakeoverLetsTheRunbookStepClearTheRecordedAlarm(t *testing.T) {
+	ctx := context.Background()
+	r, err := drills.StartRig(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(r.Close)
+	sc, _ := drills.Lookup("kms-breaker-open")
+	if _, err := drills.Raise(ctx, r, sc); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2 || r.Clock.Now().Unix()%10 != 0; i++ {
+		if err := r.Step(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rec, err := replay.ReadFile(recordRig(t, r))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2, err := drills.StartRig(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(r2.Close)
+	take := rec.Header.To.Sub(rec.Header.From) - time.Second
+	run, err := newReplayRun(r2, rec, replayFlags{speed: 30, takeover: take, hasTake: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sink, err := logsink.Open(logsink.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if taken, err := run.advance(ctx, run.takeAt.Add(-time.Second), sink); err != nil || taken {
+		t.Fatalf("before the takeover: taken %v, err %v", taken, err)
+	}
+	if on, _, err := r2.State(ctx, sc.Signal); err != nil || !on {
+		t.Fatalf("the replayed alarm is not in ALARM as recorded (err %v)", err)
+	}
+	if b, _ := r2.Stack.Store.Breaker(ctx, gateway.KMSBreaker); b.State == gateway.BreakerOpen {
+		t.Fatal("the breaker is open before the takeover: replay must not touch the stack")
+	}
+	if taken, err := run.advance(ctx, run.takeAt, sink); err != nil || !taken {
+		t.Fatalf("at the takeover: taken %v, err %v", taken, err)
+	}
+	if b, _ := r2.Stack.Store.Breaker(ctx, gateway.KMSBreaker); b.State != gateway.BreakerOpen {
+		t.Fatalf("after the takeover the kms breaker is %q, want open", b.State)
+	}
+	if lines := sink.Lines(); len(lines) == 0 || !strings.Contains(lines[len(lines)-1].String(), "faults made: kms-breaker-open") {
+		t.Fatalf("the takeover did not say what it did: %v", lines)
+	}
+	_, step, closeRun, err := drillops.Runner(ctx, r2, filepath.Join(t.TempDir(), "journal.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeRun()
+	if err := step(ctx, "breaker.reset component=kms"); err != nil {
+		t.Fatal(err)
+	}
+	for range 24 {
+		if err := r2.Step(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, cleared, _ := r2.State(ctx, sc.Signal); cleared {
+			return
+		}
+	}
+	t.Fatal("the step did not clear the replayed alarm within 2 min of simulator time")
 }
