@@ -18,9 +18,9 @@ import (
 
 	"gatewayops/alarms/cwlocal"
 	"gatewayops/alarms/replay"
+	"gatewayops/gateway"
 	"gatewayops/gateway/sim/drills"
 	"gatewayops/gateway/sim/drills/drillops"
-	"gatewayops/gateway"
 	"gatewayops/internal/logsink"
 	"gatewayops/internal/testclock"
 )
