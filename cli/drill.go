@@ -14,11 +14,45 @@ import (
 	"gatewayops/runbooks"
 )
 
-const drillUsage = "gatewayops drill [NAME [--prove]]"
+const drillUsage = "gatewayops drill [NAME [--speed N] [--show | --prove]] | gatewayops drill --replay FILE"
 
-// runDrill lists the drill scenarios, shows one, or proves one headless on
-// a private embedded stack (nothing can reach a real environment: the
-// stack's endpoints are loopback listeners it started itself).
+// drillFlags are the options after the drill's name.
+type drillFlags struct {
+	speed       int
+	show, prove bool
+	// env and config exist to be refused: a drill has no environment.
+	env, config string
+}
+
+func parseDrillFlags(args []string, std stdio) (drillFlags, error) {
+	var f drillFlags
+	fs := newFlagSet("drill", drillUsage, std.Out,
+		"A drill runs on a private embedded stack it starts itself (loopback listeners only): nothing it does can reach a real environment.")
+	fs.IntVar(&f.speed, "speed", 1, "drill clock compression: 1 runs at wall time, N runs N drill seconds a second (1-10)")
+	fs.BoolVar(&f.show, "show", false, "print the scenario (incident, runbook, branch, signal, steps) and exit")
+	fs.BoolVar(&f.prove, "prove", false, "prove the scenario headless both ways on a stepped clock and exit")
+	fs.StringVar(&f.env, "env", "", "refused: a drill never uses a configured environment")
+	fs.StringVar(&f.config, "config", "", "refused: a drill never reads a config file")
+	if err := parseFlags(fs, args); err != nil {
+		return f, err
+	}
+	if err := noArgs(fs); err != nil {
+		return f, err
+	}
+	switch {
+	case f.env != "" || f.config != "":
+		return f, usagef("drill refuses --env and --config: it runs only on its own embedded stack, so nothing can reach a real environment")
+	case f.speed < 1 || f.speed > 10:
+		return f, usagef("--speed %d: must be 1 to 10", f.speed)
+	case f.show && f.prove:
+		return f, usagef("--show and --prove exclude each other")
+	}
+	return f, nil
+}
+
+// runDrill lists the drill scenarios, opens the console on one, shows or
+// proves it (nothing can reach a real environment: the stack's endpoints
+// are loopback listeners it started itself).
 func runDrill(ctx context.Context, args []string, std stdio) error {
 	switch {
 	case len(args) == 0:
@@ -26,18 +60,27 @@ func runDrill(ctx context.Context, args []string, std stdio) error {
 	case isHelpArg(args[0]):
 		fmt.Fprintln(std.Out, "usage: "+drillUsage)
 		return nil
-	case len(args) > 2 || (len(args) == 2 && args[1] != "--prove"):
-		return usagef("unexpected %q\nusage: %s", strings.Join(args, " "), drillUsage)
+	case strings.HasPrefix(args[0], "--replay"): // cli/replay.go
+		return drillReplay(ctx, args, std)
+	case strings.HasPrefix(args[0], "-"):
+		return usagef("want a drill name before %s (gatewayops drill lists them)\nusage: %s", args[0], drillUsage)
 	}
 	sc, err := drills.Lookup(args[0])
 	if err != nil {
 		return usageErr(err)
 	}
-	if len(args) == 2 {
-		return drillProve(ctx, sc, std.Out)
+	f, err := parseDrillFlags(args[1:], std)
+	if err != nil {
+		return helpOrErr(err)
 	}
-	drillShow(sc, std.Out)
-	return nil
+	switch {
+	case f.prove:
+		return drillProve(ctx, sc, std.Out)
+	case f.show:
+		drillShow(sc, std.Out)
+		return nil
+	}
+	return drillConsole(ctx, sc, f, std)
 }
 
 func drillList(w io.Writer) error {
@@ -52,10 +95,10 @@ func drillList(w io.Writer) error {
 func drillShow(sc drills.Scenario, w io.Writer) {
 	fmt.Fprintf(w, "drill %s\n  incident: %s\n  runbook:  %s\n  branch:   %s\n  signal:   %s\nsteps that clear it:\n",
 		sc.Name, sc.Summary, sc.Runbook, sc.Branch, sc.Signal)
-	for i, s := range sc.Steps {
+	for i, s := range sc.StepList() {
 		fmt.Fprintf(w, "  %d. %s\n", i+1, s)
 	}
-	fmt.Fprintf(w, "\nThe console on a drill is not built yet; `gatewayops drill %s --prove` runs it headless.\n", sc.Name)
+	fmt.Fprintf(w, "\n`gatewayops drill %s` opens the console on it; `--prove` runs it headless.\n", sc.Name)
 }
 
 // drillProve runs the scenario both ways on fresh embedded stacks with a

@@ -29,11 +29,11 @@ func TestDrillListsEveryScenarioWithRunbookAndSignal(t *testing.T) {
 
 func TestDrillShowPrintsTheStepList(t *testing.T) {
 	var out, errb bytes.Buffer
-	if code := dispatch(context.Background(), []string{"drill", "stale-reservations"}, &out, &errb); code != 0 {
+	if code := dispatch(context.Background(), []string{"drill", "stale-reservations", "--show"}, &out, &errb); code != 0 {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
 	for _, want := range []string{"runbook:  agent-stale-reservations", "branch:   Resolution A: Reap expired reservations",
-		"  1. reservations.drain older=5m mode=reap", "not built yet"} {
+		"  1. reservations.drain older=5m mode=reap", "`gatewayops drill stale-reservations` opens the console"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
@@ -53,7 +53,9 @@ func TestDrillProveRunsBothWays(t *testing.T) {
 }
 
 func TestDrillBadInputIsAUsageError(t *testing.T) {
-	for _, args := range [][]string{{"drill", "nope"}, {"drill", "budget-drift", "--fast"}, {"drill", "a", "b", "c"}} {
+	for _, args := range [][]string{{"drill", "nope"}, {"drill", "budget-drift", "--fast"}, {"drill", "a", "b", "c"},
+		{"drill", "budget-drift", "extra"}, {"drill", "--speed", "2"}, {"drill", "budget-drift", "--speed", "0"},
+		{"drill", "budget-drift", "--speed", "11"}, {"drill", "budget-drift", "--show", "--prove"}} {
 		var out, errb bytes.Buffer
 		if code := dispatch(context.Background(), args, &out, &errb); code != exitUsage || errb.Len() == 0 {
 			t.Errorf("%v: exit %d, stderr %q", args, code, errb.String())

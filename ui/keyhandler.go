@@ -37,6 +37,9 @@ func (m Model) handleKey(km tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case modalMutes:
 		return m.handleMutesKey(km)
 	}
+	if mm, cmd, ok := m.handleDrillKey(km); ok {
+		return mm, cmd
+	}
 	if mm, cmd, ok := m.handleGlobalKey(km); ok {
 		return mm, cmd
 	}
@@ -167,6 +170,7 @@ func (m Model) handleAlarmsKey(km tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		if !m.focusSteps {
 			m.focusSteps = true // enter on an alarm goes to its steps
 			m.runbook.FocusSteps(true)
+			return m, m.drillRunbookOpened()
 		}
 		return m, nil
 	}

@@ -36,6 +36,8 @@ type Options struct {
 	Log func() []string
 	// LogPath is the file the log is also written to, named in the view.
 	LogPath string
+	// Drill is the rehearsal this console runs on (nil: none); see drill.go.
+	Drill Drill
 }
 
 func (o Options) withDefaults() Options {
@@ -140,6 +142,7 @@ type Model struct {
 	firstSnapAt time.Time // the first snapshot: lint waits for data that could exist
 	clockGen    int
 	shown       shownState // what the backend was last told is on screen (screen.go)
+	drill       drillView  // the drill's status and report (Options.Drill)
 }
 
 // New builds the console over a backend. It does no I/O: the first refresh
@@ -149,6 +152,9 @@ func New(b Backend, opts Options) Model {
 	st := NewStyles(true, opts.NoColor)
 	keys := DefaultKeyMap()
 	md := newMarkdown(true, opts.NoColor)
+	if opts.Drill != nil {
+		b = drillBackend{Backend: b, drill: opts.Drill} // every applied step reaches the drill
+	}
 	m := Model{
 		backend: b, opts: opts, styles: &st, keys: keys, md: md,
 		help: help.New(), spin: spinner.New(spinner.WithSpinner(spinner.Line)), rollout: newRolloutFeed(),
@@ -173,7 +179,7 @@ func (m Model) Init() tea.Cmd {
 	gen := m.tickGen
 	b := m.backend
 	loadHistory := func() tea.Msg { h, err := b.History(); return historyMsg{lines: h, err: err} }
-	return tea.Batch(tea.RequestBackgroundColor, func() tea.Msg { return refreshTickMsg{gen: gen} }, loadHistory)
+	return tea.Batch(tea.RequestBackgroundColor, func() tea.Msg { return refreshTickMsg{gen: gen} }, loadHistory, m.waitDrill(0))
 }
 
 // Update routes one message, then re-lays the panes out if what they show
@@ -187,6 +193,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if mm, ok := next.(Model); ok {
 		mm.relayout()
 		mm.reportScreen()
+		mm.showDrillReport() // a report that waited for a dialog to close
 		if c := mm.startClock(); c != nil {
 			cmd = tea.Batch(cmd, c)
 		}
@@ -210,6 +217,7 @@ func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 		*m.styles = st
 		*m.md = *newMarkdown(msg.IsDark(), m.opts.NoColor)
 		m.help.Styles = helpStyles(msg.IsDark(), m.opts.NoColor)
+		m.list.rows.forget() // rows rendered in the old colours
 		m.runbook.layout()
 		return m, nil
 	case tea.KeyPressMsg:
@@ -277,6 +285,8 @@ func (m Model) handleResult(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.handleJournal(msg)
 	case exportMsg:
 		return m.handleExport(msg)
+	case drillStatusMsg:
+		return m.handleDrill(msg)
 	case statusMsg:
 		m.status = msg
 		return m, nil

@@ -121,6 +121,9 @@ func (m Model) viewBody(w, h int, now time.Time) string {
 // then the view tabs with the alarm counts.
 func (m Model) headerView(w int, now time.Time) string {
 	parts := []string{m.envBadge(now)}
+	if m.opts.Drill != nil {
+		parts = append([]string{m.drillBadge(w)}, parts...)
+	}
 	if m.snap.Region != "" {
 		parts = append(parts, "region "+m.snap.Region)
 	}
@@ -251,6 +254,8 @@ func (m Model) footerView(w int, now time.Time) string {
 			st = m.styles.Error
 		}
 		status = st.Render(m.status.text)
+	} else if m.opts.Drill != nil {
+		status = m.styles.Warn.Render(m.drillNotice())
 	} else if m.opts.Notice != "" {
 		status = m.styles.Warn.Render(m.opts.Notice)
 	}

@@ -29,8 +29,11 @@ type Status struct {
 	// Since is when the phase began, on the drill clock.
 	Since time.Time
 	// Err is the last tick's error ("" when it went through).
-	Err    string
-	Report Report
+	Err string
+	// NextManual is the text of the next manual step of the list (a step
+	// no ops command performs; ManualStep does it), "" when none is left.
+	NextManual string
+	Report     Report
 }
 
 // Event is a drill milestone, for the journal.
@@ -59,6 +62,7 @@ type Live struct {
 	mu      sync.Mutex
 	st      Status
 	pending []int // indexes into st.Report.Steps still to judge
+	manual  int   // manual steps done
 	changed chan struct{}
 }
 
@@ -71,8 +75,12 @@ func NewLive(r *Rig, sc Scenario, speed int, incident map[string]bool, onEvent f
 		onEvent = func(Event) {}
 	}
 	speed = max(speed, 1)
-	return &Live{rig: r, sc: sc, speed: speed, incident: incident, onEvent: onEvent, changed: make(chan struct{}),
+	l := &Live{rig: r, sc: sc, speed: speed, incident: incident, onEvent: onEvent, changed: make(chan struct{}),
 		st: Status{Phase: PhaseRaising, Report: newReport(sc, speed)}}
+	if len(sc.Manual) > 0 {
+		l.st.NextManual = sc.Manual[0].Text
+	}
+	return l
 }
 
 // Interval is the wall time between two ticks.
@@ -240,19 +248,57 @@ func (l *Live) StepApplied(ctx context.Context, line string, write bool, outcome
 	if err != nil {
 		before = map[string]bool{}
 	}
-	now := l.rig.Clock.Now()
-	listed := 1 + slices.IndexFunc(l.sc.Steps, func(s string) bool { return sameCommand(s, line) })
+	listed := 0
+	if i := slices.IndexFunc(l.sc.Steps, func(s string) bool { return sameCommand(s, line) }); i >= 0 {
+		listed = len(l.sc.Manual) + i + 1 // the list is the manual steps, then the ops steps (StepList)
+	}
+	l.record(StepRecord{At: l.rig.Clock.Now(), Line: strings.TrimSpace(line), Write: write, Outcome: outcome, Listed: listed, before: before})
+}
+
+// record adds a step to the report (not after it is final) for judging.
+func (l *Live) record(rec StepRecord) {
+	rec.Effect = EffectPending
 	l.update(func(st *Status) {
 		if st.Phase == PhaseCleared {
 			return
 		}
-		rec := StepRecord{At: now, Line: strings.TrimSpace(line), Write: write, Outcome: outcome, Listed: listed, Effect: EffectPending, before: before}
 		st.Report.Steps = append(st.Report.Steps, rec)
 		l.pending = append(l.pending, len(st.Report.Steps)-1)
-		if listed > 0 && outcome == "ok" && st.Report.MitigatedAt.IsZero() {
-			st.Report.MitigatedAt = now
+		if rec.Listed > 0 && rec.Outcome == "ok" && st.Report.MitigatedAt.IsZero() {
+			st.Report.MitigatedAt = rec.At
 		}
 	})
+}
+
+// ManualStep does the next manual step of the list (an escalation, a fix
+// made outside the console) to the drill's stack and records it; it
+// returns the step's text. With none left it is an error.
+func (l *Live) ManualStep(ctx context.Context) (string, error) {
+	l.mu.Lock()
+	i := l.manual
+	if i >= len(l.sc.Manual) {
+		l.mu.Unlock()
+		return "", fmt.Errorf("drill %s has no manual step left", l.sc.Name)
+	}
+	l.manual++
+	l.mu.Unlock()
+	m := l.sc.Manual[i]
+	before, err := l.firing(ctx)
+	if err != nil {
+		before = map[string]bool{}
+	}
+	outcome := "ok"
+	if err := m.Apply(ctx, l.rig); err != nil {
+		outcome = "failed: " + err.Error()
+	}
+	l.record(StepRecord{At: l.rig.Clock.Now(), Line: "(manual) " + m.Text, Write: true, Outcome: outcome, Listed: i + 1, before: before})
+	l.update(func(st *Status) {
+		st.NextManual = ""
+		if i+1 < len(l.sc.Manual) {
+			st.NextManual = l.sc.Manual[i+1].Text
+		}
+	})
+	return m.Text, nil
 }
 
 // sameCommand compares two command lines word by word, so spacing does not matter.
@@ -304,7 +350,7 @@ func (l *Live) update(f func(*Status)) {
 }
 
 func statusEqual(a, b Status) bool {
-	if a.Phase != b.Phase || !a.Since.Equal(b.Since) || a.Err != b.Err || len(a.Report.Steps) != len(b.Report.Steps) {
+	if a.Phase != b.Phase || !a.Since.Equal(b.Since) || a.Err != b.Err || a.NextManual != b.NextManual || len(a.Report.Steps) != len(b.Report.Steps) {
 		return false
 	}
 	ra, rb := a.Report, b.Report

@@ -168,3 +168,45 @@ func TestLiveWaitWakesOnChange(t *testing.T) {
 		t.Fatalf("a cancelled wait returned version %d", st2.Version)
 	}
 }
+
+// A scenario whose list starts with a manual step (an escalation no ops
+// command performs): ManualStep does it to the stack and records it as
+// step 1 of the list; the ops step is step 2; the signal clears.
+func TestLiveManualStepIsPartOfTheList(t *testing.T) {
+	sc, err := drills.Lookup("p99-provider-slow")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rig(t)
+	run := runner(t, r)
+	l := drills.NewLive(r, sc, 1, nil, nil)
+	ctx := context.Background()
+	if err := l.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := l.Status().NextManual; got != sc.Manual[0].Text {
+		t.Fatalf("next manual step %q", got)
+	}
+	tickUntil(t, l, drills.PhaseOn, 48)
+	text, err := l.ManualStep(ctx)
+	if err != nil || text != sc.Manual[0].Text {
+		t.Fatalf("manual step: %q, %v", text, err)
+	}
+	if _, err := l.ManualStep(ctx); err == nil {
+		t.Fatal("a second manual step of a list with one")
+	}
+	for _, line := range sc.Steps {
+		liveStep(t, l, run, line, true)
+	}
+	rep := tickUntil(t, l, drills.PhaseCleared, 48).Report
+	if len(rep.Steps) != 1+len(sc.Steps) || rep.Steps[0].Listed != 1 || rep.Steps[1].Listed != 2 ||
+		!strings.HasPrefix(rep.Steps[0].Line, "(manual) ") || len(rep.Missing()) != 0 || rep.MitigatedAt != rep.Steps[0].At {
+		t.Fatalf("report steps %+v, missing %v", rep.Steps, rep.Missing())
+	}
+	if md := rep.Markdown(); !strings.Contains(md, "1. `(runbook step, no ops command) "+sc.Manual[0].Text+"`: done +") {
+		t.Errorf("report:\n%s", md)
+	}
+	if l.Status().NextManual != "" {
+		t.Errorf("a manual step left after the only one: %q", l.Status().NextManual)
+	}
+}

@@ -61,7 +61,7 @@ type Report struct {
 
 func newReport(sc Scenario, speed int) Report {
 	return Report{Name: sc.Name, Runbook: sc.Runbook, Branch: sc.Branch, Signal: sc.Signal.String(),
-		Expected: slices.Clone(sc.Steps), Speed: speed}
+		Expected: sc.StepList(), Speed: speed}
 }
 
 // Missing lists the scenario's steps nobody ran (ok).
@@ -103,9 +103,12 @@ func mmss(d time.Duration) string {
 }
 
 // Title is the report's one-line summary.
-func (r Report) Title() string {
-	return fmt.Sprintf("DRILL %s: recovered %s after the signal came on (runbook opened %s, first mitigating step %s)",
-		r.Name, r.since(r.RecoveredAt), r.since(r.RunbookAt), r.since(r.MitigatedAt))
+func (r Report) Title() string { return fmt.Sprintf("DRILL %s: %s", r.Name, r.Summary()) }
+
+// Summary is the three times in one line.
+func (r Report) Summary() string {
+	return fmt.Sprintf("recovered %s after the signal came on (runbook opened %s, first mitigating step %s)",
+		r.since(r.RecoveredAt), r.since(r.RunbookAt), r.since(r.MitigatedAt))
 }
 
 // Markdown is the report as the console shows it and the journal keeps it:
