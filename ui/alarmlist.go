@@ -36,10 +36,11 @@ type alarmList struct {
 	offset   int
 	width    int
 	height   int
+	rows     *rowCache // rendered row parts, shared by the list's copies (rowcache.go)
 }
 
 func newAlarmList(st *Styles, keys KeyMap) alarmList {
-	return alarmList{styles: st, keys: keys, lint: map[string][]alarms.Finding{}}
+	return alarmList{styles: st, keys: keys, lint: map[string][]alarms.Finding{}, rows: newRowCache()}
 }
 
 // SetSize sets the panel's inner size in cells.
@@ -202,6 +203,7 @@ func (l alarmList) View(now time.Time) string {
 	if l.height == 1 && len(l.visible) > 0 {
 		// One line: the selected alarm only (the stacked layout while a step runs).
 		a, _ := l.Selected()
+		l.rows.turn()
 		return l.row(a, now)
 	}
 	var b strings.Builder
@@ -222,9 +224,11 @@ func (l alarmList) View(now time.Time) string {
 	}
 	rows := max(l.height-l.headLines(), 1)
 	end := min(l.offset+rows, len(l.visible))
+	l.rows.turn()
+	cols := l.rowColumns()
 	for i := l.offset; i < end; i++ {
 		b.WriteByte('\n')
-		b.WriteString(l.row(l.visible[i], now))
+		b.WriteString(l.rowWith(l.visible[i], now, cols))
 	}
 	return clampLines(b.String(), l.height)
 }
@@ -298,35 +302,6 @@ func (l alarmList) head() string {
 		value, valueHead, newest, ansi.Truncate("NEWEST", newest, ""), spark, ansi.Truncate("TREND", spark, ""))
 }
 
-func (l alarmList) row(a alarms.Alarm, now time.Time) string {
-	nameW, valueW, newestW, sparkW := l.columns()
-	since := "-"
-	if !a.Since.IsZero() {
-		since = age(now.Sub(a.Since))
-	}
-	vals := make([]float64, len(a.Series))
-	for i, p := range a.Series {
-		vals[i] = p.Value
-	}
-	var th *float64
-	if a.HasThreshold {
-		th = &a.Threshold
-	}
-	lintMark := l.lintMark(a.Name)
-	name := termsafe.String(strings.TrimPrefix(a.Name, l.prefix)) // names come from CloudWatch
-	if a.EvaluationState != "" {
-		name += " [" + termsafe.String(a.EvaluationState) + "]"
-	}
-	name += muteMark(a)
-	line := l.stateCell(a.State) + " " + fit(name, nameW) + " " + fmt.Sprintf("%7s", since) + " " +
-		fit(valueCell(a, newestW), valueW) + " " + l.styles.Muted.Render(fit(newestText(a), newestW)) + " " +
-		fit(sparkline(vals, sparkW, th), sparkW) + " " + lintMark
-	if a.Name == l.selected {
-		return l.styles.Selected.Render("▶" + fit(line, l.width-1))
-	}
-	return " " + fit(line, l.width-1)
-}
-
 // muteMark tells the two kinds of silence apart: a mute rule ends by
 // itself at its expiry; disabled actions stay off until someone turns them on.
 func muteMark(a alarms.Alarm) string {
@@ -377,21 +352,4 @@ func commonNamePrefix(as []alarms.Alarm) string {
 		p = commonPrefix(p, a.Name)
 	}
 	return p[:strings.LastIndex(p, "-")+1]
-}
-
-// lintMark is ⚠ when the alarm queries an identity nothing publishes (it can
-// never fire), ~ when only a dimension value has not been seen yet (a
-// failure counter before its first failure, or a typo), blank otherwise.
-func (l alarmList) lintMark(name string) string {
-	if _, ok := l.waiting[name]; ok {
-		return l.styles.Muted.Render("◌ ") // lint waits for the first data
-	}
-	mark := "  "
-	for _, f := range l.lint[name] {
-		if f.Kind != alarms.FindingUnseenValue {
-			return l.styles.Warn.Render("⚠ ")
-		}
-		mark = l.styles.Muted.Render("~ ")
-	}
-	return mark
 }

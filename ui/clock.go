@@ -23,6 +23,14 @@ type renderCache struct {
 	clock     int64
 	body      string
 	renders   int // how many times the body was rendered (tests read it)
+
+	// The right column of the alarms view, by generation and layout, and
+	// the measured blocks of the wide layout's join (layout.go, joincache.go).
+	right     string
+	rightGen  int
+	rightGeom geometry
+	rightOK   bool
+	join      joinCache
 }
 
 // needsClock is true when the screen shows something that ages by itself.
@@ -71,12 +79,10 @@ func (m Model) bodyClock(now time.Time) int64 {
 	if m.run.phase == phasePlanning || m.run.phase == phaseApplying {
 		return now.Unix()
 	}
-	for _, a := range m.list.visible {
-		if !a.Since.IsZero() && now.Sub(a.Since) < time.Hour {
-			return now.Unix()
-		}
+	if !m.list.youngOnScreen(now) {
+		return now.Unix() / 60
 	}
-	return now.Unix() / 60
+	return now.Unix()
 }
 
 // cachedBody renders the body, or returns the last one when neither the

@@ -80,7 +80,12 @@ func fit(s string, width int) string {
 	}
 	w := lipgloss.Width(s)
 	if w > width {
-		return ansi.Truncate(s, width, "…")
+		// A wide character at the cut leaves a cell short: pad it, so a
+		// fitted line is always exactly width cells (the join relies on it).
+		s = ansi.Truncate(s, width, "…")
+		if w = lipgloss.Width(s); w >= width {
+			return s
+		}
 	}
 	return s + strings.Repeat(" ", width-w)
 }

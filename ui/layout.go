@@ -5,7 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 )
 
@@ -109,7 +108,7 @@ func (m Model) alarmsBody(w, h int, now time.Time) string {
 	case g.mode == layoutWide:
 		left := clampLines(m.list.View(now), h)
 		sep := strings.TrimRight(strings.Repeat("│\n", h), "\n")
-		return lipgloss.JoinHorizontal(lipgloss.Top, left, m.styles.Muted.Render(sep), right)
+		return m.joins().joinColumns(left, m.list.width, m.styles.Muted.Render(sep), right)
 	case g.showList && g.showRight:
 		rule := m.styles.Muted.Render(strings.Repeat("─", w))
 		return clampLines(clampLines(m.list.View(now), g.listH)+"\n"+rule+"\n"+right, h)
@@ -119,8 +118,30 @@ func (m Model) alarmsBody(w, h int, now time.Time) string {
 	return clampLines(m.list.View(now), h)
 }
 
-// rightColumn is the runbook panel and, while an action is shown, the action pane.
+// rightColumn is the runbook panel and, while an action is shown, the
+// action pane. Neither moves by itself outside a step in flight, so it is
+// kept per model generation and layout (a clock tick re-renders the list's
+// ages, not the runbook).
 func (m Model) rightColumn(g geometry, now time.Time) string {
+	c := m.cache
+	if c == nil || m.run.phase == phasePlanning || m.run.phase == phaseApplying {
+		return m.renderRight(g, now)
+	}
+	if !c.rightOK || c.rightGen != m.gen || c.rightGeom != g {
+		c.right, c.rightGen, c.rightGeom, c.rightOK = m.renderRight(g, now), m.gen, g, true
+	}
+	return c.right
+}
+
+// joins is the body cache's measured blocks (nil: measure every time).
+func (m Model) joins() *joinCache {
+	if m.cache == nil {
+		return nil
+	}
+	return &m.cache.join
+}
+
+func (m Model) renderRight(g geometry, now time.Time) string {
 	right := m.runbook.View(now)
 	if g.runH == 0 {
 		return clampLines(right, g.rightH)

@@ -1,6 +1,9 @@
 package ui
 
-import "slices"
+import (
+	"slices"
+	"time"
+)
 
 // What is on screen decides what CloudWatch bills (issue 12 item 6): the
 // poller asks for the series of the alarm rows on screen once per period,
@@ -75,4 +78,23 @@ func (l alarmList) rowsShown() []string {
 		out = append(out, a.Name)
 	}
 	return out
+}
+
+// youngOnScreen is true when a row on screen shows an age in seconds (an
+// alarm that moved less than an hour ago): the rows' own clock. Only the
+// rows drawn count, so a frame costs O(rows on screen), not O(alarms).
+func (l alarmList) youngOnScreen(now time.Time) bool {
+	if l.width <= 0 || l.height <= 0 || len(l.visible) == 0 {
+		return false
+	}
+	from, to := l.offset, min(l.offset+max(l.height-l.headLines(), 1), len(l.visible))
+	if l.height == 1 {
+		from, to = max(l.index(), 0), max(l.index(), 0)+1
+	}
+	for _, a := range l.visible[from:to] {
+		if !a.Since.IsZero() && now.Sub(a.Since) < time.Hour {
+			return true
+		}
+	}
+	return false
 }
