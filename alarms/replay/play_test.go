@@ -114,3 +114,64 @@ func TestReplayKeepsStatesBetweenTransitions(t *testing.T) {
 		t.Fatalf("at the recorded ALARM: %s (%+v)", got, pr)
 	}
 }
+
+// A shifted replay lands every datapoint and transition at T + shift, with
+// the same values.
+func TestReplayShiftMovesEveryTimeAlike(t *testing.T) {
+	orig, rec, _ := recordIncident(t)
+	const shift = 3 * time.Hour
+	l := startLocal(t, rec.Header.From.Add(shift))
+	p, err := NewPlayer(l.svc, rec, PlayOptions{Shift: shift})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for !p.Done() {
+		l.clk.Advance(time.Minute)
+		if _, err := p.AdvanceTo(l.clk.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	kms := []alarms.Dimension{{Name: "component", Value: "kms"}}
+	from, to := rec.Header.From, rec.Header.To
+	want := datapoints(t, orig.cw, "CircuitBreakerState", kms, 60, from, to, "Sum", "Maximum")
+	got := datapoints(t, l.cw, "CircuitBreakerState", kms, 60, from.Add(shift), to.Add(shift), "Sum", "Maximum")
+	if len(got) != len(want) || len(want) == 0 {
+		t.Fatalf("%d shifted datapoints, want %d", len(got), len(want))
+	}
+	for i := range want {
+		w, _ := time.Parse("15:04:05", want[i][:8])
+		if g := w.Add(shift).Format("15:04:05") + want[i][8:]; got[i] != g {
+			t.Fatalf("datapoint %d: got %q, want %q", i, got[i], g)
+		}
+	}
+	h := stateUpdates(t, l.cw, "arrakis-staging-agent-circuit-breaker-open")
+	if len(h) != 3 || !strings.HasPrefix(h[1], rec.Transitions[2].At.Add(shift).Format(time.RFC3339)) {
+		t.Fatalf("shifted transitions %q (recorded ALARM at %s)", h, rec.Transitions[2].At)
+	}
+}
+
+func TestCatalogShowsRecordedPercentilesAsTheirOwnSeries(t *testing.T) {
+	_, rec, _ := recordIncident(t)
+	c := rec.Catalog(Renamer(rec, "arrakis-replay-"))
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Alarms) != 2 || c.Alarms[0].Name != "arrakis-replay-agent-circuit-breaker-open" {
+		t.Fatalf("alarms %+v", c.Alarms)
+	}
+	var pct *alarms.Panel
+	for i := range c.Panels {
+		if strings.Contains(c.Panels[i].Title, "p99") {
+			pct = &c.Panels[i]
+		}
+	}
+	if pct == nil || len(pct.Queries) != 3 || !strings.Contains(pct.Title, "not samples") {
+		t.Fatalf("no p99 panel with the 3 features: %+v", c.Panels)
+	}
+	for _, q := range pct.Queries {
+		m := q.Metric
+		if m.Stat != "Maximum" || len(m.Dimensions) != 2 || m.Dimensions[0] != (alarms.Dimension{Name: PercentileDimension, Value: "p99"}) {
+			t.Fatalf("p99 query %+v does not read the recorded-percentile series", m)
+		}
+	}
+}
