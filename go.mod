@@ -88,3 +88,8 @@ require (
 	golang.org/x/tools v0.52.0 // indirect
 	google.golang.org/protobuf v1.36.11 // indirect
 )
+
+// A patched Bubble Tea v2.1.1: its renderer flushes a frame when there is
+// one instead of on a ticker firing 20-60 times a second forever (idle CPU;
+// docs/decisions.md 120, third_party/bubbletea/PATCH.md).
+replace charm.land/bubbletea/v2 v2.1.1 => ./third_party/bubbletea
