@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"gatewayops/alarms"
+	"gatewayops/gateway"
 	"gatewayops/gateway/ecsdeploy"
 	"gatewayops/gateway/sim/drills"
 	"gatewayops/ops"
@@ -100,6 +101,10 @@ func drillDeps(ctx context.Context, r *drills.Rig, sc drills.Scenario) (ui.Deps,
 		return ui.Deps{}, nil, err
 	}
 	deps.Runner.Env.Now, deps.Now = r.Clock.Now, r.Clock.Now
+	// Redis is read through the api's own path (its latency proxy), so a
+	// degraded path shows in redis.diagnose and the Redis view as the
+	// gateway feels it.
+	deps.Runner.Env.Inspector = gateway.NewInspector(r.GatewayRedis())
 	deps.Runner.Journal.MarkDrill(sc.Name)
 	return deps, closeAll, nil
 }

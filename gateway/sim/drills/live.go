@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"gatewayops/alarms"
+	"gatewayops/ops"
 )
 
 // Phase is where a live drill is.
@@ -301,8 +302,20 @@ func (l *Live) ManualStep(ctx context.Context) (string, error) {
 	return m.Text, nil
 }
 
-// sameCommand compares two command lines word by word, so spacing does not matter.
-func sameCommand(a, b string) bool { return slices.Equal(strings.Fields(a), strings.Fields(b)) }
+// sameCommand says whether two command lines are the same step: equal
+// once parsed by the ops registry (defaults filled, parameters in order:
+// the console hands over the parsed form, "reservations.drain batch=500
+// mode=reconcile older=5m" for the list's "reservations.drain older=5m
+// mode=reconcile"), or word for word when a line does not parse.
+func sameCommand(a, b string) bool {
+	reg := ops.DefaultRegistry()
+	ia, errA := reg.Parse(a)
+	ib, errB := reg.Parse(b)
+	if errA == nil && errB == nil {
+		return ia.String() == ib.String()
+	}
+	return slices.Equal(strings.Fields(a), strings.Fields(b))
+}
 
 // Status is the drill now.
 func (l *Live) Status() Status {

@@ -74,7 +74,8 @@ func TestLiveDrillReportsTimesAndEffects(t *testing.T) {
 		t.Fatal(err)
 	}
 	tickN(t, l, drills.JudgeTicks)
-	liveStep(t, l, run, "breaker.reset  component=kms", true) // spacing differs from the list: the same step
+	// As the console hands it over: parsed, defaults filled (the same step as the list's).
+	liveStep(t, l, run, "breaker.reset  component=kms", true)
 	done := tickUntil(t, l, drills.PhaseCleared, 24)
 
 	rep := done.Report
