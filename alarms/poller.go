@@ -380,10 +380,7 @@ func (p *Poller) incremental(ctx context.Context, ls *listState) ([]Alarm, error
 // 10,000 alarms a refresh reads about 60 of them.
 func mergeRead(last []Alarm, asked map[string]bool, got []Alarm) (out []Alarm, renamed bool) {
 	out = make([]Alarm, len(last), len(last)+len(got))
-	copy(out, last)
-	if !slices.IsSortedFunc(out, byName) {
-		slices.SortFunc(out, byName)
-	}
+	copy(out, last) // sorted by name, as every list the poller keeps (wasListed searches it too)
 	fresh := make(map[string]bool, len(got))
 	added := false
 	for _, a := range got {
