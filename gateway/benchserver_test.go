@@ -2,6 +2,7 @@ package gateway_test
 
 import (
 	"context"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -20,7 +21,9 @@ import (
 // scripts) from filling the log; every command it leaves out is shorter
 // than it, so the longest is exact.
 type serverWatch struct {
-	rdb *redis.Client
+	rdb         *redis.Client
+	pid         int
+	preemptedAt int64
 }
 
 // slowlogLen and slowLogFrom: see serverWatch.
@@ -41,7 +44,43 @@ func watchServer(b *testing.B, rdb *redis.Client) *serverWatch {
 			b.Fatal(err)
 		}
 	}
-	return &serverWatch{rdb: rdb}
+	w := &serverWatch{rdb: rdb, pid: serverPid(b, rdb)}
+	w.preemptedAt = preemptions(w.pid)
+	return w
+}
+
+// serverPid is redis-server's process id (INFO server).
+func serverPid(b *testing.B, rdb *redis.Client) int {
+	b.Helper()
+	for _, line := range strings.Split(rdb.Info(context.Background(), "server").Val(), "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "process_id:"); ok {
+			if pid, err := strconv.Atoi(v); err == nil {
+				return pid
+			}
+		}
+	}
+	b.Fatal("INFO server has no process_id")
+	return 0
+}
+
+// preemptions is how often the kernel took the CPU from redis-server's main
+// thread (the one running commands) while it could run: its involuntary
+// context switches. A command over the stall bound while this grew is the
+// machine's doing more likely than the command's; -1 when unreadable.
+func preemptions(pid int) int64 {
+	raw, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return -1
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if v, ok := strings.CutPrefix(line, "nonvoluntary_ctxt_switches:"); ok {
+			n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+			if err == nil {
+				return n
+			}
+		}
+	}
+	return -1
 }
 
 // serverFigures is what one piece of work cost Redis.
@@ -51,6 +90,9 @@ type serverFigures struct {
 	commands int64
 	longCmd  string
 	over     int64 // top-level commands longer than stallBound
+	// preempted counts redis-server's involuntary context switches during
+	// the work (see preemptions); -1 when /proc could not be read.
+	preempted int64
 }
 
 // stallBound is the bound on the longest single command; a command
@@ -81,6 +123,11 @@ func (w *serverWatch) finish(b *testing.B) serverFigures {
 			f.longest, f.longCmd = l.Duration, name
 		}
 	}
+	if now := preemptions(w.pid); now >= 0 && w.preemptedAt >= 0 {
+		f.preempted = now - w.preemptedAt
+	} else {
+		f.preempted = -1
+	}
 	if len(logs) >= slowlogLen {
 		b.Fatalf("the slowlog filled up (%d entries): the server figures would miss commands", len(logs))
 	}
@@ -103,6 +150,7 @@ func (f serverFigures) note(note func(unit string, v float64)) {
 	note("server_longest_ms", float64(f.longest.Microseconds())/1000)
 	note("server_commands", float64(f.commands))
 	note("server_over_1.5ms", float64(f.over))
+	note("server_preempted", float64(f.preempted))
 }
 
 // report adds the server figures to the benchmark's metrics.
@@ -111,5 +159,6 @@ func (f serverFigures) report(b *testing.B) {
 	b.ReportMetric(float64(f.longest.Microseconds())/1000, "server_longest_ms")
 	b.ReportMetric(float64(f.commands), "server_commands")
 	b.ReportMetric(float64(f.over), "server_over_1.5ms")
+	b.ReportMetric(float64(f.preempted), "server_preempted")
 	b.Logf("longest command: %s (%v)", f.longCmd, f.longest)
 }

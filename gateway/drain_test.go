@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // staleScene builds, in community c1 (March), as the gateway leaves it: 2
@@ -424,5 +426,29 @@ func TestDrainStopsAtAReservedCounterThatIsNotAnInteger(t *testing.T) {
 	}
 	if !reflect.DeepEqual(before, after) {
 		t.Fatalf("the drain changed Redis:\nbefore %v\nafter  %v", before, after)
+	}
+}
+
+// TestDrainTimeBoxesTheRemovalByRank: with no time budget left after the
+// first chunk, a batch removes one chunk of 512 members past their hash's
+// lifetime and returns, so even the cheap removal never blocks Redis long.
+func TestDrainTimeBoxesTheRemovalByRank(t *testing.T) {
+	f := newFixture(t)
+	month := "2026-03"
+	pipe := f.rdb.Pipeline()
+	for i := range 1100 {
+		pipe.ZAdd(f.ctx, ExpiryKey("c1", month), redis.Z{Score: float64(base.Add(-time.Hour).UnixMilli() + int64(i)), Member: fmt.Sprint("u:old", i)})
+	}
+	if _, err := pipe.Exec(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	f.store = NewStore(f.rdb, StoreOptions{Now: f.clock.Now, DrainBatchBudget: time.Nanosecond})
+	res, err := f.store.Drain(f.ctx, DrainRequest{BatchSize: 1000, Community: "c1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 512 + 512 + 76, each call stopped by the clock after its first chunk.
+	if res.Orphans != 1100 || res.Batches != 3 {
+		t.Fatalf("drain %+v: want 1100 orphans in 3 batches", res)
 	}
 }

@@ -87,6 +87,10 @@ func benchInspectShape(b *testing.B, sh dataShape) {
 			sum, err := store.SummaryOf(ctx, idx, 0)
 			return members(sum.Totals), err
 		}},
+		// The floor of the summary's hash reads: every member's
+		// estimated_cost by plain SORT_RO pages of 1000, nothing classified,
+		// no discovery (the benchmark knows its communities).
+		{"HashReadsFloor", func() (int, error) { return hashReadsFloor(ctx, rdb, store, communities) }},
 		// What GET /status reads on every call.
 		{"ReservationCounts", func() (int, error) {
 			c, err := store.ReservationCounts(ctx, idx)
@@ -104,6 +108,29 @@ func benchInspectShape(b *testing.B, sh dataShape) {
 func keysBaseline(ctx context.Context, rdb *redis.Client, pattern string) (int, error) {
 	keys, err := rdb.Keys(ctx, pattern).Result()
 	return len(keys), err
+}
+
+// hashReadsFloor reads the estimated_cost of every current-month member of
+// communities with SORT_RO BY nosort LIMIT pages (no script, no cursor):
+// what the summary's pages cost Redis at least. Benchmark-only, like KEYS.
+func hashReadsFloor(ctx context.Context, rdb *redis.Client, store *gateway.Store, communities []string) (int, error) {
+	month, n := gateway.Month(store.Now()), 0
+	for _, c := range communities {
+		key := gateway.ExpiryKey(c, month)
+		card, err := rdb.ZCard(ctx, key).Result()
+		if err != nil {
+			return n, err
+		}
+		for r := int64(0); r < card; r += 1000 {
+			vals, err := rdb.SortRO(ctx, key, &redis.Sort{By: "nosort", Offset: r, Count: 1000,
+				Get: []string{gateway.ReservationKeyPrefix(c) + "*->estimated_cost"}}).Result()
+			if err != nil {
+				return n, err
+			}
+			n += len(vals)
+		}
+	}
+	return n, nil
 }
 
 // benchRead times read under a PING probe, and measures it server-side;

@@ -4,22 +4,42 @@
 # reconcile's atomic call, and the inspection reads over $KEYS members.
 #
 # Time budgets (each run is killed past its budget and make bench fails):
-#   drain at 10^4: 120 s, 10^5: 240 s, 10^6: 900 s (preloads dominate: four
-#   fresh preloads per shape); reconcile 120 s; inspect: 900 s at 10^6.
+#   drain at 10^4: 120 s, 10^5: 240 s, 10^6: 900 s (preloads dominate: a
+#   fresh preload per run of each benchmark and shape); reconcile 120 s;
+#   inspect: 900 s at 10^6. Measured on 2 cores at load 1-5 (2026-12-01):
+#   sections 1 and 2 together take about 2-3 minutes.
 
 # budget N: seconds allowed for the drain runs at size N.
 redis_budget() {
 	if [ "$1" -le 10000 ]; then echo 120; elif [ "$1" -le 100000 ]; then echo 240; else echo 900; fi
 }
 
+# redis_runs N: runs per benchmark at size N (figures are their medians): a
+# run at 10^4 takes milliseconds, so one preempted run would decide a single
+# figure; at 10^6 the preloads dominate the budget.
+redis_runs() {
+	if [ "$1" -le 10000 ]; then echo 5x; elif [ "$1" -le 100000 ]; then echo 3x; else echo 1x; fi
+}
+
 redis_bench() {
 	local n
 	for n in $SIZES; do
 		run "drain-$n" GATEWAYOPS_BENCH_RESERVATIONS="$n" timeout "$(redis_budget "$n")" "${GOBENCH[@]}" \
-			-bench '^(BenchmarkDrain|BenchmarkReapUnbounded|BenchmarkDrainPlanApplyVerify)$' -benchtime 1x ./gateway/
+			-bench '^(BenchmarkDrain|BenchmarkReapUnbounded|BenchmarkDrainPlanApplyVerify)$' -benchtime "$(redis_runs "$n")" ./gateway/
 	done
 	run reconcile timeout 120 "${GOBENCH[@]}" -bench '^BenchmarkReconcile$' -benchtime 1x ./gateway/
-	run inspect GATEWAYOPS_BENCH_KEYS="$KEYS" timeout "$(redis_budget "$KEYS")" "${GOBENCH[@]}" -bench '^BenchmarkInspect$' -benchtime 1x ./gateway/
+	run inspect GATEWAYOPS_BENCH_KEYS="$KEYS" timeout "$(redis_budget "$KEYS")" "${GOBENCH[@]}" -bench '^BenchmarkInspect$' -benchtime 3x ./gateway/
+}
+
+# redis_runs_text: the runs per size, as prose ("5 / 3 / 1 at 10000 / ...").
+redis_runs_text() {
+	local n runs=() sizes=()
+	for n in $SIZES; do
+		runs+=("$(redis_runs "$n" | tr -d x)")
+		sizes+=("$n")
+	done
+	local IFS=/
+	printf '%s (at %s reservations)' "${runs[*]}" "${sizes[*]}"
 }
 
 # dm SIZE SHAPE BENCH UNIT: one drain-run figure.
@@ -29,7 +49,8 @@ drain_section() {
 	cat <<'MD'
 ## 1. Draining stale reservations (real redis-server)
 
-Each size is a fresh redis-server per benchmark, preloaded in one community in one of two shapes:
+Each size is a fresh redis-server per benchmark, preloaded afresh for every run in one community
+in one of two shapes:
 **bench** (`sim.Preload`: 90 % live, the stale tenth half claimable, half orphans) and
 **production** (the gateway's hash expires 360 s after its reservation while the expiry member
 stays up to 35 days: 2,000 live and 500 just-expired reservations with their hash, every other
@@ -46,8 +67,12 @@ work (PING stall) and, before it, for 300 ms of an idle server (idle floor): on 
 the floor alone is several ms. Plan + apply + verify is an operator's drain: a dry run of the same
 batches (it reads the hash of every stale member inside the hash's lifetime and counts the older
 ones by rank; no estimate of cents), the drain, and a dry run that finds what is left; its ratio is to the drain alone in the same run.
+MD
+	printf 'Every figure is the median of %s runs of each benchmark (a run at 10^4 takes a\n' "$(redis_runs_text)"
+	cat <<'MD'
+few ms, so one preempted run would decide a single figure); "max" is the longest command of all runs.
 
-| shape | reservations (stale) | drain | reaper | ratio | longest command: drain (over 1.5 ms) | reaper | PING stall: drain | reaper | idle floor | plan+apply+verify / drain | drain batches |
+| shape | reservations (stale) | drain | reaper | ratio | longest command: drain (over 1.5 ms; max of runs) | reaper | PING stall: drain | reaper | idle floor | plan+apply+verify / drain | drain batches |
 |---|---|---|---|---|---|---|---|---|---|---|---|
 MD
 	local n sh
@@ -60,9 +85,10 @@ MD
 			rl=$(dm "$n" $sh BenchmarkReapUnbounded server_longest_ms)
 			pav=$(dm "$n" $sh BenchmarkDrainPlanApplyVerify total_ms)
 			pd=$(dm "$n" $sh BenchmarkDrainPlanApplyVerify drain_ms)
-			printf '| %s | %s (%s) | %s ms | %s ms | %s | %s ms (%s of %s) | %s ms | %s ms | %s ms | %s ms | %s | %s |\n' "$sh" "$n" \
+			printf '| %s | %s (%s) | %s ms | %s ms | %s | %s ms (%s of %s; max %s ms) | %s ms | %s ms | %s ms | %s ms | %s | %s |\n' "$sh" "$n" \
 				"$(dm "$n" $sh BenchmarkDrain stale | cut -d. -f1)" "$(fmt3 "$dt")" "$(fmt3 "$rt")" "$(ratio "$dt" "$rt")" \
 				"$(fmt3 "$dl")" "$(dm "$n" $sh BenchmarkDrain server_over_1.5ms | cut -d. -f1)" "$(dm "$n" $sh BenchmarkDrain server_commands | cut -d. -f1)" \
+				"$(fmt3 "$(dm "$n" $sh BenchmarkDrain server_longest_max_ms)")" \
 				"$(fmt3 "$rl")" "$(fmt3 "$(dm "$n" $sh BenchmarkDrain ping_stall_ms)")" \
 				"$(fmt3 "$(dm "$n" $sh BenchmarkReapUnbounded ping_stall_ms)")" "$(fmt3 "$(dm "$n" $sh BenchmarkDrain idle_ping_ms)")" \
 				"$(ratio "$pav" "$pd")" "$(dm "$n" $sh BenchmarkDrain batches | cut -d. -f1)"
@@ -134,15 +160,20 @@ background round runs them (\`DiscoverKeys\`, \`SummaryOfIndex\`); and \`Reserva
 GET /status reads on every call (5 commands per community, one pipeline). The **baseline** is one
 \`KEYS\` call with the same pattern (written only in the benchmark file). Dense:
 \`$(grep -o 'densePattern *= "[^"]*"' gateway/inspect_bench_test.go | cut -d'"' -f2)\`; sparse:
-\`$(grep -o 'sparsePattern *= "[^"]*"' gateway/inspect_bench_test.go | cut -d'"' -f2)\` (10 keys match).
+\`$(grep -o 'sparsePattern *= "[^"]*"' gateway/inspect_bench_test.go | cut -d'"' -f2)\` (10 keys match). \`HashReadsFloor\` (benchmark-only too) is the floor under
+the summary's pages: every member's estimated_cost by plain \`SORT_RO BY nosort LIMIT r 1000 GET\`
+pages, no script, nothing classified, no discovery; what Redis spends on one hash lookup per member
+(the main and the expires dictionary, at random addresses) against what KEYS spends visiting a key.
+Each read runs three times, in turn with the others; figures are medians, "max" is the longest
+command of the three.
 
-| shape (keys) | read | time | longest command (over 1.5 ms) | PING stall | found | baseline | its time | time ratio |
+| shape (keys) | read | time | longest command (over 1.5 ms; max of runs) | PING stall | found | baseline | its time | time ratio |
 |---|---|---|---|---|---|---|---|---|
 MD
 	local sh pair ours base
 	for sh in bench production; do
 		for pair in "ScanKeys/dense KEYS/dense" "ScanKeys/sparse KEYS/sparse" "ReservationSummary KEYS/dense" \
-			"DiscoverKeys KEYS/sparse" "SummaryOfIndex KEYS/dense" "ReservationCounts KEYS/dense"; do
+			"DiscoverKeys KEYS/sparse" "SummaryOfIndex KEYS/dense" "HashReadsFloor KEYS/dense" "ReservationCounts KEYS/dense"; do
 			read -r ours base <<<"$pair"
 			local ot bt
 			ot=$(im $sh "$ours" total_ms)

@@ -12,7 +12,8 @@
 -- longer ago than its hash lives, decisions.md 74) has no hash of its own
 -- left, so it is an orphan without looking: such members are the lowest
 -- ranks of the set and go by one ZREMRANGEBYRANK instead of one read each
--- (at most 4 x batchSize of them per call, beside at most batchSize read).
+-- (at most 4 x batchSize of them per call, beside at most batchSize read,
+-- both inside the time box).
 -- Every 64 members the script looks at the clock and returns once it has
 -- worked ARGV[8] microseconds, so no batch blocks Redis for long.
 -- KEYS: reserved, expiry zset (reservation hashes are built from the prefix,
@@ -44,15 +45,22 @@ local sample = {}
 local done = 1
 local visited = 0
 -- The members past their hash's lifetime, by rank: at most 4n (one range
--- removal of 4n costs about what n reads do), besides the n read below.
+-- removal of 4n costs about what n reads do), besides the n read below, in
+-- chunks of 512 inside the time box (a chunk costs more on a bigger set).
 local old = redis.call('ZCOUNT', KEYS[2], '-inf', math.min(cutoff, tonumber(ARGV[9])))
 local first = dry and offset or 0
 local k = math.min(old - first, 4 * n)
 if k > 0 then
   sample = redis.call('ZRANGE', KEYS[2], first, first + math.min(k, 20) - 1)
-  if not dry then redis.call('ZREMRANGEBYRANK', KEYS[2], 0, k - 1) end
-  seen, orphans, offset = k, k, offset + k
-  if old - first > k then -- more are left: read none of the younger ones yet
+  local gone = 0
+  while gone < k do
+    local c = math.min(512, k - gone)
+    if not dry then redis.call('ZREMRANGEBYRANK', KEYS[2], 0, c - 1) end
+    gone = gone + c
+    if gone < k and overdue() then break end
+  end
+  seen, orphans, offset = gone, gone, offset + gone
+  if old - first > gone then -- more are left: read none of the younger ones yet
     visited, done = n, 0
   end
 end
