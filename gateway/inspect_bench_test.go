@@ -2,7 +2,10 @@ package gateway_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -111,26 +114,57 @@ func keysBaseline(ctx context.Context, rdb *redis.Client, pattern string) (int, 
 }
 
 // hashReadsFloor reads the estimated_cost of every current-month member of
-// communities with SORT_RO BY nosort LIMIT pages (no script, no cursor):
-// what the summary's pages cost Redis at least. Benchmark-only, like KEYS.
+// communities inside the hash's lifetime (what the summary reads) with
+// plain SORT_RO BY nosort LIMIT pages of 500, four communities at a time
+// like the summary (no script, no cursor, nothing classified): what the
+// summary's pages cost Redis at least. Benchmark-only, like KEYS.
 func hashReadsFloor(ctx context.Context, rdb *redis.Client, store *gateway.Store, communities []string) (int, error) {
-	month, n := gateway.Month(store.Now()), 0
-	for _, c := range communities {
-		key := gateway.ExpiryKey(c, month)
+	month := gateway.Month(store.Now())
+	windowStart := strconv.FormatInt(store.Now().Add(-2*time.Minute).UnixMilli(), 10)
+	read := func(c string) (int, error) {
+		key, n := gateway.ExpiryKey(c, month), 0
+		from, err := rdb.ZCount(ctx, key, "-inf", windowStart).Result()
+		if err != nil {
+			return 0, err
+		}
 		card, err := rdb.ZCard(ctx, key).Result()
 		if err != nil {
-			return n, err
+			return 0, err
 		}
-		for r := int64(0); r < card; r += 1000 {
-			vals, err := rdb.SortRO(ctx, key, &redis.Sort{By: "nosort", Offset: r, Count: 1000,
+		n += int(from)
+		for r := from; r < card; r += 500 {
+			vals, err := rdb.SortRO(ctx, key, &redis.Sort{By: "nosort", Offset: r, Count: 500,
 				Get: []string{gateway.ReservationKeyPrefix(c) + "*->estimated_cost"}}).Result()
 			if err != nil {
 				return n, err
 			}
 			n += len(vals)
 		}
+		return n, nil
 	}
-	return n, nil
+	var wg sync.WaitGroup
+	found := make([]int, len(communities))
+	errs := make([]error, len(communities))
+	work := make(chan int)
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				found[i], errs[i] = read(communities[i])
+			}
+		}()
+	}
+	for i := range communities {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	total := 0
+	for _, n := range found {
+		total += n
+	}
+	return total, errors.Join(errs...)
 }
 
 // benchRead times read under a PING probe, and measures it server-side;
