@@ -20,3 +20,18 @@ func TestSameCommandComparesParsedSteps(t *testing.T) {
 		}
 	}
 }
+
+// A manual step quoting the runbook's backticks stays one code span.
+func TestCodeSpanKeepsBackticks(t *testing.T) {
+	if got := code("stop any ad-hoc `KEYS` loop"); got != "`` stop any ad-hoc `KEYS` loop ``" {
+		t.Errorf("code = %q", got)
+	}
+	if got := code("redis.diagnose"); got != "`redis.diagnose`" {
+		t.Errorf("code = %q", got)
+	}
+	s := StepRecord{Line: "redis.diagnose", Outcome: "ok", Listed: 2}
+	s.judge(map[string]bool{}, nil, false)
+	if s.Effect != EffectListed {
+		t.Errorf("a read on the list judged %q", s.Effect)
+	}
+}

@@ -124,14 +124,14 @@ func (r Report) Markdown() string {
 		r.since(r.RunbookAt), r.since(r.MitigatedAt), r.since(r.RecoveredAt))
 	fmt.Fprintf(&b, "### Steps against the list (%d)\n\n", len(r.Expected))
 	for i, line := range r.Expected {
-		fmt.Fprintf(&b, "%d. `%s`: %s\n", i+1, line, r.listedText(i+1))
+		fmt.Fprintf(&b, "%d. %s: %s\n", i+1, code(line), r.listedText(i+1))
 	}
 	b.WriteString("\n### Steps taken\n\n")
 	if len(r.Steps) == 0 {
 		b.WriteString("None.\n")
 	}
 	for _, s := range r.Steps {
-		fmt.Fprintf(&b, "- %s `%s`: %s, %s%s\n", r.since(s.At), s.Line, s.Outcome, s.Effect, detail(s.Detail))
+		fmt.Fprintf(&b, "- %s %s: %s, %s%s\n", r.since(s.At), code(s.Line), s.Outcome, s.Effect, detail(s.Detail))
 	}
 	b.WriteString("\n### Did nothing or made it worse\n\n")
 	bad := r.Unhelpful()
@@ -139,12 +139,25 @@ func (r Report) Markdown() string {
 		b.WriteString("None.\n")
 	}
 	for _, s := range bad {
-		fmt.Fprintf(&b, "- `%s` (%s): %s%s\n", s.Line, r.since(s.At), s.Effect, detail(s.Detail))
+		fmt.Fprintf(&b, "- %s (%s): %s%s\n", code(s.Line), r.since(s.At), s.Effect, detail(s.Detail))
 	}
 	if m := r.Missing(); len(m) > 0 {
-		fmt.Fprintf(&b, "\nNot run from the list: `%s`.\n", strings.Join(m, "`, `"))
+		quoted := make([]string, len(m))
+		for i, line := range m {
+			quoted[i] = code(line)
+		}
+		fmt.Fprintf(&b, "\nNot run from the list: %s.\n", strings.Join(quoted, ", "))
 	}
 	return b.String()
+}
+
+// code is s as a Markdown code span; one holding a backtick (a manual
+// step quoting the runbook) is fenced with two.
+func code(s string) string {
+	if strings.Contains(s, "`") {
+		return "`` " + s + " ``"
+	}
+	return "`" + s + "`"
 }
 
 func detail(d string) string {
@@ -184,10 +197,10 @@ func (s *StepRecord) judge(firing, incident map[string]bool, signalOn bool) {
 		s.Effect = EffectFailed
 	case len(fired) > 0:
 		s.Effect, s.Detail = EffectWorse, "went to ALARM after it: "+strings.Join(fired, ", ")
-	case !s.Write:
-		s.Effect, s.Detail = EffectReadOnly, "changes nothing"
 	case s.Listed > 0:
 		s.Effect = EffectListed
+	case !s.Write:
+		s.Effect, s.Detail = EffectReadOnly, "changes nothing"
 	case !signalOn:
 		s.Effect = EffectCleared
 	default:
