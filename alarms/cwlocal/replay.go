@@ -2,6 +2,7 @@ package cwlocal
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -56,6 +57,8 @@ func (s *Service) SeedAlarmState(name, state, reason string, since time.Time) er
 	if err != nil {
 		return err
 	}
+	s.byState.remove(a.state, name)
+	s.byState.add(state, name)
 	a.state, a.reason, a.reasonData = state, reason, ""
 	a.transitioned, a.updated = since, since
 	return nil
@@ -86,13 +89,17 @@ func (s *Service) replayAlarm(name, state string) (*alarm, error) {
 	return a, nil
 }
 
-// ClearAlarms deletes every alarm (a replay brings its own).
+// ClearAlarms deletes every alarm and its history (a replay brings its
+// own), keeping every index as DeleteAlarms does.
 func (s *Service) ClearAlarms() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, n := range s.names {
-		s.store.watch(s.alarms[n].reads(), -1)
+	for _, n := range slices.Clone(s.names) {
+		a := s.alarms[n]
+		s.store.watch(a.reads(), -1)
 		delete(s.alarms, n)
+		s.removeName(n)
+		s.byState.remove(a.state, n)
+		s.dropHistory(a)
 	}
-	s.names = nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 
 	"gatewayops/alarms"
 )
@@ -173,5 +174,56 @@ func TestCatalogShowsRecordedPercentilesAsTheirOwnSeries(t *testing.T) {
 		if m.Stat != "Maximum" || len(m.Dimensions) != 2 || m.Dimensions[0] != (alarms.Dimension{Name: PercentileDimension, Value: "p99"}) {
 			t.Fatalf("p99 query %+v does not read the recorded-percentile series", m)
 		}
+	}
+}
+
+// A replay replaces the alarms a cwlocal already had, and its listings (by
+// prefix, by state, the account's history) agree with what it loaded.
+func TestReplayReplacesAlarmsAndKeepsTheListingsRight(t *testing.T) {
+	_, rec, _ := recordIncident(t)
+	l := startLocal(t, rec.Header.From)
+	if err := l.svc.ProvisionCatalog(alarms.Catalog{Name: "old", Alarms: []alarms.AlarmDef{breakerAlarm("arrakis-old-x"), breakerAlarm("arrakis-staging-agent-circuit-breaker-open")}}); err != nil {
+		t.Fatal(err)
+	}
+	p, err := NewPlayer(l.svc, rec, PlayOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var alarmAt time.Time
+	for _, tr := range rec.Transitions {
+		if tr.To == "ALARM" {
+			alarmAt = tr.At
+		}
+	}
+	if _, err := p.AdvanceTo(alarmAt); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	names := func(in *cloudwatch.DescribeAlarmsInput) []string {
+		out, err := l.cw.DescribeAlarms(ctx, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n []string
+		for _, a := range out.MetricAlarms {
+			n = append(n, aws.ToString(a.AlarmName)+"="+string(a.StateValue))
+		}
+		return n
+	}
+	all := names(&cloudwatch.DescribeAlarmsInput{})
+	if want := []string{"arrakis-staging-agent-circuit-breaker-open=ALARM", "arrakis-staging-agent-latency-p99-high=OK"}; !reflect.DeepEqual(all, want) {
+		t.Fatalf("all alarms %q, want %q", all, want)
+	}
+	for state, want := range map[string][]string{"ALARM": {"arrakis-staging-agent-circuit-breaker-open=ALARM"}, "OK": {"arrakis-staging-agent-latency-p99-high=OK"}, "INSUFFICIENT_DATA": nil} {
+		if got := names(&cloudwatch.DescribeAlarmsInput{StateValue: types.StateValue(state)}); !reflect.DeepEqual(got, want) {
+			t.Errorf("StateValue %s: %q, want %q", state, got, want)
+		}
+	}
+	out, err := l.cw.DescribeAlarmHistory(ctx, &cloudwatch.DescribeAlarmHistoryInput{HistoryItemType: types.HistoryItemTypeStateUpdate})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(out.AlarmHistoryItems); n != 3 {
+		t.Fatalf("account history holds %d state updates, want the 3 replayed so far (the old alarms' are gone)", n)
 	}
 }
