@@ -14,8 +14,8 @@
 -- ranks of the set and go by one ZREMRANGEBYRANK instead of one read each
 -- (at most 4 x batchSize of them per call, beside at most batchSize read,
 -- both inside the time box).
--- Every 64 members the script looks at the clock and returns once it has
--- worked ARGV[8] microseconds, so no batch blocks Redis for long.
+-- Every 64 members the script looks at the clock and returns before another
+-- 64 would take it past ARGV[8] microseconds, so no batch blocks Redis for long.
 -- KEYS: reserved, expiry zset (reservation hashes are built from the prefix,
 -- as the gateway's reaper does: single-node Redis only, not cluster-safe)
 -- ARGV: cutoffScore, batchSize, reservation key prefix, dryRun (1/0), counterTtlMs,
@@ -35,10 +35,17 @@ local ttl = tonumber(ARGV[7])
 local offset = tonumber(ARGV[6])
 local prefix = ARGV[3]
 local t = redis.call('TIME')
-local deadline = tonumber(t[1]) * 1000000 + tonumber(t[2]) + tonumber(ARGV[8])
+local last = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local deadline = last + tonumber(ARGV[8])
+-- overdue says whether another chunk like the last one would end past the
+-- deadline, so a batch ends near its budget, not a chunk after it (a chunk
+-- costs more on a bigger set: the longest command stays flat with size).
 local function overdue()
   local now = redis.call('TIME')
-  return tonumber(now[1]) * 1000000 + tonumber(now[2]) >= deadline
+  local us = tonumber(now[1]) * 1000000 + tonumber(now[2])
+  local chunk = us - last
+  last = us
+  return us + chunk >= deadline
 end
 local seen, claimed, reclaimed, orphans = 0, 0, 0, 0
 local sample = {}

@@ -1,7 +1,8 @@
 -- One time-boxed page of a reservation summary: reads the members of one
 -- expiry set after a (score, member) cursor in ascending order, each joined
--- with its hash's estimated_cost, and stops after ARGV[5] microseconds of
--- work, so no page blocks Redis for long whatever the set's size. Read-only.
+-- with its hash's estimated_cost, and stops before a chunk would take it
+-- past ARGV[5] microseconds of work, so no page blocks Redis for long
+-- whatever the set's size. Read-only.
 -- The hashes are read by SORT_RO ... BY nosort LIMIT ... GET, which walks the
 -- sorted set's rank range and fetches prefix..member->estimated_cost in C:
 -- about a third of the cost of one HMGET per member from Lua. A member with
@@ -20,7 +21,8 @@
 local key, prefix = KEYS[1], ARGV[1]
 local score, member = ARGV[3], ARGV[4]
 local t = redis.call('TIME')
-local deadline = tonumber(t[1]) * 1000000 + tonumber(t[2]) + tonumber(ARGV[5])
+local last = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local deadline = last + tonumber(ARGV[5])
 
 -- rank of the first member after the cursor
 local rank
@@ -56,8 +58,12 @@ while true do
   if #vals < chunk then
     return {live, liveCents, expired, expiredCents, orphans, 1, '', ''}
   end
+  -- Stop before another chunk like this one would end past the deadline.
   local n = redis.call('TIME')
-  if tonumber(n[1]) * 1000000 + tonumber(n[2]) >= deadline then
+  local us = tonumber(n[1]) * 1000000 + tonumber(n[2])
+  local took = us - last
+  last = us
+  if us + took >= deadline then
     local last = redis.call('ZRANGE', key, rank - 1, rank - 1, 'WITHSCORES')
     return {live, liveCents, expired, expiredCents, orphans, 0, last[2], last[1]}
   end
