@@ -114,7 +114,7 @@ func (m Model) drillBadge(w int) string {
 	case !m.drill.got:
 		text = "DRILL"
 	case w >= wideWidth:
-		text = fmt.Sprintf("DRILL %s · clock %dx, periods %s", st.Name, max(st.Speed, 1), st.Period)
+		text = fmt.Sprintf("DRILL %s · clock %dx, periods %s (prod. %s)", st.Name, max(st.Speed, 1), st.Period, st.Production)
 	}
 	return m.styles.EnvArmed.Render(text)
 }

@@ -115,7 +115,7 @@ func TestDrillBadgeOnEveryViewAndSize(t *testing.T) {
 		f.tm.Send(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
 		want := "DRILL 1x "
 		if size[0] >= wideWidth {
-			want = "DRILL kms-breaker-open · clock 1x, periods 10s "
+			want = "DRILL kms-breaker-open · clock 1x, periods 10s (prod. 1-15 min) "
 		}
 		f.waitUntil("the badge at the new size", func(scr string) bool {
 			lines := strings.Split(scr, "\n")
@@ -142,6 +142,8 @@ func TestDrillHearsRunbookAndStepsAndShowsTheReport(t *testing.T) {
 	if o, _ := d.seen(); o[0] != "agent-circuit-breaker-open" {
 		t.Fatalf("opened %v", o)
 	}
+	f.keys("esc", "tab") // tab into the steps counts too
+	waitSeen(t, "the runbook opened by tab", func() bool { o, _ := d.seen(); return len(o) == 2 })
 	f.keys("esc", ":")
 	f.typeText("breaker.reset component=kms")
 	f.keys("enter")

@@ -140,6 +140,9 @@ func (m Model) handleAlarmsKey(km tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(km, m.keys.Focus):
 		m.focusSteps = !m.focusSteps
 		m.runbook.FocusSteps(m.focusSteps)
+		if m.focusSteps {
+			return m, m.drillRunbookOpened()
+		}
 		return m, nil
 	case key.Matches(km, m.keys.Detail):
 		return m.openDetail()
