@@ -7,14 +7,19 @@
 #                              and measure its console beside this tree's,
 #                              alternating the two, median of the runs
 #   GATEWAYOPS_BENCH_RUNS      runs per figure and binary (3)
-#   GATEWAYOPS_BENCH_IDLE      seconds of idle CPU per console run (30)
-#   GATEWAYOPS_BENCH_SETTLE    seconds between the first frame and the idle
-#                              window (25: past the start-up refreshes)
+#   GATEWAYOPS_BENCH_IDLE      seconds of the idle window of each round (20)
+#   GATEWAYOPS_BENCH_SETTLE    seconds between the last first frame of a round
+#                              and its idle window (15: past the start-up refreshes)
+#   GATEWAYOPS_BENCH_TUI_BUDGET  seconds the console's TUI and View runs may
+#                              take (240); the report says if they took longer
 
 RUNS=${GATEWAYOPS_BENCH_RUNS:-3}
 BASELINE_REF=${BASELINE_REF:-}
-IDLE=${GATEWAYOPS_BENCH_IDLE:-30}
-SETTLE=${GATEWAYOPS_BENCH_SETTLE:-25}
+IDLE=${GATEWAYOPS_BENCH_IDLE:-20}
+SETTLE=${GATEWAYOPS_BENCH_SETTLE:-15}
+TUI_BUDGET=${GATEWAYOPS_BENCH_TUI_BUDGET:-240}
+# The consoles measure_tui left running for the round's idle window.
+RUN_TAGS=() RUN_PIDS=() RUN_SOCKS=()
 BASE_DIR="$WORK/base"
 BASE_BIN=""
 
@@ -81,50 +86,88 @@ cw_calls() { screen | sed -n 's/.*CloudWatch API calls \([0-9]*\).*/\1/p' | head
 # tmux pane against a fresh stack of N alarms (always this tree's
 # admin-server and cloudwatch-local) with a 10 s refresh; record the
 # milliseconds from launch to the first list with states and to the first
-# frame with the runbook, the CPU over IDLE idle seconds and VmRSS. Writes
-# $WORK/tui-TAG-N.txt as "key value" lines.
+# frame with the runbook in $WORK/tui-TAG-N.txt as "key value" lines, and
+# leave the console and its stack running for the round's idle window.
 measure_tui() {
-	local console=$1 n=$2 tag=$3 pid list_ms rb_ms t0 t1 c0 c1 hz
+	local console=$1 n=$2 tag=$3 list_ms rb_ms
 	STACK_TAG="-$tag" start_stack "$n"
 	local env="GATEWAYOPS_BENCH_ADMIN_KEY=$(cat "$STACK_DIR/admin.key") GATEWAYOPS_BENCH_REDIS_URL=unix://$STACK_DIR/redis.sock XDG_STATE_HOME=$STACK_DIR/state NO_COLOR=1"
 	log "tui-$tag-$n: $console --config $CONFIG --env bench --refresh 10s (tmux 200x60)"
 	# The first start in a fresh state dir parses the catalog's YAML (cold);
 	# the measured one, as every later start of an operator's console, reads
-	# the parse cached beside the journal.
+	# the parse cached beside the journal. Each console has tmux servers of
+	# its own: the round's consoles run side by side.
 	local sock=$TMUX_SOCK
-	TMUX_SOCK="$sock-cold" # its own server: a killed one lingers a moment
+	TMUX_SOCK="$sock-$tag-$n-cold" # its own server: a killed one lingers a moment
 	first_frame "$console" "$n" "$env"
 	local cold_list=$FF_LIST_MS cold_rb=$FF_RB_MS
 	tmux -L "$TMUX_SOCK" kill-server
-	TMUX_SOCK=$sock
+	TMUX_SOCK="$sock-$tag-$n"
 	first_frame "$console" "$n" "$env"
 	list_ms=$FF_LIST_MS rb_ms=$FF_RB_MS
-	pid=$(tmux -L "$TMUX_SOCK" display-message -p -t bench '#{pane_pid}')
-	hz=$(getconf CLK_TCK)
-	# Past start-up work: runbook rendering, and the first refreshes (the
-	# console's second one sweeps, its third reads what changed meanwhile,
-	# which in a stack provisioned seconds ago is every alarm).
-	sleep "$SETTLE"
-	t0=$(proc_ticks "$pid")
-	c0=$(cw_calls)
-	sleep "$IDLE"
-	t1=$(proc_ticks "$pid")
-	c1=$(cw_calls)
+	RUN_TAGS+=("$tag-$n")
+	RUN_PIDS+=("$(tmux -L "$TMUX_SOCK" display-message -p -t bench '#{pane_pid}')")
+	RUN_SOCKS+=("$TMUX_SOCK")
 	{
 		echo "list_ms $list_ms"
 		echo "runbook_ms $rb_ms"
 		echo "list_cold_ms $cold_list"
 		echo "runbook_cold_ms $cold_rb"
-		echo "cpu_pct $(awk -v d=$((t1 - t0)) -v hz="$hz" -v s="$IDLE" 'BEGIN { printf "%.2f", 100 * d / hz / s }')"
-		echo "rss_mb $(awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$pid/status")"
-		echo "idle_cw_calls $((${c1:-0} - ${c0:-0}))"
-		echo "states $(screen | grep -o '[0-9]* ALARM .* [0-9]* OK' | head -1 | tr -d '✗?✓' | tr -s ' ' | tr ' ' '_')"
 	} >"$WORK/tui-$tag-$n.txt"
 	[ "$n" != 10 ] || start_floor "$console" "$tag"
-	tmux -L "$TMUX_SOCK" kill-server
+	TMUX_SOCK=$sock
+}
+
+# idle_window: every console of the round (this tree's and the baseline's,
+# 10 and 1,000 alarms) measured side by side over the same IDLE seconds,
+# SETTLE seconds after the last one's first frame (past the start-up
+# refreshes: FastStart's follow-up, the sweep, the read of the alarms the
+# stack provisioned seconds before), with nobody typing: CPU as
+# utime+stime from /proc/PID/stat over the window, memory as the median of
+# VmRSS sampled every second in it (one sample at the end moved by 10 MiB
+# with where the last collection fell), and the console's "CloudWatch API
+# calls" header counter, which proves it kept refreshing. Appends to each
+# $WORK/tui-TAG-N.txt.
+idle_window() {
+	local i hz s0 s1 t0=() c0=()
+	hz=$(getconf CLK_TCK)
+	log "idle window: ${#RUN_PIDS[@]} consoles, ${SETTLE} s settle, ${IDLE} s measured"
+	sleep "$SETTLE"
+	for i in "${!RUN_PIDS[@]}"; do
+		t0[i]=$(proc_ticks "${RUN_PIDS[i]}")
+		c0[i]=$(TMUX_SOCK=${RUN_SOCKS[i]} cw_calls)
+		: >"$WORK/rss-${RUN_TAGS[i]}.txt"
+	done
+	s0=$(date +%s%N)
+	for _ in $(seq "$IDLE"); do
+		for i in "${!RUN_PIDS[@]}"; do
+			awk '/^VmRSS/ { printf "%.1f\n", $2 / 1024 }' "/proc/${RUN_PIDS[i]}/status" >>"$WORK/rss-${RUN_TAGS[i]}.txt"
+		done
+		sleep 1
+	done
+	s1=$(date +%s%N)
+	for i in "${!RUN_PIDS[@]}"; do
+		local t1 c1 shot
+		t1=$(proc_ticks "${RUN_PIDS[i]}")
+		c1=$(TMUX_SOCK=${RUN_SOCKS[i]} cw_calls)
+		shot=$(TMUX_SOCK=${RUN_SOCKS[i]} screen)
+		{
+			echo "cpu_pct $(awk -v d=$((t1 - t0[i])) -v hz="$hz" -v ns=$((s1 - s0)) 'BEGIN { printf "%.2f", 100 * d / hz / (ns / 1e9) }')"
+			# shellcheck disable=SC2046 # one number per line
+			echo "rss_mb $(median $(cat "$WORK/rss-${RUN_TAGS[i]}.txt"))"
+			echo "idle_cw_calls $((${c1:-0} - ${c0[i]:-0}))"
+			echo "states $(grep -o '[0-9]* ALARM .* [0-9]* OK' <<<"$shot" | head -1 | tr -d '✗?✓' | tr -s ' ' | tr ' ' '_')"
+		} >>"$WORK/tui-${RUN_TAGS[i]}.txt"
+	done
+}
+
+# stop_consoles: end the round's consoles and stacks.
+stop_consoles() {
+	local s p
+	for s in "${RUN_SOCKS[@]}"; do tmux -L "$s" kill-server 2>/dev/null || true; done
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
-	PIDS=()
+	PIDS=() RUN_TAGS=() RUN_PIDS=() RUN_SOCKS=()
 }
 
 # start_floor CONSOLE TAG: the floor of the first list at 10 alarms, from the
@@ -171,8 +214,9 @@ version_in_tmux() {
 	median "${ms[@]}"
 }
 
-# tui_runs: RUNS rounds of the console at 10 and 1,000 alarms, this tree's
-# binary and (with BASELINE_REF) the baseline's alternating within each round.
+# tui_runs: RUNS rounds; in each, the first frames of this tree's console
+# and (with BASELINE_REF) the baseline's, alternating, at 10 and 1,000
+# alarms, then the four consoles' idle window side by side.
 tui_runs() {
 	local r n
 	for r in $(seq "$RUNS"); do
@@ -180,21 +224,30 @@ tui_runs() {
 			measure_tui "$BIN" "$n" "ours$r"
 			if [ -n "$BASE_BIN" ]; then measure_tui "$BASE_BIN" "$n" "base$r"; fi
 		done
+		idle_window
+		stop_consoles
 	done
 }
 
-# view_runs: BenchmarkView of this tree, and of the baseline's alternating.
+# view_runs: BenchmarkView and BenchmarkViewChanged from one test binary per
+# tree (built once), this tree's and the baseline's runs alternating.
 view_runs() {
-	local r
+	local r bench='^(BenchmarkView|BenchmarkViewChanged)$'
+	go test -c -o "$WORK/ui-ours.test" ./ui/
+	[ -z "$BASE_BIN" ] || (cd "$BASE_DIR" && go test -c -o "$WORK/ui-base.test" ./ui/)
 	for r in $(seq "$RUNS"); do
-		run "view-ours$r" "${GOBENCH[@]}" -bench '^BenchmarkView$' -benchtime 100x ./ui/
-		if [ -n "$BASE_BIN" ]; then
-			shquote cd "$BASE_DIR" '&&' "${GOBENCH[@]}" -bench '^BenchmarkView$' -benchtime 100x ./ui/ >"$WORK/view-base$r.cmd"
-			log "view-base$r: (in $BASE_DIR) ${GOBENCH[*]} -bench ^BenchmarkView$ -benchtime 100x ./ui/"
-			(cd "$BASE_DIR" && "${GOBENCH[@]}" -bench '^BenchmarkView$' -benchtime 100x ./ui/) >"$WORK/view-base$r.txt" 2>&1 ||
-				{ cat "$WORK/view-base$r.txt" >&2; exit 1; }
-		fi
+		view_once ours "$r" "$PWD/ui" "$bench"
+		[ -z "$BASE_BIN" ] || view_once base "$r" "$BASE_DIR/ui" "$bench"
 	done
+}
+
+# view_once TREE R DIR BENCH: one run of TREE's ui test binary in DIR.
+view_once() {
+	local name="view-$1$2"
+	echo "go test -c -o ui.test ./ui && (cd ui && ../ui.test -test.run '^\$' -test.bench '$4' -test.benchtime 100x)" >"$WORK/$name.cmd"
+	log "$name: $WORK/ui-$1.test -test.bench $4 -test.benchtime 100x (in $3)"
+	(cd "$3" && "$WORK/ui-$1.test" -test.run '^$' -test.bench "$4" -test.benchtime 100x) >"$WORK/$name.txt" 2>&1 ||
+		{ cat "$WORK/$name.txt" >&2; exit 1; }
 }
 
 # console_bench: everything the console sections report.
@@ -202,8 +255,12 @@ console_bench() {
 	build_baseline
 	run refresh "${GOBENCH[@]}" -bench '^(BenchmarkRefreshCounted|BenchmarkRefreshPerPanelCounted)$' -benchtime 20x ./alarms/
 	run scale "${GOBENCH[@]}" -bench '^BenchmarkRefreshScale$' -benchtime 5x ./alarms/
+	local t0
+	t0=$(date +%s)
 	view_runs
 	tui_runs
+	TUI_SECONDS=$(($(date +%s) - t0))
+	log "console TUI and View runs: ${TUI_SECONDS} s (budget ${TUI_BUDGET} s)"
 }
 
 # tuim TAG N KEY: the median over the runs of KEY in $WORK/tui-TAGr-N.txt.
@@ -213,10 +270,10 @@ tuim() {
 	median "${vals[@]}"
 }
 
-# viewm TAG N: the median View time in ms of BenchmarkView/alarms=N.
+# viewm TAG N [BENCH]: the median time in ms of BENCH/alarms=N (BenchmarkView).
 viewm() {
 	local r vals=()
-	for r in $(seq "$RUNS"); do vals+=("$(metric "view-$1$r" "BenchmarkView/alarms=$2" ns/op)"); done
+	for r in $(seq "$RUNS"); do vals+=("$(metric "view-$1$r" "${3:-BenchmarkView}/alarms=$2" ns/op)"); done
 	awk -v x="$(median "${vals[@]}")" 'BEGIN { print x / 1e6 }'
 }
 
@@ -254,7 +311,8 @@ scale_section() {
 	cat <<'MD'
 ## 3b. The console's refresh at 10, 1,000 and 10,000 alarms
 
-`Poller.Refresh` as the console runs it (lint and mute rules on, 60 rows on screen) over the
+`Poller.Refresh` as the console runs it (lint and mute rules on, the 60 rows on screen passed by
+`SetOnScreen` as the console passes the rows it drew) over the
 catalog shape of section 5 (a third each ALARM, OK, INSUFFICIENT_DATA; no panels), in the steady
 state between two sweeps (docs/decisions.md 60, 61): one DescribeAlarmHistory page for what
 changed since the last read, one DescribeAlarms by AlarmNames for the changed alarms and the rows
@@ -262,8 +320,9 @@ on screen, one ListAlarmMuteRules, and GetMetricData only for the series due (th
 once per period, off-screen ones every 10 or 30 minutes, staggered). The full prefix sweep (one
 listing per state, in parallel) runs every 5 minutes and is not in these figures. Calls are
 counted at cwlocal's HTTP handler, metrics by an SDK middleware. Goal: 10,000 alarms <= 3x the
-time at 1,000. Against cwlocal the remaining growth is mostly cwlocal's own work per call (it
-scans every alarm for AlarmNames and every alarm's history for DescribeAlarmHistory).
+time at 1,000. cwlocal answers each call from its indexes (docs/decisions.md 64); what still
+grows with the alarms is the poller's one copy of the list per refresh and its passes over it
+(series schedule, catalog, mutes; decisions.md 67) and the garbage collection they cause.
 
 | alarms | time per refresh | calls per refresh | metrics per refresh | time ratio to 1,000 |
 |---|---|---|---|---|
@@ -317,12 +376,21 @@ every other figure, is every later start of an operator's console with the same 
 exit) plus the median of five DescribeAlarms of the 10 alarms by curl (AWS JSON 1.0,
 \`time_total\`) against the same cloudwatch-local; **through tmux** takes the start-up as the
 console's figures see it: from \`tmux new-session\` (a new tmux server, as for the console) to
-the first capture showing \`gatewayops version\`'s line, median of five. **Idle CPU** is utime+stime from /proc/PID/stat over ${IDLE} s, starting ${SETTLE} s
-after the first frame (past the start-up refreshes: the sweep at the second and the read of the
-just-provisioned alarms' history at the third), with nobody typing (the console's "CloudWatch API calls" header counter rose
-by the figure in the last row, so it was refreshing). **Memory** is VmRSS at the end of that
-window. **View** is the Go benchmark \`BenchmarkView\` (one full-screen View at 200x60 of a
-snapshot of N synthetic alarms with 60-point sparklines). Each figure is the median of $RUNS runs.
+the first capture showing \`gatewayops version\`'s line, median of five. In each round the
+four consoles (this tree's and the baseline's, 10 and 1,000 alarms, each on its own stack) are
+started one after the other for their first frames and then left running side by side: **idle
+CPU** is utime+stime from /proc/PID/stat over the same ${IDLE} s window for all four, starting ${SETTLE} s
+after the last first frame (past the start-up refreshes: FastStart's follow-up, the sweep and
+the read of the just-provisioned alarms' history), with nobody typing and the header's data ages
+ticking every second (the console's "CloudWatch API calls" header counter rose by the figure in
+the last row, so it was refreshing). **Memory** is the median of VmRSS sampled every second in
+that window. **View** is the Go benchmark \`BenchmarkView\` (one full-screen View at 200x60 of a
+snapshot of N synthetic alarms with 60-point sparklines, the frame unchanged since the last) and
+**View after a change** \`BenchmarkViewChanged\` (the model changed, the data did not: a
+keypress's frame; the baseline has no such benchmark), from one test binary per tree, runs
+alternating. Each figure is the median of $RUNS runs. The TUI and View runs took
+${TUI_SECONDS:-?} s (budget ${TUI_BUDGET} s$([ "${TUI_SECONDS:-0}" -gt "$TUI_BUDGET" ] && echo ", **over budget**")); load average at the
+end: $(cut -d' ' -f1-3 /proc/loadavg).
 
 $hdr
 $sep
@@ -342,6 +410,8 @@ MD
 		"$(fmt3 "$tfloor")" "$(fmt3 "$(tuim ours 10 version_tmux_ms)")" "$(fmt3 "$(tuim ours 10 describe_ms)")" "$(ratio "$(tuim ours 10 list_ms)" "$tfloor")" \
 		"$([ -n "$BASE_BIN" ] && echo ' | | |')"
 	trow "View, one full frame" "$(viewm ours 1000)" "$(viewm ours 10)" ms view
+	printf '%s%s\n' "$(row "View after a change" "$(viewm ours 1000 BenchmarkViewChanged)" "$(viewm ours 10 BenchmarkViewChanged)" ms)" \
+		"$([ -n "$BASE_BIN" ] && echo ' - | - | - |')"
 	trow "idle CPU, ${IDLE} s at a 10 s refresh (% of one core)" "$(tuim ours 1000 cpu_pct)" "$(tuim ours 10 cpu_pct)" "%" cpu_pct
 	trow "resident memory (VmRSS)" "$(tuim ours 1000 rss_mb)" "$(tuim ours 10 rss_mb)" MiB rss_mb
 	trow "CloudWatch calls during the idle window" "$(tuim ours 1000 idle_cw_calls)" "$(tuim ours 10 idle_cw_calls)" "" idle_cw_calls
