@@ -142,7 +142,15 @@ func (d *drillFeed) StepApplied(ctx context.Context, command string, write bool,
 	d.live.StepApplied(ctx, command, write, outcome)
 }
 
-func (d *drillFeed) ManualStep(ctx context.Context) (string, error) { return d.live.ManualStep(ctx) }
+// ManualStep does the list's next manual step and journals it (no ops
+// action journals it: it is done outside the console in a real incident).
+func (d *drillFeed) ManualStep(ctx context.Context) (string, error) {
+	text, err := d.live.ManualStep(ctx)
+	if err == nil {
+		d.append(d.now(), "drill.manual", "manual step (no ops command), done in the drill: "+text)
+	}
+	return text, err
+}
 
 func (d *drillFeed) status(st drills.Status) ui.DrillStatus {
 	out := ui.DrillStatus{Version: st.Version, Name: d.sc.Name, Speed: st.Report.Speed, NextManual: st.NextManual,

@@ -265,7 +265,8 @@ func (l *Live) record(rec StepRecord) {
 		}
 		st.Report.Steps = append(st.Report.Steps, rec)
 		l.pending = append(l.pending, len(st.Report.Steps)-1)
-		if rec.Listed > 0 && rec.Outcome == "ok" && st.Report.MitigatedAt.IsZero() {
+		// A read of the list (redis.diagnose) diagnoses; a write or a manual step mitigates.
+		if rec.Listed > 0 && rec.Write && rec.Outcome == "ok" && st.Report.MitigatedAt.IsZero() {
 			st.Report.MitigatedAt = rec.At
 		}
 	})

@@ -53,7 +53,8 @@ type Report struct {
 	Speed int
 	// FaultAt is when the fault was made; RaisedAt when the signal came on;
 	// RunbookAt when the operator opened the scenario's runbook; MitigatedAt
-	// when the first step of the list ran ok; RecoveredAt when the signal
+	// when the first write (or manual step) of the list ran ok, reads of the
+	// list being diagnosis; RecoveredAt when the signal
 	// cleared. A zero time did not happen.
 	FaultAt, RaisedAt, RunbookAt, MitigatedAt, RecoveredAt time.Time
 	Steps                                                  []StepRecord
