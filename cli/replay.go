@@ -112,7 +112,7 @@ func (run *replayRun) console(ctx context.Context, f replayFlags, std stdio) err
 		return failedErr(err)
 	}
 	opts := ui.RunOptions{Accessible: f.accessible, Options: ui.Options{
-		RefreshEvery: 2 * time.Second, NoColor: os.Getenv("NO_COLOR") != "", Now: run.rig.Clock.Now, Notice: run.notice(),
+		RefreshEvery: 2 * time.Second, NoColor: os.Getenv("NO_COLOR") != "", Now: run.rig.Clock.Now, Notice: run.notice(), Drill: run.feed,
 	}}
 	opts.In, opts.Out = terminal(std)
 	opts.Log, opts.LogPath = logLines(sink), sink.Path()

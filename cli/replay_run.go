@@ -27,6 +27,7 @@ type replayRun struct {
 	shift  time.Duration
 	takeAt time.Time // on the rig's clock; zero: no takeover
 	end    time.Time // the recording's end on the rig's clock
+	feed   *replayFeed
 }
 
 // newReplayRun moves the rig's clock to the recording's start (shifted past
@@ -45,6 +46,8 @@ func newReplayRun(r *drills.Rig, rec *replay.Recording, f replayFlags) (*replayR
 		run.takeAt = h.From.Add(shift + f.takeover)
 	}
 	r.Clock.Set(h.From.Add(shift))
+	run.feed = newReplayFeed(run)
+	run.feed.set(run.playing(r.Clock.Now()))
 	p, err := replay.NewPlayer(r.Stack.CloudWatch, rec, replay.PlayOptions{Rename: run.rename, Shift: shift})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", "replaying the recording", err)
@@ -108,6 +111,7 @@ func (run *replayRun) loop(ctx context.Context, log *logsink.Sink) {
 			taken, err = run.advance(ctx, target, log)
 			if err != nil {
 				log.Add("replay", err.Error())
+				run.feed.set(err.Error())
 				return
 			}
 			lastStep = now
@@ -132,6 +136,7 @@ func (run *replayRun) advance(ctx context.Context, target time.Time, log *logsin
 		return false, fmt.Errorf("replay stopped: %w", err)
 	}
 	if run.takeAt.IsZero() || target.Before(run.takeAt) {
+		run.feed.set(run.playing(target))
 		return false, nil
 	}
 	what, err := run.takeover(ctx)
@@ -139,6 +144,7 @@ func (run *replayRun) advance(ctx context.Context, target time.Time, log *logsin
 		return false, fmt.Errorf("takeover: %w", err)
 	}
 	log.Add("replay", "takeover at "+target.Format("15:04:05")+": "+what)
+	run.feed.set("simulator took over at " + target.Add(-run.shift).Format("15:04") + " (recording time), steps act on the stack: " + what)
 	return true, nil
 }
 

@@ -306,6 +306,10 @@ func TestReplayTakeoverLetsTheRunbookStepClearTheRecordedAlarm(t *testing.T) {
 	if taken, err := run.advance(ctx, run.takeAt.Add(-time.Second), sink); err != nil || taken {
 		t.Fatalf("before the takeover: taken %v, err %v", taken, err)
 	}
+	before := run.feed.WaitStatus(ctx, 0)
+	if !strings.HasPrefix(before.State, "playing ") || !strings.Contains(before.State, "pNN as recorded") || before.Speed != 30 || before.Period != 10*time.Second {
+		t.Fatalf("status before the takeover: %+v", before)
+	}
 	if on, _, err := r2.State(ctx, sc.Signal); err != nil || !on {
 		t.Fatalf("the replayed alarm is not in ALARM as recorded (err %v)", err)
 	}
@@ -314,6 +318,9 @@ func TestReplayTakeoverLetsTheRunbookStepClearTheRecordedAlarm(t *testing.T) {
 	}
 	if taken, err := run.advance(ctx, run.takeAt, sink); err != nil || !taken {
 		t.Fatalf("at the takeover: taken %v, err %v", taken, err)
+	}
+	if st := run.feed.WaitStatus(ctx, before.Version); !strings.Contains(st.State, "simulator took over") {
+		t.Fatalf("status after the takeover: %+v", st)
 	}
 	if b, _ := r2.Stack.Store.Breaker(ctx, gateway.KMSBreaker); b.State != gateway.BreakerOpen {
 		t.Fatalf("after the takeover the kms breaker is %q, want open", b.State)
