@@ -125,7 +125,13 @@ func (s *Service) eachCandidate(in *DescribeAlarmsInput, after string, fn func(s
 		if n == after {
 			continue
 		}
-		if !strings.HasPrefix(n, in.AlarmNamePrefix) || !fn(n, s.alarms[n]) {
+		if !strings.HasPrefix(n, in.AlarmNamePrefix) {
+			return
+		}
+		// An index entry without its alarm is a writer's bug (every write
+		// goes through storeAlarm, transition and deleteAlarms); skipping it
+		// keeps one from panicking a handler that holds the lock.
+		if a := s.alarms[n]; a != nil && !fn(n, a) {
 			return
 		}
 	}
