@@ -147,19 +147,30 @@ func (s *Service) serveOp(w http.ResponseWriter, r *http.Request, p protocol, na
 // invoke counts the call, applies a queued fault, then runs the operation
 // unless decoding already failed (decodeErr).
 func (s *Service) invoke(name string, fn opFunc, raw []byte, decodeErr *APIError) (any, *APIError) {
+	out, apiErr := s.locked(name, fn, raw, decodeErr)
+	if apiErr != nil {
+		s.cfg.Logger.Info("request failed", "op", name, "code", apiErr.Code, "message", apiErr.Message)
+	}
+	return out, apiErr
+}
+
+// locked runs one operation under the lock. A panic (a bug) answers 500 and
+// releases the lock: recovered by net/http alone it left every later call
+// waiting on the mutex, a frozen service instead of one failed request.
+func (s *Service) locked(name string, fn opFunc, raw []byte, decodeErr *APIError) (out any, apiErr *APIError) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	defer func() {
+		if r := recover(); r != nil {
+			out, apiErr = nil, newAPIError("InternalServiceError", "InternalServiceFault", 500, false, "%s failed: %v", name, r)
+		}
+	}()
 	s.calls[name]++
-	var out any
-	apiErr := s.injectedFault()
-	if apiErr == nil {
+	if apiErr = s.injectedFault(); apiErr == nil {
 		apiErr = decodeErr
 	}
 	if apiErr == nil {
 		out, apiErr = fn(s, raw)
-	}
-	s.mu.Unlock()
-	if apiErr != nil {
-		s.cfg.Logger.Info("request failed", "op", name, "code", apiErr.Code, "message", apiErr.Message)
 	}
 	return out, apiErr
 }

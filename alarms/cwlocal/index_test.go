@@ -229,3 +229,20 @@ func BenchmarkHistorySinceMark(b *testing.B) {
 		})
 	}
 }
+
+// An operation that panics answers 500 and leaves the service usable: the
+// lock is released (a handler recovered by net/http alone left it held).
+func TestPanickingOperationReleasesTheLock(t *testing.T) {
+	s := newTestService()
+	_, err := s.invoke("Boom", func(*Service, []byte) (any, *APIError) { panic("index out of range") }, nil, nil)
+	if err == nil || err.status != 500 || !strings.Contains(err.Message, "Boom failed: index out of range") {
+		t.Fatalf("panic answered %+v", err)
+	}
+	if !s.mu.TryLock() {
+		t.Fatal("the lock is still held after the panic")
+	}
+	s.mu.Unlock()
+	if s.Calls()["Boom"] != 1 {
+		t.Fatalf("calls %v", s.Calls())
+	}
+}
