@@ -91,5 +91,5 @@ func (run *replayRun) playing(now time.Time) string {
 	if !now.Before(run.end) {
 		return fmt.Sprintf("recording of %s-%s UTC played to its end; states stay as recorded · pNN as recorded per period, not samples", h.From.Format("15:04"), h.To.Format("15:04"))
 	}
-	return fmt.Sprintf("playing %s of %s-%s UTC, %s · pNN as recorded per period, not samples", rec.Format("15:04"), h.From.Format("15:04"), h.To.Format("15:04"), next)
+	return fmt.Sprintf("playing %s of %s-%s UTC · pNN as recorded per period, not samples · %s", rec.Format("15:04"), h.From.Format("15:04"), h.To.Format("15:04"), next)
 }
