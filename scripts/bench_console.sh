@@ -244,9 +244,9 @@ view_runs() {
 # view_once TREE R DIR BENCH: one run of TREE's ui test binary in DIR.
 view_once() {
 	local name="view-$1$2"
-	echo "go test -c -o ui.test ./ui && (cd ui && ../ui.test -test.run '^\$' -test.bench '$4' -test.benchtime 100x)" >"$WORK/$name.cmd"
-	log "$name: $WORK/ui-$1.test -test.bench $4 -test.benchtime 100x (in $3)"
-	(cd "$3" && "$WORK/ui-$1.test" -test.run '^$' -test.bench "$4" -test.benchtime 100x) >"$WORK/$name.txt" 2>&1 ||
+	echo "go test -c -o ui.test ./ui && (cd ui && ../ui.test -test.run '^\$' -test.bench '$4' -test.benchtime 1000x)" >"$WORK/$name.cmd"
+	log "$name: $WORK/ui-$1.test -test.bench $4 -test.benchtime 1000x (in $3)"
+	(cd "$3" && "$WORK/ui-$1.test" -test.run '^$' -test.bench "$4" -test.benchtime 1000x) >"$WORK/$name.txt" 2>&1 ||
 		{ cat "$WORK/$name.txt" >&2; exit 1; }
 }
 
