@@ -18,6 +18,15 @@ type screenReporter interface {
 	SetOnScreen(alarmNames []string, panels bool)
 }
 
+// reporterOf finds the screenReporter under the drill's wrapper too.
+func reporterOf(b Backend) (screenReporter, bool) {
+	if d, ok := b.(drillBackend); ok {
+		b = d.Backend
+	}
+	r, ok := b.(screenReporter)
+	return r, ok
+}
+
 // shownState is the last on-screen set reported.
 type shownState struct {
 	reported bool
@@ -50,7 +59,7 @@ func (m Model) onScreen() ([]string, bool) {
 
 // reportScreen tells the backend what is on screen when that changed.
 func (m *Model) reportScreen() {
-	r, ok := m.backend.(screenReporter)
+	r, ok := reporterOf(m.backend)
 	if !ok || !m.hasSnap {
 		return // before the first list the poller keeps its default (the top rows)
 	}

@@ -185,3 +185,15 @@ func alarmNamed(as []alarms.Alarm, name string) (alarms.Alarm, bool) {
 	}
 	return alarms.Alarm{}, false
 }
+
+// A drill console wraps the backend to hear about applied steps; what is
+// on screen still reaches the live backend's poller.
+func TestScreenReachesThePollerUnderTheDrillWrapper(t *testing.T) {
+	s := startStack(t, "staging", false)
+	if _, ok := reporterOf(drillBackend{Backend: s.backend}); !ok {
+		t.Fatal("the drill's wrapper hides SetOnScreen from the console")
+	}
+	if _, ok := reporterOf(s.backend); !ok {
+		t.Fatal("the live backend does not take SetOnScreen")
+	}
+}
