@@ -69,7 +69,7 @@ var helpArgs = map[string][]string{
 	"console": {"console", "-h"}, "demo": {"demo", "-h"}, "alarms": {"alarms", "-h"}, "run": {"run", "-h"},
 	"runbook": {"runbook", "-h"}, "preflight": {"preflight", "-h"}, "journal": {"journal", "-h"},
 	"doctor": {"doctor", "-h"}, "admin-server": {"admin-server", "-h"}, "cloudwatch-local": {"cloudwatch-local", "-h"},
-	"version": {"version", "-h"}, "drill": {"drill", "-h"},
+	"version": {"version", "-h"}, "drill": {"drill", "-h"}, "record": {"record", "-h"},
 }
 
 var usageArgs = map[string][]string{
@@ -77,7 +77,7 @@ var usageArgs = map[string][]string{
 	"run": {"run"}, "runbook": {"runbook", "frob"}, "preflight": {"preflight", "pool-claims", "--hours", "0"},
 	"journal": {"journal", "export", "--since", "-1h"}, "doctor": {"doctor", "--bogus"},
 	"admin-server": {"admin-server", "--rate-limit", "0"}, "cloudwatch-local": {"cloudwatch-local", "--env", ""},
-	"version": {"version", "extra"}, "drill": {"drill", "nope"},
+	"version": {"version", "extra"}, "drill": {"drill", "nope"}, "record": {"record", "--since", "1s", "--out", "x"},
 }
 
 func TestEverySubcommandFollowsTheExitTable(t *testing.T) {
