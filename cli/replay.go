@@ -116,6 +116,9 @@ func (run *replayRun) console(ctx context.Context, f replayFlags, std stdio) err
 	}}
 	opts.In, opts.Out = terminal(std)
 	opts.Log, opts.LogPath = logLines(sink), sink.Path()
+	if f.accessible { // linear mode shows no status line: say what this is first
+		fmt.Fprintln(std.Out, run.notice())
+	}
 	return failedErr(ui.Run(ctx, b, opts))
 }
 

@@ -126,6 +126,9 @@ func TestRecordReplayRoundTripIsExact(t *testing.T) {
 		t.Fatal(err)
 	}
 	keepRecording(t, path)
+	if code, out, errs := runCLI("drill", "--replay", path, "--accessible"); code != exitOK || !strings.HasPrefix(out, "REPLAY 5x of rig") || !strings.Contains(out, "alarms:") {
+		t.Fatalf("drill --replay --accessible: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
 	orig, _ := cwlocal.NewSDKClient(context.Background(), r.Stack.CloudWatchURL)
 	again := replayInto(t, rec)
 	h := rec.Header
