@@ -107,7 +107,7 @@ func NewPlayer(svc *cwlocal.Service, rec *Recording, o PlayOptions) (*Player, er
 // recorded transition left, else the state it was recorded in.
 func (p *Player) initial(a Alarm) (state, reason string, since time.Time) {
 	for _, t := range p.trans {
-		if t.Alarm == a.Name {
+		if t.Alarm == a.Name && t.From != "" { // "" only from a summary that did not parse
 			reason := t.FromReason
 			if reason == "" {
 				reason = "state when the recording began"
