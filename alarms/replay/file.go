@@ -189,8 +189,7 @@ func (rd *reader) take(raw []byte) error {
 	case KindAlarm:
 		return rd.alarm(l.Alarm)
 	case KindTransition:
-		rd.rec.Transitions = append(rd.rec.Transitions, *l.Transition)
-		return nil
+		return rd.transition(l.Transition)
 	case KindSeries:
 		return rd.addSeries(l.Series)
 	case KindPoint:
@@ -221,6 +220,23 @@ func (rd *reader) alarm(a *Alarm) error {
 		return lineErr(rd.n, "an alarm needs a name and either a metric or metric-math queries")
 	}
 	rd.rec.Alarms = append(rd.rec.Alarms, *a)
+	return nil
+}
+
+var states = map[string]bool{"OK": true, "ALARM": true, "INSUFFICIENT_DATA": true}
+
+func (rd *reader) transition(t *Transition) error {
+	known := false
+	for _, a := range rd.rec.Alarms {
+		known = known || a.Name == t.Alarm
+	}
+	switch {
+	case !known:
+		return lineErr(rd.n, "a transition of alarm %q, which no earlier line declares", t.Alarm)
+	case !states[t.To] || (t.From != "" && !states[t.From]):
+		return lineErr(rd.n, "a transition from %q to %q: states are OK, ALARM and INSUFFICIENT_DATA", t.From, t.To)
+	}
+	rd.rec.Transitions = append(rd.rec.Transitions, *t)
 	return nil
 }
 

@@ -84,6 +84,8 @@ func TestBadFilesNameTheLine(t *testing.T) {
 		{"no header", strings.Join(ls[1:], ""), 1, "first line must be the header"},
 		{"empty", "", 1, "empty"},
 		{"record after the end", string(good) + ls[1], total + 1, "after the end record"},
+		{"transition to no state", strings.Replace(string(good), `"to":"ALARM"`, `"to":"RED"`, 1), 3, `to "RED"`},
+		{"transition of an undeclared alarm", strings.Replace(string(good), `"alarm":"arrakis-staging-agent-latency-p99-high","at"`, `"alarm":"other","at"`, 1), 3, `"other", which no earlier line`},
 		{"unknown field", strings.Replace(string(good), `"sampleCount":3`, `"sampleCount":3,"extra":1`, 1), 5, "unknown field"},
 	}
 	for _, c := range cases {
