@@ -10,6 +10,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"gatewayops/ops"
 )
 
 // fakeDrill is a drill whose status the test sets; it records what the
@@ -189,5 +191,22 @@ func waitSeen(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("never: %s", what)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// The journal view lists a drill's milestones and report (enter shows the
+// report whole) and marks the drill's actions in their detail.
+func TestJournalRowsShowTheDrill(t *testing.T) {
+	at := time.Date(2026, 12, 1, 13, 0, 0, 0, time.UTC)
+	rows := journalRows([]ops.Entry{
+		{Time: at, ID: "d1", Phase: ops.PhaseDrill, Action: "drill.signal on", Result: "drill kms-breaker-open: signal on", Drill: "kms-breaker-open"},
+		{Time: at, ID: "a", Phase: ops.PhaseIntent, Action: "breaker.reset", Drill: "kms-breaker-open"},
+		{Time: at, ID: "a", Phase: ops.PhaseResult, Action: "breaker.reset", Outcome: "ok", Drill: "kms-breaker-open"},
+		{Time: at, ID: "d2", Phase: ops.PhaseDrill, Action: "drill.report", Result: "## Drill report: kms-breaker-open\n\n| recovered | +0:40 |", Drill: "kms-breaker-open"},
+	})
+	if len(rows) != 3 || rows[0].Outcome != "drill" || rows[0].Detail != "drill kms-breaker-open: signal on" ||
+		rows[2].Action != "drill.report" || !strings.Contains(rows[2].Full, "| recovered | +0:40 |") ||
+		!strings.Contains(rows[1].Full, "drill            kms-breaker-open") {
+		t.Fatalf("rows %+v", rows)
 	}
 }

@@ -257,6 +257,8 @@ func journalRows(entries []ops.Entry) []JournalEntry {
 			out = append(out, JournalEntry{At: e.Time, Action: cmd, Outcome: "outcome unknown", Detail: "started, no result recorded: " + e.Plan, Full: entryText(e, "outcome unknown")})
 		case e.Phase == ops.PhaseResult:
 			out = append(out, JournalEntry{At: e.Time, Action: cmd, Outcome: resultOutcome(e), Detail: resultDetail(e), Full: entryText(e, resultOutcome(e))})
+		case e.Phase == ops.PhaseDrill: // a drill's milestone or report (drill.go): enter shows it whole
+			out = append(out, JournalEntry{At: e.Time, Action: e.Action, Outcome: "drill", Detail: strings.SplitN(e.Result, "\n", 2)[0], Full: entryText(e, "drill")})
 		}
 	}
 	return out
@@ -432,6 +434,7 @@ func entryText(e ops.Entry, outcome string) string {
 			lines = append(lines, kv(k, v))
 		}
 	}
+	opt("drill", e.Drill) // written during this drill: a rehearsal, not an incident
 	opt("idempotency key", e.IdempotencyKey)
 	opt("request id", e.RequestID) // the admin API's X-Request-Id: find the call in its log and audit
 	if e.Status != 0 {
