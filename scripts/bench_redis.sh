@@ -165,7 +165,7 @@ the summary's pages: every member's estimated_cost by plain \`SORT_RO BY nosort 
 pages over the members inside the hash's lifetime (what the summary reads), four communities at a
 time like the summary, no script, nothing classified, no discovery; what Redis spends on one hash lookup per member
 (the main and the expires dictionary, at random addresses) against what KEYS spends visiting a key.
-Each read runs three times, in turn with the others; figures are medians, "max" is the longest
+Each read runs three times in a row, the reads one after another; figures are medians, "max" is the longest
 command of the three; "server time" sums the read's commands of 100 µs or more (slowlog).
 
 | shape (keys) | read | time | server time | longest command (over 1.5 ms; max of runs) | PING stall | found | baseline | its time | its server time | time ratio |
