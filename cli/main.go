@@ -44,7 +44,7 @@ func commands() map[string]subcommand {
 		"alarms":           {"print the alarm snapshot (a monitoring check: see exit codes)", classCheck, runAlarms},
 		"run":              {"run one action headless: gatewayops run ACTION [key=value ...]", classAction, runAction},
 		"runbook":          {"list, show or check the embedded runbooks", classAction, runRunbook},
-		"drill":            {"list the drill scenarios, show one, or prove it headless: gatewayops drill [NAME [--prove]]", classAction, runDrill},
+		"drill":            {"list the drills, open the console on one (DRILL badge, report at the end), show or prove it: gatewayops drill [NAME [--speed N] [--show|--prove]] | --replay FILE", classAction, runDrill},
 		"record":           {"save, read-only, an environment's alarms, history and metric data for drill --replay", classAction, runRecord},
 		"preflight":        {"preflight checks: gatewayops preflight pool-claims [--hours 24] (a monitoring check)", classCheck, runPreflight},
 		"journal":          {"the action journal: gatewayops journal export --since 2h", classAction, runJournal},
