@@ -46,10 +46,13 @@ func drillConsole(ctx context.Context, sc drills.Scenario, f drillFlags, std std
 		return failedErr(err)
 	}
 	runCtx, stop := context.WithCancel(ctx)
-	defer stop()
 	ticker := time.NewTicker(feed.live.Interval())
 	defer ticker.Stop()
-	go feed.live.Run(runCtx, ticker.C)
+	driverDone := make(chan struct{})
+	go func() { defer close(driverDone); feed.live.Run(runCtx, ticker.C) }()
+	// The driver stops before the rig closes (deferred above): a tick must
+	// never step a stack being taken down.
+	defer func() { stop(); <-driverDone }()
 
 	b, err := ui.NewBackend(deps)
 	if err != nil {
@@ -60,6 +63,7 @@ func drillConsole(ctx context.Context, sc drills.Scenario, f drillFlags, std std
 	opts.In, opts.Out = terminal(std)
 	runErr := ui.Run(ctx, b, opts)
 	stop()
+	<-driverDone
 	feed.ended(std)
 	return failedErr(runErr)
 }
