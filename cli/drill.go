@@ -154,5 +154,9 @@ func drillCoverage(w io.Writer, all []runbooks.Runbook) {
 			missing = append(missing, rb.Name)
 		}
 	}
+	if len(missing) == 0 {
+		fmt.Fprintf(w, "%d of %d runbooks have a proving drill\n", len(all), len(all))
+		return
+	}
 	fmt.Fprintf(w, "%d of %d runbooks have a proving drill; none yet: %s\n", len(all)-len(missing), len(all), strings.Join(missing, ", "))
 }

@@ -77,7 +77,7 @@ func TestRunbookCheckReportsDrillCoverage(t *testing.T) {
 	for _, want := range []string{"drill  agent-circuit-breaker-open       kms-breaker-open, loa-finn-breaker-stuck\n",
 		"drill  agent-error-rate-high            byok-error-rate\n",
 		"drill  agent-redis-degraded             redis-degraded\n",
-		"10 of 10 runbooks have a proving drill"} {
+		"10 of 10 runbooks have a proving drill\n"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("runbook check lacks %q:\n%s", want, out.String())
 		}
