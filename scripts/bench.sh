@@ -24,6 +24,8 @@ PIDS=()
 
 cleanup() {
 	tmux -L "$TMUX_SOCK" kill-server 2>/dev/null || true
+	# The consoles of a TUI round still running (scripts/bench_console.sh).
+	for s in "${RUN_SOCKS[@]:-}"; do [ -z "$s" ] || tmux -L "$s" kill-server 2>/dev/null || true; done
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
 	rm -rf "$WORK"
