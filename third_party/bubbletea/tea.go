@@ -1468,9 +1468,11 @@ func (p *Program) startRenderer() {
 	// flushed on a ticker firing fps times a second, changed frame or not.
 	// The timer is the goroutine's own, so a renderer restarted at once
 	// (RestoreTerminal) never shares one with the goroutine that is ending.
+	// It starts fired: the first frame has no earlier one to be spaced
+	// from, so it is written at once, not one interval after the start.
 	p.requestFrame() // whatever was queued before the start
 	go func() {
-		spacing := time.NewTimer(framerate)
+		spacing := time.NewTimer(0)
 		defer spacing.Stop()
 		for {
 			select {
