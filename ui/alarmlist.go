@@ -249,9 +249,9 @@ func (l alarmList) valueWidths() (value, newest int) {
 func (l *alarmList) measure() {
 	value, newest, name := len("EVALUATED"), 0, 20
 	for _, a := range l.visible {
-		value = max(value, ansi.StringWidth(evaluatedText(a)))
-		newest = max(newest, ansi.StringWidth(newestText(a)))
-		name = max(name, ansi.StringWidth(termsafe.String(strings.TrimPrefix(a.Name, l.prefix))+muteMark(a)))
+		value = max(value, cellWidth(evaluatedText(a)))
+		newest = max(newest, cellWidth(newestText(a)))
+		name = max(name, cellWidth(termsafe.String(strings.TrimPrefix(a.Name, l.prefix))+muteMark(a)))
 	}
 	if newest > 0 {
 		newest = max(newest, len("NEWEST"))

@@ -78,12 +78,12 @@ func fit(s string, width int) string {
 	if width <= 0 {
 		return ""
 	}
-	w := lipgloss.Width(s)
+	w := cellWidth(s)
 	if w > width {
 		// A wide character at the cut leaves a cell short: pad it, so a
 		// fitted line is always exactly width cells (the join relies on it).
 		s = ansi.Truncate(s, width, "…")
-		if w = lipgloss.Width(s); w >= width {
+		if w = cellWidth(s); w >= width {
 			return s
 		}
 	}
@@ -110,3 +110,16 @@ func clampLines(s string, n int) string {
 func fmtValue(v float64, unit string) string { return alarms.FormatValue(v, unit) }
 
 func sortStrings(s []string) { sort.Strings(s) }
+
+// cellWidth is lipgloss.Width: the cells s takes on screen. Printable ASCII
+// (most of what the console draws: names, values, ages, key help) takes one
+// cell a byte, so it is counted without the grapheme walk that made width
+// measurement half a frame's cost.
+func cellWidth(s string) int {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e {
+			return lipgloss.Width(s)
+		}
+	}
+	return len(s)
+}

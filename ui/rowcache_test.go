@@ -72,3 +72,14 @@ func TestJoinColumnsIsJoinHorizontal(t *testing.T) {
 		}
 	}
 }
+
+// cellWidth is lipgloss.Width, with printable ASCII counted by its length.
+func TestCellWidthIsLipglossWidth(t *testing.T) {
+	st := testStyles()
+	for _, s := range []string{"", "abc 123 > 1000", "~ ", "名前", "✗ ALARM", "a\tb", "one\ntwo three", st.Bad.Render("x"),
+		"\x1b[31mred\x1b[0m", "e\u0301", "🔥 fire", strings.Repeat("-", 300)} {
+		if got, want := cellWidth(s), lipgloss.Width(s); got != want {
+			t.Errorf("cellWidth(%q) = %d, lipgloss.Width = %d", s, got, want)
+		}
+	}
+}
