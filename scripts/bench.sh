@@ -7,7 +7,7 @@
 # Sizes (environment, defaults are the issue's):
 #   GATEWAYOPS_BENCH_SIZES  reservation counts for the drain (10000 100000 1000000)
 #   GATEWAYOPS_BENCH_KEYS   keys for the inspection benchmark (1000000)
-#   GATEWAYOPS_BENCH_IDLE   seconds of the TUI idle window per round (20; scripts/bench_console.sh)
+#   GATEWAYOPS_BENCH_IDLE   seconds of the TUI idle window per round (30; scripts/bench_console.sh)
 #   BASELINE_REF, GATEWAYOPS_BENCH_RUNS: see scripts/bench_console.sh
 #   GATEWAYOPS_BENCH_OUT    output file (docs/benchmarks.md)
 set -euo pipefail

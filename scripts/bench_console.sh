@@ -7,7 +7,8 @@
 #                              and measure its console beside this tree's,
 #                              alternating the two, median of the runs
 #   GATEWAYOPS_BENCH_RUNS      runs per figure and binary (3)
-#   GATEWAYOPS_BENCH_IDLE      seconds of the idle window of each round (20)
+#   GATEWAYOPS_BENCH_IDLE      seconds of the idle window of each round (30:
+#                              three refreshes at the console's 10 s)
 #   GATEWAYOPS_BENCH_SETTLE    seconds between the last first frame of a round
 #                              and its idle window (15: past the start-up refreshes)
 #   GATEWAYOPS_BENCH_TUI_BUDGET  seconds the console's TUI and View runs may
@@ -15,7 +16,7 @@
 
 RUNS=${GATEWAYOPS_BENCH_RUNS:-3}
 BASELINE_REF=${BASELINE_REF:-}
-IDLE=${GATEWAYOPS_BENCH_IDLE:-20}
+IDLE=${GATEWAYOPS_BENCH_IDLE:-30}
 SETTLE=${GATEWAYOPS_BENCH_SETTLE:-15}
 TUI_BUDGET=${GATEWAYOPS_BENCH_TUI_BUDGET:-240}
 # The consoles measure_tui left running for the round's idle window.
