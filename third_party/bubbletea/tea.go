@@ -1485,9 +1485,14 @@ func (p *Program) startRenderer() {
 				return
 			case <-spacing.C: // already fired when the last frame is older than one interval
 			}
+			// The interval runs from the start of one flush to the next, as
+			// upstream's ticker did: a slow flush (the first, a full frame
+			// on a busy machine, took 9-16 ms) does not push the next one
+			// back by its own length.
+			began := time.Now()
 			_ = p.flush()
 			_ = p.renderer.flush(false)
-			spacing.Reset(framerate)
+			spacing.Reset(framerate - time.Since(began))
 		}
 	}()
 }
