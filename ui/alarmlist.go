@@ -37,6 +37,9 @@ type alarmList struct {
 	width    int
 	height   int
 	rows     *rowCache // rendered row parts, shared by the list's copies (rowcache.go)
+	// built is new at every rebuild: the identity of what visible holds
+	// (a copy of the list shares it; a list rebuilt from a copy does not).
+	built *int
 }
 
 func newAlarmList(st *Styles, keys KeyMap) alarmList {
@@ -76,6 +79,7 @@ func (l alarmList) Selected() (alarms.Alarm, bool) {
 }
 
 func (l *alarmList) rebuild() {
+	l.built = new(int)
 	l.visible = make([]alarms.Alarm, 0, len(l.all)) // fresh: old model copies may share the old array
 	for _, a := range l.all {
 		if l.matches(a) {
@@ -200,6 +204,11 @@ func (l alarmList) View(now time.Time) string {
 	if l.width <= 0 || l.height <= 0 {
 		return ""
 	}
+	return l.rows.view(l.viewKey(now), func() string { return l.render(now) })
+}
+
+// render draws the list (View, when its cache misses).
+func (l alarmList) render(now time.Time) string {
 	if l.height == 1 && len(l.visible) > 0 {
 		// One line: the selected alarm only (the stacked layout while a step runs).
 		a, _ := l.Selected()

@@ -51,6 +51,42 @@ type rowParts struct {
 type rowCache struct {
 	cur, old map[rowKey]rowParts
 	selected map[selKey]string // the selected row, styled whole
+	list     listKey           // the whole list's last text, and what it showed
+	listText string
+	listOK   bool
+}
+
+// listKey is what the whole list's text depends on: the rebuild (new
+// data, lint or filter), the scroll, the selection, the size and the clock
+// at the resolution its ages show.
+type listKey struct {
+	built         *int
+	n, all        int
+	offset        int
+	selected      string
+	filter        string
+	width, height int
+	clock         int64
+}
+
+func (l alarmList) viewKey(now time.Time) listKey {
+	clock := now.Unix() / 60
+	if l.youngOnScreen(now) {
+		clock = now.Unix()
+	}
+	return listKey{built: l.built, n: len(l.visible), all: len(l.all), offset: l.offset,
+		selected: l.selected, filter: l.filter, width: l.width, height: l.height, clock: clock}
+}
+
+// view is the list's text for k, rendered again only when k changed.
+func (c *rowCache) view(k listKey, render func() string) string {
+	if c == nil {
+		return render()
+	}
+	if !c.listOK || c.list != k {
+		c.listText, c.list, c.listOK = render(), k, true
+	}
+	return c.listText
 }
 
 // selKey is the selected row's parts and its SINCE text.
@@ -79,6 +115,7 @@ func (c *rowCache) turn() {
 func (c *rowCache) forget() {
 	if c != nil {
 		c.cur, c.old, c.selected = map[rowKey]rowParts{}, map[rowKey]rowParts{}, map[selKey]string{}
+		c.listOK = false
 	}
 }
 

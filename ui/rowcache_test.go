@@ -49,6 +49,22 @@ func TestCachedRowsAreTheRowsRendered(t *testing.T) {
 			t.Fatalf("frame %d: the cached list differs:\n%s\nwant:\n%s", frame, got, want)
 		}
 	}
+	// Within one second (the same ages): a scroll, a move that does not
+	// scroll (the last page), a filter.
+	at := now.Add(30 * time.Second)
+	for i, change := range []func(l *alarmList){
+		func(l *alarmList) { *l, _ = l.Update(press("G")) },
+		func(l *alarmList) { *l, _ = l.Update(press("k")) },
+		func(l *alarmList) { l.SetFilter("0042") },
+		func(l *alarmList) { l.SetFilter("") },
+	} {
+		_ = cached.View(at)
+		change(&cached)
+		change(&plain)
+		if got, want := cached.View(at), plain.View(at); got != want {
+			t.Fatalf("change %d in the same second: the cached list differs:\n%s\nwant:\n%s", i, got, want)
+		}
+	}
 }
 
 // joinColumns gives byte for byte what lipgloss.JoinHorizontal gives for
