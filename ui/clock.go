@@ -31,6 +31,11 @@ type renderCache struct {
 	rightGeom geometry
 	rightOK   bool
 	join      joinCache
+
+	// The header's state counts, per snapshot (rowcache.go).
+	counts   [3]int
+	countsOf countsKey
+	countsOK bool
 }
 
 // needsClock is true when the screen shows something that ages by itself.

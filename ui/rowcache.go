@@ -250,3 +250,35 @@ func (l alarmList) rowWith(a alarms.Alarm, now time.Time, cols [4]int) string {
 	}
 	return s
 }
+
+// countsKey is the list rebuild the header's counts were taken at: every
+// snapshot applied rebuilds the list (a filter does too, and only costs a
+// recount), whatever the backend did with its slice.
+type countsKey struct {
+	built *int
+	n     int
+}
+
+// stateCounts is the header's ALARM, NO DATA and OK counts of the snapshot
+// shown, counted once per snapshot: the header is drawn every second.
+func (m Model) stateCounts() (alarm, nodata, ok int) {
+	k := countsKey{built: m.list.built, n: len(m.snap.Alarms)}
+	c := m.cache
+	if c != nil && k.built != nil && c.countsOK && c.countsOf == k {
+		return c.counts[0], c.counts[1], c.counts[2]
+	}
+	for _, a := range m.snap.Alarms {
+		switch stateRank(a.State) {
+		case 0:
+			alarm++
+		case 3:
+			ok++
+		default:
+			nodata++
+		}
+	}
+	if c != nil {
+		c.counts, c.countsOf, c.countsOK = [3]int{alarm, nodata, ok}, k, true
+	}
+	return alarm, nodata, ok
+}

@@ -223,17 +223,7 @@ func (m Model) tabsView(narrow bool) string {
 }
 
 func (m Model) countsView() string {
-	var alarm, nodata, ok int
-	for _, a := range m.snap.Alarms {
-		switch stateRank(a.State) {
-		case 0:
-			alarm++
-		case 3:
-			ok++
-		default:
-			nodata++
-		}
-	}
+	alarm, nodata, ok := m.stateCounts()
 	return m.styles.Bad.Render(fmt.Sprintf("✗ %d ALARM", alarm)) + "  " +
 		m.styles.Unknown.Render(fmt.Sprintf("? %d NO DATA", nodata)) + "  " +
 		m.styles.Good.Render(fmt.Sprintf("✓ %d OK", ok))
