@@ -290,6 +290,10 @@ func TestReadActionsAnswerWithLinesAndData(t *testing.T) {
 		"redis.diagnose":                    "server.redis_version",
 		"alarm.history alarm=" + alarm:      alarm + ":",
 	}
+	// redis.diagnose leads with the round trip, what a slow Redis shows first.
+	if d := s.run("redis.diagnose", Confirmation{}).Result.Text(); !regexp.MustCompile(`\n  ping: [1-9]\d* samples, min \d+\.\d\d ms, avg \d+\.\d\d ms, max \d+\.\d\d ms\n`).MatchString(d) {
+		t.Errorf("redis.diagnose has no ping line:\n%s", d)
+	}
 	for line, want := range cases {
 		out := s.run(line, Confirmation{})
 		if !out.OK() || out.Result.Data == nil || !strings.Contains(out.Result.Text(), want) {

@@ -47,7 +47,10 @@ func redisDiagnoseAction() Action {
 			if d.Ping.Error != "" {
 				return Result{Failed: true, Data: d, Lines: []string{"redis unreachable: " + d.Ping.Error}}, nil
 			}
-			lines := []string{fmt.Sprintf("redis at %s", d.At.UTC().Format("15:04:05Z"))}
+			// The round trip comes first: it is what a degraded Redis shows
+			// before any INFO field does.
+			lines := []string{fmt.Sprintf("redis at %s", d.At.UTC().Format("15:04:05Z")),
+				fmt.Sprintf("  ping: %d samples, min %.2f ms, avg %.2f ms, max %.2f ms", len(d.Ping.SamplesMs), d.Ping.MinMs, d.Ping.AvgMs, d.Ping.MaxMs)}
 			for _, section := range sortedKeys(d.Info) {
 				if section != "server" && section != "memory" && section != "clients" {
 					continue
