@@ -149,7 +149,34 @@ func (m Model) headerView(w int, now time.Time) string {
 	if m.refreshErr != "" {
 		health = append(health, m.styles.Stale.Render(fmt.Sprintf("refresh failing %s: %s", age(now.Sub(m.errSince)), m.refreshErr)))
 	}
-	return fit(strings.Join(parts, " │ "), w) + "\n" + fit(strings.Join(health, "  "), w) + "\n" + fit(m.tabsView(w < wideWidth)+"  "+m.countsView(), w)
+	return fit(strings.Join(parts, " │ "), w) + "\n" + fit(strings.Join(health, "  "), w) + "\n" + m.tabsAndCounts(w)
+}
+
+// tabsAndCounts is the header's third line. The state counts are what an
+// engineer reads first, so when tabs and counts do not fit, the tabs give
+// way (the other views keep only their numbers) before any count is cut.
+func (m Model) tabsAndCounts(w int) string {
+	line := m.tabsView(w < wideWidth) + "  " + m.countsView()
+	if lipgloss.Width(line) > w {
+		line = m.tabsView(true) + "  " + m.countsView()
+	}
+	if lipgloss.Width(line) > w {
+		line = m.tabsNumbersOnly() + "  " + m.countsView()
+	}
+	return fit(line, w)
+}
+
+// tabsNumbersOnly names only the current view; the others are their keys.
+func (m Model) tabsNumbersOnly() string {
+	tabs := make([]string, viewCount)
+	for i := range viewCount {
+		if view(i) == m.view {
+			tabs[i] = m.styles.TabActive.Render(fmt.Sprintf("[%d %s]", i+1, viewNames[i]))
+		} else {
+			tabs[i] = m.styles.Tab.Render(fmt.Sprint(i + 1))
+		}
+	}
+	return strings.Join(tabs, " ")
 }
 
 // envBadge makes a protected environment unmistakable in text and colour.
