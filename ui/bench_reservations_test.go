@@ -1,0 +1,101 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"gatewayops/gateway/sim"
+)
+
+// benchReservationSizes are the Redis sizes of BenchmarkConsoleOverReservations
+// (GATEWAYOPS_BENCH_CONSOLE_RESERVATIONS, default 10^4 and 10^6).
+func benchReservationSizes(b *testing.B) []int {
+	raw := os.Getenv("GATEWAYOPS_BENCH_CONSOLE_RESERVATIONS")
+	if raw == "" {
+		raw = "10000 1000000"
+	}
+	var sizes []int
+	for _, f := range strings.Fields(raw) {
+		n, err := strconv.Atoi(f)
+		if err != nil || n < 0 {
+			b.Fatalf("GATEWAYOPS_BENCH_CONSOLE_RESERVATIONS: %q is not a reservation count", f)
+		}
+		sizes = append(sizes, n)
+	}
+	return sizes
+}
+
+// BenchmarkConsoleOverReservations is the console's refresh (alarms from
+// cwlocal, the admin API's status, Redis) over a gateway Redis holding N
+// reservations in the bench shape (sim.Preload, 90 % live, over ten
+// communities), through the real admin server and Redis. "first-ms" is the
+// console's first refresh, which its first frame waits for (alarms; the
+// admin panel pending if status takes over 500 ms), "status-ms" the time
+// until a refresh also holds status (the first status waits for the admin
+// server's first key discovery), ns/op a steady refresh. Status is O(communities)
+// (decision 70), so neither should grow with N.
+func BenchmarkConsoleOverReservations(b *testing.B) {
+	for _, n := range benchReservationSizes(b) {
+		b.Run(fmt.Sprintf("reservations=%d", n), func(b *testing.B) {
+			s := startStack(b, "staging", false)
+			ctx := context.Background()
+			communities := make([]string, 10)
+			for i := range communities {
+				communities[i] = fmt.Sprintf("community-%02d", i+1)
+			}
+			if _, err := sim.New(s.store, sim.Config{Communities: communities, Seed: 1}).Preload(ctx, n, 0.10); err != nil {
+				b.Fatal(err)
+			}
+			start := time.Now()
+			snap, err := s.backend.Refresh(ctx)
+			first := time.Since(start)
+			if err != nil {
+				b.Fatal(err)
+			}
+			// The first status waits for the admin server's first key
+			// discovery; the console shows the alarms after at most 500 ms
+			// and marks the admin panel pending, then refreshes until it is in.
+			for staleAdmin(snap) && time.Since(start) < time.Minute {
+				snap, err = s.backend.Refresh(ctx)
+			}
+			withStatus := time.Since(start)
+			requireFreshAdmin(b, snap, err)
+			b.ResetTimer()
+			for range b.N {
+				snap, err := s.backend.Refresh(ctx)
+				requireFreshAdmin(b, snap, err)
+			}
+			b.ReportMetric(float64(first.Microseconds())/1000, "first-ms")
+			b.ReportMetric(float64(withStatus.Microseconds())/1000, "status-ms")
+		})
+	}
+}
+
+// staleAdmin is true while the admin API's figures are not from this refresh.
+func staleAdmin(snap Snapshot) bool {
+	for _, h := range snap.Health {
+		if h.Name == "admin api" && h.LastError != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// requireFreshAdmin fails a refresh whose admin API answer failed: a timed
+// out status would make a fast refresh meaningless.
+func requireFreshAdmin(b *testing.B, snap Snapshot, err error) {
+	b.Helper()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, h := range snap.Health {
+		if h.LastError != "" {
+			b.Fatalf("%s failed during the refresh: %s", h.Name, h.LastError)
+		}
+	}
+}
