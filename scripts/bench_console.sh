@@ -255,7 +255,7 @@ view_once() {
 console_bench() {
 	build_baseline
 	run refresh "${GOBENCH[@]}" -bench '^(BenchmarkRefreshCounted|BenchmarkRefreshPerPanelCounted)$' -benchtime 20x ./alarms/
-	run scale "${GOBENCH[@]}" -bench '^BenchmarkRefreshScale$' -benchtime 5x ./alarms/
+	run scale "${GOBENCH[@]}" -bench '^BenchmarkRefreshScale$' -benchtime 50x ./alarms/
 	run overres GATEWAYOPS_BENCH_CONSOLE_RESERVATIONS="10000 1000000" "${GOBENCH[@]}" -bench '^BenchmarkConsoleOverReservations$' -benchtime 20x ./ui/
 	local t0
 	t0=$(date +%s)
