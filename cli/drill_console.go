@@ -159,7 +159,7 @@ func (d *drillFeed) ManualStep(ctx context.Context) (string, error) {
 func (d *drillFeed) status(st drills.Status) ui.DrillStatus {
 	out := ui.DrillStatus{Version: st.Version, Name: d.sc.Name, Speed: st.Report.Speed, NextManual: st.NextManual,
 		Period: stack.DemoPeriod * time.Second, Production: "1-15 min"}
-	at := st.Since.UTC().Format("15:04:05")
+	at := st.Since.UTC().Format("15:04:05Z")
 	switch st.Phase {
 	case drills.PhaseRaising:
 		out.State = fmt.Sprintf("fault made %s, waiting for the signal (%s)", at, d.sc.Signal)

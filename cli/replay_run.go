@@ -143,8 +143,8 @@ func (run *replayRun) advance(ctx context.Context, target time.Time, log *logsin
 	if err != nil {
 		return false, fmt.Errorf("takeover: %w", err)
 	}
-	log.Add("replay", "takeover at "+target.Format("15:04:05")+": "+what)
-	run.feed.set("simulator took over at " + target.Add(-run.shift).Format("15:04") + " (recording time), steps act on the stack: " + what)
+	log.Add("replay", "takeover at "+target.UTC().Format("15:04:05Z")+": "+what)
+	run.feed.set("simulator took over at " + target.Add(-run.shift).UTC().Format("15:04Z") + " (recording time), steps act on the stack: " + what)
 	return true, nil
 }
 

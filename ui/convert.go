@@ -127,7 +127,7 @@ func diagnosisText(d gateway.Diagnosis) string {
 		if i == 5 {
 			break
 		}
-		fmt.Fprintf(&b, "slow: %s %d µs %s\n", s.At.Format("15:04:05"), s.DurationUs, s.Command)
+		fmt.Fprintf(&b, "slow: %s %d µs %s\n", s.At.UTC().Format("15:04:05Z"), s.DurationUs, s.Command)
 	}
 	for _, l := range d.Latency {
 		fmt.Fprintf(&b, "latency event %s: latest %d ms, max %d ms\n", l.Event, l.LatestMs, l.MaxMs)
