@@ -24,6 +24,7 @@ type confirmDialog struct {
 	styles    *Styles
 	id        int // request id of the action being confirmed
 	title     string
+	undo      bool // the write undoes an earlier one (from the undo stack)
 	plan      string
 	protected bool
 	envName   string
@@ -164,7 +165,11 @@ func (d confirmDialog) planView() string {
 // View renders the plan, the buttons and what confirms.
 func (d confirmDialog) View() string {
 	var b strings.Builder
-	b.WriteString(d.styles.Title.Render(ansi.Wrap("CONFIRM: "+d.title, d.textWidth(), " ")) + "\n\n")
+	label := "CONFIRM: "
+	if d.undo {
+		label = "CONFIRM UNDO: "
+	}
+	b.WriteString(d.styles.Title.Render(ansi.Wrap(label+d.title, d.textWidth(), " ")) + "\n\n")
 	b.WriteString(d.planView() + "\n\n")
 	cancel, cancelLabel := d.styles.ButtonSel, "> Cancel <"
 	confirm, confirmLabel := d.styles.Button, "  Confirm (y)  "

@@ -242,7 +242,7 @@ func TestFlowPaletteCompletesRunsAndUndoes(t *testing.T) {
 	f.keys("u")
 	f.waitFor("Undo stack (newest first")
 	f.keys("enter")
-	f.waitFor("CONFIRM: flags.set ensemble_enabled=false")
+	f.waitFor("CONFIRM UNDO: flags.set ensemble_enabled=false", "undoes flags.set ensemble_enabled=true (run ")
 	f.keys("y")
 	f.waitUntil("the undo verified", func(scr string) bool {
 		return strings.Contains(scr, "Action: flags.set ensemble_enabled=false") && strings.Contains(scr, "✔ verified")

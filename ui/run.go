@@ -107,6 +107,7 @@ func (m Model) handlePlan(msg planMsg) (tea.Model, tea.Cmd) {
 	m.stepStatus("awaiting confirmation")
 	m.modal = modalConfirm
 	m.confirm = newConfirmDialog(m.styles, m.run.id, msg.plan.Command, msg.plan.Summary, m.safety.Protected, m.safety.Env, m.now())
+	m.confirm.undo = msg.plan.UndoOf != ""
 	iw, _ := m.inner()
 	m.confirm.SetSize(iw, m.bodyHeight())
 	return m, nil

@@ -48,7 +48,7 @@ func TestUndoStackSurvivesLaterStepsAndEscAndIsJournaledAsUndo(t *testing.T) {
 		t.Fatalf("the stack is not newest first:\n%s", scr)
 	}
 	f.keys("j", "enter") // the older write: the flag
-	f.waitFor("CONFIRM: flags.set ensemble_enabled=false")
+	f.waitFor("CONFIRM UNDO: flags.set ensemble_enabled=false", "undoes flags.set ensemble_enabled=true (run ")
 	f.keys("y")
 	f.waitUntil("the undo verified", func(scr string) bool {
 		return strings.Contains(scr, "Action: flags.set ensemble_enabled=false") && strings.Contains(scr, "✔ verified")
