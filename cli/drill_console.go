@@ -156,9 +156,18 @@ func (d *drillFeed) ManualStep(ctx context.Context) (string, error) {
 	return text, err
 }
 
+// signalAlarm is the full name of the scenario's signal alarm on the drill
+// stack ("" for a predicate signal).
+func (d *drillFeed) signalAlarm() string {
+	if d.sc.Signal.Alarm == "" {
+		return ""
+	}
+	return "arrakis-" + d.env + "-" + d.sc.Signal.Alarm
+}
+
 func (d *drillFeed) status(st drills.Status) ui.DrillStatus {
 	out := ui.DrillStatus{Version: st.Version, Name: d.sc.Name, Speed: st.Report.Speed, NextManual: st.NextManual,
-		Period: stack.DemoPeriod * time.Second, Production: "1-15 min"}
+		Period: stack.DemoPeriod * time.Second, Production: "1-15 min", Alarm: d.signalAlarm()}
 	at := st.Since.UTC().Format("15:04:05Z")
 	switch st.Phase {
 	case drills.PhaseRaising:

@@ -8,6 +8,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"gatewayops/internal/termsafe"
+
+	"gatewayops/alarms"
 )
 
 // Drill is the rehearsal a console runs on (`gatewayops drill NAME`): it
@@ -44,6 +46,9 @@ type DrillStatus struct {
 	// NextManual is the next manual step of the list ("" when none is left):
 	// the drill key (D) does it.
 	NextManual string
+	// Alarm is the full name of the alarm that is the drill's signal ("" for
+	// a predicate); the cursor goes to it once it fires.
+	Alarm string
 }
 
 // drillManualKey does the drill's next manual step; it is a capital letter
@@ -61,6 +66,9 @@ type drillView struct {
 	// reportShown is set once the report was opened (it opens by itself
 	// once, when no dialog is in the way).
 	reportShown bool
+	// signalSelected is set once the cursor was put on the drill's firing
+	// alarm (once: after that the cursor is the operator's).
+	signalSelected bool
 }
 
 // drillStatusMsg is one answer of Drill.WaitStatus.
@@ -81,8 +89,28 @@ func (m Model) handleDrill(msg drillStatusMsg) (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	m.drill.status, m.drill.got = msg.status, true
+	m.selectDrillSignal()
 	m.showDrillReport()
 	return m, m.waitDrill(msg.status.Version)
+}
+
+// selectDrillSignal puts the cursor on the drill's alarm the first time it
+// is in ALARM on the list, as a page opens on the alarm that paged, unless
+// the operator is in the steps or a dialog.
+func (m *Model) selectDrillSignal() {
+	name := m.drill.status.Alarm
+	if name == "" || m.drill.signalSelected || m.focusSteps || m.modal != modalNone {
+		return
+	}
+	for _, a := range m.list.visible {
+		if a.Name == name && a.State == alarms.StateAlarm {
+			m.drill.signalSelected = true
+			m.list.selected = name
+			m.list.scroll()
+			m.showSelected()
+			return
+		}
+	}
 }
 
 // showDrillReport opens the report once it exists, when nothing else has

@@ -93,6 +93,7 @@ func (m Model) handleSnapshot(msg snapshotMsg) (tea.Model, tea.Cmd) {
 		m.snap.Health, m.snap.APICalls, m.snap.CostUSD = snap.Health, snap.APICalls, snap.CostUSD
 	} else {
 		m.applySnapshot(msg.snap)
+		m.selectDrillSignal()
 	}
 	cmd := next
 	if ring > 0 && !m.muted {
