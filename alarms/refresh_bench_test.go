@@ -12,6 +12,8 @@ import (
 
 	"gatewayops/alarms"
 	"gatewayops/alarms/cwlocal"
+
+	"gatewayops/internal/sdkhttp"
 )
 
 // queryCounter counts the MetricDataQueries of every GetMetricData the SDK
@@ -53,8 +55,9 @@ func countedView(b *testing.B) (*alarms.Poller, *cwlocal.Service, *queryCounter)
 		}
 	}
 	q := &queryCounter{}
-	cw := cloudwatch.New(cloudwatch.Options{Region: "us-east-1", BaseEndpoint: aws.String(url),
-		Credentials: aws.AnonymousCredentials{}, RetryMaxAttempts: benchRetryAttempts,
+	cw := cloudwatch.New(cloudwatch.Options{Region: "us-east-1", HTTPClient: sdkhttp.NewClient(), // as alarms.NewClient (decision 34)
+		BaseEndpoint: aws.String(url),
+		Credentials:  aws.AnonymousCredentials{}, RetryMaxAttempts: benchRetryAttempts,
 		APIOptions: []func(*middleware.Stack) error{q.install}})
 	return alarms.NewPoller(alarms.NewSource(cw, "arrakis-test-"), cat, alarms.PollerOptions{SkipMutes: true}), svc, q
 }

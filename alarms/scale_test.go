@@ -18,6 +18,8 @@ import (
 	"gatewayops/alarms"
 	"gatewayops/alarms/cwlocal"
 	"gatewayops/internal/testclock"
+
+	"gatewayops/internal/sdkhttp"
 )
 
 // benchShaped is the catalog `make bench` generates: n alarms on
@@ -91,8 +93,9 @@ func newScaleFixture(tb testing.TB, n int, now func() time.Time) *scaleFixture {
 		tb.Fatal(err)
 	}
 	svc.EvaluateAll(now())
-	cw := cloudwatch.New(cloudwatch.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL),
-		Credentials: aws.AnonymousCredentials{}, RetryMaxAttempts: benchRetryAttempts,
+	cw := cloudwatch.New(cloudwatch.Options{Region: "us-east-1", HTTPClient: sdkhttp.NewClient(), // as alarms.NewClient (decision 34)
+		BaseEndpoint: aws.String(srv.URL),
+		Credentials:  aws.AnonymousCredentials{}, RetryMaxAttempts: benchRetryAttempts,
 		APIOptions: []func(*middleware.Stack) error{wire.install}})
 	return &scaleFixture{svc: svc, cat: cat, cw: cw, src: alarms.NewSource(cw, "arrakis-bench-"), wire: wire}
 }

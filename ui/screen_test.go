@@ -18,6 +18,8 @@ import (
 	"gatewayops/alarms/cwlocal"
 	"gatewayops/internal/testclock"
 	"gatewayops/runbooks"
+
+	"gatewayops/internal/sdkhttp"
 )
 
 // billFixture is cwlocal with n bench-shaped alarms (a third each ALARM,
@@ -51,8 +53,9 @@ func newBillFixture(t *testing.T, n int, now func() time.Time) *billFixture {
 	svc.EvaluateAll(now())
 	srv := httptest.NewServer(svc.Handler())
 	t.Cleanup(srv.Close)
-	cw := cloudwatch.New(cloudwatch.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL),
-		Credentials: aws.AnonymousCredentials{}, RetryMaxAttempts: 1,
+	cw := cloudwatch.New(cloudwatch.Options{Region: "us-east-1", HTTPClient: sdkhttp.NewClient(), // as alarms.NewClient (decision 34)
+		BaseEndpoint: aws.String(srv.URL),
+		Credentials:  aws.AnonymousCredentials{}, RetryMaxAttempts: 1,
 		APIOptions: []func(*middleware.Stack) error{f.count}})
 	f.src = alarms.NewSource(cw, "arrakis-bench-")
 	return f
