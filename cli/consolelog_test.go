@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -50,10 +51,20 @@ func captureFD2(t *testing.T) func() string {
 // waitUntil polls cond (no timing assertion: the deadline only ends a hung test).
 func waitUntil(t *testing.T, what string, cond func() bool) {
 	t.Helper()
+	waitUntilOr(t, what, cond, func() string { return "" })
+}
+
+// waitUntilOr is waitUntil that, when the condition never holds, reports
+// diag() and every goroutine's stack: a console that never draws is a hang
+// to be found, not a slow machine to wait longer for.
+func waitUntilOr(t *testing.T, what string, cond func() bool, diag func() string) {
+	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatalf("never: %s", what)
+			stacks := make([]byte, 1<<20)
+			stacks = stacks[:runtime.Stack(stacks, true)]
+			t.Fatalf("never: %s\n%s\ngoroutines:\n%s", what, diag(), stacks)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

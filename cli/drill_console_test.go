@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -72,7 +73,11 @@ func TestDrillConsoleEndToEnd(t *testing.T) {
 		default:
 		}
 	}
-	waitUntil(t, "the DRILL badge at 80x24", func() bool { alive(); return strings.Contains(screen.String(), "DRILL 10x") })
+	tail := func() string {
+		scr := screen.String()
+		return fmt.Sprintf("screen (last 2000 bytes of %d): %q\nstderr: %q", len(scr), scr[max(0, len(scr)-2000):], stderr.String())
+	}
+	waitUntilOr(t, "the DRILL badge at 80x24", func() bool { alive(); return strings.Contains(screen.String(), "DRILL 10x") }, tail)
 	waitUntil(t, "the signal came on (journaled)", func() bool { alive(); return hasDrillEntry(journalEntries(t, jpath), "drill.signal on") })
 	go func() { _, _ = keys.Write([]byte(":breaker.reset component=kms\r")) }()
 	waitUntil(t, "the confirmation", func() bool { alive(); return strings.Contains(screen.String(), "CONFIRM") })
