@@ -92,7 +92,8 @@ func (s *UndoStack) MarkDone(id string) {
 	}
 }
 
-func (s *UndoStack) find(id string) (UndoEntry, bool) {
+// Find is the stack's entry for the write id.
+func (s *UndoStack) Find(id string) (UndoEntry, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, e := range s.entries {
@@ -108,7 +109,7 @@ func (s *UndoStack) find(id string) (UndoEntry, bool) {
 // no longer the one the write left. The Prepared carries UndoOf, so the
 // journal records it as the undo of its original.
 func (s *UndoStack) Plan(ctx context.Context, r *Runner, id string) (Prepared, error) {
-	e, ok := s.find(id)
+	e, ok := s.Find(id)
 	if !ok {
 		return Prepared{}, fmt.Errorf("no undoable write %s in this session", id)
 	}

@@ -364,10 +364,8 @@ func (l *live) PlanUndo(ctx context.Context, id string) (Plan, error) {
 	}
 	plan := planOf(p)
 	// The confirmation says what is undone, not only the command it runs.
-	for _, e := range l.undo.List() {
-		if e.ID == id {
-			plan.Summary = fmt.Sprintf("undoes %s (run %s)\n%s", e.Command, e.At.UTC().Format("15:04:05Z"), plan.Summary)
-		}
+	if e, ok := l.undo.Find(id); ok {
+		plan.Summary = fmt.Sprintf("undoes %s (run %s)\n%s", e.Command, e.At.UTC().Format("15:04:05Z"), plan.Summary)
 	}
 	return plan, l.d.Runner.Precheck(p)
 }

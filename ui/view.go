@@ -154,29 +154,20 @@ func (m Model) headerView(w int, now time.Time) string {
 
 // tabsAndCounts is the header's third line. The state counts are what an
 // engineer reads first, so when tabs and counts do not fit, the tabs give
-// way (the other views keep only their numbers) before any count is cut.
+// way (the other views keep their first letters, then only their numbers)
+// before any count is cut.
 func (m Model) tabsAndCounts(w int) string {
-	line := m.tabsView(w < wideWidth) + "  " + m.countsView()
-	if lipgloss.Width(line) > w {
-		line = m.tabsView(true) + "  " + m.countsView()
+	counts := "  " + m.countsView()
+	tabs := tabsFull
+	if w < wideWidth {
+		tabs = tabsShort
 	}
-	if lipgloss.Width(line) > w {
-		line = m.tabsNumbersOnly() + "  " + m.countsView()
+	line := m.tabsView(tabs) + counts
+	for tabs < tabsNumbers && lipgloss.Width(line) > w {
+		tabs++
+		line = m.tabsView(tabs) + counts
 	}
 	return fit(line, w)
-}
-
-// tabsNumbersOnly names only the current view; the others are their keys.
-func (m Model) tabsNumbersOnly() string {
-	tabs := make([]string, viewCount)
-	for i := range viewCount {
-		if view(i) == m.view {
-			tabs[i] = m.styles.TabActive.Render(fmt.Sprintf("[%d %s]", i+1, viewNames[i]))
-		} else {
-			tabs[i] = m.styles.Tab.Render(fmt.Sprint(i + 1))
-		}
-	}
-	return strings.Join(tabs, " ")
 }
 
 // envBadge makes a protected environment unmistakable in text and colour.
@@ -231,20 +222,30 @@ func rootCause(err string) string {
 	return err
 }
 
-// tabsView names the views; narrow screens name only the current one in
-// full (the others keep their number and first letters).
-func (m Model) tabsView(narrow bool) string {
+// tabLabels is how much of the other views' names the tab line shows.
+type tabLabels int
+
+const (
+	tabsFull    tabLabels = iota // every name
+	tabsShort                    // the current one in full, the others' first letters
+	tabsNumbers                  // the current one in full, the others' numbers only
+)
+
+// tabsView names the views, the current one always in full.
+func (m Model) tabsView(labels tabLabels) string {
 	tabs := make([]string, viewCount)
 	for i := range viewCount {
 		label := fmt.Sprintf("%d %s", i+1, viewNames[i])
-		if narrow && view(i) != m.view {
-			label = fmt.Sprintf("%d %s", i+1, viewNames[i][:3])
-		}
-		if view(i) == m.view {
+		switch {
+		case view(i) == m.view:
 			tabs[i] = m.styles.TabActive.Render("[" + label + "]")
-		} else {
-			tabs[i] = m.styles.Tab.Render(" " + label + " ")
+			continue
+		case labels == tabsShort:
+			label = fmt.Sprintf("%d %s", i+1, viewNames[i][:3])
+		case labels == tabsNumbers:
+			label = fmt.Sprint(i + 1)
 		}
+		tabs[i] = m.styles.Tab.Render(" " + label + " ")
 	}
 	return strings.Join(tabs, "")
 }
