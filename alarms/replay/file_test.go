@@ -3,6 +3,7 @@ package replay
 import (
 	"bytes"
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -124,5 +125,16 @@ func TestWriteFileLeavesNoPartialFile(t *testing.T) {
 	}
 	if err := WriteFile(filepath.Join(dir, "missing", "rec.jsonl"), sampleRecording()); err == nil {
 		t.Fatal("writing into a missing directory succeeded")
+	}
+	// A write that fails half way (JSON has no NaN) leaves neither the
+	// recording nor its temporary file.
+	bad := sampleRecording()
+	bad.Series[0].Points[0].Sum = math.NaN()
+	badPath := filepath.Join(dir, "bad.jsonl")
+	if err := WriteFile(badPath, bad); err == nil {
+		t.Fatal("a recording with a NaN datapoint was written")
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Fatalf("after a failed write the dir holds %d files, want only the first recording", len(entries))
 	}
 }
