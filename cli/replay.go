@@ -129,7 +129,7 @@ func (run *replayRun) notice() string {
 	h := run.rec.Header
 	take := "no takeover (states as recorded)"
 	if !run.takeAt.IsZero() {
-		take = "simulator takes over at " + run.takeAt.Format("15:04")
+		take = "simulator takes over at " + run.takeAt.Add(-run.shift).Format("15:04") + " (recording time, as the status line)"
 	}
 	return fmt.Sprintf("REPLAY %dx of %s %s-%s UTC (clock %s-%s) · pNN as recorded per period, not samples · %s · loopback only",
 		run.speed, termsafe.String(h.Env), h.From.Format("15:04"), h.To.Format("15:04"),

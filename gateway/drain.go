@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -276,19 +275,3 @@ func recordBatch(res *DrainResult, start time.Time) {
 }
 
 func msSince(t time.Time) float64 { return float64(time.Since(t).Microseconds()) / 1000 }
-
-// getInt reads an integer string key; a missing key is 0.
-func (s *Store) getInt(ctx context.Context, key string) (int64, error) {
-	raw, err := s.rdb.Get(ctx, key).Result()
-	if errors.Is(err, redis.Nil) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, fmt.Errorf("get %s: %w", key, err)
-	}
-	n, err := strconv.ParseInt(raw, 10, 64)
-	if err != nil {
-		return 0, fmt.Errorf("%s holds %q, not an integer", key, raw)
-	}
-	return n, nil
-}

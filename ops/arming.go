@@ -11,8 +11,8 @@ func (r *Runner) Arm(reason string, d time.Duration) error {
 	}
 	_, until, _ := r.Policy.Armed()
 	return r.journalSafety("safety.arm", map[string]string{
-		"reason": reason, "for": formatDuration(d), "until": until.UTC().Format("15:04:05Z"),
-	}, "armed writes until "+until.UTC().Format("15:04:05Z")+": "+reason)
+		"reason": reason, "for": formatDuration(d), "until": clock(until),
+	}, "armed writes until "+clock(until)+": "+reason)
 }
 
 // Disarm ends the armed window early and journals it.
@@ -22,7 +22,7 @@ func (r *Runner) Disarm() error {
 	if !armed {
 		return nil
 	}
-	return r.journalSafety("safety.disarm", map[string]string{"reason": reason, "was_until": until.UTC().Format("15:04:05Z")},
+	return r.journalSafety("safety.disarm", map[string]string{"reason": reason, "was_until": clock(until)},
 		"disarmed early, back to read-only")
 }
 

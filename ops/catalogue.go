@@ -49,7 +49,7 @@ func redisDiagnoseAction() Action {
 			}
 			// The round trip comes first: it is what a degraded Redis shows
 			// before any INFO field does.
-			lines := []string{fmt.Sprintf("redis at %s", d.At.UTC().Format("15:04:05Z")),
+			lines := []string{"redis at " + clock(d.At),
 				fmt.Sprintf("  ping: %d samples, min %.2f ms, avg %.2f ms, max %.2f ms", len(d.Ping.SamplesMs), d.Ping.MinMs, d.Ping.AvgMs, d.Ping.MaxMs)}
 			for _, section := range sortedKeys(d.Info) {
 				if section != "server" && section != "memory" && section != "clients" {

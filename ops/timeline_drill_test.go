@@ -65,7 +65,7 @@ func TestTimelineRendersADrillWithItsReport(t *testing.T) {
 	if strings.Contains(md, "outcome unknown") || strings.Contains(md, "s3cret") {
 		t.Errorf("timeline:\n%s", md)
 	}
-	// A journal without drills reads as before.
+	// The drill's own actions, exported alone, still carry the marker.
 	if plain := Timeline(entries[2:4], nil, t0, at(120), nil); !strings.Contains(plain, "DRILL") {
 		t.Errorf("the drill's own actions still carry the marker: %s", plain)
 	}
