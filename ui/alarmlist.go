@@ -70,6 +70,19 @@ func (l *alarmList) SetAlarmsWaiting(as []alarms.Alarm, lint map[string][]alarms
 func (l *alarmList) SetFilter(f string) { l.filter = f; l.rebuild() }
 
 // Selected returns the selected alarm; ok is false on an empty list.
+// SelectFiring moves the cursor to the alarm name when it is on the list
+// and in ALARM; it reports whether it did.
+func (l *alarmList) SelectFiring(name string) bool {
+	for _, a := range l.visible {
+		if a.Name == name && a.State == alarms.StateAlarm {
+			l.selected = name
+			l.scroll()
+			return true
+		}
+	}
+	return false
+}
+
 func (l alarmList) Selected() (alarms.Alarm, bool) {
 	i := l.index()
 	if i < 0 {

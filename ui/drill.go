@@ -8,8 +8,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"gatewayops/internal/termsafe"
-
-	"gatewayops/alarms"
 )
 
 // Drill is the rehearsal a console runs on (`gatewayops drill NAME`): it
@@ -102,14 +100,9 @@ func (m *Model) selectDrillSignal() {
 	if name == "" || m.drill.signalSelected || m.focusSteps || m.modal != modalNone {
 		return
 	}
-	for _, a := range m.list.visible {
-		if a.Name == name && a.State == alarms.StateAlarm {
-			m.drill.signalSelected = true
-			m.list.selected = name
-			m.list.scroll()
-			m.showSelected()
-			return
-		}
+	if m.list.SelectFiring(name) {
+		m.drill.signalSelected = true
+		m.showSelected()
 	}
 }
 
