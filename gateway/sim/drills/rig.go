@@ -6,8 +6,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"gatewayops/alarms"
 	"gatewayops/gateway"
 	"gatewayops/gateway/sim"
@@ -239,42 +237,9 @@ func (r *Rig) State(ctx context.Context, s Signal) (on, cleared bool, err error)
 
 // Leak writes what a worker that crashed mid-request leaves behind, dated
 // so that it expired 20 s ago: n reservations through the real reserve
-// script on a store whose clock is set back, of which the first orphans
-// have already lost their hash (only the expiry member and the estimate in
-// reserved remain), spread over four communities.
+// script (sim.WriteLeak), of which the first orphans have already lost
+// their hash, spread over four communities.
 func (r *Rig) Leak(ctx context.Context, n, orphans int) error {
-	store := r.Stack.Store
-	ttl := store.ReservationTTL()
-	now := r.Clock.Now()
-	created := now.Add(-ttl - 20*time.Second)
-	past := gateway.NewStore(store.Redis(), gateway.StoreOptions{Now: func() time.Time { return created }, ReservationTTL: ttl})
-	month := gateway.Month(now)
-	for i := range n {
-		community := fmt.Sprintf("community-%02d", 1+i%4)
-		user, key := fmt.Sprintf("user-%d", i%10), fmt.Sprintf("crashed-%d", i)
-		estimate := int64(2 + i%11)
-		if i < orphans {
-			rdb := store.Redis()
-			if err := rdb.ZAdd(ctx, gateway.ExpiryKey(community, month), zMember(created.Add(ttl), gateway.ExpiryMember(user, key))).Err(); err != nil {
-				return err
-			}
-			if err := rdb.IncrBy(ctx, gateway.ReservedKey(community, month), estimate).Err(); err != nil {
-				return err
-			}
-			continue
-		}
-		if err := past.SetLimit(ctx, community, 10_000_000); err != nil {
-			return err
-		}
-		in := gateway.ReserveInput{Community: community, User: user, IdempotencyKey: key, ModelAlias: "fast-code", EstimateCents: estimate}
-		if _, err := past.Reserve(ctx, in); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// zMember is an expiry ZSET entry scored by its expiry time in ms.
-func zMember(expiresAt time.Time, member string) redis.Z {
-	return redis.Z{Score: float64(expiresAt.UnixMilli()), Member: member}
+	return sim.WriteLeak(ctx, r.Stack.Store, sim.Leak{Now: r.Clock.Now(), N: n, Orphans: orphans,
+		Communities: 4, Users: 10, ClaimableAge: 20 * time.Second, OrphanAge: 20 * time.Second, KeyPrefix: "crashed"})
 }
