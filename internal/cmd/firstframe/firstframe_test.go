@@ -56,6 +56,7 @@ func helper(mode string) int {
 		_, _ = bufio.NewReader(os.Stdin).ReadByte() // never completes the list
 	case "version":
 		fmt.Println("gatewayops v0.0.0-test")
+		fmt.Fprintln(os.Stderr, "a log line")
 	case "exit-early":
 		fmt.Print("\x1b[2J\x1b[1;1Hno alarms here")
 		return 3
@@ -159,6 +160,18 @@ func TestUntilExitTimesLaunchToExit(t *testing.T) {
 	m := marks(t, out)
 	if v, ok := m["exit_ms"]; !ok || len(m) != 1 || v <= 0 {
 		t.Fatalf("want one positive exit_ms, got %q", out)
+	}
+}
+
+func TestStderrGoesToTheFileAsked(t *testing.T) {
+	file := t.TempDir() + "/err.log"
+	out, errs, code := runTool(t, "version", "--until-exit", "--stderr", file)
+	if code != 0 || !strings.HasPrefix(out, "exit_ms ") {
+		t.Fatalf("exit %d, stdout %q, stderr:\n%s", code, out, errs)
+	}
+	got, err := os.ReadFile(file)
+	if err != nil || string(got) != "a log line\n" {
+		t.Fatalf("the stderr file holds %q (%v), want the helper's log line", got, err)
 	}
 }
 

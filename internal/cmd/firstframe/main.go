@@ -17,7 +17,8 @@
 // scripts/bench_console.sh uses it for docs/benchmarks.md section 5.
 //
 //	firstframe [--size 200x60] [--until-list N] [--until-runbook] [--until-exit]
-//	           [--timeout 30s] [--keep] -- COMMAND [ARG...]
+//	           [--timeout 30s] [--keep] [--stderr FILE] [--term xterm-256color]
+//	           -- COMMAND [ARG...]
 package main
 
 import (
@@ -82,6 +83,7 @@ func parseFlags(args []string, stderr io.Writer) (options, []string, error) {
 	fs.BoolVar(&o.runbook, "until-runbook", false, "wait for the frame with the runbook ('Runbook:' and 'q quit', after the list if --until-list)")
 	fs.BoolVar(&o.exit, "until-exit", false, "wait for the command to exit")
 	fs.DurationVar(&o.timeout, "timeout", 30*time.Second, "give up after this long, showing the last screen")
+	fs.StringVar(&o.stderr, "stderr", "", "append the command's stderr to this `file` (as a shell's 2>>) instead of drawing it on the terminal")
 	fs.BoolVar(&o.keep, "keep", false, "once the conditions held, print the command's pid and keep it running until SIGTERM")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: firstframe [flags] -- COMMAND [ARG...]")

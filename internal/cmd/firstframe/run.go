@@ -23,6 +23,7 @@ type options struct {
 	exit       bool          // wait for the command to exit
 	timeout    time.Duration // for every condition together
 	keep       bool          // leave the command running once the conditions held
+	stderr     string        // append the command's stderr to this file instead of the pty
 }
 
 // mark is one condition's time: from just before the command started to
@@ -73,6 +74,15 @@ func start(opts options, argv []string) (*session, error) {
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env = append(os.Environ(), "TERM="+opts.term)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
+	if opts.stderr != "" {
+		f, err := os.OpenFile(opts.stderr, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+		if err != nil {
+			_ = ptmx.Close()
+			return nil, fmt.Errorf("--stderr: %w", err)
+		}
+		defer func() { _ = f.Close() }() // the child holds its own copy
+		cmd.Stderr = f
+	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true}
 	s := &session{opts: opts, cmd: cmd, ptmx: ptmx, emu: vt.NewEmulator(opts.cols, opts.rows),
 		reads: make(chan chunk, 64), exited: make(chan exitInfo, 1)}
