@@ -9,14 +9,26 @@
 #   GATEWAYOPS_BENCH_KEYS   keys for the inspection benchmark (1000000)
 #   GATEWAYOPS_BENCH_IDLE   seconds of the TUI idle window per round (30; scripts/bench_console.sh)
 #   BASELINE_REF, GATEWAYOPS_BENCH_RUNS: see scripts/bench_console.sh
-#   GATEWAYOPS_BENCH_OUT    output file (docs/benchmarks.md)
+#   GATEWAYOPS_BENCH_OUT    output file (docs/benchmarks.md; a partial run's
+#                           default is /tmp/gatewayops-bench-SECTION.md)
+#   GATEWAYOPS_BENCH_ONLY   "tui": run and report only section 5 (the console's
+#                           View and TUI runs), never into docs/benchmarks.md
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SIZES=${GATEWAYOPS_BENCH_SIZES:-10000 100000 1000000}
 KEYS=${GATEWAYOPS_BENCH_KEYS:-1000000}
 IDLE=${GATEWAYOPS_BENCH_IDLE:-60}
-OUT=${GATEWAYOPS_BENCH_OUT:-docs/benchmarks.md}
+ONLY=${GATEWAYOPS_BENCH_ONLY:-}
+case $ONLY in
+'') OUT=${GATEWAYOPS_BENCH_OUT:-docs/benchmarks.md} ;;
+tui) OUT=${GATEWAYOPS_BENCH_OUT:-/tmp/gatewayops-bench-tui.md} ;;
+*) echo "bench: GATEWAYOPS_BENCH_ONLY=$ONLY: the section that runs alone is tui" >&2; exit 2 ;;
+esac
+if [ -n "$ONLY" ] && [ "$(realpath -m "$OUT")" = "$(realpath -m docs/benchmarks.md)" ]; then
+	echo "bench: a GATEWAYOPS_BENCH_ONLY run does not write docs/benchmarks.md (set GATEWAYOPS_BENCH_OUT elsewhere)" >&2
+	exit 2
+fi
 BIN=bin/gatewayops
 WORK=$(mktemp -d /tmp/gatewayops-bench.XXXXXX)
 TMUX_SOCK="gatewayops-bench-$$"
@@ -180,12 +192,14 @@ make -s build
 began=$(date +%s)
 
 GOBENCH=(go test -count 1 -timeout 30m -run '^$')
-redis_bench # scripts/bench_redis.sh: drain in both data shapes at $SIZES, reconcile, inspection at $KEYS
-run emf "${GOBENCH[@]}" -bench '^(BenchmarkIngestEMF|BenchmarkDecodeEMFJSON)$' -benchtime 20000x ./alarms/cwlocal/
-run gmd "${GOBENCH[@]}" -bench '^(BenchmarkGetMetricData500|BenchmarkGetMetricData500Single)$' -benchtime 5x ./alarms/cwlocal/
-run gmdstore "${GOBENCH[@]}" -bench '^(BenchmarkGetMetricData500Store|BenchmarkGetMetricData500RingBaseline)$' -benchtime 50x ./alarms/cwlocal/
-run flood "${GOBENCH[@]}" -bench '^BenchmarkFlood1MEMFLines$' -benchtime 1x ./alarms/cwlocal/
-run day "${GOBENCH[@]}" -bench '^BenchmarkStore10000SeriesDay$' -benchtime 1x ./alarms/cwlocal/
+if [ -z "$ONLY" ]; then
+	redis_bench # scripts/bench_redis.sh: drain in both data shapes at $SIZES, reconcile, inspection at $KEYS
+	run emf "${GOBENCH[@]}" -bench '^(BenchmarkIngestEMF|BenchmarkDecodeEMFJSON)$' -benchtime 20000x ./alarms/cwlocal/
+	run gmd "${GOBENCH[@]}" -bench '^(BenchmarkGetMetricData500|BenchmarkGetMetricData500Single)$' -benchtime 5x ./alarms/cwlocal/
+	run gmdstore "${GOBENCH[@]}" -bench '^(BenchmarkGetMetricData500Store|BenchmarkGetMetricData500RingBaseline)$' -benchtime 50x ./alarms/cwlocal/
+	run flood "${GOBENCH[@]}" -bench '^BenchmarkFlood1MEMFLines$' -benchtime 1x ./alarms/cwlocal/
+	run day "${GOBENCH[@]}" -bench '^BenchmarkStore10000SeriesDay$' -benchtime 1x ./alarms/cwlocal/
+fi
 console_bench # scripts/bench_console.sh: refresh, 10,000 alarms, View, the TUI runs (BASELINE_REF)
 elapsed=$(($(date +%s) - began))
 
@@ -246,6 +260,8 @@ names the command that produced it. Regenerate with \`make bench\`; do not edit 
 | redis-server | $(redis-server --version | sed 's/^Redis server //') |
 | commit | $(git describe --always --dirty 2>/dev/null || echo unknown) |
 
+$([ -z "$ONLY" ] || echo "**A partial run** (GATEWAYOPS_BENCH_ONLY=$ONLY): only section 5.
+")
 The machine is shared (other work may run beside the benchmarks), and the gateway and inspection
 figures are single runs (\`-benchtime 1x\`), so small differences are noise; the ratios that matter
 here are large.
@@ -255,10 +271,12 @@ MD
 
 {
 	machine_section
-	drain_section
-	inspect_section
-	refresh_section
-	cwlocal_section
+	if [ -z "$ONLY" ]; then
+		drain_section
+		inspect_section
+		refresh_section
+		cwlocal_section
+	fi
 	tui_section
 } >"$WORK/benchmarks.md"
 mkdir -p "$(dirname "$OUT")"

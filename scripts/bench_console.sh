@@ -76,6 +76,31 @@ first_frame() {
 	exit 1
 }
 
+# pty_frame CONSOLE N ENV: start CONSOLE on a 200x60 pseudo-terminal of
+# firstframe (internal/cmd/firstframe: every byte into a terminal emulator
+# that answers the terminal's queries, the screen checked after each read
+# by list_ready's and runbook_ready's rules) and set PF_LIST_MS and PF_RB_MS
+# to the milliseconds from just before the console's start to the read
+# after which the list with states and the frame with the runbook were
+# first on screen. No tmux, no polling. The console is stopped (SIGTERM).
+pty_frame() {
+	local console=$1 n=$2 env=$3 out
+	# shellcheck disable=SC2086 # env is NAME=VALUE words
+	if ! out=$(env $env "$FIRSTFRAME" --size 200x60 --until-list "$n" --until-runbook --timeout 30s \
+		--stderr "$STACK_DIR/console.err" -- "$console" --config "$CONFIG" --env bench --refresh 10s); then
+		echo "bench: the console ($console) on firstframe's pty showed no complete frame of $n alarms" >&2
+		exit 1
+	fi
+	PF_LIST_MS=$(awk '$1 == "list_ms" { print $2 }' <<<"$out")
+	PF_RB_MS=$(awk '$1 == "runbook_ms" { print $2 }' <<<"$out")
+}
+
+# build_firstframe: this tree's firstframe, used for both trees' consoles.
+build_firstframe() {
+	FIRSTFRAME="$WORK/firstframe"
+	go build -o "$FIRSTFRAME" ./internal/cmd/firstframe
+}
+
 # proc_ticks PID: utime+stime of PID in clock ticks.
 proc_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
@@ -83,29 +108,36 @@ proc_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 # which proves the console kept refreshing while it was measured idle.
 cw_calls() { screen | sed -n 's/.*CloudWatch API calls \([0-9]*\).*/\1/p' | head -1; }
 
-# measure_tui CONSOLE N TAG: start CONSOLE (a gatewayops binary) in a 200x60
-# tmux pane against a fresh stack of N alarms (always this tree's
-# admin-server and cloudwatch-local) with a 10 s refresh; record the
-# milliseconds from launch to the first list with states and to the first
-# frame with the runbook in $WORK/tui-TAG-N.txt as "key value" lines, and
-# leave the console and its stack running for the round's idle window.
+# measure_tui CONSOLE N TAG: against a fresh stack of N alarms (always
+# this tree's admin-server and cloudwatch-local), with a 10 s refresh:
+# start CONSOLE (a gatewayops binary) twice on firstframe's pty (the first
+# start in a fresh state dir, then a later one), then twice in a 200x60
+# tmux pane (the same, in a state dir of its own), record the milliseconds
+# from launch to the first list with states and to the first frame with
+# the runbook of each in $WORK/tui-TAG-N.txt as "key value" lines (pty
+# figures list_ms..., tmux ones tmux_list_ms...), and leave the second tmux
+# console and its stack running for the round's idle window.
 measure_tui() {
-	local console=$1 n=$2 tag=$3 list_ms rb_ms
+	local console=$1 n=$2 tag=$3
 	STACK_TAG="-$tag" start_stack "$n"
-	local env="GATEWAYOPS_BENCH_ADMIN_KEY=$(cat "$STACK_DIR/admin.key") GATEWAYOPS_BENCH_REDIS_URL=unix://$STACK_DIR/redis.sock XDG_STATE_HOME=$STACK_DIR/state NO_COLOR=1"
-	log "tui-$tag-$n: $console --config $CONFIG --env bench --refresh 10s (tmux 200x60)"
+	local env="GATEWAYOPS_BENCH_ADMIN_KEY=$(cat "$STACK_DIR/admin.key") GATEWAYOPS_BENCH_REDIS_URL=unix://$STACK_DIR/redis.sock NO_COLOR=1"
+	log "tui-$tag-$n: $console --config $CONFIG --env bench --refresh 10s (firstframe's pty, then tmux, 200x60)"
 	# The first start in a fresh state dir parses the catalog's YAML (cold);
-	# the measured one, as every later start of an operator's console, reads
-	# the parse cached beside the journal. Each console has tmux servers of
-	# its own: the round's consoles run side by side.
+	# every later start of an operator's console reads the parse cached
+	# beside the journal.
+	pty_frame "$console" "$n" "$env XDG_STATE_HOME=$STACK_DIR/state-pty"
+	local cold_list=$PF_LIST_MS cold_rb=$PF_RB_MS
+	pty_frame "$console" "$n" "$env XDG_STATE_HOME=$STACK_DIR/state-pty"
+	local list_ms=$PF_LIST_MS rb_ms=$PF_RB_MS
+	# Each tmux console has a server of its own: the round's consoles run
+	# side by side.
 	local sock=$TMUX_SOCK
 	TMUX_SOCK="$sock-$tag-$n-cold" # its own server: a killed one lingers a moment
-	first_frame "$console" "$n" "$env"
-	local cold_list=$FF_LIST_MS cold_rb=$FF_RB_MS
+	first_frame "$console" "$n" "$env XDG_STATE_HOME=$STACK_DIR/state"
+	local tcold_list=$FF_LIST_MS tcold_rb=$FF_RB_MS
 	tmux -L "$TMUX_SOCK" kill-server
 	TMUX_SOCK="$sock-$tag-$n"
-	first_frame "$console" "$n" "$env"
-	list_ms=$FF_LIST_MS rb_ms=$FF_RB_MS
+	first_frame "$console" "$n" "$env XDG_STATE_HOME=$STACK_DIR/state"
 	RUN_TAGS+=("$tag-$n")
 	RUN_PIDS+=("$(tmux -L "$TMUX_SOCK" display-message -p -t bench '#{pane_pid}')")
 	RUN_SOCKS+=("$TMUX_SOCK")
@@ -114,6 +146,10 @@ measure_tui() {
 		echo "runbook_ms $rb_ms"
 		echo "list_cold_ms $cold_list"
 		echo "runbook_cold_ms $cold_rb"
+		echo "tmux_list_ms $FF_LIST_MS"
+		echo "tmux_runbook_ms $FF_RB_MS"
+		echo "tmux_list_cold_ms $tcold_list"
+		echo "tmux_runbook_cold_ms $tcold_rb"
 	} >"$WORK/tui-$tag-$n.txt"
 	[ "$n" != 10 ] || start_floor "$console" "$tag"
 	TMUX_SOCK=$sock
@@ -172,17 +208,16 @@ stop_consoles() {
 }
 
 # start_floor CONSOLE TAG: the floor of the first list at 10 alarms, from the
-# same stack: CONSOLE's `version` start-up (launch to exit) plus one
-# DescribeAlarms round trip of the 10 alarms (curl's time_total, AWS JSON 1.0
-# against cloudwatch-local), each the median of five.
+# same stack: CONSOLE's `version` start-up, launch to exit on firstframe's
+# pty (the clock of the console's pty figures), plus one DescribeAlarms
+# round trip of the 10 alarms (curl's time_total, AWS JSON 1.0 against
+# cloudwatch-local), each the median of five; and the start-up as the tmux
+# figures see it.
 start_floor() {
-	local console=$1 tag=$2 cw_url v=() d=() s e
+	local console=$1 tag=$2 cw_url v=() d=()
 	cw_url=$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$STACK_DIR/cw.log")
 	for _ in 1 2 3 4 5; do
-		s=$(date +%s%N)
-		"$console" version >/dev/null
-		e=$(date +%s%N)
-		v+=("$(awk -v x=$((e - s)) 'BEGIN { print x / 1e6 }')")
+		v+=("$("$FIRSTFRAME" --size 200x60 --until-exit -- "$console" version | awk '$1 == "exit_ms" { print $2 }')")
 		d+=("$(curl -s -o /dev/null -w '%{time_total}' -H 'Content-Type: application/x-amz-json-1.0' \
 			-H 'X-Amz-Target: GraniteServiceVersion20100801.DescribeAlarms' \
 			-d '{"AlarmNamePrefix":"arrakis-bench-agent-","MaxRecords":100}' "$cw_url/" | awk '{ print $1 * 1000 }')")
@@ -194,7 +229,7 @@ start_floor() {
 	} >>"$WORK/tui-$tag-10.txt"
 }
 
-# version_in_tmux CONSOLE: the same start-up as the console's figures see
+# version_in_tmux CONSOLE: the start-up as the console's tmux figures see
 # it, the median of five: milliseconds from just before `tmux new-session`
 # (a new server each time, as for the console) to the first capture showing
 # `CONSOLE version`'s line, polled as first_frame polls.
@@ -251,18 +286,26 @@ view_once() {
 		{ cat "$WORK/$name.txt" >&2; exit 1; }
 }
 
-# console_bench: everything the console sections report.
+# console_bench: everything the console sections report; with
+# GATEWAYOPS_BENCH_ONLY=tui (scripts/bench.sh) only section 5's View and
+# TUI runs.
 console_bench() {
 	build_baseline
-	run refresh "${GOBENCH[@]}" -bench '^(BenchmarkRefreshCounted|BenchmarkRefreshPerPanelCounted)$' -benchtime 20x ./alarms/
-	run scale "${GOBENCH[@]}" -bench '^BenchmarkRefreshScale$' -benchtime 50x ./alarms/
-	run overres GATEWAYOPS_BENCH_CONSOLE_RESERVATIONS="10000 1000000" "${GOBENCH[@]}" -bench '^BenchmarkConsoleOverReservations$' -benchtime 20x ./ui/
+	if [ "${GATEWAYOPS_BENCH_ONLY:-}" != tui ]; then console_go_benches; fi
+	build_firstframe
 	local t0
 	t0=$(date +%s)
 	view_runs
 	tui_runs
 	TUI_SECONDS=$(($(date +%s) - t0))
 	log "console TUI and View runs: ${TUI_SECONDS} s (budget ${TUI_BUDGET} s)"
+}
+
+# console_go_benches: the Go benchmarks of sections 3, 3b and 3c.
+console_go_benches() {
+	run refresh "${GOBENCH[@]}" -bench '^(BenchmarkRefreshCounted|BenchmarkRefreshPerPanelCounted)$' -benchtime 20x ./alarms/
+	run scale "${GOBENCH[@]}" -bench '^BenchmarkRefreshScale$' -benchtime 50x ./alarms/
+	run overres GATEWAYOPS_BENCH_CONSOLE_RESERVATIONS="10000 1000000" "${GOBENCH[@]}" -bench '^BenchmarkConsoleOverReservations$' -benchtime 20x ./ui/
 }
 
 # tuim TAG N KEY: the median over the runs of KEY in $WORK/tui-TAGr-N.txt.
@@ -383,13 +426,14 @@ MD
 }
 
 tui_section() {
-	local base_note="" hdr="| figure | 1,000 alarms | 10 alarms | ratio |" sep="|---|---|---|---|"
+	local base_note="" hdr="| figure | 1,000 alarms | 10 alarms | ratio |" sep="|---|---|---|---|" blank=""
 	if [ -n "$BASE_BIN" ]; then
 		base_note="Every figure is also measured on **$BASELINE_REF ($BASE_COMMIT)**, built from \`git archive\` by this
 script, alternating with this tree's binary within each round against the same kind of stack;
 the last columns compare this tree with it at 1,000 alarms (below 1 is better for this tree)."
 		hdr="| figure | 1,000 alarms | 10 alarms | ratio | $BASE_COMMIT: 1,000 | $BASE_COMMIT: 10 | ours / $BASE_COMMIT at 1,000 |"
 		sep="|---|---|---|---|---|---|---|"
+		blank=" | | |"
 	fi
 	cat <<MD
 ## 5. The console (TUI)
@@ -405,27 +449,41 @@ script starts its own redis-server, \`gatewayops admin-server\` and \`gatewayops
 --catalog FILE\` (a generated catalog of N alarms on RequestLatency; no series are sent, so
 treatMissingData decides the state; the header at the end of the idle window read
 "$(awk '$1 == "states" { print $2 }' "$WORK/tui-ours1-1000.txt" | tr '_' ' ')" and "$(awk '$1 == "states" { print $2 }' "$WORK/tui-ours1-10.txt" | tr '_' ' ')"),
-writes a config.toml for them and runs, in a private tmux server, a 200x60 pane with
-\`$BIN --config config.toml --env bench --refresh 10s\`. Times are from just before
-\`tmux new-session\` to the first \`capture-pane\` (polled every 10 ms) that shows: **first alarm
-list with states**: header counts adding up to all N alarms and the first alarm's row; **first
-frame with the runbook**: that plus the Glamour-rendered runbook and the help line. Each run
-starts the console twice in its fresh state dir: the first start (**first start**, rows marked
-so) parses the catalog's YAML and caches the parse beside the journal; the second, measured for
-every other figure, is every later start of an operator's console with the same catalog file.
-**Start-up + one DescribeAlarms** is the median of five \`gatewayops version\` runs (launch to
-exit) plus the median of five DescribeAlarms of the 10 alarms by curl (AWS JSON 1.0,
-\`time_total\`) against the same cloudwatch-local; **through tmux** takes the start-up as the
-console's figures see it: from \`tmux new-session\` (a new tmux server, as for the console) to
-the first capture showing \`gatewayops version\`'s line, median of five. In each round the
-four consoles (this tree's and the baseline's, 10 and 1,000 alarms, each on its own stack) are
-started one after the other for their first frames and then left running side by side: **idle
-CPU** is utime+stime from /proc/PID/stat over the same ${IDLE} s window for all four, starting ${SETTLE} s
-after the last first frame (past the start-up refreshes: FastStart's follow-up, the sweep and
-the read of the just-provisioned alarms' history), with nobody typing and the header's data ages
-ticking every second (the console's "CloudWatch API calls" header counter rose by the figure in
-the last row, so it was refreshing). **Memory** is the median of VmRSS sampled every second in
-that window. **View** is the Go benchmark \`BenchmarkView\` (one full-screen View at 200x60 of a
+writes a config.toml for them, and starts \`$BIN --config config.toml --env bench --refresh 10s\`
+four times against that stack, one after the other: twice on a pseudo-terminal, then twice in
+tmux.
+
+**First alarm list with states** is the screen with header counts adding up to all N alarms and
+the first alarm's row; **first frame with the runbook** is that plus the Glamour-rendered runbook
+and the help line. In the first table they are measured by \`firstframe\`
+(internal/cmd/firstframe, built by this script): it starts the console on a 200x60 pseudo-terminal
+(TERM=xterm-256color), feeds every byte the console writes into a terminal emulator
+(github.com/charmbracelet/x/vt) whose answers to the console's terminal queries (DECRQM, the
+background colour, the cursor position) go back to the console as a terminal's would, checks the
+emulated screen after every read with the same rules as the tmux runs, and prints the
+milliseconds from just before the console's start to the read after which each held (Go's
+monotonic clock); no tmux, no polling. Each run starts the console twice in a fresh state dir:
+the first start (**first start**, rows marked so) parses the catalog's YAML and caches the parse
+beside the journal; the second, measured for every other figure, is every later start of an
+operator's console with the same catalog file. **Start-up + one DescribeAlarms** is the median of
+five \`gatewayops version\` runs timed by the same tool on the same pty, launch to exit, plus the
+median of five DescribeAlarms of the 10 alarms by curl (AWS JSON 1.0, \`time_total\`) against the
+same cloudwatch-local.
+
+The second table is the same console as an operator's terminal multiplexer shows it: started in
+a 200x60 pane of a new private tmux server, timed from just before \`tmux new-session\` to the
+first \`capture-pane\` (polled every 10 ms) showing each screen, first start and later start in
+a state dir of their own; its floor takes the start-up through tmux too: from \`tmux
+new-session\` (a new server, as for the console) to the first capture showing \`gatewayops
+version\`'s line, median of five. The second tmux console of each run stays running: in each
+round the four consoles (this tree's and the baseline's, 10 and 1,000 alarms, each on its own
+stack) are left side by side after their starts. **Idle CPU** is utime+stime from /proc/PID/stat
+over the same ${IDLE} s window for all four, starting ${SETTLE} s after the last first frame (past
+the start-up refreshes: FastStart's follow-up, the sweep and the read of the just-provisioned
+alarms' history), with nobody typing and the header's data ages ticking every second (the
+console's "CloudWatch API calls" header counter, read from the pane, rose by the figure in the
+last row, so it was refreshing). **Memory** is the median of VmRSS sampled every second in that
+window. **View** is the Go benchmark \`BenchmarkView\` (one full-screen View at 200x60 of a
 snapshot of N synthetic alarms with 60-point sparklines, the frame unchanged since the last) and
 **View after a change** \`BenchmarkViewChanged\` (the model changed, the data did not: a
 keypress's frame; the baseline has no such benchmark), from one test binary per tree, runs
@@ -436,29 +494,42 @@ end: $(cut -d' ' -f1-3 /proc/loadavg).
 $hdr
 $sep
 MD
-	local floor
-	floor=$(awk -v a="$(tuim ours 10 version_ms)" -v b="$(tuim ours 10 describe_ms)" 'BEGIN { print a + b }')
 	trow "first alarm list with states" "$(tuim ours 1000 list_ms)" "$(tuim ours 10 list_ms)" ms list_ms
 	trow "first frame with the runbook" "$(tuim ours 1000 runbook_ms)" "$(tuim ours 10 runbook_ms)" ms runbook_ms
 	trow "first alarm list with states, first start" "$(tuim ours 1000 list_cold_ms)" "$(tuim ours 10 list_cold_ms)" ms list_cold_ms
 	trow "first frame with the runbook, first start" "$(tuim ours 1000 runbook_cold_ms)" "$(tuim ours 10 runbook_cold_ms)" ms runbook_cold_ms
-	printf '| first list at 10 alarms vs start-up + one DescribeAlarms | %s ms | %s ms (%s + %s) | %s |%s\n' "$(fmt3 "$(tuim ours 10 list_ms)")" \
-		"$(fmt3 "$floor")" "$(fmt3 "$(tuim ours 10 version_ms)")" "$(fmt3 "$(tuim ours 10 describe_ms)")" "$(ratio "$(tuim ours 10 list_ms)" "$floor")" \
-		"$([ -n "$BASE_BIN" ] && echo ' | | |')"
-	local tfloor
-	tfloor=$(awk -v a="$(tuim ours 10 version_tmux_ms)" -v b="$(tuim ours 10 describe_ms)" 'BEGIN { print a + b }')
-	printf '| first list at 10 alarms vs the same through tmux | %s ms | %s ms (%s + %s) | %s |%s\n' "$(fmt3 "$(tuim ours 10 list_ms)")" \
-		"$(fmt3 "$tfloor")" "$(fmt3 "$(tuim ours 10 version_tmux_ms)")" "$(fmt3 "$(tuim ours 10 describe_ms)")" "$(ratio "$(tuim ours 10 list_ms)" "$tfloor")" \
-		"$([ -n "$BASE_BIN" ] && echo ' | | |')"
+	floor_row "first list at 10 alarms vs start-up + one DescribeAlarms" list_ms version_ms "$blank"
 	trow "View, one full frame" "$(viewm ours 1000)" "$(viewm ours 10)" ms view
 	printf '%s%s\n' "$(row "View after a change" "$(viewm ours 1000 BenchmarkViewChanged)" "$(viewm ours 10 BenchmarkViewChanged)" ms)" \
 		"$([ -n "$BASE_BIN" ] && echo ' - | - | - |')"
 	trow "idle CPU, ${IDLE} s at a 10 s refresh (% of one core)" "$(tuim ours 1000 cpu_pct)" "$(tuim ours 10 cpu_pct)" "%" cpu_pct
 	trow "resident memory (VmRSS)" "$(tuim ours 1000 rss_mb)" "$(tuim ours 10 rss_mb)" MiB rss_mb
 	trow "CloudWatch calls during the idle window" "$(tuim ours 1000 idle_cw_calls)" "$(tuim ours 10 idle_cw_calls)" "" idle_cw_calls
+	cat <<MD
+
+Through tmux (a new tmux server per start, \`capture-pane\` every 10 ms):
+
+$hdr
+$sep
+MD
+	trow "first alarm list with states" "$(tuim ours 1000 tmux_list_ms)" "$(tuim ours 10 tmux_list_ms)" ms tmux_list_ms
+	trow "first frame with the runbook" "$(tuim ours 1000 tmux_runbook_ms)" "$(tuim ours 10 tmux_runbook_ms)" ms tmux_runbook_ms
+	trow "first alarm list with states, first start" "$(tuim ours 1000 tmux_list_cold_ms)" "$(tuim ours 10 tmux_list_cold_ms)" ms tmux_list_cold_ms
+	trow "first frame with the runbook, first start" "$(tuim ours 1000 tmux_runbook_cold_ms)" "$(tuim ours 10 tmux_runbook_cold_ms)" ms tmux_runbook_cold_ms
+	floor_row "first list at 10 alarms vs the same start-up through tmux + one DescribeAlarms" tmux_list_ms version_tmux_ms "$blank"
 	echo
-	echo "Commands: \`make bench\` (the TUI part is \`measure_tui\` in scripts/bench_console.sh$([ -n "$BASELINE_REF" ] && echo ", run as \`BASELINE_REF=$BASELINE_REF make bench\`")); View: $(cmdof view-ours1)"
+	echo "Commands: \`make bench\` (the TUI part is \`measure_tui\` in scripts/bench_console.sh$([ -n "$BASELINE_REF" ] && echo ", run as \`BASELINE_REF=$BASELINE_REF make bench\`"); the console alone: \`go build -o firstframe ./internal/cmd/firstframe && ./firstframe --until-list 10 --until-runbook -- $BIN --config config.toml --env bench --refresh 10s\`, \`./firstframe --until-exit -- $BIN version\`); View: $(cmdof view-ours1)"
 	echo
+}
+
+# floor_row FIGURE LIST_KEY VERSION_KEY BLANK: this tree's first list at 10
+# alarms against VERSION_KEY's start-up plus one DescribeAlarms.
+floor_row() {
+	local list floor
+	list=$(tuim ours 10 "$2")
+	floor=$(awk -v a="$(tuim ours 10 "$3")" -v b="$(tuim ours 10 describe_ms)" 'BEGIN { print a + b }')
+	printf '| %s | %s ms | %s ms (%s + %s) | %s |%s\n' "$1" "$(fmt3 "$list")" "$(fmt3 "$floor")" \
+		"$(fmt3 "$(tuim ours 10 "$3")")" "$(fmt3 "$(tuim ours 10 describe_ms)")" "$(ratio "$list" "$floor")" "$4"
 }
 
 # trow FIGURE OURS_1000 OURS_10 UNIT KEY: a console row, with the baseline
