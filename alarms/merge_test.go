@@ -3,6 +3,8 @@ package alarms
 import (
 	"fmt"
 	"hash/fnv"
+	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 )
@@ -46,35 +48,109 @@ func TestMergeReadReplacesDropsAndAdds(t *testing.T) {
 	}
 }
 
-// A group the pass no longer considers (its alarm was deleted) loses its
-// cached lines; the others keep theirs.
-func TestScheduleForgetsWhatAPassDidNotConsider(t *testing.T) {
+// keepAlarms forgets the alarms a new list no longer has (deleted) with
+// their cached lines and their place in the queue; the others keep both.
+func TestScheduleForgetsDeletedAlarms(t *testing.T) {
 	s := newSchedule()
 	now := time.Unix(1_800_000_000, 0)
 	s.start = now
-	s.begin()
 	for i := range 3 {
-		k := fmt.Sprintf("alarm:%d", i)
-		s.due(k, time.Minute, tierHot, 0, now)
-		s.store(k, []Line{{Label: k}}, now)
+		k := fmt.Sprint(i)
+		s.storeAlarm(k, []Line{{Label: k}}, now)
+		s.planAlarm(k, time.Minute, tierHot, 0)
 	}
-	s.forget()
-	s.begin()
-	s.due("alarm:0", time.Minute, tierHot, 0, now)
-	s.due("alarm:2", time.Minute, tierCold, 30*time.Minute, now)
-	s.forget()
-	if s.lines("alarm:1") != nil || s.lines("alarm:0") == nil || s.lines("alarm:2") == nil {
-		t.Fatalf("after forget: %v", s.entries)
+	s.keepAlarms([]Alarm{{Name: "0"}, {Name: "2"}})
+	if s.alarmLines("1") != nil || s.alarmLines("0") == nil || s.alarmLines("2") == nil {
+		t.Fatalf("after keepAlarms: %v", s.alarms)
+	}
+	if got := s.popDue(now.Add(time.Minute)); fmt.Sprint(got) != "[0 2]" && fmt.Sprint(got) != "[2 0]" {
+		t.Fatalf("due a minute later: %v, want 0 and 2", got)
 	}
 }
 
-// stagger is FNV-1a written out: the same offsets as hash/fnv, so the
-// slots of every group stay where they were.
+// nextDue is the first instant of the slot after the last fetch's, so
+// "now is not before nextDue" is the slot rule, for every tier, phase and
+// pause, at and around the boundaries.
+func TestNextDueIsTheSlotRule(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	s := newSchedule()
+	s.start = time.Unix(1_800_000_000, 123)
+	for range 20000 {
+		name := fmt.Sprintf("a-%d", r.IntN(50))
+		period := time.Duration(1+r.IntN(5)) * time.Minute
+		tr := tier(r.IntN(3))
+		every := time.Duration(r.IntN(40)) * time.Minute
+		var e *seriesEntry
+		if r.IntN(4) > 0 {
+			e = &seriesEntry{fetched: true, fetchedAt: s.start.Add(time.Duration(r.Int64N(int64(3 * time.Hour))))}
+		}
+		due := s.nextDue(e, "alarm:", name, period, tr, every)
+		for _, now := range []time.Time{due.Add(-time.Nanosecond), due, due.Add(time.Nanosecond), s.start.Add(time.Duration(r.Int64N(int64(4 * time.Hour))))} {
+			if now.Before(s.start) { // refreshes are never before the first (a hot group's zero time)
+				continue
+			}
+			if got, want := !now.Before(due), slotDue(s, e, "alarm:"+name, period, tr, every, now); got != want {
+				t.Fatalf("%s period %v tier %d every %v entry %+v at %v: due %v, slot rule says %v", name, period, tr, every, e, now, got, want)
+			}
+		}
+	}
+}
+
+// slotDue is the schedule's rule as it was written before the queue
+// (docs/decisions.md 145), the reference nextDue must agree with.
+func slotDue(s *schedule, e *seriesEntry, key string, period time.Duration, tr tier, every time.Duration, now time.Time) bool {
+	phase := time.Duration(0)
+	if tr == tierHot {
+		every = period
+	} else {
+		every = max(every, period)
+		phase = stagger("", key, every)
+	}
+	last := s.start
+	switch {
+	case e != nil && e.fetched:
+		last = e.fetchedAt
+	case tr == tierHot:
+		return true
+	}
+	return slot(now, every, phase) > slot(last, every, phase)
+}
+
+// The queue hands out only the item an alarm was last planned with, each
+// once, and compaction keeps it bounded by the alarms planned.
+func TestQueueHandsOutTheLastPlanOnce(t *testing.T) {
+	s := newSchedule()
+	now := time.Unix(1_800_000_000, 0)
+	s.start = now
+	for range 100 {
+		for i := range 10 {
+			s.planAlarm(fmt.Sprint(i), time.Minute, tierCold, 30*time.Minute)
+		}
+	}
+	if len(s.queue) > 2*len(s.alarms)+64 {
+		t.Fatalf("queue of %d items for %d alarms", len(s.queue), len(s.alarms))
+	}
+	s.planAlarm("3", time.Minute, tierHot, 0) // never fetched and on screen: due at once
+	if got := s.popDue(now); fmt.Sprint(got) != "[3]" {
+		t.Fatalf("due now: %v, want [3]", got)
+	}
+	got := s.popDue(now.Add(time.Hour))
+	slices.Sort(got)
+	if fmt.Sprint(got) != "[0 1 2 4 5 6 7 8 9]" {
+		t.Fatalf("due within the hour: %v, want each cold alarm once", got)
+	}
+	if got := s.popDue(now.Add(2 * time.Hour)); len(got) != 0 {
+		t.Fatalf("popped again without a plan: %v", got)
+	}
+}
+
+// stagger is FNV-1a written out: the same offsets as hash/fnv over the
+// key "alarm:"+name, so the slots of every group stay where they were.
 func TestStaggerIsFNV1a(t *testing.T) {
-	for _, k := range []string{"", "alarm:a", "panel:3", "alarm:arrakis-bench-agent-bench-09999"} {
+	for _, k := range [][2]string{{"", ""}, {"alarm:", "a"}, {"panel:", "3"}, {"alarm:", "arrakis-bench-agent-bench-09999"}} {
 		h := fnv.New64a()
-		h.Write([]byte(k))
-		if got, want := stagger(k, 30*time.Minute), time.Duration(h.Sum64()%uint64(30*time.Minute)); got != want {
+		h.Write([]byte(k[0] + k[1]))
+		if got, want := stagger(k[0], k[1], 30*time.Minute), time.Duration(h.Sum64()%uint64(30*time.Minute)); got != want {
 			t.Fatalf("stagger(%q) = %v, want %v", k, got, want)
 		}
 	}

@@ -168,6 +168,13 @@ type Poller struct {
 	metrics   int // MetricsRequested at the end of the last refresh
 
 	screen screenState
+	// plannedShown is the on-screen set the schedule's queue was planned
+	// with; muted is the active mute rules the last snapshot was marked
+	// from; unapplied is the alarms whose series were fetched since the
+	// last snapshot handed out (a failed refresh's fetch shows in the next).
+	plannedShown map[string]bool
+	muted        map[string]time.Time
+	unapplied    map[string]bool
 }
 
 // screenState is what the console says is on screen; it is set from the UI's
@@ -203,7 +210,10 @@ func (p *Poller) SetOnScreen(alarmNames []string, panels bool) {
 	p.screen.mu.Unlock()
 }
 
-func (p *Poller) onScreen(list []Alarm) (map[string]bool, bool) {
+// onScreen is the alarm names on screen (a map SetOnScreen replaces and
+// never writes, so the poller may keep it) and whether panels are; n and
+// at are the list, read only when the console has not said.
+func (p *Poller) onScreen(n int, at func(int) *Alarm) (map[string]bool, bool) {
 	p.screen.mu.Lock()
 	defer p.screen.mu.Unlock()
 	if p.screen.set {
@@ -212,9 +222,9 @@ func (p *Poller) onScreen(list []Alarm) (map[string]bool, bool) {
 	// Panels count as shown until the console says otherwise: stale panels
 	// in an incident cost more than their 1,440 requests a day per metric.
 	if p.opts.ScreenRows <= 0 {
-		return topNames(list, len(list)), true
+		return topNamesOf(n, n, at), true
 	}
-	return topNames(list, p.opts.ScreenRows), true
+	return topNamesOf(n, p.opts.ScreenRows, at), true
 }
 
 // Refresh makes one refresh. The alarms: every SweepInterval (and first) a
@@ -263,28 +273,49 @@ func total(calls map[string]int) int {
 func (p *Poller) fetch(ctx context.Context, now time.Time) (Snapshot, error) {
 	fast := p.opts.FastStart && !p.completed && !p.deferred && p.catalogUnderPrefix()
 	next := p.ls.clone()
-	list, err := p.list(ctx, &next, now, fast)
+	rd, err := p.list(ctx, &next, now, fast)
 	if err != nil {
 		return Snapshot{}, err
 	}
-	enrich(list, p.index)
-	snap := Snapshot{Alarms: list, TakenAt: now}
+	l := p.startList(rd)
+	snap := Snapshot{TakenAt: now}
 	if !fast {
-		if err := p.fillSeries(ctx, &snap, now); err != nil {
+		if err := p.fillSeries(ctx, l, rd.read, &snap, now); err != nil {
 			return Snapshot{}, err
 		}
 	}
+	var muted map[string]time.Time
 	if !p.opts.SkipMutes {
-		snap.MutesUnknown = p.markMuted(ctx, snap.Alarms)
+		snap.MutesUnknown, muted = p.markMuted(ctx, l, rd.read)
 	}
+	snap.Alarms = l.commit()
 	if p.opts.Lint && !fast {
 		if err := p.lint(ctx, &snap, now); err != nil {
 			return Snapshot{}, err
 		}
 	}
 	p.completed, p.deferred = p.completed || !fast, fast
-	p.ls = next // only now: a refresh that failed half-way re-reads what it read
+	// Only now: a refresh that failed half-way re-reads what it read, and
+	// the next one marks and fills from what the last snapshot holds.
+	p.ls = next
+	if muted != nil {
+		p.muted = muted
+	}
+	if !fast {
+		clear(p.unapplied)
+	}
 	return snap, nil
+}
+
+// listRead is what a refresh's listing gives: a new list (a sweep, the
+// first refresh, a change in the set of names), every alarm in it read
+// now; or the last snapshot's list, not to be written, and the alarms read
+// by name (got) with where they sit in it (read).
+type listRead struct {
+	alarms []Alarm
+	fresh  bool
+	read   []int
+	got    []Alarm
 }
 
 // catalogUnderPrefix: a FastStart refresh reads the catalog's names, which
@@ -307,9 +338,10 @@ func (p *Poller) catalogUnderPrefix() bool {
 // then costs O(changes + screen), not O(alarms): 10,000 alarms read in full
 // every 10 s would also be 10 DescribeAlarms a second, over CloudWatch's
 // default quota of 9. A FastStart first refresh reads the catalog's names.
-func (p *Poller) list(ctx context.Context, ls *listState, now time.Time, fast bool) ([]Alarm, error) {
+func (p *Poller) list(ctx context.Context, ls *listState, now time.Time, fast bool) (listRead, error) {
 	if fast {
-		return p.src.AlarmsNamed(ctx, ls.known)
+		list, err := p.src.AlarmsNamed(ctx, ls.known)
+		return listRead{alarms: list, fresh: true}, err
 	}
 	if ls.swept && now.Sub(ls.sweptAt) < p.opts.SweepInterval {
 		return p.incremental(ctx, ls)
@@ -317,7 +349,7 @@ func (p *Poller) list(ctx context.Context, ls *listState, now time.Time, fast bo
 	ls.mark.reset(now)
 	list, err := p.src.Alarms(ctx)
 	if err != nil {
-		return nil, err
+		return listRead{}, err
 	}
 	found := make(map[string]bool, len(list))
 	for _, a := range list {
@@ -332,28 +364,30 @@ func (p *Poller) list(ctx context.Context, ls *listState, now time.Time, fast bo
 	if len(missed) > 0 {
 		more, err := p.src.AlarmsNamed(ctx, missed)
 		if err != nil {
-			return nil, err
+			return listRead{}, err
 		}
 		list = mergeAlarms(list, more)
 	}
 	ls.known = p.knownNames(list)
 	ls.swept, ls.sweptAt = true, now
-	return list, nil
+	return listRead{alarms: list, fresh: true}, nil
 }
 
-// incremental reads the alarms changed since the mark and those on screen,
-// and merges them into the last list (a name asked for that does not come
-// back was deleted).
-func (p *Poller) incremental(ctx context.Context, ls *listState) ([]Alarm, error) {
+// incremental reads the alarms changed since the mark and those on screen.
+// When the read leaves the set of names as it was, the refresh edits the
+// last list (decisions.md 145); else it merges them into a new one (a name
+// asked for that does not come back was deleted).
+func (p *Poller) incremental(ctx context.Context, ls *listState) (listRead, error) {
 	changes, err := p.src.ChangesSince(ctx, ls.mark.at)
 	if err != nil {
-		return nil, err
+		return listRead{}, err
 	}
 	want := map[string]bool{}
 	for _, c := range ls.mark.advance(changes) {
 		want[c] = true
 	}
-	shown, _ := p.onScreen(p.last.Alarms)
+	last := p.last.Alarms
+	shown, _ := p.onScreen(len(last), func(i int) *Alarm { return &last[i] })
 	for n := range shown {
 		want[n] = true
 	}
@@ -364,13 +398,16 @@ func (p *Poller) incremental(ctx context.Context, ls *listState) ([]Alarm, error
 	sort.Strings(names)
 	got, err := p.src.AlarmsNamed(ctx, names)
 	if err != nil {
-		return nil, err
+		return listRead{}, err
 	}
-	list, renamed := mergeRead(p.last.Alarms, want, got)
+	if read, ok := locateRead(last, want, got); ok {
+		return listRead{alarms: last, read: read, got: got}, nil
+	}
+	list, renamed := mergeRead(last, want, got)
 	if renamed { // known is the catalog's names and the list's: unchanged unless the list's are
 		ls.known = p.knownNames(list)
 	}
-	return list, nil
+	return listRead{alarms: list, fresh: true}, nil
 }
 
 // mergeRead is last with every name in asked replaced by its fresh read
@@ -415,18 +452,17 @@ func nameIs(a Alarm, name string) int { return strings.Compare(a.Name, name) }
 // listState is what the listing carries from one refresh to the next.
 type listState struct {
 	// known is every alarm name the poller reads by AlarmNames: the
-	// catalog's and those the last sweep or change found.
+	// catalog's and those the last sweep or change found. It is replaced,
+	// never written in place, so clone shares it.
 	known   []string
 	mark    changeMark // where the next history read starts
 	swept   bool
 	sweptAt time.Time
 }
 
-// clone copies what a refresh may change, so a failed one changes nothing.
-func (l listState) clone() listState {
-	l.known = append([]string(nil), l.known...)
-	return l
-}
+// clone copies what a refresh may change, so a failed one changes nothing
+// (known is shared: a refresh replaces it).
+func (l listState) clone() listState { return l }
 
 // historySkew is how far before the local clock a full read's history
 // mark starts: history timestamps are CloudWatch's clock, and a change
@@ -490,67 +526,55 @@ func (p *Poller) knownNames(list []Alarm) []string {
 	return out
 }
 
-// fillSeries asks for the due groups only, then gives every alarm and panel
-// its cached lines (fetched now or earlier).
-func (p *Poller) fillSeries(ctx context.Context, snap *Snapshot, now time.Time) error {
+// fillSeries asks for the due groups only, then gives the alarms and
+// panels their cached lines (fetched now or earlier). The schedule's queue
+// holds the alarms by when they are next due, so a steady refresh looks at
+// the due ones and those it read or that moved on or off screen, not at
+// every alarm (decisions.md 145).
+func (p *Poller) fillSeries(ctx context.Context, l *nextList, read []int, snap *Snapshot, now time.Time) error {
 	if p.series.start.IsZero() {
 		p.series.start = now
 	}
-	shown, panelsShown := p.onScreen(snap.Alarms)
-	p.series.begin()
-	var due []QueryGroup
-	// The group is built only when due: at 10,000 alarms most are not. The
-	// loop copies no alarm and makes one key per alarm (10,000 a refresh).
-	keys := make([]string, len(snap.Alarms))
-	for i := range snap.Alarms {
-		a := &snap.Alarms[i]
-		keys[i] = alarmKey(a.Name)
-		if !a.Composite && p.isDue(keys[i], a.State, alarmPeriod(*a), shown, panelsShown, now) {
-			if g, ok := alarmGroup(*a); ok && metricCount(g) > 0 {
-				due = append(due, g)
-			}
-		}
-	}
+	shown, panelsShown := p.onScreen(len(l.alarms), l.at)
+	p.replan(l, read, shown)
+	due, names := p.dueAlarms(l, shown, now)
+	var panels []int
 	for i, pn := range p.catalog.Panels {
 		g := QueryGroup{Key: panelKey(i), Queries: pn.Queries}
-		if p.isDue(g.Key, "", groupPeriod(g), shown, panelsShown, now) && metricCount(g) > 0 {
-			due = append(due, g)
+		t, every := p.panelTier(panelsShown)
+		if p.series.panelDue(i, groupPeriod(g), t, every, now) && metricCount(g) > 0 {
+			due, panels = append(due, g), append(panels, i)
 		}
 	}
-	p.series.forget() // the groups this pass did not consider (deleted alarms)
 	if len(due) > 0 {
 		lines, err := p.src.Series(ctx, due, now.Add(-p.opts.Window), now)
 		if err != nil {
+			for _, n := range names { // still due: back in the queue
+				if i, ok := l.index(n); ok {
+					p.planAlarm(l, i, shown)
+				}
+			}
 			return err
 		}
-		for _, g := range due {
-			p.series.store(g.Key, lines[g.Key], now)
+		if p.unapplied == nil {
+			p.unapplied = map[string]bool{}
+		}
+		for k, n := range names {
+			p.series.storeAlarm(n, lines[due[k].Key], now)
+			p.unapplied[n] = true
+			if i, ok := l.index(n); ok {
+				p.planAlarm(l, i, shown)
+			}
+		}
+		for _, i := range panels {
+			p.series.storePanel(i, lines[panelKey(i)], now)
 		}
 	}
-	for i := range snap.Alarms {
-		snap.Alarms[i].Series = firstLine(p.series.lines(keys[i]))
-	}
+	p.applySeries(l, read)
 	for i, panel := range p.catalog.Panels {
-		snap.Panels = append(snap.Panels, PanelSeries{Panel: panel, Lines: p.series.lines(panelKey(i))})
+		snap.Panels = append(snap.Panels, PanelSeries{Panel: panel, Lines: p.series.panelLines(i)})
 	}
 	return nil
-}
-
-// isDue is whether the group is due now in the tier what is on screen gives it.
-func (p *Poller) isDue(key string, st State, period time.Duration, shown map[string]bool, panelsShown bool, now time.Time) bool {
-	t, every := p.tierOf(key, st, shown, panelsShown)
-	return p.series.due(key, period, t, every, now)
-}
-
-func (p *Poller) tierOf(key string, st State, shown map[string]bool, panelsShown bool) (tier, time.Duration) {
-	name, isAlarm := strings.CutPrefix(key, "alarm:")
-	switch {
-	case isAlarm && shown[name], !isAlarm && panelsShown:
-		return tierHot, 0
-	case !isAlarm || st == StateAlarm:
-		return tierFiring, p.opts.FiringInterval
-	}
-	return tierCold, p.opts.SlowInterval
 }
 
 // lint re-reads the inventory every LintInterval and judges every refresh's
@@ -578,11 +602,12 @@ func (p *Poller) lint(ctx context.Context, snap *Snapshot, now time.Time) error 
 
 // markMuted sets Muted on alarms that an ACTIVE gatewayops mute rule targets
 // (the rule name carries the alarm name, so one list call covers every alarm).
-// It returns the reason when mute state could not be read.
-func (p *Poller) markMuted(ctx context.Context, list []Alarm) string {
+// It returns the reason when mute state could not be read, else the rules
+// it marked from (by alarm name, their expiry).
+func (p *Poller) markMuted(ctx context.Context, l *nextList, read []int) (string, map[string]time.Time) {
 	rules, err := p.src.ListMutes(ctx, "")
 	if err != nil {
-		return err.Error()
+		return err.Error(), nil
 	}
 	active := map[string]time.Time{}
 	for _, r := range rules {
@@ -590,26 +615,28 @@ func (p *Poller) markMuted(ctx context.Context, list []Alarm) string {
 			active[alarm] = r.ExpiresAt
 		}
 	}
-	for i := range list {
-		list[i].MutedUntil, list[i].Muted = active[list[i].Name]
-	}
-	return ""
+	p.applyMutes(l, read, active)
+	return "", active
 }
 
 // enrich adds what CloudWatch does not know: severity and display unit from the catalog.
 func enrich(list []Alarm, c CatalogIndex) {
 	for i := range list {
-		def, ok := c.Find(list[i].Name)
-		if !ok {
-			continue
-		}
-		list[i].Severity = def.Severity
-		if list[i].Unit == "" && def.Metric != nil {
-			list[i].Unit = def.Metric.Unit
-		}
-		if list[i].Unit == "" && len(def.Metrics) > 0 && hasPercentLabel(def.Metrics) {
-			list[i].Unit = "Percent"
-		}
+		enrichOne(&list[i], c)
+	}
+}
+
+func enrichOne(a *Alarm, c CatalogIndex) {
+	def, ok := c.Find(a.Name)
+	if !ok {
+		return
+	}
+	a.Severity = def.Severity
+	if a.Unit == "" && def.Metric != nil {
+		a.Unit = def.Metric.Unit
+	}
+	if a.Unit == "" && len(def.Metrics) > 0 && hasPercentLabel(def.Metrics) {
+		a.Unit = "Percent"
 	}
 }
 
@@ -648,7 +675,7 @@ func viewGroups(list []Alarm, panels []Panel) []QueryGroup {
 }
 
 // alarmPeriod is the period of the alarm's sparkline (its group's, as groupPeriod).
-func alarmPeriod(a Alarm) time.Duration {
+func alarmPeriod(a *Alarm) time.Duration {
 	p := a.Period
 	for _, q := range a.Metrics {
 		if q.Metric != nil {

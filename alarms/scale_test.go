@@ -100,31 +100,39 @@ func newScaleFixture(tb testing.TB, n int, now func() time.Time) *scaleFixture {
 	return &scaleFixture{svc: svc, cat: cat, cw: cw, src: alarms.NewSource(cw, "arrakis-bench-"), wire: wire}
 }
 
+// steadyPoller is the console's poller over f after the sweep and the read
+// of the provisioning's history have filled its caches, with the 60 rows on
+// screen passed by SetOnScreen as the console passes the rows it drew
+// (without it the poller ranks every alarm twice a refresh to guess them,
+// which the console never makes it do); and its last snapshot.
+func steadyPoller(f *scaleFixture) (*alarms.Poller, alarms.Snapshot) {
+	p := alarms.NewPoller(f.src, f.cat, alarms.PollerOptions{Lint: true, ScreenRows: 60})
+	p.Refresh(context.Background())         // the sweep
+	snap := p.Refresh(context.Background()) // the history of the alarms just provisioned
+	shown := slices.Clone(snap.Alarms)
+	slices.SortFunc(shown, func(a, b alarms.Alarm) int {
+		if alarms.DisplayLess(a, b) {
+			return -1
+		}
+		return 1
+	})
+	var rows []string
+	for _, a := range shown[:min(60, len(shown))] {
+		rows = append(rows, a.Name)
+	}
+	p.SetOnScreen(rows, false)
+	return p, snap
+}
+
 // BenchmarkRefreshScale is one steady-state console refresh (lint and mutes
 // on, as the console runs) at 10, 1,000 and 10,000 alarms, after the sweep
 // and the read of the provisioning's history have filled the caches, with
-// the 60 rows on screen passed by SetOnScreen as the console passes the
-// rows it drew (without it the poller ranks every alarm twice a refresh to
-// guess them, which the console never makes it do).
+// the 60 rows on screen (steadyPoller).
 func BenchmarkRefreshScale(b *testing.B) {
 	for _, n := range []int{10, 1000, 10000} {
 		b.Run(fmt.Sprintf("alarms=%d", n), func(b *testing.B) {
 			f := newScaleFixture(b, n, time.Now)
-			p := alarms.NewPoller(f.src, f.cat, alarms.PollerOptions{Lint: true, ScreenRows: 60})
-			p.Refresh(context.Background())         // the sweep
-			snap := p.Refresh(context.Background()) // the history of the alarms just provisioned
-			shown := slices.Clone(snap.Alarms)
-			slices.SortFunc(shown, func(a, b alarms.Alarm) int {
-				if alarms.DisplayLess(a, b) {
-					return -1
-				}
-				return 1
-			})
-			var rows []string
-			for _, a := range shown[:min(60, len(shown))] {
-				rows = append(rows, a.Name)
-			}
-			p.SetOnScreen(rows, false)
+			p, _ := steadyPoller(f)
 			r0, m0 := f.wire.requests.Load(), f.wire.metrics.Load()
 			for b.Loop() {
 				if snap := p.Refresh(context.Background()); snap.Health[alarms.BackendCloudWatch].Stale || len(snap.Alarms) != n {
@@ -133,6 +141,46 @@ func BenchmarkRefreshScale(b *testing.B) {
 			}
 			b.ReportMetric(float64(f.wire.requests.Load()-r0)/float64(b.N), "calls/op")
 			b.ReportMetric(float64(f.wire.metrics.Load()-m0)/float64(b.N), "metrics/op")
+		})
+	}
+}
+
+// BenchmarkRefreshScaleChanging is BenchmarkRefreshScale with an alarm off
+// screen changing state before every refresh (cwlocal's own Go call,
+// neither counted nor timed): each refresh then reads it by name with the rows
+// on screen and hands out a new list, the one copy a changed refresh makes
+// (decisions.md 145), where an unchanged one hands out the last list again.
+func BenchmarkRefreshScaleChanging(b *testing.B) {
+	for _, n := range []int{10, 1000, 10000} {
+		b.Run(fmt.Sprintf("alarms=%d", n), func(b *testing.B) {
+			f := newScaleFixture(b, n, time.Now)
+			p, snap := steadyPoller(f)
+			k := len(snap.Alarms) - 1 // the last by name that is OK: off screen (the screen is ALARMs)
+			for snap.Alarms[k].State != alarms.StateOK {
+				k--
+			}
+			name, prev := snap.Alarms[k].Name, time.Time{}
+			states := [2]string{"ALARM", "OK"}
+			r0 := f.wire.requests.Load()
+			for i := 0; b.Loop(); i++ {
+				// History's precision is a millisecond and the poller's mark
+				// is exclusive: one change a millisecond at most.
+				at := time.Now()
+				if !at.After(prev.Add(time.Millisecond)) {
+					at = prev.Add(time.Millisecond)
+				}
+				prev = at
+				b.StopTimer() // cwlocal's own work (it re-evaluates every composite), not the poller's
+				if err := f.svc.SetAlarmStateAt(name, states[i%2], "bench", "", at); err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				snap := p.Refresh(context.Background())
+				if got := snap.Alarms[k]; snap.Health[alarms.BackendCloudWatch].Stale || string(got.State) != states[i%2] {
+					b.Fatalf("refresh %d: %s is %s, want %s (%+v)", i, got.Name, got.State, states[i%2], snap.Health)
+				}
+			}
+			b.ReportMetric(float64(f.wire.requests.Load()-r0)/float64(b.N), "calls/op")
 		})
 	}
 }

@@ -1,7 +1,10 @@
 package alarms
 
 import (
+	"container/heap"
 	"fmt"
+	"slices"
+	"strconv"
 	"time"
 )
 
@@ -16,59 +19,62 @@ const (
 	tierCold               // everything else
 )
 
-// seriesEntry is the cached result of one group and when it was asked for.
+// seriesEntry is the cached result of one group, when it was asked for
+// and, for an alarm, when it is next due.
 type seriesEntry struct {
 	lines     []Line
 	fetchedAt time.Time
 	fetched   bool
-	seen      uint64 // the last pass (schedule.pass) that considered the group
+	dueAt     time.Time // alarms: when the group is next due (zero: now)
+	gen       uint64    // alarms: the queue item that holds dueAt
 }
 
 // schedule decides which query groups are due and keeps their last lines, so
 // a group not asked for this refresh still shows what it returned last.
+// Alarms wait in a queue by the time they are next due, so a refresh looks
+// only at the due ones and at those whose tier or period it changed (read,
+// or moved on or off screen), not at all 10,000 (docs/decisions.md 145).
 type schedule struct {
-	start   time.Time // the first refresh: the origin of the staggered first fetches
-	entries map[string]*seriesEntry
-	// pass counts the refreshes' passes over the groups: forget drops what
-	// the current pass did not consider, with no set of every key built.
-	pass uint64
+	start  time.Time // the first refresh: the origin of the staggered first fetches
+	alarms map[string]*seriesEntry
+	panels map[int]*seriesEntry
+	queue  dueQueue
+	gen    uint64
 }
 
-// begin starts a pass over the groups (one per refresh).
-func (s *schedule) begin() { s.pass++ }
+func newSchedule() *schedule {
+	return &schedule{alarms: map[string]*seriesEntry{}, panels: map[int]*seriesEntry{}}
+}
 
-func newSchedule() *schedule { return &schedule{entries: map[string]*seriesEntry{}} }
-
-// due reports whether a group of this period and tier should be fetched now.
-// Time is cut into slots of the tier's interval (a hot group's is its
-// period; the others' never less than the period), and a group is due once
-// per slot: in the first refresh of a slot it has not been fetched in. A
-// hot group's slots are the periods themselves, so it is asked for at most
-// once per period, as soon as a new one begins. Other groups' slots are
-// shifted by a stable hash of the key, so a thousand of them cost a steady
-// trickle, and keep doing so after a pause (one catch-up each, then back to
-// their own phase), not a burst every interval. A group never fetched that
-// is not hot waits for its first slot boundary after the first refresh.
-func (s *schedule) due(key string, period time.Duration, t tier, every time.Duration, now time.Time) bool {
-	e := s.entries[key]
-	if e != nil {
-		e.seen = s.pass
-	}
+// nextDue is when a group of this period and tier is due. Time is cut into
+// slots of the tier's interval (a hot group's is its period; the others'
+// never less than the period), and a group is due once per slot: in the
+// first refresh of a slot it has not been fetched in. A hot group's slots
+// are the periods themselves, so it is asked for at most once per period,
+// as soon as a new one begins. Other groups' slots are shifted by a stable
+// hash of the key ("alarm:" or "panel:" and the name), so a thousand of
+// them cost a steady trickle, and keep doing so after a pause (one catch-up
+// each, then back to their own phase), not a burst every interval. A group
+// never fetched that is not hot waits for its first slot boundary after
+// the first refresh; a hot one is due at once (the zero time).
+func (s *schedule) nextDue(e *seriesEntry, kind, name string, period time.Duration, t tier, every time.Duration) time.Time {
 	phase := time.Duration(0)
 	if t == tierHot {
 		every = period
 	} else {
 		every = max(every, period)
-		phase = stagger(key, every)
+		phase = stagger(kind, name, every)
 	}
 	last := s.start
 	switch {
 	case e != nil && e.fetched:
 		last = e.fetchedAt
 	case t == tierHot:
-		return true
+		return time.Time{}
 	}
-	return slot(now, every, phase) > slot(last, every, phase)
+	// The start of the slot after last's: now is in a later slot than
+	// last exactly when it is at or after this.
+	return time.Unix(0, 0).Add(phase + time.Duration(slot(last, every, phase)+1)*every)
 }
 
 // slot is the index of the interval of length every, shifted by phase, that holds t.
@@ -81,36 +87,136 @@ func slot(t time.Time, every, phase time.Duration) int64 {
 	return n
 }
 
-// stagger is a stable offset in [0, every) for key: FNV-1a, written out
-// so that 10,000 keys a refresh allocate nothing.
-func stagger(key string, every time.Duration) time.Duration {
+// stagger is a stable offset in [0, every) for the key kind+name: FNV-1a,
+// written out so that hashing allocates nothing.
+func stagger(kind, name string, every time.Duration) time.Duration {
 	const offset64, prime64 = 14695981039346656037, 1099511628211
 	h := uint64(offset64)
-	for i := 0; i < len(key); i++ {
-		h = (h ^ uint64(key[i])) * prime64
+	for _, part := range [2]string{kind, name} {
+		for i := 0; i < len(part); i++ {
+			h = (h ^ uint64(part[i])) * prime64
+		}
 	}
 	return time.Duration(h % uint64(every))
 }
 
-func (s *schedule) store(key string, lines []Line, now time.Time) {
-	s.entries[key] = &seriesEntry{lines: lines, fetchedAt: now, fetched: true, seen: s.pass}
+// planAlarm (re)computes when the alarm's group is next due and queues it;
+// the item it queued before goes stale.
+func (s *schedule) planAlarm(name string, period time.Duration, t tier, every time.Duration) {
+	e := s.alarms[name]
+	if e == nil {
+		e = &seriesEntry{}
+		s.alarms[name] = e
+	}
+	s.gen++
+	e.dueAt, e.gen = s.nextDue(e, "alarm:", name, period, t, every), s.gen
+	s.queue.push(dueItem{at: e.dueAt, name: name, gen: e.gen})
+	if len(s.queue) > 2*len(s.alarms)+64 {
+		s.compact()
+	}
 }
 
-func (s *schedule) lines(key string) []Line {
-	if e := s.entries[key]; e != nil {
+// resetQueue empties the queue before every alarm is planned again.
+func (s *schedule) resetQueue() {
+	s.queue = s.queue[:0]
+	for _, e := range s.alarms {
+		e.gen = 0
+	}
+}
+
+// dropAlarm forgets an alarm that has no series to ask for.
+func (s *schedule) dropAlarm(name string) { delete(s.alarms, name) }
+
+// popDue takes every alarm due at now off the queue (stale items dropped).
+func (s *schedule) popDue(now time.Time) []string {
+	var out []string
+	for len(s.queue) > 0 && !s.queue[0].at.After(now) {
+		it := s.queue.pop()
+		if e := s.alarms[it.name]; e != nil && e.gen == it.gen {
+			e.gen = 0 // off the queue until planned again
+			out = append(out, it.name)
+		}
+	}
+	return out
+}
+
+// compact rebuilds the queue from the entries, dropping stale items.
+func (s *schedule) compact() {
+	s.queue = s.queue[:0]
+	for name, e := range s.alarms {
+		if e.gen != 0 {
+			s.queue = append(s.queue, dueItem{at: e.dueAt, name: name, gen: e.gen})
+		}
+	}
+	heap.Init(&s.queue)
+}
+
+// keepAlarms forgets every alarm not in list (deleted alarms); list is
+// sorted by name.
+func (s *schedule) keepAlarms(list []Alarm) {
+	for name := range s.alarms {
+		if _, found := slices.BinarySearchFunc(list, name, nameIs); !found {
+			delete(s.alarms, name)
+		}
+	}
+	s.compact()
+}
+
+func (s *schedule) storeAlarm(name string, lines []Line, now time.Time) {
+	e := s.alarms[name]
+	if e == nil {
+		e = &seriesEntry{}
+		s.alarms[name] = e
+	}
+	e.lines, e.fetchedAt, e.fetched = lines, now, true
+}
+
+func (s *schedule) alarmLines(name string) []Line {
+	if e := s.alarms[name]; e != nil {
 		return e.lines
 	}
 	return nil
 }
 
-// forget drops the entries the current pass did not consider (deleted alarms).
-func (s *schedule) forget() {
-	for k, e := range s.entries {
-		if e.seen != s.pass {
-			delete(s.entries, k)
-		}
-	}
+// panelDue is whether panel i is due now; panels are few, so each refresh
+// looks at every one.
+func (s *schedule) panelDue(i int, period time.Duration, t tier, every time.Duration, now time.Time) bool {
+	return !now.Before(s.nextDue(s.panels[i], "panel:", strconv.Itoa(i), period, t, every))
 }
+
+func (s *schedule) storePanel(i int, lines []Line, now time.Time) {
+	s.panels[i] = &seriesEntry{lines: lines, fetchedAt: now, fetched: true}
+}
+
+func (s *schedule) panelLines(i int) []Line {
+	if e := s.panels[i]; e != nil {
+		return e.lines
+	}
+	return nil
+}
+
+// dueItem is one alarm's place in the queue.
+type dueItem struct {
+	at   time.Time
+	name string
+	gen  uint64
+}
+
+// dueQueue is a min-heap of dueItems by time (container/heap).
+type dueQueue []dueItem
+
+func (q dueQueue) Len() int           { return len(q) }
+func (q dueQueue) Less(i, j int) bool { return q[i].at.Before(q[j].at) }
+func (q dueQueue) Swap(i, j int)      { q[i], q[j] = q[j], q[i] }
+func (q *dueQueue) Push(x any)        { *q = append(*q, x.(dueItem)) }
+func (q *dueQueue) Pop() any {
+	old := *q
+	it := old[len(old)-1]
+	*q = old[:len(old)-1]
+	return it
+}
+func (q *dueQueue) push(it dueItem) { heap.Push(q, it) }
+func (q *dueQueue) pop() dueItem    { return heap.Pop(q).(dueItem) }
 
 // groupPeriod is the largest period of a group's metrics (60 s when none says).
 func groupPeriod(g QueryGroup) time.Duration {
@@ -176,10 +282,16 @@ func displaySeverityRank(s string) int {
 // is a small rank (state, severity) and then the name, so counting the
 // ranks finds the cut without sorting 10,000 alarms every refresh.
 func topNames(list []Alarm, n int) map[string]bool {
+	return topNamesOf(len(list), n, func(i int) *Alarm { return &list[i] })
+}
+
+// topNamesOf is topNames over the len alarms at gives, in name order.
+func topNamesOf(length, n int, at func(int) *Alarm) map[string]bool {
 	const severities = 5
 	var count [4 * severities]int
-	rank := make([]int, len(list))
-	for i, a := range list {
+	rank := make([]int, length)
+	for i := range rank {
+		a := at(i)
 		rank[i] = displayStateRank(a.State)*severities + displaySeverityRank(a.Severity)
 		count[rank[i]]++
 	}
@@ -191,13 +303,13 @@ func topNames(list []Alarm, n int) map[string]bool {
 		}
 		room -= c
 	}
-	out := make(map[string]bool, min(n, len(list)))
-	for i, a := range list {
+	out := make(map[string]bool, min(n, length))
+	for i := range rank {
 		if rank[i] < cut || (rank[i] == cut && room > 0) {
 			if rank[i] == cut {
 				room--
 			}
-			out[a.Name] = true
+			out[at(i).Name] = true
 		}
 	}
 	return out
