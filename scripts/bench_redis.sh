@@ -153,15 +153,18 @@ One redis-server per shape, preloaded once with $KEYS expiry members over 10 com
 shapes of section 1), read by each contender in turn, measured like section 1. **Ours**:
 \`Inspector.ScanKeys\` (SCAN MATCH with an adaptive COUNT: scaled per call so one call costs
 ~0.7 ms, at most $(grep -o 'MaxScanKeys = [0-9]*' gateway/inspector.go | awk '{ print $3 }') keys);
-\`ReservationSummary\` (one SCAN for the expiry sets and reserved counters together, then per
-community, four at a time: ZCOUNT for the members expired longer ago than their hash lives, and
-time-boxed SORT_RO pages reading the others' estimated_cost); its two halves as the admin server's
-background round runs them (\`DiscoverKeys\`, \`SummaryOfIndex\`); and \`ReservationCounts\`, what
-GET /status reads on every call (5 commands per community, one pipeline). The **baseline** is one
+\`ReservationSummary\`, what GET /reservations/summary of every community runs while the admin
+server's background key index is at most 30 s old, as it stays while a console polls status
+(decisions.md 140): per community, four at a time, ZCOUNT for the members expired longer ago than
+their hash lives, and time-boxed \`summary_page.lua\` calls summing the others' estimated_cost
+(SORT_RO GET) inside Redis; \`ReservationSummary+walk\`, the same after a discovery walk (one SCAN
+for the expiry sets and reserved counters together): what the request costs when the index is
+older, and what the background round runs; the walk alone (\`DiscoverKeys\`); and
+\`ReservationCounts\`, what GET /status reads on every call (5 commands per community, one pipeline). The **baseline** is one
 \`KEYS\` call with the same pattern (written only in the benchmark file). Dense:
 \`$(grep -o 'densePattern *= "[^"]*"' gateway/inspect_bench_test.go | cut -d'"' -f2)\`; sparse:
 \`$(grep -o 'sparsePattern *= "[^"]*"' gateway/inspect_bench_test.go | cut -d'"' -f2)\` (10 keys match). \`HashReadsFloor\` (benchmark-only too) is the floor under
-the summary's pages: every member's estimated_cost by plain \`SORT_RO BY nosort LIMIT r 1000 GET\`
+the summary's pages: every member's estimated_cost by plain \`SORT_RO BY nosort LIMIT r 500 GET\`
 pages over the members inside the hash's lifetime (what the summary reads), four communities at a
 time like the summary, no script, nothing classified, no discovery; what Redis spends on one hash lookup per member
 (the main and the expires dictionary, at random addresses) against what KEYS spends visiting a key.
@@ -174,7 +177,7 @@ MD
 	local sh pair ours base
 	for sh in bench production; do
 		for pair in "ScanKeys/dense KEYS/dense" "ScanKeys/sparse KEYS/sparse" "ReservationSummary KEYS/dense" \
-			"DiscoverKeys KEYS/sparse" "SummaryOfIndex KEYS/dense" "HashReadsFloor KEYS/dense" "ReservationCounts KEYS/dense"; do
+			"ReservationSummary+walk KEYS/dense" "DiscoverKeys KEYS/sparse" "HashReadsFloor KEYS/dense" "ReservationCounts KEYS/dense"; do
 			read -r ours base <<<"$pair"
 			local ot bt
 			ot=$(im $sh "$ours" total_ms)
@@ -195,9 +198,14 @@ linearly with the keys and the members inside the hash's lifetime (the productio
 are counted by ZCOUNT, O(log N)); the longest command of ours stays at the page's time box; status
 stays O(communities). From this run, bench shape, x10: ReservationSummary about
 $(fmt3 "$(awk -v x="$(im bench ReservationSummary total_ms)" 'BEGIN { print x * 10 / 1000 }')") s,
-SummaryOfIndex about $(fmt3 "$(awk -v x="$(im bench SummaryOfIndex total_ms)" 'BEGIN { print x * 10 / 1000 }')") s, one KEYS about
+with the walk about $(fmt3 "$(awk -v x="$(im bench ReservationSummary+walk total_ms)" 'BEGIN { print x * 10 / 1000 }')") s, one KEYS about
 $(fmt3 "$(awk -v x="$(im bench KEYS/dense total_ms)" 'BEGIN { print x * 10 / 1000 }')") s (blocking Redis for all of it), status still
-about $(fmt3 "$(im bench ReservationCounts total_ms)") ms.
+about $(fmt3 "$(im bench ReservationCounts total_ms)") ms. The bench shape's summary reads about
+10^6 hashes (every live one has to be read for the sum of estimates): one SORT_RO GET lookup costs
+Redis two dictionary lookups at random addresses (the key and its expiry) plus the hash, where KEYS
+visits its keys in table order with one, so \`HashReadsFloor\` (no script, no classification) is
+already about twice KEYS; the summary's script adds its classification and cursor on top
+(decisions.md 75 and 140).
 
 Command: $(cmdof inspect)
 

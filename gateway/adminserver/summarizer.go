@@ -88,6 +88,16 @@ func (z *summarizer) fresh(ctx context.Context, maxAge time.Duration) (view, err
 	return z.current(ctx)
 }
 
+// index is the last key index if it is at most maxAge old; it starts nothing.
+func (z *summarizer) index(maxAge time.Duration) (gateway.KeyIndex, bool) {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	if z.idx == nil || z.now().Sub(z.idx.At) > maxAge {
+		return gateway.KeyIndex{}, false
+	}
+	return *z.idx, true
+}
+
 // view copies the current state; ok is false before the first index. z.mu is held.
 func (z *summarizer) view() (view, bool) {
 	if z.idx == nil {
