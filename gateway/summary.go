@@ -20,8 +20,8 @@ const (
 	// round of HMGETs) reads for a reservation listing.
 	summaryPage = 500
 	// summaryPageBudget is the server time one summary_page.lua call may
-	// spend before it returns its cursor (it stops after the 64-member chunk
-	// that crosses it): the longest single command a summary sends.
+	// spend before it returns its cursor (it stops before a chunk of 128
+	// lookups would cross it): the longest single command a summary sends.
 	summaryPageBudget = 800 * time.Microsecond
 	// summaryWorkers is how many communities are summarised at once, on as
 	// many connections: Redis stays busy while each waits for its replies.

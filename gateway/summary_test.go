@@ -81,8 +81,8 @@ func TestReservationSummary(t *testing.T) {
 }
 
 // TestSummaryPagesLoseAndRepeatNothing walks 300 members in pages cut after
-// every 64-member chunk (a zero time budget), with 60 members per score so
-// that every page boundary falls inside one score's members.
+// every chunk (a zero time budget), with 60 members per score so that a page
+// boundary falls inside one score's members.
 func TestSummaryPagesLoseAndRepeatNothing(t *testing.T) {
 	f := newFixture(t)
 	now := f.store.nowMs()
@@ -117,8 +117,9 @@ func TestSummaryPagesLoseAndRepeatNothing(t *testing.T) {
 	if cr.Live != wantLive || cr.Expired != wantExpired || cr.Orphaned != 300-wantLive-wantExpired || cr.LiveEstimateCents != wantCents {
 		t.Fatalf("summary %+v; want %d live (%d cents), %d expired, %d orphans", cr, wantLive, wantCents, wantExpired, 300-wantLive-wantExpired)
 	}
-	// Each call reads one chunk of 128 members (two scores and 8 of the
-	// next) and returns: 128, 128, then the last 44.
+	// Each call reads one chunk and returns: 128 expired (two scores and 8
+	// of the next), the other 52 expired (no chunk straddles the first live
+	// member), then the 120 live.
 	if calls != 3 {
 		t.Fatalf("%d calls, want 3: the pages were not cut where this test means to cut them", calls)
 	}

@@ -41,30 +41,39 @@ else
 end
 local firstLive = redis.call('ZCOUNT', key, '-inf', ARGV[2])
 local pattern = prefix .. '*->estimated_cost'
-local live, liveCents, expired, expiredCents, orphans = 0, 0, 0, 0, 0
+local tonumber = tonumber
+local counts = {0, 0, 0, 0} -- live, liveCents, expired, expiredCents
+local orphans = 0
 local chunk = 128
 while true do
-  local vals = redis.call('SORT_RO', key, 'BY', 'nosort', 'LIMIT', rank, chunk, 'GET', pattern)
-  for i, v in ipairs(vals) do
-    if not v then
-      orphans = orphans + 1
-    elseif rank + i - 1 < firstLive then
-      expired, expiredCents = expired + 1, expiredCents + (tonumber(v) or 0)
-    else
-      live, liveCents = live + 1, liveCents + (tonumber(v) or 0)
+  -- A chunk lies wholly below firstLive (expired) or at or above it (live),
+  -- so no member is compared with it.
+  local n, at = chunk, 1
+  if rank < firstLive then
+    n, at = math.min(chunk, firstLive - rank), 3
+  end
+  local vals = redis.call('SORT_RO', key, 'BY', 'nosort', 'LIMIT', rank, n, 'GET', pattern)
+  local found, cents = 0, 0
+  for i = 1, #vals do
+    local v = vals[i]
+    if v then
+      found, cents = found + 1, cents + (tonumber(v) or 0)
     end
   end
+  counts[at], counts[at + 1] = counts[at] + found, counts[at + 1] + cents
+  orphans = orphans + #vals - found
   rank = rank + #vals
-  if #vals < chunk then
-    return {live, liveCents, expired, expiredCents, orphans, 1, '', ''}
+  if #vals < n then
+    return {counts[1], counts[2], counts[3], counts[4], orphans, 1, '', ''}
   end
-  -- Stop before another chunk like this one would end past the deadline.
-  local n = redis.call('TIME')
-  local us = tonumber(n[1]) * 1000000 + tonumber(n[2])
-  local took = us - last
+  -- Stop before another full chunk would end past the deadline (the chunk
+  -- cut at firstLive is scaled up to one).
+  local t = redis.call('TIME')
+  local us = tonumber(t[1]) * 1000000 + tonumber(t[2])
+  local took = (us - last) * chunk / n
   last = us
   if us + took >= deadline then
-    local last = redis.call('ZRANGE', key, rank - 1, rank - 1, 'WITHSCORES')
-    return {live, liveCents, expired, expiredCents, orphans, 0, last[2], last[1]}
+    local z = redis.call('ZRANGE', key, rank - 1, rank - 1, 'WITHSCORES')
+    return {counts[1], counts[2], counts[3], counts[4], orphans, 0, z[2], z[1]}
   end
 end
