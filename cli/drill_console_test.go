@@ -73,17 +73,19 @@ func TestDrillConsoleEndToEnd(t *testing.T) {
 		default:
 		}
 	}
+	term := newTermScreen(screen, 80, 24)
+	shows := func(text string) bool { return strings.Contains(term.text(), text) }
 	tail := func() string {
 		scr := screen.String()
-		return fmt.Sprintf("screen (last 2000 bytes of %d): %q\nstderr: %q", len(scr), scr[max(0, len(scr)-2000):], stderr.String())
+		return fmt.Sprintf("screen:\n%s\nlast 2000 bytes of %d written: %q\nstderr: %q", term.text(), len(scr), scr[max(0, len(scr)-2000):], stderr.String())
 	}
-	waitUntilOr(t, "the DRILL badge at 80x24", func() bool { alive(); return strings.Contains(screen.String(), "DRILL 10x") }, tail)
+	waitUntilOr(t, "the DRILL badge at 80x24", func() bool { alive(); return shows("DRILL 10x") }, tail)
 	waitUntil(t, "the signal came on (journaled)", func() bool { alive(); return hasDrillEntry(journalEntries(t, jpath), "drill.signal on") })
 	go func() { _, _ = keys.Write([]byte(":breaker.reset component=kms\r")) }()
-	waitUntil(t, "the confirmation", func() bool { alive(); return strings.Contains(screen.String(), "CONFIRM") })
+	waitUntilOr(t, "the confirmation", func() bool { alive(); return shows("CONFIRM") }, tail)
 	go func() { _, _ = keys.Write([]byte("y")) }()
 	waitUntil(t, "the report (journaled)", func() bool { alive(); return hasDrillEntry(journalEntries(t, jpath), "drill.report") })
-	waitUntil(t, "the report on screen", func() bool { alive(); return strings.Contains(screen.String(), "Drill report") })
+	waitUntilOr(t, "the report on screen", func() bool { alive(); return shows("Drill report") }, tail)
 	cancel() // as Ctrl-C does
 	var code int
 	waitUntil(t, "the drill to end", func() bool {
