@@ -8,9 +8,11 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"gatewayops/alarms"
+	"gatewayops/gateway"
 	"gatewayops/ops"
 	"gatewayops/runbooks"
 
@@ -44,9 +46,41 @@ type live struct {
 	redis healthTracker
 	last  Snapshot
 	undo  ops.UndoStack
-	// status is the admin status call, in the background (statusfetch.go).
-	status statusFetch
+	// status and redisRead are the admin status call and the Redis
+	// diagnosis, in the background (statusfetch.go).
+	status    statusFetch
+	redisRead backgroundRead[gateway.Diagnosis]
+	refreshed bool   // a refresh has run: the first waits for neither read
+	diagnosis string // the last Redis diagnosis shown (kept while a read is out)
+	// prefetch is the first refresh, started by Prefetch before the
+	// console's first frame; the first Refresh takes it.
+	prefetch atomic.Pointer[prefetched]
 }
+
+// prefetched is a refresh started ahead of the first Refresh call.
+type prefetched struct {
+	done chan struct{}
+	snap Snapshot
+	err  error
+}
+
+// Prefetch starts the first refresh now, while the terminal and Bubble Tea
+// start up (a few ms on 2 cores), so the first frame with alarms waits for
+// whichever is slower instead of both in a row. The next Refresh returns it.
+func (l *live) Prefetch(ctx context.Context) {
+	p := &prefetched{done: make(chan struct{})}
+	l.prefetch.Store(p)
+	go func() {
+		defer close(p.done)
+		ctx, cancel := context.WithTimeout(ctx, prefetchTimeout)
+		defer cancel()
+		p.snap, p.err = l.refresh(ctx)
+	}()
+}
+
+// prefetchTimeout bounds the prefetched refresh as ui's refreshTimeout
+// bounds every other.
+const prefetchTimeout = refreshTimeout
 
 // NewBackend builds the console's backend from the real dependencies.
 func NewBackend(d Deps) (Backend, error) {
@@ -91,66 +125,123 @@ func (h *healthTracker) health() Health {
 }
 
 func (l *live) Refresh(ctx context.Context) (Snapshot, error) {
+	if p := l.prefetch.Swap(nil); p != nil {
+		select {
+		case <-p.done:
+			return p.snap, p.err
+		case <-ctx.Done():
+			return Snapshot{}, ctx.Err()
+		}
+	}
+	return l.refresh(ctx)
+}
+
+// refresh reads the alarms with the admin status and the Redis diagnosis
+// running beside them. Those two are waited for at most statusGrace after
+// the alarms; the first refresh, the console's first frame, waits for
+// neither (issue 12: the alarms are never held back by status): what has
+// answered by then is shown, the rest is "waiting" until the refresh that
+// follows a fast start a moment later.
+func (l *live) refresh(ctx context.Context) (Snapshot, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	grace := statusGrace
+	if !l.refreshed {
+		grace = 0
+	}
+	l.refreshed = true
+	admin, adminErr := l.d.Runner.Env.Admin()
+	if adminErr == nil {
+		l.status.begin(ctx, admin.Status)
+	}
+	if in := l.d.Runner.Env.Inspector; in != nil {
+		l.redisRead.begin(ctx, in.Diagnose)
+	}
 	polled := l.d.Poller.Refresh(ctx)
 	snap := fromAlarmSnapshot(polled)
 	snap.NextRefresh = l.d.Poller.NextDelay(polled)
 	snap.Region = l.d.Region
 	explainExpired(&snap, l.d.Runner.Env.Config.Profile)
-	l.refreshStatus(ctx, &snap)
-	l.refreshRedis(ctx, &snap)
+	l.refreshStatus(ctx, &snap, admin, adminErr, grace)
+	l.refreshRedis(ctx, &snap, grace)
+	if grace == 0 && (l.status.pending != nil || l.redisRead.pending != nil) {
+		// The first refresh left a read out: the next one comes at once
+		// (waiting statusGrace for it), not a whole interval later.
+		snap.NextRefresh = sooner(snap.NextRefresh, readsFollowUp)
+	}
 	l.last = snap
 	return snap, nil
 }
 
+// sooner is the earlier of two refresh delays, where 0 means the console's
+// own interval (Snapshot.NextRefresh), the latest of all.
+func sooner(next, d time.Duration) time.Duration {
+	if next > 0 && next < d {
+		return next
+	}
+	return d
+}
+
+// readsFollowUp is how soon the refresh after one that left the status or
+// Redis read out comes (a FastStart refresh's own follow-up is as soon).
+const readsFollowUp = 10 * time.Millisecond
+
 // refreshStatus reads flags, enforcement and reservation totals; on failure
 // the last good values stay, marked stale by the admin api health entry.
-func (l *live) refreshStatus(ctx context.Context, snap *Snapshot) {
+// Not answered within grace: the last values stay, marked stale, except on
+// the first refresh, where there are none yet and the entry says waiting.
+func (l *live) refreshStatus(ctx context.Context, snap *Snapshot, client *gateway.Client, err error, grace time.Duration) {
 	snap.Flags, snap.Enforcement = l.last.Flags, l.last.Enforcement
 	reservations := ""
 	if i := strings.Index(l.last.Redis, "reservations:"); i >= 0 {
 		reservations = l.last.Redis[i:]
 	}
-	client, err := l.d.Runner.Env.Admin()
 	answered := true
 	if err == nil {
-		var r statusResult
-		if r, answered = l.status.get(ctx, client.Status); answered {
+		var r readResult[gateway.Status]
+		if r, answered = l.status.get(ctx, client.Status, grace); answered {
 			err = r.err
 			if err == nil {
-				snap.Flags, snap.Enforcement = r.st.Flags.Values, r.st.Enforcement.Mode
-				reservations = reservationsText(r.st.Reservations)
+				snap.Flags, snap.Enforcement = r.v.Flags.Values, r.v.Enforcement.Mode
+				reservations = reservationsText(r.v.Reservations)
 			}
 		}
 	}
-	if !answered { // the call is still out: the alarms go on screen with the last status, marked stale
-		err = fmt.Errorf("status has not answered within %v; showing the last values", statusGrace)
+	switch {
+	case !answered && grace == 0: // the first refresh: nothing to be stale yet
+	case !answered: // the call is still out: the alarms go on screen with the last status, marked stale
+		l.admin.record(fmt.Errorf("status has not answered within %v; showing the last values", grace), l.d.Now())
+	default:
+		l.admin.record(err, l.d.Now())
 	}
-	l.admin.record(err, l.d.Now())
 	snap.Health = append(snap.Health, l.admin.health())
 	snap.Redis = reservations
 }
 
-// refreshRedis runs the read-only diagnosis when an inspector is configured.
-func (l *live) refreshRedis(ctx context.Context, snap *Snapshot) {
+// refreshRedis takes the read-only diagnosis when an inspector is
+// configured, waiting for it at most grace (as refreshStatus).
+func (l *live) refreshRedis(ctx context.Context, snap *Snapshot, grace time.Duration) {
 	in := l.d.Runner.Env.Inspector
 	if in == nil {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, statusTimeout)
-	defer cancel()
-	d, err := in.Diagnose(ctx)
-	if err == nil && d.Ping.Error != "" {
-		err = errors.New(d.Ping.Error)
+	r, answered := l.redisRead.get(ctx, in.Diagnose, grace)
+	switch {
+	case !answered && grace > 0:
+		l.redis.record(fmt.Errorf("redis has not answered within %v; showing the last values", grace), l.d.Now())
+	case answered:
+		err := r.err
+		if err == nil && r.v.Ping.Error != "" {
+			err = errors.New(r.v.Ping.Error)
+		}
+		l.redis.record(err, l.d.Now())
+		l.diagnosis = diagnosisText(r.v)
+		if err != nil {
+			l.diagnosis = "redis.diagnose failed: " + err.Error()
+		}
 	}
-	l.redis.record(err, l.d.Now())
 	snap.Health = append(snap.Health, l.redis.health())
-	text := diagnosisText(d)
-	if err != nil {
-		text = "redis.diagnose failed: " + err.Error()
-	}
-	snap.Redis = strings.TrimSpace(text + "\n\n" + snap.Redis)
+	snap.Redis = strings.TrimSpace(l.diagnosis + "\n\n" + snap.Redis)
 }
 
 func (l *live) Runbook(a alarms.Alarm) (Runbook, bool) {

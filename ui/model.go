@@ -92,6 +92,7 @@ type Model struct {
 	rollout *rolloutFeed // ECS rollout progress from the action in flight
 
 	width, height int
+	dark          bool // the styles are for a dark background (assumed until the terminal says)
 	resizeGen     int
 	view          view
 	modal         modal
@@ -161,6 +162,7 @@ func New(b Backend, opts Options) Model {
 		lastStates: map[string]alarms.State{},
 		cache:      &renderCache{},
 		safety:     b.Safety(),
+		dark:       true,
 	}
 	m.help.Styles = helpStyles(true, opts.NoColor)
 	m.list = newAlarmList(m.styles, keys)
@@ -213,6 +215,10 @@ func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case tea.BackgroundColorMsg:
+		if msg.IsDark() == m.dark || m.opts.NoColor {
+			return m, nil // the styles and rendered runbooks already fit (NO_COLOR: one set for both)
+		}
+		m.dark = msg.IsDark()
 		st := NewStyles(msg.IsDark(), m.opts.NoColor)
 		*m.styles = st
 		*m.md = *newMarkdown(msg.IsDark(), m.opts.NoColor)

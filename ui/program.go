@@ -42,6 +42,9 @@ func Run(ctx context.Context, b Backend, o RunOptions) error {
 		}
 		return runAccessible(ctx, b, in, out, o.Options)
 	}
+	if p, ok := b.(prefetcher); ok {
+		p.Prefetch(ctx) // the first refresh runs while the terminal starts up
+	}
 	// 60 frames a second puts a keypress on screen within 17 ms (the
 	// patched renderer flushes only when a frame waits: decisions.md 120, 130).
 	setConsoleGC()
@@ -57,6 +60,12 @@ func Run(ctx context.Context, b Backend, o RunOptions) error {
 		return nil // ctrl-c / SIGTERM through ctx is a normal exit
 	}
 	return err
+}
+
+// prefetcher is a backend that can start its first refresh before the
+// program draws (the live one: live.Prefetch). Test backends need not.
+type prefetcher interface {
+	Prefetch(ctx context.Context)
 }
 
 // dropUnknownSize keeps Bubble Tea's 0x0 start-up size (sent, from a
@@ -80,7 +89,10 @@ const consoleGCPercent = 60
 // setConsoleGC applies consoleGCPercent unless GOGC says otherwise. The
 // setting is process-wide: the console is the process.
 func setConsoleGC() {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(consoleGCPercent)
+	if os.Getenv("GOGC") != "" {
+		return
+	}
+	if old := debug.SetGCPercent(consoleGCPercent); old < 0 {
+		debug.SetGCPercent(old) // StartUp holds collection; it applies consoleGCPercent when the hold ends
 	}
 }

@@ -70,7 +70,7 @@ func TestLateStatusFailureIsAskedAgain(t *testing.T) {
 		<-release
 		return gateway.Status{}, errors.New("503: the gateway's Redis did not answer PING")
 	}
-	if _, ok := f.get(t.Context(), outage); ok {
+	if _, ok := f.get(t.Context(), outage, statusGrace); ok {
 		t.Fatal("the refresh took an answer the call had not given")
 	}
 	close(release)
@@ -82,8 +82,8 @@ func TestLateStatusFailureIsAskedAgain(t *testing.T) {
 		asked++
 		return gateway.Status{Reservations: gateway.ReservationCounts{Live: 42}}, nil
 	}
-	r, ok := f.get(t.Context(), recovered)
-	if !ok || r.err != nil || r.st.Reservations.Live != 42 {
+	r, ok := f.get(t.Context(), recovered, statusGrace)
+	if !ok || r.err != nil || r.v.Reservations.Live != 42 {
 		t.Fatalf("the refresh after the outage showed %+v (answered %v), want the recovered status", r, ok)
 	}
 	if asked != 1 {

@@ -1,0 +1,190 @@
+package ui
+
+import (
+	"context"
+	"encoding/json"
+	"image/color"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"gatewayops/gateway"
+)
+
+// healthOf finds one backend's entry in a snapshot.
+func healthOf(t *testing.T, s Snapshot, name string) Health {
+	t.Helper()
+	for _, h := range s.Health {
+		if h.Name == name {
+			return h
+		}
+	}
+	t.Fatalf("no %q health entry in %+v", name, s.Health)
+	return Health{}
+}
+
+// holdRedis listens on the stack's Redis socket and accepts connections
+// without ever answering, as a Redis that hangs does (a fault real
+// redis-server cannot be made to show on demand). Closing the returned
+// channel drops every held connection.
+func holdRedis(t *testing.T, dir string) chan struct{} {
+	t.Helper()
+	ln, err := net.Listen("unix", filepath.Join(dir, "redis.sock"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	drop := make(chan struct{})
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() { <-drop; c.Close() }()
+		}
+	}()
+	t.Cleanup(func() { ln.Close() })
+	return drop
+}
+
+// TestFirstRefreshWaitsForNeitherStatusNorRedis: the console's first frame
+// (issue 12 item 1) shows the alarms as soon as they are read. The admin
+// API's status and the Redis diagnosis, both held here, are "waiting" in
+// it, not stale or failed, and the next refresh is asked for at once; that
+// one takes the status once it answers. The old first refresh waited
+// statusGrace for status and up to statusTimeout for Redis, then marked
+// both failed.
+func TestFirstRefreshWaitsForNeitherStatusNorRedis(t *testing.T) {
+	d := reserveDeadAddresses(t)
+	s, _ := startDeadStack(t, "staging", d)
+	dropRedis := holdRedis(t, d.redisDir)
+	release := make(chan struct{})
+	serveOn(t, d.adminAddr, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasSuffix(r.URL.Path, "/status") {
+			http.NotFound(w, r)
+			return
+		}
+		<-release
+		st := gateway.Status{Environment: "staging", ServerTime: time.Now(),
+			Reservations: gateway.ReservationCounts{Communities: 7, Live: 42}}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(st)
+	}))
+	ctx := context.Background()
+	first, err := s.backend.Refresh(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"admin api", "redis"} {
+		if h := healthOf(t, first, name); h.LastError != "" || !h.StaleSince.IsZero() {
+			t.Errorf("first refresh: %s is %q (stale since %v), want waiting: the first frame waited for it", name, h.LastError, h.StaleSince)
+		}
+	}
+	if first.NextRefresh <= 0 || first.NextRefresh > readsFollowUp {
+		t.Errorf("first refresh asks for the next in %v, want within %v: the reads it left out would wait a whole interval", first.NextRefresh, readsFollowUp)
+	}
+	close(release)
+	close(dropRedis) // Redis now fails its read: the follow-up says so
+	var next Snapshot
+	for range 20 { // each waits at most statusGrace, so a slow machine only costs rounds
+		if next, err = s.backend.Refresh(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(next.Redis, "7 communities, 42 live") && healthOf(t, next, "redis").LastError != "" {
+			break
+		}
+	}
+	if !strings.Contains(next.Redis, "7 communities, 42 live") {
+		t.Fatalf("no later refresh took the status answer: %q", next.Redis)
+	}
+	if h := healthOf(t, next, "redis"); h.LastError == "" {
+		t.Fatalf("the dropped Redis is not reported by the refreshes after the first: %+v", h)
+	}
+	if next.NextRefresh == readsFollowUp {
+		t.Errorf("a later refresh asks for the next in %v: only the first's left-out reads do", next.NextRefresh)
+	}
+}
+
+// TestPrefetchedRefreshIsTheFirstRefresh: Prefetch (ui.Run calls it before
+// Bubble Tea starts) polls once in the background and the first Refresh
+// returns that poll without asking CloudWatch again; the second polls anew.
+func TestPrefetchedRefreshIsTheFirstRefresh(t *testing.T) {
+	s := startStack(t, "staging", false)
+	l := s.backend.(*live)
+	calls := func() int {
+		n := 0
+		for _, c := range s.cw.Calls() {
+			n += c
+		}
+		return n
+	}
+	before := calls()
+	l.Prefetch(context.Background())
+	<-l.prefetch.Load().done
+	prefetched := calls() - before
+	if prefetched == 0 {
+		t.Fatal("Prefetch asked CloudWatch nothing")
+	}
+	first, err := s.backend.Refresh(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := calls() - before; got != prefetched {
+		t.Fatalf("the first Refresh after Prefetch made %d more CloudWatch calls, want 0: it polled again", got-prefetched)
+	}
+	if len(first.Alarms) == 0 {
+		t.Fatal("the prefetched snapshot has no alarms")
+	}
+	if _, err := s.backend.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if calls()-before == prefetched {
+		t.Fatal("the second Refresh did not poll")
+	}
+}
+
+// TestBackgroundColourThatChangesNothingKeepsTheRenderedFrame: the
+// terminal's answer to the background-colour query lands during start-up,
+// often just before the first alarm list is flushed. When it says what the
+// console assumed (dark), or colour is off (NO_COLOR: one set of styles for
+// both), nothing is rebuilt: the old handler rebuilt every style and the
+// Markdown renderer, forgot every rendered row and re-rendered the runbook
+// (2-5 ms on the path to the first frame). A light background still
+// rebuilds them.
+func TestBackgroundColourThatChangesNothingKeepsTheRenderedFrame(t *testing.T) {
+	s := startStack(t, "staging", false)
+	dark, light := tea.BackgroundColorMsg{Color: color.Black}, tea.BackgroundColorMsg{Color: color.White}
+	for _, c := range []struct {
+		name      string
+		noColor   bool
+		msg       tea.BackgroundColorMsg
+		rebuilds  bool
+		darkAfter bool
+	}{
+		{"dark, colour on", false, dark, false, true},
+		{"light, NO_COLOR", true, light, false, true},
+		{"light, colour on", false, light, true, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			m := New(s.backend, Options{RefreshEvery: time.Hour, NoColor: c.noColor, Now: func() time.Time { return t0 }})
+			m = update(t, m, tea.WindowSizeMsg{Width: 160, Height: 40})
+			m, _ = feed(t, m, sampleAlarms())
+			_ = m.render()
+			if !m.list.rows.listOK {
+				t.Fatal("the list was not cached by its first render")
+			}
+			m = update(t, m, c.msg)
+			if rebuilt := !m.list.rows.listOK; rebuilt != c.rebuilds {
+				t.Fatalf("rows rebuilt: %v, want %v", rebuilt, c.rebuilds)
+			}
+			if m.dark != c.darkAfter {
+				t.Fatalf("styles for a dark background: %v, want %v", m.dark, c.darkAfter)
+			}
+		})
+	}
+}
