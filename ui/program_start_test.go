@@ -33,13 +33,16 @@ func (w *slowWriter) slowNext(d time.Duration) {
 	w.mu.Unlock()
 }
 
-// The patched renderer (third_party/bubbletea, docs/decisions.md 130)
+// The patched renderer (third_party/bubbletea, docs/decisions.md 130, 155)
 // writes at once at the start: its first frame has no earlier one to be
 // spaced from (its spacing timer used to start with the renderer, so
-// nothing reached the terminal for one frame interval). And the interval
-// runs from the start of one flush to the next, so a slow write does not
-// push the next frame back by its own length.
-func TestFirstFrameIsWrittenAtOnceAndFramesAreSpacedFromTheirStart(t *testing.T) {
+// nothing reached the terminal for one frame interval). Two frames in
+// quick succession are both written at once (a start-up's layout, then its
+// alarm list); a third waits until two intervals have passed since the
+// first of the two began, so the cap holds on average. The intervals run
+// from the start of a flush, so a slow write does not push the next frame
+// back by its own length.
+func TestFirstFramesAreWrittenAtOnceAndFramesAreSpacedFromTheirStart(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		out := &slowWriter{}
 		p := tea.NewProgram(textModel{text: "first"}, tea.WithInput(nil), tea.WithOutput(out), tea.WithoutSignalHandler(),
@@ -72,16 +75,21 @@ func TestFirstFrameIsWrittenAtOnceAndFramesAreSpacedFromTheirStart(t *testing.T)
 		if _, last := out.count(); !strings.Contains(last, "second") {
 			t.Fatalf("the second view is not written after %s: last %q", writeTakes, last)
 		}
-		p.Send("third")
-		synctest.Wait()
-		if _, last := out.count(); strings.Contains(last, "third") {
-			t.Fatal("the third view was written at once, less than one frame interval after the second")
-		}
-		time.Sleep(interval - writeTakes + time.Millisecond)
+		p.Send("third") // the second of two in quick succession: at once too (frameBurst)
 		synctest.Wait()
 		if _, last := out.count(); !strings.Contains(last, "third") {
-			t.Fatalf("the third view is not written one frame interval (%s) after the second's flush began: last %q",
-				interval, last)
+			t.Fatalf("the third view waited, though only one frame was flushed in the last interval: last %q", last)
+		}
+		p.Send("fourth") // a third in a row waits until the second's flush is two intervals old
+		synctest.Wait()
+		if _, last := out.count(); strings.Contains(last, "fourth") {
+			t.Fatal("the fourth view was written at once: three flushes within one frame interval")
+		}
+		time.Sleep(2*interval - writeTakes + time.Millisecond)
+		synctest.Wait()
+		if _, last := out.count(); !strings.Contains(last, "fourth") {
+			t.Fatalf("the fourth view is not written two frame intervals (%s) after the second's flush began: last %q",
+				2*interval, last)
 		}
 	})
 }

@@ -1468,11 +1468,19 @@ func (p *Program) startRenderer() {
 	// flushed on a ticker firing fps times a second, changed frame or not.
 	// The timer is the goroutine's own, so a renderer restarted at once
 	// (RestoreTerminal) never shares one with the goroutine that is ending.
-	// It starts fired: the first frame has no earlier one to be spaced
-	// from, so it is written at once, not one interval after the start.
+	// The first frames have no earlier ones to be spaced from, so they are
+	// written at once, not one interval after the start.
 	p.requestFrame() // whatever was queued before the start
 	go func() {
-		spacing := time.NewTimer(0)
+		// starts rings the start times of the last frameBurst flushes: a
+		// flush waits until the oldest of them is frameBurst intervals old,
+		// so the cap holds on average while a frame after a quiet spell, or
+		// the second of two in quick succession (a start-up's first layout,
+		// then its alarm list a few ms later), is written at once.
+		var starts [frameBurst]time.Time
+		next := 0
+		spacing := time.NewTimer(time.Hour)
+		spacing.Stop()
 		defer spacing.Stop()
 		for {
 			select {
@@ -1480,22 +1488,29 @@ func (p *Program) startRenderer() {
 				return
 			case <-p.frameReady:
 			}
-			select {
-			case <-p.rendererDone:
-				return
-			case <-spacing.C: // already fired when the last frame is older than one interval
+			// The interval runs from the start of one flush, as upstream's
+			// ticker did: a slow flush (the first, a full frame on a busy
+			// machine, took 9-16 ms) does not push the next one back by its
+			// own length.
+			if wait := frameBurst*framerate - time.Since(starts[next]); wait > 0 {
+				spacing.Reset(wait)
+				select {
+				case <-p.rendererDone:
+					return
+				case <-spacing.C:
+				}
 			}
-			// The interval runs from the start of one flush to the next, as
-			// upstream's ticker did: a slow flush (the first, a full frame
-			// on a busy machine, took 9-16 ms) does not push the next one
-			// back by its own length.
-			began := time.Now()
+			starts[next] = time.Now()
+			next = (next + 1) % frameBurst
 			_ = p.flush()
 			_ = p.renderer.flush(false)
-			spacing.Reset(framerate - time.Since(began))
 		}
 	}()
 }
+
+// frameBurst is how many flushes may follow each other without waiting out
+// the frame interval (gatewayops patch), within frameBurst intervals.
+const frameBurst = 2
 
 // stopRenderer stops the renderer.
 // If kill is true, the renderer will be stopped immediately without flushing
