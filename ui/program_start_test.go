@@ -36,10 +36,10 @@ func (w *slowWriter) slowNext(d time.Duration) {
 // The patched renderer (third_party/bubbletea, docs/decisions.md 130, 155)
 // writes at once at the start: its first frame has no earlier one to be
 // spaced from (its spacing timer used to start with the renderer, so
-// nothing reached the terminal for one frame interval). Two frames in
-// quick succession are both written at once (a start-up's layout, then its
-// alarm list); a third waits until two intervals have passed since the
-// first of the two began, so the cap holds on average. The intervals run
+// nothing reached the terminal for one frame interval). Four frames in
+// quick succession are all written at once (a start-up's queries, layout,
+// alarm list and runbook); a fifth waits until four intervals have passed
+// since the first of the four began, so the cap holds on average. The intervals run
 // from the start of a flush, so a slow write does not push the next frame
 // back by its own length.
 func TestFirstFramesAreWrittenAtOnceAndFramesAreSpacedFromTheirStart(t *testing.T) {
@@ -75,21 +75,65 @@ func TestFirstFramesAreWrittenAtOnceAndFramesAreSpacedFromTheirStart(t *testing.
 		if _, last := out.count(); !strings.Contains(last, "second") {
 			t.Fatalf("the second view is not written after %s: last %q", writeTakes, last)
 		}
-		p.Send("third") // the second of two in quick succession: at once too (frameBurst)
-		synctest.Wait()
-		if _, last := out.count(); !strings.Contains(last, "third") {
-			t.Fatalf("the third view waited, though only one frame was flushed in the last interval: last %q", last)
+		// Up to frameBurst (4) frames in quick succession are written at once
+		// (a start-up's query flush, its first layout, the alarm list, the
+		// runbook); the next waits until the first of the last four began
+		// four intervals ago, so the cap holds on average.
+		for _, v := range []string{"third", "fourth", "fifth"} {
+			p.Send(v)
+			synctest.Wait()
+			if _, last := out.count(); !strings.Contains(last, v) {
+				t.Fatalf("the %s view waited, though fewer than four frames were flushed in the last four intervals: last %q", v, last)
+			}
 		}
-		p.Send("fourth") // a third in a row waits until the second's flush is two intervals old
+		p.Send("ZEBRA6")
 		synctest.Wait()
-		if _, last := out.count(); strings.Contains(last, "fourth") {
-			t.Fatal("the fourth view was written at once: three flushes within one frame interval")
+		if _, last := out.count(); strings.Contains(last, "ZEBRA6") {
+			t.Fatal("the sixth view was written at once: five flushes within four frame intervals")
 		}
-		time.Sleep(2*interval - writeTakes + time.Millisecond)
+		time.Sleep(4*interval - writeTakes + time.Millisecond)
 		synctest.Wait()
-		if _, last := out.count(); !strings.Contains(last, "fourth") {
-			t.Fatalf("the fourth view is not written two frame intervals (%s) after the second's flush began: last %q",
-				2*interval, last)
+		if _, last := out.count(); !strings.Contains(last, "ZEBRA6") {
+			t.Fatalf("the sixth view is not written four frame intervals (%s) after the second's flush began: last %q",
+				4*interval, last)
+		}
+	})
+}
+
+// A flush of an unchanged view writes nothing, and it costs no place in
+// the renderer's burst (docs/decisions.md 155): at start-up the console
+// redraws an unchanged layout after several of Bubble Tea's own messages,
+// and when those flushes counted, the alarm list behind them waited four
+// frame intervals (67 ms) from the first.
+func TestFlushesOfAnUnchangedViewCostNoFrameSlot(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		out := &slowWriter{}
+		p := tea.NewProgram(textModel{text: "first"}, tea.WithInput(nil), tea.WithOutput(out), tea.WithoutSignalHandler(),
+			tea.WithFPS(renderFPS), tea.WithWindowSize(40, 5))
+		done := make(chan error, 1)
+		go func() { _, err := p.Run(); done <- err }()
+		defer func() {
+			p.Quit()
+			if err := <-done; err != nil {
+				t.Error(err)
+			}
+		}()
+		time.Sleep(time.Second)
+		synctest.Wait()
+		written, _ := out.count()
+		for range 6 { // the same view: each flush writes nothing
+			p.Send("first")
+			synctest.Wait()
+			time.Sleep(time.Millisecond)
+			synctest.Wait()
+		}
+		if n, last := out.count(); n != written {
+			t.Fatalf("an unchanged view was written again: %d writes, last %q", n-written, last)
+		}
+		p.Send("BRAVO2")
+		synctest.Wait()
+		if _, last := out.count(); !strings.Contains(last, "BRAVO2") {
+			t.Fatalf("a changed view after six unchanged flushes waited: last %q", last)
 		}
 	})
 }

@@ -16,6 +16,8 @@ import (
 )
 
 type cursedRenderer struct {
+	// wrote: the last flush wrote a frame (gatewayops patch: flushWrote).
+	wrote         bool
 	w             io.Writer
 	buf           bytes.Buffer // updates buffer to be flushed to [w]
 	scr           *uv.TerminalRenderer
@@ -293,6 +295,14 @@ func (s *cursedRenderer) writeString(str string) (int, error) {
 }
 
 // flush implements renderer.
+// flushWrote says whether the last flush wrote a frame (gatewayops patch:
+// the frame spacing counts only flushes that wrote).
+func (s *cursedRenderer) flushWrote() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.wrote
+}
+
 func (s *cursedRenderer) flush(closing bool) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -325,8 +335,10 @@ func (s *cursedRenderer) flush(closing bool) error {
 
 	if !s.starting && !closing && !s.pendingErase && s.lastView != nil && viewEquals(s.lastView, &view) && frameArea == s.cellbuf.Bounds() {
 		// No changes, nothing to do.
+		s.wrote = false
 		return nil
 	}
+	s.wrote = true
 
 	// We're no longer starting.
 	s.starting = false

@@ -1472,11 +1472,13 @@ func (p *Program) startRenderer() {
 	// written at once, not one interval after the start.
 	p.requestFrame() // whatever was queued before the start
 	go func() {
-		// starts rings the start times of the last frameBurst flushes: a
+		// starts rings the start times of the last frameBurst flushes that
+		// wrote something (one of an unchanged view costs nothing): a
 		// flush waits until the oldest of them is frameBurst intervals old,
 		// so the cap holds on average while a frame after a quiet spell, or
-		// the second of two in quick succession (a start-up's first layout,
-		// then its alarm list a few ms later), is written at once.
+		// one of up to frameBurst in quick succession (a start-up's queries,
+		// its first layout, then its alarm list and runbook a few ms later),
+		// is written at once.
 		var starts [frameBurst]time.Time
 		next := 0
 		spacing := time.NewTimer(time.Hour)
@@ -1500,17 +1502,35 @@ func (p *Program) startRenderer() {
 				case <-spacing.C:
 				}
 			}
-			starts[next] = time.Now()
-			next = (next + 1) % frameBurst
+			began := time.Now()
+			queued := p.pendingOutput()
 			_ = p.flush()
 			_ = p.renderer.flush(false)
+			if queued || rendererWrote(p.renderer) { // a flush that wrote nothing costs no slot
+				starts[next] = began
+				next = (next + 1) % frameBurst
+			}
 		}
 	}()
 }
 
+// pendingOutput: terminal sequences wait to be written (gatewayops patch).
+func (p *Program) pendingOutput() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.outputBuf.Len() > 0
+}
+
+// rendererWrote says whether the renderer's last flush wrote a frame: one
+// whose view had not changed writes nothing (gatewayops patch).
+func rendererWrote(r renderer) bool {
+	w, ok := r.(interface{ flushWrote() bool })
+	return ok && w.flushWrote()
+}
+
 // frameBurst is how many flushes may follow each other without waiting out
 // the frame interval (gatewayops patch), within frameBurst intervals.
-const frameBurst = 2
+const frameBurst = 4
 
 // stopRenderer stops the renderer.
 // If kill is true, the renderer will be stopped immediately without flushing
