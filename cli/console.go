@@ -44,6 +44,9 @@ func runConsole(ctx context.Context, args []string, std stdio) error {
 	if err != nil {
 		return helpOrErr(err)
 	}
+	if !f.accessible {
+		ui.StartUp() // no collections until the first frames are drawn
+	}
 	t, err := f.resolve()
 	if err != nil {
 		return err
