@@ -328,16 +328,24 @@ type costSample struct {
 
 const costWindow = time.Hour
 
+// costSettle is the least span the rate is projected from. The console's
+// start asks for every series on screen within its first seconds (once per
+// period after that), and those few seconds projected over a day read
+// "$595.07/day at this rate" in a 1,000-alarm console whose steady bill is
+// under $2/day; over five minutes a start costs cents a day.
+const costSettle = 5 * time.Minute
+
 // add records the metrics one refresh requested and returns the $/day rate
 // of the samples within the window: the metrics requested after the oldest
-// kept sample, over the time since it.
+// kept sample, over the time since it; 0 (not known yet) until they span
+// costSettle.
 func (c *costMeter) add(now time.Time, metrics int) float64 {
 	c.samples = append(c.samples, costSample{at: now, metrics: metrics})
 	for len(c.samples) > 2 && now.Sub(c.samples[0].at) > costWindow {
 		c.samples = c.samples[1:]
 	}
 	span := now.Sub(c.samples[0].at)
-	if span <= 0 {
+	if span < costSettle {
 		return 0
 	}
 	n := 0
