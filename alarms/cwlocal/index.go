@@ -74,7 +74,15 @@ func (l *historyLog) drop(e *histEntry) {
 
 // addHistory records an item for a and in the account-wide log, trimming a's
 // oldest beyond maxHistoryPerAlarm. Caller holds the lock.
+// History items are kept at the millisecond, the precision CloudWatch
+// reports and a request's StartDate and EndDate carry: an item stamped
+// 16:53:54.447123 was after an EndDate of 16:53:54.447 sent a few µs later,
+// so a DescribeAlarmHistory "until now" missed what happened in its own
+// millisecond (TestHistoryAndRunAgainstCloudWatch failed 15 of 60 runs).
 func (s *Service) addHistory(a *alarm, h AlarmHistoryItem) {
+	if h.Timestamp != nil {
+		h.Timestamp = TS(h.Timestamp.Truncate(time.Millisecond))
+	}
 	a.history = insertSorted(a.history, s.history.add(h))
 	if len(a.history) > maxHistoryPerAlarm {
 		n := len(a.history) - maxHistoryPerAlarm

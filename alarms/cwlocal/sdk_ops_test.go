@@ -350,3 +350,33 @@ func TestSDKAlarmMuteRules(t *testing.T) {
 		t.Fatalf("%s", code)
 	}
 }
+
+// History is kept at the millisecond, as CloudWatch reports it and as a
+// request's EndDate arrives: a state change 0.6 ms into a millisecond is
+// inside an EndDate of that same millisecond (it was "after" it, so a read
+// "until now" right after a change missed it; the contract test
+// TestHistoryAndRunAgainstCloudWatch failed 15 of 60 runs that way).
+func TestHistoryUntilNowHoldsAChangeOfTheSameMillisecond(t *testing.T) {
+	s, c, clock, _ := startSDK(t)
+	ctx := context.Background()
+	if err := s.PutMetricAlarm(maxAlarm("breaker", 2, 0, "notBreaching")); err != nil {
+		t.Fatal(err)
+	}
+	changed := t0.Add(time.Minute + 600*time.Microsecond)
+	clock.t = changed
+	if _, err := c.SetAlarmState(ctx, &cloudwatch.SetAlarmStateInput{AlarmName: aws.String("breaker"), StateValue: types.StateValueAlarm,
+		StateReason: aws.String("drill")}); err != nil {
+		t.Fatal(err)
+	}
+	h, err := c.DescribeAlarmHistory(ctx, &cloudwatch.DescribeAlarmHistoryInput{AlarmName: aws.String("breaker"),
+		StartDate: aws.Time(t0), EndDate: aws.Time(changed.Add(100 * time.Microsecond)), HistoryItemType: types.HistoryItemTypeStateUpdate})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h.AlarmHistoryItems) != 1 {
+		t.Fatalf("history until the change's own millisecond: %d items, want the change", len(h.AlarmHistoryItems))
+	}
+	if at := aws.ToTime(h.AlarmHistoryItems[0].Timestamp); !at.Equal(changed.Truncate(time.Millisecond)) {
+		t.Fatalf("item at %v, want %v (the millisecond)", at, changed.Truncate(time.Millisecond))
+	}
+}
