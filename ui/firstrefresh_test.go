@@ -2,18 +2,14 @@ package ui
 
 import (
 	"context"
-	"encoding/json"
 	"image/color"
 	"net"
-	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-
-	"gatewayops/gateway"
 )
 
 // healthOf finds one backend's entry in a snapshot.
@@ -64,17 +60,7 @@ func TestFirstRefreshWaitsForNeitherStatusNorRedis(t *testing.T) {
 	s, _ := startDeadStack(t, "staging", d)
 	dropRedis := holdRedis(t, d.redisDir)
 	release := make(chan struct{})
-	serveOn(t, d.adminAddr, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !strings.HasSuffix(r.URL.Path, "/status") {
-			http.NotFound(w, r)
-			return
-		}
-		<-release
-		st := gateway.Status{Environment: "staging", ServerTime: time.Now(),
-			Reservations: gateway.ReservationCounts{Communities: 7, Live: 42}}
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(st)
-	}))
+	serveOn(t, d.adminAddr, heldStatus(release, nil))
 	ctx := context.Background()
 	first, err := s.backend.Refresh(ctx)
 	if err != nil {

@@ -42,19 +42,26 @@ func (w *slowWriter) slowNext(d time.Duration) {
 // since the first of the four began, so the cap holds on average. The intervals run
 // from the start of a flush, so a slow write does not push the next frame
 // back by its own length.
+// startTextProgram runs a textModel showing "first" at the console's frame
+// rate, writing to out, until the test ends (inside synctest's bubble).
+func startTextProgram(t *testing.T, out *slowWriter) *tea.Program {
+	p := tea.NewProgram(textModel{text: "first"}, tea.WithInput(nil), tea.WithOutput(out), tea.WithoutSignalHandler(),
+		tea.WithFPS(renderFPS), tea.WithWindowSize(40, 5))
+	done := make(chan error, 1)
+	go func() { _, err := p.Run(); done <- err }()
+	t.Cleanup(func() {
+		p.Quit()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	})
+	return p
+}
+
 func TestFirstFramesAreWrittenAtOnceAndFramesAreSpacedFromTheirStart(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		out := &slowWriter{}
-		p := tea.NewProgram(textModel{text: "first"}, tea.WithInput(nil), tea.WithOutput(out), tea.WithoutSignalHandler(),
-			tea.WithFPS(renderFPS), tea.WithWindowSize(40, 5))
-		done := make(chan error, 1)
-		go func() { _, err := p.Run(); done <- err }()
-		defer func() {
-			p.Quit()
-			if err := <-done; err != nil {
-				t.Error(err)
-			}
-		}()
+		p := startTextProgram(t, out)
 		interval := time.Second / renderFPS
 		synctest.Wait() // every goroutine blocked; synctest's clock has not moved
 		if n, _ := out.count(); n == 0 {
@@ -108,16 +115,7 @@ func TestFirstFramesAreWrittenAtOnceAndFramesAreSpacedFromTheirStart(t *testing.
 func TestFlushesOfAnUnchangedViewCostNoFrameSlot(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		out := &slowWriter{}
-		p := tea.NewProgram(textModel{text: "first"}, tea.WithInput(nil), tea.WithOutput(out), tea.WithoutSignalHandler(),
-			tea.WithFPS(renderFPS), tea.WithWindowSize(40, 5))
-		done := make(chan error, 1)
-		go func() { _, err := p.Run(); done <- err }()
-		defer func() {
-			p.Quit()
-			if err := <-done; err != nil {
-				t.Error(err)
-			}
-		}()
+		p := startTextProgram(t, out)
 		time.Sleep(time.Second)
 		synctest.Wait()
 		written, _ := out.count()

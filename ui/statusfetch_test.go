@@ -21,18 +21,7 @@ func TestRefreshShowsAlarmsWithoutWaitingForStatus(t *testing.T) {
 	s, _ := startDeadStack(t, "staging", d)
 	release := make(chan struct{})
 	cancelled := make(chan bool, 1)
-	serveOn(t, d.adminAddr, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !strings.HasSuffix(r.URL.Path, "/status") {
-			http.NotFound(w, r)
-			return
-		}
-		<-release
-		cancelled <- r.Context().Err() != nil
-		st := gateway.Status{Environment: "staging", ServerTime: time.Now(),
-			Reservations: gateway.ReservationCounts{Communities: 7, Live: 42}}
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(st)
-	}))
+	serveOn(t, d.adminAddr, heldStatus(release, cancelled))
 	ctx := context.Background()
 	first, err := s.backend.Refresh(ctx)
 	if err != nil {
@@ -57,6 +46,26 @@ func TestRefreshShowsAlarmsWithoutWaitingForStatus(t *testing.T) {
 		}
 	}
 	t.Fatalf("no later refresh took the status answer: %q", next.Redis)
+}
+
+// heldStatus is an admin API whose status answers "7 communities, 42 live"
+// once release is closed; it reports to cancelled (when not nil) whether
+// the call was cancelled by then. Other paths are 404.
+func heldStatus(release <-chan struct{}, cancelled chan<- bool) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasSuffix(r.URL.Path, "/status") {
+			http.NotFound(w, r)
+			return
+		}
+		<-release
+		if cancelled != nil {
+			cancelled <- r.Context().Err() != nil
+		}
+		st := gateway.Status{Environment: "staging", ServerTime: time.Now(),
+			Reservations: gateway.ReservationCounts{Communities: 7, Live: 42}}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(st)
+	})
 }
 
 // TestLateStatusFailureIsAskedAgain: a status call that failed after its
