@@ -132,48 +132,9 @@ func kindWord(t reflect.Type) string {
 
 var timestampType = reflect.TypeOf(Timestamp{})
 
-// toCBOR encodes a response struct by its json member names; Timestamp
-// becomes CBOR tag 1 (epoch seconds), nil pointers and omitempty zero values
-// are left out.
-func toCBOR(v reflect.Value) cbor.Value {
-	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
-		if v.IsNil() {
-			return &cbor.Nil{}
-		}
-		v = v.Elem()
-	}
-	if v.Type() == timestampType {
-		return &cbor.Tag{ID: 1, Value: cbor.Float64(epochSeconds(v.Interface().(Timestamp).Time))}
-	}
+// scalarCBOR encodes a string, bool or number (anything else is nil).
+func scalarCBOR(v reflect.Value) cbor.Value {
 	switch v.Kind() {
-	case reflect.Struct:
-		m := cbor.Map{}
-		for i := 0; i < v.NumField(); i++ {
-			f := v.Type().Field(i)
-			name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
-			fv := v.Field(i)
-			if !f.IsExported() || name == "-" || (fv.Kind() == reflect.Pointer && fv.IsNil()) ||
-				(strings.Contains(opts, "omitempty") && fv.IsZero()) {
-				continue
-			}
-			if name == "" {
-				name = f.Name
-			}
-			m[name] = toCBOR(fv)
-		}
-		return m
-	case reflect.Map:
-		m := cbor.Map{}
-		for _, k := range v.MapKeys() {
-			m[k.String()] = toCBOR(v.MapIndex(k))
-		}
-		return m
-	case reflect.Slice:
-		l := make(cbor.List, v.Len())
-		for i := range l {
-			l[i] = toCBOR(v.Index(i))
-		}
-		return l
 	case reflect.String:
 		return cbor.String(v.String())
 	case reflect.Bool:

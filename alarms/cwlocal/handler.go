@@ -141,7 +141,7 @@ func (s *Service) serveOp(w http.ResponseWriter, r *http.Request, p protocol, na
 		writeError(w, p, apiErr, id)
 		return
 	}
-	writeResult(w, p, out, id)
+	writeResult(w, p, out, id, &s.enc)
 }
 
 // invoke counts the call, applies a queued fault, then runs the operation
@@ -218,13 +218,13 @@ func decodeJSONRequest(body []byte) ([]byte, error) {
 	return body, nil
 }
 
-func writeResult(w http.ResponseWriter, p protocol, out any, id int64) {
+func writeResult(w http.ResponseWriter, p protocol, out any, id int64, enc *cborEncoder) {
 	w.Header().Set("X-Amzn-RequestId", strconv.FormatInt(id, 10))
 	if p == protoCBOR {
 		w.Header().Set("Smithy-Protocol", "rpc-v2-cbor")
 		w.Header().Set("Content-Type", "application/cbor")
 		w.WriteHeader(http.StatusOK)
-		w.Write(cbor.Encode(toCBOR(reflect.ValueOf(out))))
+		w.Write(cbor.Encode(enc.value(reflect.ValueOf(out))))
 		return
 	}
 	b, err := json.Marshal(out)

@@ -49,6 +49,8 @@ type Service struct {
 
 	// parsers reuse EMF parsers across lines (parsing runs outside mu).
 	parsers sync.Pool
+	// enc encodes CBOR answers (its type plans are shared by all requests).
+	enc cborEncoder
 
 	mu       sync.Mutex
 	store    *store
