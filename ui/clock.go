@@ -84,10 +84,7 @@ func (m Model) bodyClock(now time.Time) int64 {
 	if m.run.phase == phasePlanning || m.run.phase == phaseApplying {
 		return now.Unix()
 	}
-	if !m.list.youngOnScreen(now) {
-		return now.Unix() / 60
-	}
-	return now.Unix()
+	return m.list.ageClock(now)
 }
 
 // cachedBody renders the body, or returns the last one when neither the

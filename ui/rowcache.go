@@ -70,12 +70,8 @@ type listKey struct {
 }
 
 func (l alarmList) viewKey(now time.Time) listKey {
-	clock := now.Unix() / 60
-	if l.youngOnScreen(now) {
-		clock = now.Unix()
-	}
 	return listKey{built: l.built, n: len(l.visible), all: len(l.all), offset: l.offset,
-		selected: l.selected, filter: l.filter, width: l.width, height: l.height, clock: clock}
+		selected: l.selected, filter: l.filter, width: l.width, height: l.height, clock: l.ageClock(now)}
 }
 
 // view is the list's text for k, rendered again only when k changed.

@@ -89,6 +89,16 @@ func (l alarmList) rowsShown() []string {
 	return out
 }
 
+// ageClock is the clock at the resolution the list's ages show: seconds
+// while a row on screen is under a minute old, else minutes. The list's
+// cache key and the body's use it, so both move when an age on screen does.
+func (l alarmList) ageClock(now time.Time) int64 {
+	if l.youngOnScreen(now) {
+		return now.Unix()
+	}
+	return now.Unix() / 60
+}
+
 // youngOnScreen is true when a row on screen shows an age in seconds (an
 // alarm that moved less than an hour ago): the rows' own clock. Only the
 // rows drawn count, so a frame costs O(rows on screen), not O(alarms).

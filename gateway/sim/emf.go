@@ -8,25 +8,27 @@ import (
 // Namespace is where the gateway's emitter publishes (gateway-domain.md 1.1).
 const Namespace = "Arrakis/AgentGateway"
 
-// emfMetric is one {"Name","Unit"} entry of an EMF directive. Every metric
+// EMFMetric is one {"Name","Unit"} entry of an EMF directive. Every metric
 // is high-resolution (StorageResolution 1), unlike the real gateway's, so the
-// demo's 10 s alarm periods have data (docs/decisions.md 7).
-type emfMetric struct {
+// demo's and the drills' 10 s alarm periods have data (docs/decisions.md 7).
+type EMFMetric struct {
 	Name string `json:"Name"`
 	Unit string `json:"Unit"`
 }
 
-func (m emfMetric) MarshalJSON() ([]byte, error) {
+func (m EMFMetric) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
 		Name, Unit        string
 		StorageResolution int
 	}{m.Name, m.Unit, 1})
 }
 
-// emfLine builds one EMF line the way the aws-embedded-metrics library
-// serialises it: dimension and property root keys, then _aws, then one root
-// key per metric. dims lists the root keys of the single dimension set.
-func emfLine(at time.Time, root map[string]any, dims []string, metrics []emfMetric, values map[string]float64) []byte {
+// EMFLine builds one EMF line in namespace the way the aws-embedded-metrics
+// library serialises it: dimension and property root keys, then _aws, then
+// one root key per metric. dims lists the root keys of the single dimension
+// set. Only a NaN or an infinite value fails. The drills build their
+// ElastiCache and log-metric lines with it too.
+func EMFLine(at time.Time, namespace string, root map[string]any, dims []string, metrics []EMFMetric, values map[string]float64) ([]byte, error) {
 	doc := make(map[string]any, len(root)+len(values)+1)
 	for k, v := range root {
 		doc[k] = v
@@ -34,16 +36,25 @@ func emfLine(at time.Time, root map[string]any, dims []string, metrics []emfMetr
 	for k, v := range values {
 		doc[k] = v
 	}
+	if dims == nil {
+		dims = []string{} // an empty dimension set, not null
+	}
 	doc["_aws"] = map[string]any{
 		"Timestamp": at.UnixMilli(),
 		"CloudWatchMetrics": []any{map[string]any{
 			"Dimensions": [][]string{dims},
 			"Metrics":    metrics,
-			"Namespace":  Namespace,
+			"Namespace":  namespace,
 		}},
 	}
-	b, err := json.Marshal(doc)
-	if err != nil { // only a NaN or infinite value can fail; such a line is dropped
+	return json.Marshal(doc)
+}
+
+// emfLine is an EMFLine in the gateway's namespace; a line that cannot be
+// encoded (a NaN or infinite value) is dropped.
+func emfLine(at time.Time, root map[string]any, dims []string, metrics []EMFMetric, values map[string]float64) []byte {
+	b, err := EMFLine(at, Namespace, root, dims, metrics, values)
+	if err != nil {
 		return nil
 	}
 	return b
@@ -52,10 +63,10 @@ func emfLine(at time.Time, root map[string]any, dims []string, metrics []emfMetr
 // RequestCompleteLine is emitRequestComplete: RequestLatency, RequestCount and,
 // for a 5xx, Error5xxCount, with the dimension set [feature].
 func RequestCompleteLine(at time.Time, feature string, latencyMs float64, status int, community, pool string) []byte {
-	metrics := []emfMetric{{"RequestLatency", "Milliseconds"}, {"RequestCount", "Count"}}
+	metrics := []EMFMetric{{"RequestLatency", "Milliseconds"}, {"RequestCount", "Count"}}
 	values := map[string]float64{"RequestLatency": latencyMs, "RequestCount": 1}
 	if status >= 500 {
-		metrics = append(metrics, emfMetric{"Error5xxCount", "Count"})
+		metrics = append(metrics, EMFMetric{"Error5xxCount", "Count"})
 		values["Error5xxCount"] = 1
 	}
 	root := map[string]any{"feature": feature, "communityId": community, "poolId": pool, "isStream": false, "statusCode": status}
@@ -65,13 +76,13 @@ func RequestCompleteLine(at time.Time, feature string, latencyMs float64, status
 // BreakerStateLine is emitCircuitBreakerState: 0 closed, 1 half-open, 2 open.
 func BreakerStateLine(at time.Time, component string, state float64) []byte {
 	return emfLine(at, map[string]any{"component": component}, []string{"component"},
-		[]emfMetric{{"CircuitBreakerState", "None"}}, map[string]float64{"CircuitBreakerState": state})
+		[]EMFMetric{{"CircuitBreakerState", "None"}}, map[string]float64{"CircuitBreakerState": state})
 }
 
 // RedisLatencyLine is emitRedisLatency with the dimension set [operation].
 func RedisLatencyLine(at time.Time, operation string, ms float64) []byte {
 	return emfLine(at, map[string]any{"operation": operation}, []string{"operation"},
-		[]emfMetric{{"RedisLatency", "Milliseconds"}}, map[string]float64{"RedisLatency": ms})
+		[]EMFMetric{{"RedisLatency", "Milliseconds"}}, map[string]float64{"RedisLatency": ms})
 }
 
 // DefaultDimensions are the root keys the EMF library adds when no
@@ -90,7 +101,7 @@ func defaultDimensionSet() []string { return []string{"LogGroup", "ServiceName",
 // age) under the library's default dimension set.
 func ReservationAgeLine(at time.Time, env string, ageMs float64) []byte {
 	return emfLine(at, DefaultDimensions(env), defaultDimensionSet(),
-		[]emfMetric{{"ReservationAge", "Milliseconds"}}, map[string]float64{"ReservationAge": ageMs})
+		[]EMFMetric{{"ReservationAge", "Milliseconds"}}, map[string]float64{"ReservationAge": ageMs})
 }
 
 // BreakerStateValue maps a stored breaker state to the metric's encoding.

@@ -55,8 +55,8 @@ func (r *Rig) ensembleRequest(ctx context.Context, now time.Time, enabled bool) 
 	if err != nil {
 		return nil, err
 	}
-	savings, err := emfLine(now, sim.Namespace, map[string]any{"strategy": "consensus"}, []string{"strategy"},
-		[]metricUnit{{"EnsembleSavings", "Count"}}, map[string]float64{"EnsembleSavings": float64(estimate - actual)})
+	savings, err := sim.EMFLine(now, sim.Namespace, map[string]any{"strategy": "consensus"}, []string{"strategy"},
+		[]sim.EMFMetric{{Name: "EnsembleSavings", Unit: "Count"}}, map[string]float64{"EnsembleSavings": float64(estimate - actual)})
 	if err != nil {
 		return nil, err
 	}
@@ -69,8 +69,8 @@ func tokenDriftLine(now time.Time, env string, estimate, actual int64) ([]byte, 
 	pct := 100 * float64(max(actual-estimate, estimate-actual)) / float64(estimate)
 	root := sim.DefaultDimensions(env)
 	root["communityId"], root["modelAlias"], root["estimated"], root["actual"] = rigCommunity, "cheap", estimate, actual
-	return emfLine(now, sim.Namespace, root, []string{"LogGroup", "ServiceName", "ServiceType"},
-		[]metricUnit{{"TokenEstimateDrift", "Percent"}}, map[string]float64{"TokenEstimateDrift": pct})
+	return sim.EMFLine(now, sim.Namespace, root, []string{"LogGroup", "ServiceName", "ServiceType"},
+		[]sim.EMFMetric{{Name: "TokenEstimateDrift", Unit: "Percent"}}, map[string]float64{"TokenEstimateDrift": pct})
 }
 
 // estimateDriftAlarm watches the drill-published TokenEstimateDrift as the

@@ -126,8 +126,8 @@ func WorkerDimensions(env string) map[string]any {
 func finalizeFailureLine(now time.Time, env string) ([]byte, error) {
 	root := WorkerDimensions(env)
 	root["communityId"], root["reason"] = rigCommunity, "REDIS_ERROR"
-	return emfLine(now, sim.Namespace, root, []string{"LogGroup", "ServiceName", "ServiceType"},
-		[]metricUnit{{"FinalizeFailure", "Count"}}, map[string]float64{"FinalizeFailure": 1})
+	return sim.EMFLine(now, sim.Namespace, root, []string{"LogGroup", "ServiceName", "ServiceType"},
+		[]sim.EMFMetric{{Name: "FinalizeFailure", Unit: "Count"}}, map[string]float64{"FinalizeFailure": 1})
 }
 
 // infoSample is the part of the last INFO that later ones are deltas of.
@@ -151,14 +151,14 @@ func (r *Rig) elastiCacheLine(ctx context.Context, now time.Time) ([]byte, error
 	f := infoFields(raw)
 	wall := time.Now()
 	cpu, evicted := f["used_cpu_sys"]+f["used_cpu_user"], f["evicted_keys"]
-	metrics := []metricUnit{{"CurrConnections", "Count"}}
+	metrics := []sim.EMFMetric{{Name: "CurrConnections", Unit: "Count"}}
 	values := map[string]float64{"CurrConnections": f["connected_clients"]}
 	if r.info.seen {
-		metrics = append(metrics, metricUnit{"Evictions", "Count"})
+		metrics = append(metrics, sim.EMFMetric{Name: "Evictions", Unit: "Count"})
 		values["Evictions"] = max(evicted-r.info.evicted, 0)
 	}
 	if el := wall.Sub(r.info.wall).Seconds(); r.info.seen && el >= 1 {
-		metrics = append(metrics, metricUnit{"EngineCPUUtilization", "Percent"})
+		metrics = append(metrics, sim.EMFMetric{Name: "EngineCPUUtilization", Unit: "Percent"})
 		values["EngineCPUUtilization"] = min(max(100*(cpu-r.info.cpu)/el, 0), 100)
 		r.info.cpu, r.info.wall = cpu, wall
 	}
@@ -167,7 +167,7 @@ func (r *Rig) elastiCacheLine(ctx context.Context, now time.Time) ([]byte, error
 	}
 	r.info.evicted = evicted
 	root := map[string]any{"ReplicationGroupId": ReplicationGroup(r.Stack.Environment)}
-	return emfLine(now, ElastiCacheNamespace, root, []string{"ReplicationGroupId"}, metrics, values)
+	return sim.EMFLine(now, ElastiCacheNamespace, root, []string{"ReplicationGroupId"}, metrics, values)
 }
 
 // ReplicationGroup is the Terraform's ElastiCache replication group id.
