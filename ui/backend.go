@@ -142,6 +142,9 @@ type Plan struct {
 	Handle any
 	// UndoOf is the id of the write this plan undoes ("" for a new step).
 	UndoOf string
+	// NoChange: the state is already what the write would make it, so
+	// confirming sends nothing; it journals the check and verifies.
+	NoChange bool
 }
 
 // Result is the outcome of Apply.

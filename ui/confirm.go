@@ -25,6 +25,7 @@ type confirmDialog struct {
 	id        int // request id of the action being confirmed
 	title     string
 	undo      bool // the write undoes an earlier one (from the undo stack)
+	noChange  bool // the plan found nothing to change: confirming sends nothing
 	plan      string
 	protected bool
 	envName   string
@@ -135,13 +136,20 @@ func (d confirmDialog) planLines() []string {
 }
 
 // planRoom is how many plan lines fit: the body less the title, buttons,
-// hints and frame (about 10 lines).
+// hints and frame (about 10 lines; a no-change plan's note takes 2-3 more).
 func (d confirmDialog) planRoom() int {
 	if d.height <= 0 {
 		return len(d.planLines())
 	}
-	return max(d.height-10, 3)
+	chrome := 10
+	if d.noChange {
+		chrome += len(strings.Split(ansi.Wrap(noChangeNote, d.textWidth(), " "), "\n")) + 1
+	}
+	return max(d.height-chrome, 3)
 }
+
+// noChangeNote says what confirming a plan that changes nothing does.
+const noChangeNote = "Confirming sends nothing to the gateway: it records the check in the journal and verifies the state."
 
 // planView is the visible part of the plan with markers for the rest, so
 // the buttons are always on screen however long the plan is.
@@ -166,20 +174,33 @@ func (d confirmDialog) planView() string {
 func (d confirmDialog) View() string {
 	var b strings.Builder
 	label := "CONFIRM: "
-	if d.undo {
+	switch {
+	case d.noChange:
+		label = "NOTHING TO CHANGE: "
+	case d.undo:
 		label = "CONFIRM UNDO: "
 	}
 	b.WriteString(d.styles.Title.Render(ansi.Wrap(label+d.title, d.textWidth(), " ")) + "\n\n")
 	b.WriteString(d.planView() + "\n\n")
 	cancel, cancelLabel := d.styles.ButtonSel, "> Cancel <"
 	confirm, confirmLabel := d.styles.Button, "  Confirm (y)  "
+	if d.noChange {
+		// The plan said "nothing to change" and the dialog still asked to
+		// confirm a write: say what confirming does instead.
+		b.WriteString(ansi.Wrap(noChangeNote, d.textWidth(), " ") + "\n\n")
+		confirmLabel = "  Record and verify (y)  "
+	}
 	if d.protected {
 		b.WriteString(d.styles.Bad.Render("PROTECTED environment "+d.envName+": this write needs the name typed.") + "\n")
 		b.WriteString(d.input.View() + "\n\n")
 		b.WriteString(cancel.Render(cancelLabel) + "   enter: confirm when the name matches   esc: cancel\n")
 	} else {
 		b.WriteString(cancel.Render(cancelLabel) + " " + confirm.Render(confirmLabel) + "\n")
-		b.WriteString(d.styles.Muted.Render("y: confirm   enter/n/esc: cancel") + "\n")
+		yes := "y: confirm"
+		if d.noChange {
+			yes = "y: record and verify"
+		}
+		b.WriteString(d.styles.Muted.Render(yes+"   enter/n/esc: cancel") + "\n")
 	}
 	if d.hint != "" {
 		b.WriteString(d.styles.Warn.Render(d.hint) + "\n")

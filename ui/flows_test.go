@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"strconv"
 	"strings"
 	"sync"
@@ -282,4 +283,35 @@ func TestFlowBackendOutageKeepsDataMarkedStaleAndRecovers(t *testing.T) {
 	if m.refreshErr != "" {
 		t.Fatalf("refresh error after recovery: %s", m.refreshErr)
 	}
+}
+
+// A write whose plan finds nothing to change (the breaker is already
+// closed) no longer asks "CONFIRM:" as if it would change something: the
+// dialog says nothing is sent and what confirming does, then the check is
+// journaled and verified ("already ..."), the breaker is untouched, and no
+// "fix applied" note is put under the firing alarm.
+func TestFlowNoChangeWriteSaysConfirmingSendsNothing(t *testing.T) {
+	s := startStack(t, "staging", false)
+	s.fireBreakerAlarm(t) // kms open, the loa-finn alarm firing
+	if _, err := s.store.ResetBreaker(context.Background(), "kms"); err != nil {
+		t.Fatal(err)
+	}
+	f := startFlow(t, s)
+	f.waitFor("STAGING - standard", "admin api")
+	f.keys(":")
+	f.typeText("breaker.reset component=kms")
+	f.keys("enter")
+	scr := f.waitFor("NOTHING TO CHANGE: breaker.reset component=kms", "Confirming sends nothing to the gateway", "Record and verify (y)")
+	if strings.Contains(scr, "CONFIRM: breaker.reset") {
+		t.Fatalf("the no-change plan is still offered as a change to confirm:\n%s", scr)
+	}
+	f.keys("y")
+	scr = f.waitFor("✔ verified")
+	if strings.Contains(scr, "fix applied") {
+		t.Fatalf("a write that changed nothing is announced as an applied fix:\n%s", scr)
+	}
+	if got := s.breakerState(t, "kms"); got != "closed" {
+		t.Fatalf("breaker = %s after a no-change reset", got)
+	}
+	f.quit()
 }

@@ -280,7 +280,8 @@ func planOf(p ops.Prepared) Plan {
 	if p.Plan.NoChange {
 		summary = "nothing to change: " + summary
 	}
-	return Plan{Command: p.Inv.String(), Action: p.Spec.Name, Write: p.Spec.Kind == ops.Write, Summary: summary, Handle: p, UndoOf: p.UndoOf}
+	return Plan{Command: p.Inv.String(), Action: p.Spec.Name, Write: p.Spec.Kind == ops.Write, Summary: summary, Handle: p, UndoOf: p.UndoOf,
+		NoChange: p.Plan.NoChange}
 }
 
 func (l *live) Apply(ctx context.Context, p Plan, c Confirmation) (Result, error) {

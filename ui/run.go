@@ -108,6 +108,7 @@ func (m Model) handlePlan(msg planMsg) (tea.Model, tea.Cmd) {
 	m.modal = modalConfirm
 	m.confirm = newConfirmDialog(m.styles, m.run.id, msg.plan.Command, msg.plan.Summary, m.safety.Protected, m.safety.Env, m.now())
 	m.confirm.undo = msg.plan.UndoOf != ""
+	m.confirm.noChange = msg.plan.NoChange
 	iw, _ := m.inner()
 	m.confirm.SetSize(iw, m.bodyHeight())
 	return m, nil
@@ -282,7 +283,8 @@ func (r runPane) verdictLines(st *Styles) []string {
 // "the fix did not work".
 func (m *Model) noteFix(r Result) {
 	a, ok := m.list.Selected()
-	if !ok || r.ReadOnly || !r.Verified || a.State != alarms.StateAlarm {
+	// A write that found nothing to change applied nothing: no "fix applied".
+	if !ok || r.ReadOnly || !r.Verified || a.State != alarms.StateAlarm || m.run.plan.NoChange {
 		return
 	}
 	m.fix = &fixNote{alarm: a.Name, state: a.State, since: a.Since, applied: m.now(), period: a.Period}
