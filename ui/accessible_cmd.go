@@ -91,6 +91,9 @@ func (a *accessible) run(ctx context.Context, line string) {
 	a.say("plan for %s: %s", p.Command, p.Summary)
 	var c Confirmation
 	if p.Write {
+		if p.NoChange {
+			a.say("nothing to change: confirming sends nothing to the gateway; it records the check in the journal and verifies the state")
+		}
 		var ok bool
 		if c, ok = a.confirm(ctx); !ok {
 			return

@@ -223,6 +223,17 @@ func TestAccessibleModeRunsAStepLineByLine(t *testing.T) {
 	}
 	say("run breaker.reset component=kms", "Type y to confirm")
 	say("y", "verified: breaker kms: closed")
+	// Again, now that it is closed: the plan finds nothing to change and
+	// says what confirming does.
+	say("run breaker.reset component=kms", "nothing to change: confirming sends nothing to the gateway")
+	say("y", "running breaker.reset component=kms…")
+	deadline := time.Now().Add(10 * time.Second)
+	for strings.Count(out.String(), "verified: breaker kms: closed") < 2 { // the reset's, then the check's
+		if time.Now().After(deadline) {
+			t.Fatalf("the no-change reset was not verified:\n%s", out.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	say("quit", "bye")
 	if err := <-done; err != nil {
 		t.Fatal(err)
