@@ -160,15 +160,24 @@ func (s *Service) deleteAlarms(in *AlarmNamesInput) (any, *APIError) {
 		}
 	}
 	for _, n := range in.AlarmNames {
-		if a := s.alarms[n]; a != nil {
-			s.store.watch(a.reads(), -1)
-			delete(s.alarms, n)
-			s.removeName(n)
-			s.byState.remove(a.state, n)
-			s.dropHistory(a)
-		}
+		s.forgetAlarm(n)
 	}
 	return &empty{}, nil
+}
+
+// forgetAlarm removes an alarm and everything that indexes it: the series
+// it kept admitted, the sorted names, the state index and its history.
+// Caller holds the lock.
+func (s *Service) forgetAlarm(n string) {
+	a := s.alarms[n]
+	if a == nil {
+		return
+	}
+	s.store.watch(a.reads(), -1)
+	delete(s.alarms, n)
+	s.removeName(n)
+	s.byState.remove(a.state, n)
+	s.dropHistory(a)
 }
 
 func (s *Service) enableAlarmActions(in *AlarmNamesInput) (any, *APIError) {

@@ -223,10 +223,17 @@ func (s *Service) transition(a *alarm, state, reason, data string, now time.Time
 		AlarmName: a.name(), AlarmType: a.kind(), Timestamp: TS(now), HistoryItemType: "StateUpdate",
 		HistorySummary: fmt.Sprintf("Alarm updated from %s to %s", a.state, state), HistoryData: string(hd),
 	})
+	s.setState(a, state, reason, data, now)
+}
+
+// setState moves an alarm to a state since a time, with the state index;
+// transition writes the history item, a replay's seed does not. Caller
+// holds the lock.
+func (s *Service) setState(a *alarm, state, reason, data string, since time.Time) {
 	s.byState.remove(a.state, a.name())
 	s.byState.add(state, a.name())
 	a.state, a.reason, a.reasonData = state, reason, data
-	a.transitioned, a.updated = now, now
+	a.transitioned, a.updated = since, since
 }
 
 type evaluatedPoint struct {

@@ -57,10 +57,7 @@ func (s *Service) SeedAlarmState(name, state, reason string, since time.Time) er
 	if err != nil {
 		return err
 	}
-	s.byState.remove(a.state, name)
-	s.byState.add(state, name)
-	a.state, a.reason, a.reasonData = state, reason, ""
-	a.transitioned, a.updated = since, since
+	s.setState(a, state, reason, "", since)
 	return nil
 }
 
@@ -95,11 +92,6 @@ func (s *Service) ClearAlarms() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, n := range slices.Clone(s.names) {
-		a := s.alarms[n]
-		s.store.watch(a.reads(), -1)
-		delete(s.alarms, n)
-		s.removeName(n)
-		s.byState.remove(a.state, n)
-		s.dropHistory(a)
+		s.forgetAlarm(n)
 	}
 }
