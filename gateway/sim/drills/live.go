@@ -250,7 +250,9 @@ func (l *Live) StepApplied(ctx context.Context, line string, write bool, outcome
 		before = map[string]bool{}
 	}
 	listed := 0
-	if i := slices.IndexFunc(l.sc.Steps, func(s string) bool { return sameCommand(s, line) }); i >= 0 {
+	reg := ops.DefaultRegistry()
+	want := canonicalCommand(reg, line)
+	if i := slices.IndexFunc(l.sc.Steps, func(s string) bool { return canonicalCommand(reg, s) == want }); i >= 0 {
 		listed = len(l.sc.Manual) + i + 1 // the list is the manual steps, then the ops steps (StepList)
 	}
 	l.record(StepRecord{At: l.rig.Clock.Now(), Line: strings.TrimSpace(line), Write: write, Outcome: outcome, Listed: listed, before: before})
@@ -303,19 +305,24 @@ func (l *Live) ManualStep(ctx context.Context) (string, error) {
 	return m.Text, nil
 }
 
-// sameCommand says whether two command lines are the same step: equal
-// once parsed by the ops registry (defaults filled, parameters in order:
-// the console hands over the parsed form, "reservations.drain batch=500
-// mode=reconcile older=5m" for the list's "reservations.drain older=5m
-// mode=reconcile"), or word for word when a line does not parse.
+// sameCommand says whether two command lines are the same step (see
+// canonicalCommand).
 func sameCommand(a, b string) bool {
 	reg := ops.DefaultRegistry()
-	ia, errA := reg.Parse(a)
-	ib, errB := reg.Parse(b)
-	if errA == nil && errB == nil {
-		return ia.String() == ib.String()
+	return canonicalCommand(reg, a) == canonicalCommand(reg, b)
+}
+
+// canonicalCommand is a command line as the ops registry parses it
+// (defaults filled, parameters in order: the console hands over the parsed
+// form, "reservations.drain batch=500 mode=reconcile older=5m" for the
+// list's "reservations.drain older=5m mode=reconcile"), or its words when
+// it does not parse. StepApplied builds the registry once for all the
+// list's steps (sameCommand built one per comparison).
+func canonicalCommand(reg *ops.Registry, line string) string {
+	if inv, err := reg.Parse(line); err == nil {
+		return inv.String()
 	}
-	return slices.Equal(strings.Fields(a), strings.Fields(b))
+	return strings.Join(strings.Fields(line), " ")
 }
 
 // Status is the drill now.
