@@ -119,24 +119,16 @@ func formToTree(n *formNode, t reflect.Type, path string) (map[string]any, *APIE
 		t = t.Elem()
 	}
 	out := map[string]any{}
-	for i := range t.NumField() {
-		f := t.Field(i)
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if !f.IsExported() || name == "-" {
-			continue
-		}
-		if name == "" {
-			name = f.Name
-		}
-		c := n.kids[name]
+	for _, m := range members(t) {
+		c := n.kids[m.name]
 		if c == nil {
 			continue
 		}
-		v, err := formValue(c, f.Type, path+name)
+		v, err := formValue(c, t.Field(m.index).Type, path+m.name)
 		if err != nil {
 			return nil, err
 		}
-		out[name] = v
+		out[m.name] = v
 	}
 	return out, nil
 }
@@ -314,18 +306,12 @@ func encodeXMLValue(enc *xml.Encoder, name string, v reflect.Value) {
 }
 
 func encodeXMLFields(enc *xml.Encoder, v reflect.Value) {
-	for i := range v.NumField() {
-		f := v.Type().Field(i)
-		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
-		fv := v.Field(i)
-		if !f.IsExported() || name == "-" || (fv.Kind() == reflect.Pointer && fv.IsNil()) ||
-			(strings.Contains(opts, "omitempty") && fv.IsZero()) {
+	for _, m := range members(v.Type()) {
+		fv := v.Field(m.index)
+		if (fv.Kind() == reflect.Pointer && fv.IsNil()) || (m.omitEmpty && fv.IsZero()) {
 			continue
 		}
-		if name == "" {
-			name = f.Name
-		}
-		encodeXMLValue(enc, name, fv)
+		encodeXMLValue(enc, m.name, fv)
 	}
 }
 

@@ -15,22 +15,22 @@ import (
 // cwlocal's CPU answering a 1,000-alarm FastStart read (ten DescribeAlarms
 // by AlarmNames). Safe for concurrent use; one per Service.
 type cborEncoder struct {
-	plans sync.Map // reflect.Type -> []cborField
+	plans sync.Map // reflect.Type -> []member
 }
 
-// cborField is one encoded member of a struct type.
-type cborField struct {
+// member is one field of a wire struct under its JSON member name, which
+// every protocol cwlocal speaks uses (JSON, CBOR, the Query protocol's
+// form and XML).
+type member struct {
 	index     int
 	name      string
 	omitEmpty bool
 }
 
-// plan is t's encoded members, in field order.
-func (e *cborEncoder) plan(t reflect.Type) []cborField {
-	if p, ok := e.plans.Load(t); ok {
-		return p.([]cborField)
-	}
-	var fields []cborField
+// members lists t's exported fields by their json tags, in field order
+// ("-" left out, an empty name is the field's).
+func members(t reflect.Type) []member {
+	var out []member
 	for i := range t.NumField() {
 		f := t.Field(i)
 		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
@@ -40,8 +40,17 @@ func (e *cborEncoder) plan(t reflect.Type) []cborField {
 		if name == "" {
 			name = f.Name
 		}
-		fields = append(fields, cborField{index: i, name: name, omitEmpty: strings.Contains(opts, "omitempty")})
+		out = append(out, member{index: i, name: name, omitEmpty: strings.Contains(opts, "omitempty")})
 	}
+	return out
+}
+
+// plan is t's members, read once per type.
+func (e *cborEncoder) plan(t reflect.Type) []member {
+	if p, ok := e.plans.Load(t); ok {
+		return p.([]member)
+	}
+	fields := members(t)
 	e.plans.Store(t, fields)
 	return fields
 }
