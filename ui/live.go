@@ -50,8 +50,11 @@ type live struct {
 	// diagnosis, in the background (statusfetch.go).
 	status    statusFetch
 	redisRead backgroundRead[gateway.Diagnosis]
-	refreshed bool   // a refresh has run: the first waits for neither read
-	diagnosis string // the last Redis diagnosis shown (kept while a read is out)
+	refreshed bool // a refresh has run: the first waits for neither read
+	// diagnosis and reservations are the last Redis diagnosis and status
+	// reservation totals shown, kept while a read is out or failing; the
+	// snapshot's Redis text is the two together.
+	diagnosis, reservations string
 	// prefetch is the first refresh, started by Prefetch before the
 	// console's first frame; the first Refresh takes it.
 	prefetch atomic.Pointer[prefetched]
@@ -164,6 +167,7 @@ func (l *live) refresh(ctx context.Context) (Snapshot, error) {
 	explainExpired(&snap, l.d.Runner.Env.Config.Profile)
 	l.refreshStatus(ctx, &snap, admin, adminErr, grace)
 	l.refreshRedis(ctx, &snap, grace)
+	snap.Redis = strings.TrimSpace(l.diagnosis + "\n\n" + l.reservations)
 	if grace == 0 && (l.status.pending != nil || l.redisRead.pending != nil) {
 		// The first refresh left a read out: the next one comes at once
 		// (waiting statusGrace for it), not a whole interval later.
@@ -192,10 +196,6 @@ const readsFollowUp = 10 * time.Millisecond
 // the first refresh, where there are none yet and the entry says waiting.
 func (l *live) refreshStatus(ctx context.Context, snap *Snapshot, client *gateway.Client, err error, grace time.Duration) {
 	snap.Flags, snap.Enforcement = l.last.Flags, l.last.Enforcement
-	reservations := ""
-	if i := strings.Index(l.last.Redis, "reservations:"); i >= 0 {
-		reservations = l.last.Redis[i:]
-	}
 	answered := true
 	if err == nil {
 		var r readResult[gateway.Status]
@@ -203,7 +203,7 @@ func (l *live) refreshStatus(ctx context.Context, snap *Snapshot, client *gatewa
 			err = r.err
 			if err == nil {
 				snap.Flags, snap.Enforcement = r.v.Flags.Values, r.v.Enforcement.Mode
-				reservations = reservationsText(r.v.Reservations)
+				l.reservations = reservationsText(r.v.Reservations)
 			}
 		}
 	}
@@ -215,7 +215,6 @@ func (l *live) refreshStatus(ctx context.Context, snap *Snapshot, client *gatewa
 		l.admin.record(err, l.d.Now())
 	}
 	snap.Health = append(snap.Health, l.admin.health())
-	snap.Redis = reservations
 }
 
 // refreshRedis takes the read-only diagnosis when an inspector is
@@ -241,7 +240,6 @@ func (l *live) refreshRedis(ctx context.Context, snap *Snapshot, grace time.Dura
 		}
 	}
 	snap.Health = append(snap.Health, l.redis.health())
-	snap.Redis = strings.TrimSpace(l.diagnosis + "\n\n" + snap.Redis)
 }
 
 func (l *live) Runbook(a alarms.Alarm) (Runbook, bool) {
