@@ -3,18 +3,34 @@ package ui
 import (
 	"fmt"
 	"strings"
+	"sync"
 
+	tea "charm.land/bubbletea/v2"
 	"charm.land/glamour/v2"
 	"charm.land/glamour/v2/styles"
 )
 
 // markdown renders runbooks with Glamour. Building a renderer is costly, so
-// it is built once per width; rendering is costly too, so the output is kept
-// per runbook and width. It is a pointer type shared by copies of the panel.
+// it is built once per width; rendering is costly too (2 ms in ASCII, 8 ms
+// in colour for a long runbook), so the output is kept per runbook and
+// width. It is a pointer type shared by copies of the panel.
+//
+// In the full-screen console a render runs off the event loop (Later), so
+// the alarm list is never drawn behind one; tests and the linear mode render
+// in place (Render).
 type markdown struct {
-	style     string
-	renderers map[int]*glamour.TermRenderer
-	out       map[mdKey]string
+	background bool // renders run off the event loop (Later); Text shows a placeholder meanwhile
+
+	mu      sync.Mutex // guards the fields below: a background render fills out
+	style   string
+	gen     int // bumped by Restyle: a render of an older style is dropped
+	out     map[mdKey]string
+	pending map[mdKey]bool
+
+	// renderMu serialises renders: a TermRenderer keeps its block stack
+	// between calls, so two goroutines must not share one.
+	renderMu  sync.Mutex
+	renderers map[rendererKey]*glamour.TermRenderer
 }
 
 type mdKey struct {
@@ -22,43 +38,131 @@ type mdKey struct {
 	width int
 }
 
+type rendererKey struct {
+	style string
+	width int
+}
+
 func newMarkdown(isDark, noColor bool) *markdown {
-	style := styles.DarkStyle
+	return &markdown{style: markdownStyle(isDark, noColor), out: map[mdKey]string{}, pending: map[mdKey]bool{},
+		renderers: map[rendererKey]*glamour.TermRenderer{}}
+}
+
+func markdownStyle(isDark, noColor bool) string {
 	switch {
 	case noColor:
-		style = styles.AsciiStyle // formatted, no colour
+		return styles.AsciiStyle // formatted, no colour
 	case !isDark:
-		style = styles.LightStyle
+		return styles.LightStyle
 	}
-	return &markdown{style: style, renderers: map[int]*glamour.TermRenderer{}, out: map[mdKey]string{}}
+	return styles.DarkStyle
+}
+
+// Restyle switches to the style for the terminal's background and forgets
+// every rendering of the old one.
+func (m *markdown) Restyle(isDark, noColor bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.style, m.gen = markdownStyle(isDark, noColor), m.gen+1
+	m.out, m.pending = map[mdKey]string{}, map[mdKey]bool{}
+}
+
+// formattingText stands in the runbook pane while a background render runs
+// (a few ms; the list is drawn meanwhile).
+const formattingText = "Formatting the runbook…"
+
+// Text is what the runbook pane shows: the rendering when there is one,
+// else (background renders) the placeholder until Later's render lands, or
+// a render now.
+func (m *markdown) Text(id, src string, width int) string {
+	if s, ok := m.Cached(id, width); ok {
+		return s
+	}
+	if m.background {
+		return formattingText
+	}
+	return m.Render(id, src, width)
 }
 
 // Render returns the rendered runbook for the width, from the cache when it
 // has been rendered before. A render failure shows the raw Markdown with the
 // error above it: the operator still gets the runbook.
 func (m *markdown) Render(id, src string, width int) string {
-	width = max(width, 20)
-	k := mdKey{id, width}
-	if s, ok := m.out[k]; ok {
+	k := mdKey{id, max(width, 20)}
+	if s, ok := m.Cached(id, width); ok {
 		return s
 	}
-	s, err := m.render(src, width)
-	if err != nil {
-		s = fmt.Sprintf("(runbook shown unformatted: %v)\n\n%s", err, src)
-	}
-	m.out[k] = s
+	m.mu.Lock()
+	style, gen := m.style, m.gen
+	m.mu.Unlock()
+	s := m.renderNow(style, src, k.width)
+	m.store(k, gen, s)
 	return s
 }
 
-func (m *markdown) render(src string, width int) (string, error) {
-	r, ok := m.renderers[width]
+// Cached is the runbook's rendering for the width, if there is one yet.
+func (m *markdown) Cached(id string, width int) (string, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s, ok := m.out[mdKey{id, max(width, 20)}]
+	return s, ok
+}
+
+// Later renders the runbook for the width on a goroutine of its own and
+// reports runbookRenderedMsg when the rendering is in the cache; nil when
+// it is there already, a render of it is under way, or renders run in place.
+func (m *markdown) Later(id, src string, width int) tea.Cmd {
+	if !m.background {
+		return nil
+	}
+	k := mdKey{id, max(width, 20)}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.out[k]; ok || m.pending[k] {
+		return nil
+	}
+	m.pending[k] = true
+	style, gen := m.style, m.gen
+	return func() tea.Msg {
+		m.store(k, gen, m.renderNow(style, src, k.width))
+		return runbookRenderedMsg{id: id}
+	}
+}
+
+// runbookRenderedMsg: a background render is in the cache; the panel shows
+// it if the runbook is still the one on screen.
+type runbookRenderedMsg struct{ id string }
+
+func (m *markdown) store(k mdKey, gen int, s string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if gen != m.gen {
+		return // rendered in a style the terminal no longer has
+	}
+	delete(m.pending, k)
+	m.out[k] = s
+}
+
+func (m *markdown) renderNow(style, src string, width int) string {
+	s, err := m.render(style, src, width)
+	if err != nil {
+		s = fmt.Sprintf("(runbook shown unformatted: %v)\n\n%s", err, src)
+	}
+	return s
+}
+
+func (m *markdown) render(style, src string, width int) (string, error) {
+	m.renderMu.Lock()
+	defer m.renderMu.Unlock()
+	rk := rendererKey{style, width}
+	r, ok := m.renderers[rk]
 	if !ok {
 		var err error
-		r, err = glamour.NewTermRenderer(glamour.WithStandardStyle(m.style), glamour.WithWordWrap(width))
+		r, err = glamour.NewTermRenderer(glamour.WithStandardStyle(style), glamour.WithWordWrap(width))
 		if err != nil {
 			return "", err
 		}
-		m.renderers[width] = r
+		m.renderers[rk] = r
 	}
 	s, err := r.Render(plainOpsFences(joinListSoftBreaks(src)))
 	return strings.Trim(s, "\n"), err
@@ -84,4 +188,8 @@ func plainOpsFences(src string) string {
 }
 
 // Renderers is how many renderers have been built (tests check the cache).
-func (m *markdown) Renderers() int { return len(m.renderers) }
+func (m *markdown) Renderers() int {
+	m.renderMu.Lock()
+	defer m.renderMu.Unlock()
+	return len(m.renderers)
+}

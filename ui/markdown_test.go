@@ -80,7 +80,7 @@ func BenchmarkRunbookRender(b *testing.B) {
 		b.Run(style.name, func(b *testing.B) {
 			md := newMarkdown(style.dark, style.noColor)
 			for b.Loop() {
-				if _, err := md.render(string(rb.Source), 98); err != nil {
+				if _, err := md.render(md.style, string(rb.Source), 98); err != nil {
 					b.Fatal(err)
 				}
 			}

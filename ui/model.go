@@ -38,6 +38,11 @@ type Options struct {
 	LogPath string
 	// Drill is the rehearsal this console runs on (nil: none); see drill.go.
 	Drill Drill
+	// BackgroundRender renders runbooks off the event loop, the pane saying
+	// "Formatting the runbook…" meanwhile, so no frame (the first list above
+	// all) waits behind Glamour. Run sets it; tests that read the runbook
+	// straight after an Update leave it off.
+	BackgroundRender bool
 }
 
 func (o Options) withDefaults() Options {
@@ -153,6 +158,7 @@ func New(b Backend, opts Options) Model {
 	st := NewStyles(true, opts.NoColor)
 	keys := DefaultKeyMap()
 	md := newMarkdown(true, opts.NoColor)
+	md.background = opts.BackgroundRender
 	if opts.Drill != nil {
 		b = drillBackend{Backend: b, drill: opts.Drill} // every applied step reaches the drill
 	}
@@ -199,6 +205,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if c := mm.startClock(); c != nil {
 			cmd = tea.Batch(cmd, c)
 		}
+		if c := mm.runbook.RenderLater(); c != nil {
+			cmd = tea.Batch(cmd, c)
+		}
 		return mm, cmd
 	}
 	return next, cmd
@@ -221,7 +230,7 @@ func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.dark = msg.IsDark()
 		st := NewStyles(msg.IsDark(), m.opts.NoColor)
 		*m.styles = st
-		*m.md = *newMarkdown(msg.IsDark(), m.opts.NoColor)
+		m.md.Restyle(msg.IsDark(), m.opts.NoColor)
 		m.help.Styles = helpStyles(msg.IsDark(), m.opts.NoColor)
 		m.list.rows.forget() // rows rendered in the old colours
 		m.runbook.layout()
@@ -248,6 +257,11 @@ func (m Model) handleResult(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.handleTick(msg)
 	case snapshotMsg:
 		return m.handleSnapshot(msg)
+	case runbookRenderedMsg:
+		if m.runbook.hasRB && m.runbook.rb.ID == msg.id {
+			m.runbook.layout() // the rendering is in the cache now
+		}
+		return m, nil
 	case selectionChangedMsg:
 		m.showSelected()
 		return m, nil

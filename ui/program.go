@@ -42,6 +42,7 @@ func Run(ctx context.Context, b Backend, o RunOptions) error {
 		}
 		return runAccessible(ctx, b, in, out, o.Options)
 	}
+	o.Options.BackgroundRender = true // no frame waits behind Glamour
 	if p, ok := b.(prefetcher); ok {
 		p.Prefetch(ctx) // the first refresh runs while the terminal starts up
 	}

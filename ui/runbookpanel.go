@@ -116,10 +116,19 @@ func (p *runbookPanel) layout() {
 	p.vp.SetWidth(max(p.width, 1))
 	p.vp.SetHeight(max(vpH, 1))
 	if p.hasRB {
-		p.vp.SetContent(p.md.Render(p.rb.ID, p.rb.Source, p.width-2))
+		p.vp.SetContent(p.md.Text(p.rb.ID, p.rb.Source, p.width-2))
 	} else {
 		p.vp.SetContent(p.noRunbook())
 	}
+}
+
+// RenderLater is the background render the runbook shown still needs (nil:
+// none, or renders run in place).
+func (p runbookPanel) RenderLater() tea.Cmd {
+	if !p.hasRB {
+		return nil
+	}
+	return p.md.Later(p.rb.ID, p.rb.Source, p.width-2)
 }
 
 // minRunbookText is the fewest lines of runbook text worth showing.
