@@ -4,6 +4,7 @@ import (
 	"context"
 	"image/color"
 	"net"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -172,5 +173,82 @@ func TestBackgroundColourThatChangesNothingKeepsTheRenderedFrame(t *testing.T) {
 				t.Fatalf("styles for a dark background: %v, want %v", m.dark, c.darkAfter)
 			}
 		})
+	}
+}
+
+// TestFirstRefreshReadsStatusAndRedisAfterTheAlarms: the first refresh
+// asks the admin API and Redis only once the alarms are read (decisions.md
+// 167), so their work does not compete with the first frame's. While the
+// alarms read is held, neither is asked; once it ends, both are.
+func TestFirstRefreshReadsStatusAndRedisAfterTheAlarms(t *testing.T) {
+	d := reserveDeadAddresses(t)
+	s, _ := startDeadStack(t, "staging", d)
+	cwAsked, releaseCW := acceptAndHold(t, "tcp", d.cwAddr)
+	redisAsked, _ := acceptAndHold(t, "unix", filepath.Join(d.redisDir, "redis.sock"))
+	statusAsked := make(chan struct{}, 8)
+	serveOn(t, d.adminAddr, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		statusAsked <- struct{}{}
+		http.Error(w, "held by the test", http.StatusServiceUnavailable)
+	}))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_, _ = s.backend.Refresh(context.Background())
+	}()
+	await(t, cwAsked, "the alarms read")
+	select { // with the reads begun first, both are asked within milliseconds
+	case <-statusAsked:
+		t.Fatal("the admin API was asked while the alarms read was out")
+	case <-redisAsked:
+		t.Fatal("Redis was asked while the alarms read was out")
+	case <-time.After(300 * time.Millisecond):
+	}
+	close(releaseCW)
+	await(t, done, "the first refresh")
+	await(t, statusAsked, "the status call after the alarms")
+	await(t, redisAsked, "the Redis read after the alarms")
+}
+
+// acceptAndHold listens on addr; every connection it accepts is reported
+// on asked and held without an answer until release is closed, then closed
+// (a backend that hangs: a fault a real one cannot be made to show on cue).
+func acceptAndHold(t *testing.T, network, addr string) (asked chan struct{}, release chan struct{}) {
+	t.Helper()
+	ln, err := net.Listen(network, addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	asked, release = make(chan struct{}, 64), make(chan struct{})
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			select {
+			case asked <- struct{}{}:
+			default:
+			}
+			go func() { <-release; c.Close() }()
+		}
+	}()
+	t.Cleanup(func() {
+		select {
+		case <-release:
+		default:
+			close(release)
+		}
+	})
+	return asked, release
+}
+
+// await waits for what (a bound on a hang, not a timing assertion).
+func await[T any](t *testing.T, ch <-chan T, what string) {
+	t.Helper()
+	select {
+	case <-ch:
+	case <-time.After(20 * time.Second):
+		t.Fatalf("%s did not happen", what)
 	}
 }

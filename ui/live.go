@@ -154,13 +154,25 @@ func (l *live) refresh(ctx context.Context) (Snapshot, error) {
 	}
 	l.refreshed = true
 	admin, adminErr := l.d.Runner.Env.Admin()
-	if adminErr == nil {
-		l.status.begin(ctx, admin.Status)
+	beginReads := func() {
+		if adminErr == nil {
+			l.status.begin(ctx, admin.Status)
+		}
+		if in := l.d.Runner.Env.Inspector; in != nil {
+			l.redisRead.begin(ctx, in.Diagnose)
+		}
 	}
-	if in := l.d.Runner.Env.Inspector; in != nil {
-		l.redisRead.begin(ctx, in.Diagnose)
+	if grace > 0 {
+		beginReads() // beside the alarms: each refresh waits statusGrace for them
 	}
 	polled := l.d.Poller.Refresh(ctx)
+	if grace == 0 {
+		// The first refresh shows them "waiting" whatever they do, and its
+		// follow-up takes them; begun after the alarms, their requests (and
+		// the admin server's and Redis's work on them) leave the two cores
+		// to the alarms read and the first frame (decisions.md 167).
+		beginReads()
+	}
 	snap := fromAlarmSnapshot(polled)
 	snap.NextRefresh = l.d.Poller.NextDelay(polled)
 	snap.Region = l.d.Region

@@ -171,6 +171,7 @@ func New(b Backend, opts Options) Model {
 		dark:       true,
 	}
 	m.help.Styles = helpStyles(true, opts.NoColor)
+	m.refreshID, m.refreshing = 1, true // the first refresh: Init issues it
 	m.list = newAlarmList(m.styles, keys)
 	m.runbook = newRunbookPanel(m.styles, keys, md)
 	m.palette = newPalette(m.styles, b.Complete, b.Check)
@@ -180,14 +181,16 @@ func New(b Backend, opts Options) Model {
 	return m
 }
 
-// Init asks for the background colour and fires the first poll tick at once;
-// the tick handler issues the refresh and schedules the next tick (Init
-// cannot keep state, so the request id is minted in Update).
+// Init asks for the background colour and issues the first refresh, whose
+// request id New minted (Init cannot keep state). The refresh is a command
+// of Init's own, not a tick's: its answer (the live backend's prefetched
+// refresh, ready within milliseconds) joins the message queue the moment it
+// is ready instead of after the tick's turn behind the terminal's start-up
+// reports. Its snapshot starts the poll chain (rearm).
 func (m Model) Init() tea.Cmd {
-	gen := m.tickGen
 	b := m.backend
 	loadHistory := func() tea.Msg { h, err := b.History(); return historyMsg{lines: h, err: err} }
-	return tea.Batch(tea.RequestBackgroundColor, func() tea.Msg { return refreshTickMsg{gen: gen} }, loadHistory, m.waitDrill(0))
+	return tea.Batch(tea.RequestBackgroundColor, m.refreshCmd(), loadHistory, m.waitDrill(0))
 }
 
 // Update routes one message, then re-lays the panes out if what they show

@@ -44,6 +44,11 @@ func (m *Model) rearm(next time.Duration) tea.Cmd {
 func (m *Model) refreshNow() tea.Cmd {
 	m.refreshID++
 	m.refreshing = true
+	return m.refreshCmd()
+}
+
+// refreshCmd asks the backend for the refresh with the current request id.
+func (m Model) refreshCmd() tea.Cmd {
 	id, b, ctx := m.refreshID, m.backend, m.opts.Context
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, refreshTimeout)

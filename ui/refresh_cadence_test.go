@@ -92,16 +92,16 @@ func TestFastStartFollowUpIsRearmedAtOnce(t *testing.T) {
 	}
 	m := New(b, Options{RefreshEvery: time.Hour, NoColor: true})
 	m = update(t, m, tea.WindowSizeMsg{Width: 200, Height: 60})
-	next, cmd := m.Update(refreshTickMsg{gen: m.tickGen})
-	m, d, ok := tickDelay(t, next.(Model), cmd()) // the first frame: states, no series
+	next, cmd := poll(t, m)
+	m, d, ok := tickDelay(t, next, cmd()) // the first frame: states, no series
 	if len(m.snap.Alarms) == 0 || withSeries(m.snap.Alarms) != 0 {
 		t.Fatalf("first refresh: %d alarms, %d with series; want states only", len(m.snap.Alarms), withSeries(m.snap.Alarms))
 	}
 	if !ok || d != m.snap.NextRefresh || d > 100*time.Millisecond {
 		t.Fatalf("after the first frame the next poll is in %v (found %v), want the follow-up %v", d, ok, m.snap.NextRefresh)
 	}
-	next, cmd = m.Update(refreshTickMsg{gen: m.tickGen})
-	m, d, ok = tickDelay(t, next.(Model), cmd())
+	next, cmd = poll(t, m)
+	m, d, ok = tickDelay(t, next, cmd())
 	if withSeries(m.snap.Alarms) == 0 {
 		t.Fatal("the follow-up refresh brought no sparkline")
 	}
@@ -118,4 +118,35 @@ func withSeries(as []alarms.Alarm) int {
 		}
 	}
 	return n
+}
+
+// poll is the next refresh as the running console issues it: the first is
+// Init's (New minted its request id), every later one a tick's.
+func poll(t *testing.T, m Model) (Model, tea.Cmd) {
+	t.Helper()
+	if !m.hasSnap && m.refreshing {
+		return m, m.refreshCmd()
+	}
+	next, cmd := m.Update(refreshTickMsg{gen: m.tickGen})
+	return next.(Model), cmd
+}
+
+// The first refresh is Init's own command: its snapshot answers the id New
+// minted without waiting for a tick's turn, and a tick before it answers
+// issues no second refresh.
+func TestInitIssuesTheFirstRefresh(t *testing.T) {
+	s := startStack(t, "staging", false)
+	m := New(s.backend, Options{RefreshEvery: time.Hour, NoColor: true})
+	m = update(t, m, tea.WindowSizeMsg{Width: 120, Height: 30})
+	if next, cmd := m.Update(refreshTickMsg{gen: m.tickGen}); cmd != nil || !next.(Model).refreshing {
+		t.Fatal("a tick before the first refresh answered issued another")
+	}
+	msg := awaitMsg(t, m.Init(), func(msg tea.Msg) bool { _, ok := msg.(snapshotMsg); return ok })
+	if snap := msg.(snapshotMsg); snap.id != m.refreshID || snap.err != nil {
+		t.Fatalf("Init's refresh answered id %d (err %v); want the minted id %d", snap.id, snap.err, m.refreshID)
+	}
+	m = update(t, m, msg)
+	if !m.hasSnap || m.refreshing || len(m.snap.Alarms) == 0 {
+		t.Fatalf("Init's snapshot was not applied: hasSnap %v refreshing %v alarms %d", m.hasSnap, m.refreshing, len(m.snap.Alarms))
+	}
 }

@@ -89,12 +89,11 @@ func (f *billFixture) take() map[string]int {
 	return out
 }
 
-// refreshOnce is one poll as the running console makes it: the tick's
-// refresh command, its answer applied.
+// refreshOnce is one poll as the running console makes it: Init's or the
+// tick's refresh command, its answer applied.
 func refreshOnce(t *testing.T, m Model) Model {
 	t.Helper()
-	next, cmd := m.Update(refreshTickMsg{gen: m.tickGen})
-	m = next.(Model)
+	m, cmd := poll(t, m)
 	if cmd == nil {
 		t.Fatal("the poll tick issued no refresh")
 	}
