@@ -46,7 +46,8 @@ type ClientOptions struct {
 // NewClient builds a CloudWatch client from the standard AWS config chain.
 func NewClient(ctx context.Context, o ClientOptions) (*cloudwatch.Client, error) {
 	cfg, err := awsload.Config(ctx, awsload.Options{Region: o.Region, Profile: o.Profile,
-		RetryMaxAttempts: o.RetryMaxAttempts, Anonymous: o.Anonymous, Logger: o.Logger})
+		RetryMaxAttempts: o.RetryMaxAttempts, Anonymous: o.Anonymous, Logger: o.Logger,
+		LocalPlainHTTP: o.Anonymous && IsLocalEndpoint(o.Endpoint) && strings.HasPrefix(o.Endpoint, "http://")})
 	if err != nil {
 		return nil, fmt.Errorf("loading AWS config: %w", err)
 	}
