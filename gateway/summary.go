@@ -133,8 +133,14 @@ func communityMonths(idx KeyIndex, limit int) ([]communityGroup, bool) {
 // summarizeCommunity counts the members older than the hash window by score
 // (ZCOUNT) and reads the hashes of the rest in time-boxed pages.
 func (s *Store) summarizeCommunity(ctx context.Context, community, month string, months []string) (CommunityReservations, error) {
+	return s.summarizeCollecting(ctx, community, month, months, s.nowMs(), nil)
+}
+
+// summarizeCollecting is summarizeCommunity at now (ms), handing collect the
+// members found with a hash, page by page (nil: collect nothing).
+func (s *Store) summarizeCollecting(ctx context.Context, community, month string, months []string, now int64,
+	collect func([]any) error) (CommunityReservations, error) {
 	cr := CommunityReservations{Community: community, Month: month}
-	now := s.nowMs()
 	windowStart := now - ms(hashWindow)
 	key := ExpiryKey(community, month)
 	pipe := s.rdb.Pipeline()
@@ -160,8 +166,8 @@ func (s *Store) summarizeCommunity(ctx context.Context, community, month string,
 		cr.PreviousMonth += int(c.Val())
 	}
 	cr.ReservedCents, cr.CommittedCents, cr.LimitCents = intOf(reserved), intOf(committed), intOf(limit)
-	_, err := s.summarizeWindow(ctx, key, ReservationKeyPrefix(community), now, windowStart, summaryPageBudget, &cr)
-	if err != nil && strings.Contains(err.Error(), "Unknown Redis command") {
+	_, err := s.summarizeWindow(ctx, key, ReservationKeyPrefix(community), now, windowStart, summaryPageBudget, &cr, collect)
+	if err != nil && collect == nil && strings.Contains(err.Error(), "Unknown Redis command") {
 		// miniredis (the demo's fallback without redis-server) has no SORT_RO.
 		err = s.summarizeWindowPlain(ctx, community, month, now, windowStart, &cr)
 	}
@@ -174,17 +180,28 @@ func (s *Store) summarizeCommunity(ctx context.Context, community, month string,
 
 // summarizeWindow runs summary_page.lua from the window's start until done,
 // each call stopping after budget of server time; it returns the calls made.
+// A non-nil collect is handed each page's members found with a hash (see
+// summary_page.lua: member, score, estimate, created_at_ms, PEXPIRETIME).
 func (s *Store) summarizeWindow(ctx context.Context, key, prefix string, now, windowStart int64, budget time.Duration,
-	cr *CommunityReservations) (int, error) {
-	score, member := strconv.FormatInt(windowStart, 10), ""
+	cr *CommunityReservations, collect func([]any) error) (int, error) {
+	score, member, collecting := strconv.FormatInt(windowStart, 10), "", "0"
+	if collect != nil {
+		collecting = "1"
+	}
 	for calls := 1; ; calls++ {
 		vals, err := s.reads.summaryPage.Run(ctx, s.rdb, []string{key}, prefix, now,
-			score, member, budget.Microseconds()).Slice()
+			score, member, budget.Microseconds(), collecting).Slice()
 		if err != nil {
 			return calls, err
 		}
-		if len(vals) != 8 {
+		if len(vals) != 9 {
 			return calls, fmt.Errorf("summary page: unexpected reply %v", vals)
+		}
+		if collect != nil {
+			page, _ := vals[8].([]any)
+			if err := collect(page); err != nil {
+				return calls, err
+			}
 		}
 		cr.Live += int(asInt(vals[0]))
 		cr.LiveEstimateCents += asInt(vals[1])
@@ -308,14 +325,18 @@ func intOf(c *redis.StringCmd) int64 {
 
 // readScripts are the read-only scripts of the summaries. Unlike the write
 // scripts (scripts.go), re-sending one after a timeout is harmless.
-type readScripts struct{ summaryPage *redis.Script }
+type readScripts struct{ summaryPage, summaryMembers *redis.Script }
 
 func loadReadScripts() readScripts {
-	src, err := luaFS.ReadFile("lua/summary_page.lua")
+	return readScripts{summaryPage: readScript("summary_page"), summaryMembers: readScript("summary_members")}
+}
+
+func readScript(name string) *redis.Script {
+	src, err := luaFS.ReadFile("lua/" + name + ".lua")
 	if err != nil {
-		panic("gateway: embedded script missing: summary_page") // a build defect
+		panic("gateway: embedded script missing: " + name) // a build defect
 	}
-	return readScripts{summaryPage: redis.NewScript(string(src))}
+	return redis.NewScript(string(src))
 }
 
 // maxCountedCommunities bounds one ReservationCounts pipeline.

@@ -110,7 +110,7 @@ func TestSummaryPagesLoseAndRepeatNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	var cr CommunityReservations
-	calls, err := f.store.summarizeWindow(f.ctx, key, ReservationKeyPrefix("c1"), now, now-ms(hashWindow), 0, &cr)
+	calls, err := f.store.summarizeWindow(f.ctx, key, ReservationKeyPrefix("c1"), now, now-ms(hashWindow), 0, &cr, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,9 +15,12 @@
 -- KEYS: expiry zset (reservation hashes are built from the prefix, as the
 -- gateway's reaper does: single-node Redis only, not cluster-safe)
 -- ARGV: reservation key prefix, nowMs, cursorScore, cursorMember ('' = start
---       after every member scored <= cursorScore), budgetUs
+--       after every member scored <= cursorScore), budgetUs, collect ('1':
+--       also return every member found with a hash, for SummaryCache's fill)
 -- Returns {live, liveCents, expired, expiredCents, orphans, done (1/0),
---          nextScore, nextMember}
+--          nextScore, nextMember, collected}: collected is {} unless asked,
+--          else member, score, estimated_cost, created_at_ms ('' when
+--          missing), PEXPIRETIME of the hash, for each member found.
 local key, prefix = KEYS[1], ARGV[1]
 local score, member = ARGV[3], ARGV[4]
 local t = redis.call('TIME')
@@ -41,10 +44,33 @@ else
 end
 local firstLive = redis.call('ZCOUNT', key, '-inf', ARGV[2])
 local pattern = prefix .. '*->estimated_cost'
+local collect = ARGV[6] == '1'
+local created = prefix .. '*->created_at_ms'
+local collected = {}
 local tonumber = tonumber
 local counts = {0, 0, 0, 0} -- live, liveCents, expired, expiredCents
 local orphans = 0
 local chunk = 128
+-- collectChunk reads n members from rank with the same estimates as the
+-- plain chunk (false where no hash), appending each member found to
+-- collected; it returns the estimates and how many members it read.
+local function collectChunk(from, n)
+  local zs = redis.call('ZRANGE', key, from, from + n - 1, 'WITHSCORES')
+  local vals = redis.call('SORT_RO', key, 'BY', 'nosort', 'LIMIT', from, n, 'GET', pattern, 'GET', created)
+  local ests = {}
+  for i = 1, #zs / 2 do
+    local v = vals[2 * i - 1]
+    ests[i] = v
+    if v then
+      local m = zs[2 * i - 1]
+      local c = #collected
+      collected[c + 1], collected[c + 2], collected[c + 3] = m, zs[2 * i], v
+      collected[c + 4] = vals[2 * i] or ''
+      collected[c + 5] = redis.call('PEXPIRETIME', prefix .. m)
+    end
+  end
+  return ests, #zs / 2
+end
 while true do
   -- A chunk lies wholly below firstLive (expired) or at or above it (live),
   -- so no member is compared with it.
@@ -52,7 +78,13 @@ while true do
   if rank < firstLive then
     n, at = math.min(chunk, firstLive - rank), 3
   end
-  local vals = redis.call('SORT_RO', key, 'BY', 'nosort', 'LIMIT', rank, n, 'GET', pattern)
+  local vals, got
+  if collect then
+    vals, got = collectChunk(rank, n)
+  else
+    vals = redis.call('SORT_RO', key, 'BY', 'nosort', 'LIMIT', rank, n, 'GET', pattern)
+    got = #vals
+  end
   local found, cents = 0, 0
   for i = 1, #vals do
     local v = vals[i]
@@ -61,10 +93,10 @@ while true do
     end
   end
   counts[at], counts[at + 1] = counts[at] + found, counts[at + 1] + cents
-  orphans = orphans + #vals - found
-  rank = rank + #vals
-  if #vals < n then
-    return {counts[1], counts[2], counts[3], counts[4], orphans, 1, '', ''}
+  orphans = orphans + got - found
+  rank = rank + got
+  if got < n then
+    return {counts[1], counts[2], counts[3], counts[4], orphans, 1, '', '', collected}
   end
   -- Stop before another full chunk would end past the deadline (the chunk
   -- cut at firstLive is scaled up to one).
@@ -74,6 +106,6 @@ while true do
   last = us
   if us + took >= deadline then
     local z = redis.call('ZRANGE', key, rank - 1, rank - 1, 'WITHSCORES')
-    return {counts[1], counts[2], counts[3], counts[4], orphans, 0, z[2], z[1]}
+    return {counts[1], counts[2], counts[3], counts[4], orphans, 0, z[2], z[1], collected}
   end
 end

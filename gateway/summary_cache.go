@@ -1,0 +1,540 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Defaults of SummaryCacheOptions.
+const (
+	DefaultSummaryCacheMaxAge     = 10 * time.Minute
+	DefaultSummaryCacheMaxMembers = 2_000_000
+	// rereadBatch is how many members one summary_members.lua call reads.
+	rereadBatch = 256
+)
+
+// SummaryCacheOptions tunes a SummaryCache; zero values take the defaults.
+type SummaryCacheOptions struct {
+	// MaxAge is how long a community's cache serves before a cold read
+	// fills it again, whatever the invalidations said: it bounds what an
+	// unforeseen writer (decision 160's model) could leave wrong.
+	MaxAge time.Duration
+	// MaxMembers is the most members one community's cache holds; a
+	// community with more hashes in its window is read cold every round.
+	MaxMembers int
+}
+
+// SummaryCacheStats counts how communities were summarised.
+type SummaryCacheStats struct {
+	Warm   int // from the cache, re-reading only what Redis said changed
+	Filled int // by a cold read that filled the cache
+	Cold   int // by a plain cold read (tracking unusable)
+	Reread int // members re-read by the warm summaries
+	// LastFallback is why the last community not summarised warm was not.
+	LastFallback string
+}
+
+// SummaryCache is SummaryOf kept warm by Redis's server-assisted client-side
+// caching (decision 160): per community, the members of the current month's
+// expiry set inside the hash window whose hash exists, with the estimate and
+// the hash's expiry time. A warm summary re-reads only the members Redis
+// named since the last one, plus one pipeline of counters per community, so
+// it costs O(changes + communities) and gives what a cold SummaryOf gives.
+// Whenever that cannot be guaranteed (no tracking, a new or broken
+// invalidation connection, a flush, another server, a new month, a clock
+// that went back, an expiry set that lost a member behind the cache's back,
+// a cache older than MaxAge) the community is read cold, and that read
+// fills the cache again. One summary runs at a time. Close releases the
+// invalidation connection.
+type SummaryCache struct {
+	store *Store
+	opts  SummaryCacheOptions
+
+	mu     sync.Mutex
+	inv    *invalidations
+	gen    uint64
+	comms  map[string]*communityCache
+	stats  SummaryCacheStats
+	closed bool
+	// reread counts the members warm summaries re-read (on several workers).
+	reread atomic.Int64
+}
+
+// communityCache is one community's cached window.
+type communityCache struct {
+	month    string
+	filledAt time.Time
+	// floor is the highest window start members were dropped below; a
+	// lower one (the clock went back) could see them again.
+	floor   int64
+	members map[string]cachedMember
+	// dirty are the members Redis named since they were last read.
+	dirty map[string]struct{}
+}
+
+// cachedMember is what the summary reads of one member and its hash.
+type cachedMember struct {
+	score    float64
+	estimate int64
+	expireAt int64 // PEXPIRETIME in Redis's ms; -1 is none
+	// suspect: created_at_ms + TTL is not the score, so drain_batch.lua
+	// would remove the member as an orphan without touching its hash (no
+	// invalidation): such members are re-read every round.
+	suspect bool
+}
+
+// NewSummaryCache returns a cache over s; nothing connects until the first
+// summary.
+func (s *Store) NewSummaryCache(opts SummaryCacheOptions) *SummaryCache {
+	if opts.MaxAge <= 0 {
+		opts.MaxAge = DefaultSummaryCacheMaxAge
+	}
+	if opts.MaxMembers <= 0 {
+		opts.MaxMembers = DefaultSummaryCacheMaxMembers
+	}
+	return &SummaryCache{store: s, opts: opts}
+}
+
+// Stats returns the counts so far.
+func (c *SummaryCache) Stats() SummaryCacheStats {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	st := c.stats
+	st.Reread = int(c.reread.Load())
+	return st
+}
+
+// Close drops the cache and its invalidation connection; later summaries
+// read cold.
+func (c *SummaryCache) Close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.closed, c.comms = true, nil
+	if c.inv == nil {
+		return nil
+	}
+	err := c.inv.close()
+	c.inv = nil
+	return err
+}
+
+// communityRound is what a round does with one community.
+type communityRound int
+
+const (
+	roundCold communityRound = iota
+	roundFill
+	roundWarm
+)
+
+// SummaryOf is Store.SummaryOf over idx, from the cache where it is exact.
+func (c *SummaryCache) SummaryOf(ctx context.Context, idx KeyIndex, maxCommunities int) (ReservationSummary, error) {
+	limit, err := checkMax("maxCommunities", maxCommunities, DefaultMaxCommunities, MaxCommunities)
+	if err != nil {
+		return ReservationSummary{}, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	month := Month(c.store.now())
+	groups, truncated := communityMonths(idx, limit)
+	tracked := c.begin(ctx)
+	sum := ReservationSummary{Month: month, Communities: make([]CommunityReservations, len(groups)),
+		Truncated: truncated || idx.Truncated}
+	plans := make([]communityRound, len(groups))
+	caches := make([]*communityCache, len(groups))
+	reasons := make([]string, len(groups))
+	for i, g := range groups {
+		caches[i] = c.comms[g.community]
+		plans[i], reasons[i] = c.plan(tracked, caches[i], month)
+	}
+	errs := make([]error, len(groups))
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for range min(summaryWorkers, len(groups)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				var reason string
+				sum.Communities[i], caches[i], plans[i], reason, errs[i] =
+					c.summarize(ctx, plans[i], caches[i], groups[i].community, month, groups[i].months)
+				if reason != "" {
+					reasons[i] = reason
+				}
+			}
+		}()
+	}
+	for i := range groups {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	c.keep(groups, caches, plans, reasons, tracked)
+	if err := errors.Join(errs...); err != nil {
+		return ReservationSummary{}, err
+	}
+	for _, cr := range sum.Communities {
+		addTotals(&sum.Totals, cr)
+	}
+	return sum, nil
+}
+
+// begin opens or checks the invalidation connection and takes what it
+// received; false (with stats.LastFallback) means no community can be warm
+// or filled this round.
+func (c *SummaryCache) begin(ctx context.Context) bool {
+	if c.closed {
+		c.stats.LastFallback = "the cache is closed"
+		return false
+	}
+	if c.inv == nil {
+		inv, err := newInvalidations(c.store.rdb)
+		if err != nil {
+			c.stats.LastFallback = err.Error()
+			return false
+		}
+		c.inv = inv
+	}
+	gen, keys, err := c.inv.sync(ctx)
+	if err == nil {
+		err = c.verify(ctx)
+	}
+	if err != nil {
+		c.comms = nil
+		c.stats.LastFallback = err.Error()
+		return false
+	}
+	if gen != c.gen || c.comms == nil {
+		// A new connection, a flush or a read error: nothing cached before
+		// can be trusted. (The re-read script is loaded once per
+		// connection: a restarted Redis has lost it.)
+		if err := c.store.reads.summaryMembers.Load(ctx, c.store.rdb).Err(); err != nil {
+			c.comms = nil
+			c.stats.LastFallback = "load the re-read script: " + err.Error()
+			return false
+		}
+		c.comms, c.gen = map[string]*communityCache{}, gen
+		return true
+	}
+	c.route(keys)
+	return true
+}
+
+// verify checks that the invalidation connection is tracking on the server
+// the reads go to (CLIENT LIST ID from the store's client).
+func (c *SummaryCache) verify(ctx context.Context) error {
+	id, name := c.inv.connection()
+	line, err := c.store.rdb.Do(ctx, "CLIENT", "LIST", "ID", id).Text()
+	if err != nil {
+		return fmt.Errorf("client list: %w", err)
+	}
+	return verifyTracking(line, name)
+}
+
+// route marks each invalidated reservation hash dirty in its community
+// (an index holds only ids checkID admits: no ':', no glob characters).
+func (c *SummaryCache) route(keys map[string]struct{}) {
+	for k := range keys {
+		rest, ok := strings.CutPrefix(k, reservationPrefix)
+		if !ok {
+			continue
+		}
+		if community, member, ok := strings.Cut(rest, ":"); ok {
+			if cc := c.comms[community]; cc != nil {
+				cc.dirty[member] = struct{}{}
+			}
+		}
+	}
+}
+
+// plan decides how one community is read this round, and why not warm.
+func (c *SummaryCache) plan(tracked bool, cc *communityCache, month string) (communityRound, string) {
+	switch {
+	case !tracked:
+		return roundCold, c.stats.LastFallback
+	case cc == nil:
+		return roundFill, "not cached (first round, new invalidation connection, flush or new community)"
+	case cc.month != month:
+		return roundFill, "a new month"
+	case c.store.now().Sub(cc.filledAt) > c.opts.MaxAge:
+		return roundFill, "the cache is older than its bound"
+	case c.store.nowMs()-ms(hashWindow) < cc.floor:
+		return roundFill, "the clock went back"
+	}
+	return roundWarm, ""
+}
+
+// summarize reads one community as planned; a warm read that finds the
+// cache cannot be exact falls back to a fill. It returns the cache to keep
+// (nil: none) and what was done.
+func (c *SummaryCache) summarize(ctx context.Context, p communityRound, cc *communityCache, community, month string,
+	months []string) (CommunityReservations, *communityCache, communityRound, string, error) {
+	reason := ""
+	if p == roundWarm {
+		cr, err := c.warm(ctx, cc, community, month, months)
+		if err == nil {
+			return cr, cc, roundWarm, "", nil
+		}
+		var nw notWarm
+		if !errors.As(err, &nw) {
+			return cr, nil, roundWarm, "", err
+		}
+		p, reason = roundFill, nw.reason
+	}
+	if p == roundFill {
+		cr, filled, err := c.fill(ctx, community, month, months)
+		return cr, filled, roundFill, reason, err
+	}
+	cr, err := c.store.summarizeCommunity(ctx, community, month, months)
+	return cr, nil, roundCold, reason, err
+}
+
+// keep stores the round's caches and counts what was done; communities
+// not in this round are dropped.
+func (c *SummaryCache) keep(groups []communityGroup, caches []*communityCache, plans []communityRound,
+	reasons []string, tracked bool) {
+	next := map[string]*communityCache{}
+	for i, g := range groups {
+		switch plans[i] {
+		case roundWarm:
+			c.stats.Warm++
+		case roundFill:
+			c.stats.Filled++
+		default:
+			c.stats.Cold++
+		}
+		if reasons[i] != "" {
+			c.stats.LastFallback = reasons[i]
+		}
+		if caches[i] != nil {
+			next[g.community] = caches[i]
+		}
+	}
+	if tracked && c.comms != nil {
+		c.comms = next
+	}
+}
+
+// notWarm says a warm read could not be exact; the community is read cold.
+type notWarm struct{ reason string }
+
+func (e notWarm) Error() string { return e.reason }
+
+// fill is the cold read, keeping the members it found with a hash.
+func (c *SummaryCache) fill(ctx context.Context, community, month string, months []string) (CommunityReservations,
+	*communityCache, error) {
+	now := c.store.nowMs()
+	cc := &communityCache{month: month, filledAt: c.store.now(), floor: now - ms(hashWindow),
+		members: map[string]cachedMember{}, dirty: map[string]struct{}{}}
+	keep := true
+	collect := func(page []any) error {
+		if !keep {
+			return nil
+		}
+		if err := c.addEntries(cc, page); err != nil || len(cc.members) > c.opts.MaxMembers {
+			keep = false // the summary itself is still exact: only the cache is dropped
+		}
+		return nil
+	}
+	cr, err := c.store.summarizeCollecting(ctx, community, month, months, now, collect)
+	if err != nil || !keep {
+		return cr, nil, err
+	}
+	return cr, cc, nil
+}
+
+// addEntries stores summary_page.lua's or summary_members.lua's entries
+// (member, score, estimate, created_at_ms, PEXPIRETIME).
+func (c *SummaryCache) addEntries(cc *communityCache, flat []any) error {
+	if len(flat)%5 != 0 {
+		return fmt.Errorf("summary cache: unexpected entries %d", len(flat))
+	}
+	ttl := float64(ms(c.store.opts.ReservationTTL))
+	for i := 0; i < len(flat); i += 5 {
+		m := asString(flat[i])
+		score, err := strconv.ParseFloat(asString(flat[i+1]), 64)
+		if err != nil {
+			return fmt.Errorf("summary cache: score of %q: %w", m, err)
+		}
+		est, err := exactEstimate(asString(flat[i+2]))
+		if err != nil {
+			return err
+		}
+		created, cerr := strconv.ParseInt(asString(flat[i+3]), 10, 64)
+		expireAt, ok := flat[i+4].(int64)
+		if !ok {
+			return fmt.Errorf("summary cache: PEXPIRETIME of %q: %v", m, flat[i+4])
+		}
+		cc.members[m] = cachedMember{score: score, estimate: est, expireAt: expireAt,
+			suspect: cerr != nil || float64(created)+ttl != score}
+	}
+	return nil
+}
+
+// exactEstimate is an estimated_cost as summary_page.lua sums it (Lua's
+// tonumber, in doubles) when that is an exact integer: a decimal integer of
+// at most 2^53. Anything else (decimals, hex, spaces) the script might read
+// otherwise, so the community is not cached.
+func exactEstimate(v string) (int64, error) {
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n > 1<<53 || n < -(1<<53) {
+		return 0, fmt.Errorf("summary cache: estimated_cost %q is not a plain integer", v)
+	}
+	return n, nil
+}
+
+// warm summarises one community from its cache: one pipeline with the
+// counters, the set's counts and the re-reads of its dirty and suspect
+// members.
+func (c *SummaryCache) warm(ctx context.Context, cc *communityCache, community, month string,
+	months []string) (CommunityReservations, error) {
+	cr := CommunityReservations{Community: community, Month: month}
+	now := c.store.nowMs()
+	ws := now - ms(hashWindow)
+	key, prefix := ExpiryKey(community, month), ReservationKeyPrefix(community)
+	reread := make([]string, 0, len(cc.dirty))
+	for m := range cc.dirty {
+		reread = append(reread, m)
+	}
+	for m, e := range cc.members {
+		if _, dirty := cc.dirty[m]; e.suspect && !dirty {
+			reread = append(reread, m)
+		}
+	}
+	r, err := c.warmReads(ctx, key, prefix, community, month, months, now, ws, reread)
+	if err != nil {
+		return cr, err
+	}
+	for _, m := range reread {
+		delete(cc.members, m) // what the re-read did not find is gone
+	}
+	for _, b := range r.batches {
+		entries, _ := b.Slice()
+		if err := c.addEntries(cc, entries); err != nil {
+			return cr, notWarm{err.Error()}
+		}
+	}
+	clear(cc.dirty)
+	c.countWarm(cc, &cr, now, ws, r.time.Val().UnixMilli())
+	cc.floor = max(cc.floor, ws)
+	switch {
+	case int64(cr.Live) > r.live.Val(), int64(cr.Live+cr.Expired) > r.window.Val():
+		return cr, notWarm{fmt.Sprintf("%s: the expiry set lost members whose hash was not written", community)}
+	}
+	cr.Orphaned = int(r.card.Val()) - cr.Live - cr.Expired
+	if z := r.oldest.Val(); len(z) == 1 && int64(z[0].Score) <= now {
+		cr.OldestExpiredAgeMs = now - (int64(z[0].Score) - ms(c.store.opts.ReservationTTL))
+	}
+	for _, p := range r.prev {
+		cr.PreviousMonth += int(p.Val())
+	}
+	cr.ReservedCents, cr.CommittedCents, cr.LimitCents = intOf(r.reserved), intOf(r.committed), intOf(r.limit)
+	cr.DriftCents = cr.ReservedCents - cr.LiveEstimateCents - cr.ExpiredEstimateCents
+	c.reread.Add(int64(len(reread)))
+	return cr, nil
+}
+
+// countWarm classifies the cached members as summary_page.lua does at now,
+// dropping those out of the window for good and those whose hash Redis
+// holds expired at redisNow (it deletes them lazily; the invalidation that
+// follows re-reads them for nothing).
+func (c *SummaryCache) countWarm(cc *communityCache, cr *CommunityReservations, now, ws, redisNow int64) {
+	wsF, nowF := float64(ws), float64(now)
+	for m, e := range cc.members {
+		if e.score <= wsF || (e.expireAt >= 0 && redisNow > e.expireAt) {
+			delete(cc.members, m)
+			continue
+		}
+		if e.score <= nowF {
+			cr.Expired++
+			cr.ExpiredEstimateCents += e.estimate
+		} else {
+			cr.Live++
+			cr.LiveEstimateCents += e.estimate
+		}
+	}
+}
+
+// warmReplies are the replies of one warm pipeline.
+type warmReplies struct {
+	time                       *redis.TimeCmd
+	card, window, live         *redis.IntCmd
+	oldest                     *redis.ZSliceCmd
+	prev                       []*redis.IntCmd
+	reserved, committed, limit *redis.StringCmd
+	batches                    []*redis.Cmd
+}
+
+// err is the first error of the replies that must not fail (a missing
+// counter's redis.Nil is 0, as in the cold path).
+func (r warmReplies) err() error {
+	errs := []error{r.time.Err(), r.card.Err(), r.window.Err(), r.live.Err(), r.oldest.Err()}
+	for _, p := range r.prev {
+		errs = append(errs, p.Err())
+	}
+	for _, b := range r.batches {
+		errs = append(errs, b.Err())
+	}
+	for _, g := range []*redis.StringCmd{r.reserved, r.committed, r.limit} {
+		if !errors.Is(g.Err(), redis.Nil) {
+			errs = append(errs, g.Err())
+		}
+	}
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// warmReads sends one warm pipeline (and, if Redis lost the re-read script,
+// loads it and sends it again once).
+func (c *SummaryCache) warmReads(ctx context.Context, key, prefix, community, month string, months []string,
+	now, ws int64, reread []string) (warmReplies, error) {
+	for attempt := 0; ; attempt++ {
+		var r warmReplies
+		pipe := c.store.rdb.Pipeline()
+		r.time = pipe.Time(ctx)
+		r.card = pipe.ZCard(ctx, key)
+		r.window = pipe.ZCount(ctx, key, "("+strconv.FormatInt(ws, 10), "+inf")
+		r.live = pipe.ZCount(ctx, key, "("+strconv.FormatInt(now, 10), "+inf")
+		r.oldest = pipe.ZRangeWithScores(ctx, key, 0, 0)
+		for _, m := range months {
+			if m < month {
+				r.prev = append(r.prev, pipe.ZCard(ctx, ExpiryKey(community, m)))
+			}
+		}
+		r.reserved = pipe.Get(ctx, ReservedKey(community, month))
+		r.committed = pipe.Get(ctx, CommittedKey(community, month))
+		r.limit = pipe.Get(ctx, LimitKey(community))
+		script := c.store.reads.summaryMembers
+		for i := 0; i < len(reread); i += rereadBatch {
+			args := []any{prefix}
+			for _, m := range reread[i:min(i+rereadBatch, len(reread))] {
+				args = append(args, m)
+			}
+			r.batches = append(r.batches, script.EvalSha(ctx, pipe, []string{key}, args...))
+		}
+		_, _ = pipe.Exec(ctx) // each reply's error is looked at below
+		err := r.err()
+		if err == nil {
+			return r, nil
+		}
+		if attempt == 0 && redis.HasErrorPrefix(err, "NOSCRIPT") {
+			if err := script.Load(ctx, c.store.rdb).Err(); err != nil {
+				return r, fmt.Errorf("summary %s: %w", community, err)
+			}
+			continue
+		}
+		return r, fmt.Errorf("summary %s: %w", community, err)
+	}
+}

@@ -1,0 +1,428 @@
+package gateway
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"gatewayops/gateway/redisproc"
+	"gatewayops/internal/testclock"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// cacheFixture is a fixture whose Redis runs with DEBUG allowed, so active
+// expiry can be switched off: a hash past its PEXPIRE then stays in memory,
+// logically gone, until something reads it (the case a cache must see
+// without being told).
+func cacheFixture(t *testing.T) (*fixture, *SummaryCache) {
+	t.Helper()
+	srv, rdb := redisproc.ForTest(t, "--enable-debug-command", "yes")
+	clock := testclock.New(base)
+	f := &fixture{srv: srv, rdb: rdb, clock: clock, ctx: context.Background(),
+		store: NewStore(rdb, StoreOptions{Now: clock.Now})}
+	cache := f.store.NewSummaryCache(SummaryCacheOptions{})
+	t.Cleanup(func() {
+		if err := cache.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	return f, cache
+}
+
+// lockstep compares the cache's summary with a cold one, cache first (so a
+// cold read's lazy expiry cannot tell the cache anything first).
+type lockstep struct {
+	t     *testing.T
+	f     *fixture
+	cache *SummaryCache
+	steps int
+}
+
+func (l *lockstep) check(what string) SummaryCacheStats {
+	l.t.Helper()
+	l.steps++
+	idx, err := l.f.store.DiscoverKeys(l.f.ctx)
+	if err != nil {
+		l.t.Fatal(err)
+	}
+	got, err := l.cache.SummaryOf(l.f.ctx, idx, 0)
+	if err != nil {
+		l.t.Fatalf("step %d (%s): cached summary: %v", l.steps, what, err)
+	}
+	want, err := l.f.store.SummaryOf(l.f.ctx, idx, 0)
+	if err != nil {
+		l.t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		l.t.Fatalf("step %d (%s): cached summary differs from a cold one\n got %+v\nwant %+v\nstats %+v",
+			l.steps, what, got, want, l.cache.Stats())
+	}
+	return l.cache.Stats()
+}
+
+// mutator makes the changes of the lockstep test.
+type mutator struct {
+	t      *testing.T
+	f      *fixture
+	rng    *rand.Rand
+	comms  []string
+	serial int
+	live   []string // community|user|key of reservations made
+	check  func(what string) SummaryCacheStats
+}
+
+func (m *mutator) pick() (string, string, string, bool) {
+	if len(m.live) == 0 {
+		return "", "", "", false
+	}
+	parts := strings.SplitN(m.live[m.rng.IntN(len(m.live))], "|", 3)
+	return parts[0], parts[1], parts[2], true
+}
+
+func (m *mutator) reserve() string {
+	m.serial++
+	c := m.comms[m.rng.IntN(len(m.comms))]
+	user, key := fmt.Sprintf("u%d", m.rng.IntN(5)), fmt.Sprintf("k%d", m.serial)
+	res, err := m.f.store.Reserve(m.f.ctx, ReserveInput{Community: c, User: user, IdempotencyKey: key,
+		ModelAlias: "cheap", EstimateCents: int64(1 + m.rng.IntN(500))})
+	if err != nil || res.Status != StatusReserved {
+		m.t.Fatalf("reserve: %+v %v", res, err)
+	}
+	m.live = append(m.live, c+"|"+user+"|"+key)
+	return "reserve"
+}
+
+func (m *mutator) do(op int) string {
+	f, ctx := m.f, m.f.ctx
+	c, user, key, ok := m.pick()
+	if !ok {
+		return m.reserve()
+	}
+	hash := ReservationKey(c, user, key)
+	zset := ExpiryKey(c, Month(f.clock.Now()))
+	must := func(err error) {
+		if err != nil && err != redis.Nil {
+			m.t.Fatal(err)
+		}
+	}
+	switch op {
+	case 0, 1, 2:
+		return m.reserve()
+	case 3:
+		_, err := f.store.Finalize(ctx, c, user, key, int64(m.rng.IntN(300)))
+		must(err)
+		return "finalize"
+	case 4:
+		f.clock.Advance(time.Duration(m.rng.IntN(200)) * time.Second)
+		return "clock"
+	case 5:
+		_, err := f.store.Reap(ctx, c)
+		must(err)
+		return "reap"
+	case 6:
+		_, err := f.store.Drain(ctx, DrainRequest{Community: c})
+		must(err)
+		return "drain"
+	case 7: // an operator edits an estimate
+		must(f.rdb.HSet(ctx, hash, "estimated_cost", m.rng.IntN(900)).Err())
+		return "edit estimate"
+	case 8: // the hash alone goes (finalize lost its member)
+		must(f.rdb.Del(ctx, hash).Err())
+		return "delete hash"
+	case 9: // a member without a hash
+		m.serial++
+		score := float64(f.clock.Now().Add(time.Duration(m.rng.IntN(600)-300) * time.Second).UnixMilli())
+		must(f.rdb.ZAdd(ctx, zset, redis.Z{Score: score, Member: fmt.Sprintf("ghost:%d", m.serial)}).Err())
+		return "orphan member"
+	case 10:
+		m.expireUnseen(hash)
+		return "hash expires unseen"
+	case 11: // the hash's created_at no longer matches its member (a month collision)
+		must(f.rdb.HSet(ctx, hash, "created_at_ms", 1).Err())
+		return "collision"
+	}
+	return m.reserve()
+}
+
+// expireUnseen gives hash 100 ms to live in Redis's clock, lets a summary
+// read it alive (and cache its expiry), then waits out the TTL with active
+// expiry off, without reading the hash: Redis keeps it in memory, logically
+// gone, and says nothing until something reads it.
+func (m *mutator) expireUnseen(hash string) {
+	f, ctx := m.f, m.f.ctx
+	if err := f.rdb.Do(ctx, "DEBUG", "SET-ACTIVE-EXPIRE", "0").Err(); err != nil {
+		m.t.Fatal(err)
+	}
+	at := redisMs(m.t, f) + 100
+	if n, err := f.rdb.PExpireAt(ctx, hash, time.UnixMilli(at)).Result(); err != nil || !n {
+		return // the hash is gone already
+	}
+	m.check("a hash with 100 ms to live")
+	for redisMs(m.t, f) <= at { // wait on Redis's own clock
+	}
+}
+
+func redisMs(t *testing.T, f *fixture) int64 {
+	t.Helper()
+	now, err := f.rdb.Time(f.ctx).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return now.UnixMilli()
+}
+
+// killTracker closes the cache's invalidation connection from the server side.
+func killTracker(t *testing.T, f *fixture, cache *SummaryCache) {
+	t.Helper()
+	cache.mu.Lock()
+	inv := cache.inv
+	cache.mu.Unlock()
+	id, _ := inv.connection()
+	if err := f.rdb.Do(f.ctx, "CLIENT", "KILL", "ID", id).Err(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestSummaryCacheMatchesAColdSummaryStepByStep drives random reserves,
+// finalizes, reaps, drains, clock moves, operator edits, orphan members,
+// hashes expiring unseen and month collisions, with a flush, killed
+// invalidation connections and a month rollover between, and after every
+// change compares the cached summary with a cold one.
+func TestSummaryCacheMatchesAColdSummaryStepByStep(t *testing.T) {
+	f, cache := cacheFixture(t)
+	comms := []string{"c1", "c2", "c-3"}
+	setLimits := func() {
+		for _, c := range comms {
+			f.setLimit(t, c, 1_000_000_000)
+		}
+	}
+	setLimits()
+	l := &lockstep{t: t, f: f, cache: cache}
+	m := &mutator{t: t, f: f, rng: rand.New(rand.NewPCG(160, 1)), comms: comms, check: l.check}
+	for range 30 {
+		m.reserve()
+	}
+	l.check("first fill")
+	for step := range 400 {
+		what := m.do(m.rng.IntN(16)) // 12-15: reserve
+		before := cache.Stats()
+		switch step {
+		case 120:
+			if err := f.rdb.FlushDB(f.ctx).Err(); err != nil {
+				t.Fatal(err)
+			}
+			setLimits()
+			m.live = nil
+			what = "flushdb"
+		case 200, 300:
+			killTracker(t, f, cache)
+			what = "client kill"
+		case 250: // into the next month
+			f.clock.Set(time.Date(2026, 4, 1, 0, 0, 30, 0, time.UTC))
+			what = "month rollover"
+		}
+		after := l.check(what)
+		switch what {
+		case "flushdb", "client kill", "month rollover":
+			if after.Warm != before.Warm {
+				t.Fatalf("step %d (%s): the summary after it was warm: %+v -> %+v", step, what, before, after)
+			}
+		}
+	}
+	st := cache.Stats()
+	t.Logf("%d steps: %+v", l.steps, st)
+	if st.Warm < 1000 || st.Reread == 0 || st.Cold != 0 {
+		t.Fatalf("the walk was not mostly warm: %+v", st)
+	}
+}
+
+// countHook counts the commands a client sends (a pipeline's one by one).
+type countHook struct {
+	n     atomic.Int64
+	mu    sync.Mutex
+	names []string
+}
+
+func (h *countHook) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (h *countHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error { h.n.Add(1); return next(ctx, cmd) }
+}
+func (h *countHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		h.n.Add(int64(len(cmds)))
+		h.mu.Lock()
+		for _, c := range cmds {
+			h.names = append(h.names, c.Name())
+		}
+		h.mu.Unlock()
+		return next(ctx, cmds)
+	}
+}
+
+// serverCalls is INFO commandstats' calls of one command.
+func serverCalls(t *testing.T, f *fixture, cmd string) int64 {
+	t.Helper()
+	info, err := f.rdb.Info(f.ctx, "commandstats").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(info, "\n") {
+		if rest, ok := strings.CutPrefix(line, "cmdstat_"+cmd+":calls="); ok {
+			n, _ := strconv.ParseInt(strings.SplitN(rest, ",", 2)[0], 10, 64)
+			return n
+		}
+	}
+	return 0
+}
+
+// TestWarmSummaryCostsChangesNotMembers: after k changes, a warm summary
+// over N reservations sends the same commands whatever N, re-reads exactly
+// the k members Redis named, and reads no page of hashes.
+func TestWarmSummaryCostsChangesNotMembers(t *testing.T) {
+	type cost struct{ commands, reread, hmgets, sorts int64 }
+	var lastNames []string
+	measure := func(n, k int) cost {
+		f, cache := cacheFixture(t)
+		comms := []string{"a", "b"}
+		for _, c := range comms {
+			f.setLimit(t, c, 1_000_000_000)
+		}
+		pipe := f.rdb.Pipeline()
+		for i := range n { // reserve.lua's writes, pipelined
+			c, member := comms[i%2], fmt.Sprintf("u:%d", i)
+			created := f.clock.Now().Add(-time.Duration(i%200) * time.Second).UnixMilli()
+			pipe.HSet(f.ctx, ReservationKeyPrefix(c)+member, "estimated_cost", i%97, "created_at_ms", created)
+			pipe.PExpire(f.ctx, ReservationKeyPrefix(c)+member, 6*time.Minute)
+			pipe.ZAdd(f.ctx, ExpiryKey(c, Month(f.clock.Now())), redis.Z{Score: float64(created + 300_000), Member: member})
+		}
+		if _, err := pipe.Exec(f.ctx); err != nil {
+			t.Fatal(err)
+		}
+		l := &lockstep{t: t, f: f, cache: cache}
+		l.check("fill")
+		l.check("warm, nothing changed")
+		idx, err := f.store.DiscoverKeys(f.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := &mutator{t: t, f: f, rng: rand.New(rand.NewPCG(uint64(n), 2)), comms: comms}
+		for i := range k {
+			if i%2 == 0 {
+				m.reserve()
+			} else if _, err := f.store.Finalize(f.ctx, comms[i%2], "u", strconv.Itoa(i), 1); err != nil { // a preloaded one
+				t.Fatal(err)
+			}
+		}
+		before := cache.Stats()
+		hm, so := serverCalls(t, f, "hmget"), serverCalls(t, f, "sort_ro")
+		hook := &countHook{}
+		f.rdb.AddHook(hook)
+		if _, err := cache.SummaryOf(f.ctx, idx, 0); err != nil {
+			t.Fatal(err)
+		}
+		after := cache.Stats()
+		if after.Warm-before.Warm != 2 {
+			t.Fatalf("N=%d: the second summary was not warm: %+v", n, after)
+		}
+		lastNames = hook.names
+		c := cost{commands: hook.n.Load(), reread: int64(after.Reread - before.Reread),
+			hmgets: serverCalls(t, f, "hmget") - hm, sorts: serverCalls(t, f, "sort_ro") - so}
+		l.check("after the counted round") // and it was right
+		return c
+	}
+	const k = 10
+	small, large := measure(400, k), measure(1600, k)
+	t.Logf("N=400: %+v; N=1600: %+v %v", small, large, lastNames)
+	if small != large {
+		t.Fatalf("a warm summary's cost depends on N: N=400 %+v, N=1600 %+v", small, large)
+	}
+	// Per community: TIME, ZCARD, 2 ZCOUNT, ZRANGE, 3 GET, one re-read
+	// script; plus one CLIENT LIST for the round.
+	if small.commands > 2*9+1 || small.sorts != 0 || small.reread > k || small.hmgets > k {
+		t.Fatalf("a warm summary after %d changes: %+v", k, small)
+	}
+}
+
+// TestSummaryCacheSeesWhatNoHashWriteTells: the two changes of an expiry
+// set whose hash nobody writes. A drain removes a member whose hash's
+// created_at_ms does not match its score (a month collision) and leaves the
+// hash; the cache re-reads such members every round. An operator's ZREM of
+// a member whose hash exists (outside the gateway's model) leaves the set
+// with fewer members than the cache holds; the warm read sees the counts
+// disagree and reads the community cold.
+func TestSummaryCacheSeesWhatNoHashWriteTells(t *testing.T) {
+	f, cache := cacheFixture(t)
+	f.setLimit(t, "c1", 1_000_000)
+	l := &lockstep{t: t, f: f, cache: cache}
+	f.reserve(t, "c1", "u1", "collide", 100)
+	f.reserve(t, "c1", "u1", "other", 200)
+	l.check("fill")
+	if err := f.rdb.HSet(f.ctx, ReservationKey("c1", "u1", "collide"), "created_at_ms", 1).Err(); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(5*time.Minute + 30*time.Second) // both expired, inside the hash window
+	if st := l.check("expired"); st.Warm != 1 {
+		t.Fatalf("not warm: %+v", st)
+	}
+	res, err := f.store.Drain(f.ctx, DrainRequest{Community: "c1"})
+	if err != nil || res.Communities[0].Orphans != 1 || res.Communities[0].Claimed != 1 {
+		t.Fatalf("drain %+v %v", res, err)
+	}
+	if n := f.rdb.Exists(f.ctx, ReservationKey("c1", "u1", "collide")).Val(); n != 1 {
+		t.Fatal("the drain took the colliding hash")
+	}
+	if st := l.check("drained"); st.Warm != 2 {
+		t.Fatalf("not warm: %+v", st)
+	}
+	f.reserve(t, "c1", "u2", "live", 300)
+	l.check("reserved")
+	if err := f.rdb.ZRem(f.ctx, ExpiryKey("c1", Month(f.clock.Now())), ExpiryMember("u2", "live")).Err(); err != nil {
+		t.Fatal(err)
+	}
+	st := l.check("operator ZREM")
+	if !strings.Contains(st.LastFallback, "lost members") || st.Warm != 3 {
+		t.Fatalf("the lost member was not noticed: %+v", st)
+	}
+}
+
+// TestSummaryCacheAfterAFlushAndAClockGoingBack: a FLUSHDB's null
+// invalidation drops the cache even when the expiry set comes back with the
+// same members (restored without their hashes, so nothing else tells); a
+// clock that goes back past members the cache dropped out of the window
+// makes the community cold again.
+func TestSummaryCacheAfterAFlushAndAClockGoingBack(t *testing.T) {
+	f, cache := cacheFixture(t)
+	f.setLimit(t, "c1", 1_000_000)
+	l := &lockstep{t: t, f: f, cache: cache}
+	f.reserve(t, "c1", "u1", "a", 100)
+	f.reserve(t, "c1", "u1", "b", 200)
+	l.check("fill")
+	l.check("warm")
+	key := ExpiryKey("c1", Month(f.clock.Now()))
+	members := f.rdb.ZRangeWithScores(f.ctx, key, 0, -1).Val()
+	if err := f.rdb.FlushDB(f.ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.rdb.ZAdd(f.ctx, key, members...).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if st := l.check("flushed, set restored"); st.Warm != 1 {
+		t.Fatalf("warm after a flush: %+v", st)
+	}
+	f.setLimit(t, "c1", 1_000_000)
+	f.reserve(t, "c1", "u1", "c", 300)
+	f.clock.Advance(8 * time.Minute) // c leaves the window (its hash lives on in Redis's clock)
+	l.check("c out of the window")
+	f.clock.Advance(-3 * time.Minute)
+	if st := l.check("clock back"); st.LastFallback != "the clock went back" {
+		t.Fatalf("clock back: %+v", st)
+	}
+}
