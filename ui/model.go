@@ -199,6 +199,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if tick, ok := msg.(clockTickMsg); ok {
 		return m.handleClock(tick) // only the header and ages move: the body cache stays valid
 	}
+	if terminalReport(msg) {
+		return m, nil // nothing on screen changes: the frame Bubble Tea asks for next is the cached one
+	}
 	m.gen++
 	next, cmd := m.route(msg)
 	if mm, ok := next.(Model); ok {
@@ -214,6 +217,19 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return mm, cmd
 	}
 	return next, cmd
+}
+
+// terminalReport is a report Bubble Tea sends at start-up that the console
+// does not use (the renderer applies the colour profile itself). Four of
+// them arrive before the first list, each followed by a View; passed to
+// route they bumped the generation and re-rendered the empty body for
+// nothing. A report route comes to handle must leave this list.
+func terminalReport(msg tea.Msg) bool {
+	switch msg.(type) {
+	case tea.EnvMsg, tea.ColorProfileMsg, tea.ModeReportMsg, tea.KeyboardEnhancementsMsg, tea.TerminalVersionMsg:
+		return true
+	}
+	return false
 }
 
 // route is a switch that delegates.

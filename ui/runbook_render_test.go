@@ -6,6 +6,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // TestBackgroundRenderDrawsTheListBeforeTheRunbook: with renders off the
@@ -86,4 +87,31 @@ func runAll(cmd tea.Cmd, out chan<- tea.Msg) {
 		}
 		out <- msg
 	}()
+}
+
+// TestTerminalReportsReRenderNothing: the start-up reports Bubble Tea sends
+// (environment, colour profile, mode reports...) change nothing on screen,
+// so the frame after each is the cached one; a snapshot still re-renders.
+func TestTerminalReportsReRenderNothing(t *testing.T) {
+	s := startStack(t, "staging", false)
+	m := New(s.backend, Options{RefreshEvery: time.Hour, NoColor: true, Now: func() time.Time { return t0 }})
+	m = update(t, m, tea.WindowSizeMsg{Width: 120, Height: 30})
+	m, _ = feed(t, m, sampleAlarms())
+	before := screen(m)
+	renders := m.cache.renders
+	for _, msg := range []tea.Msg{tea.EnvMsg{"TERM=xterm"}, tea.ColorProfileMsg{}, tea.ModeReportMsg{Mode: ansi.ModeSynchronizedOutput},
+		tea.KeyboardEnhancementsMsg{}, tea.TerminalVersionMsg{Name: "xterm"}} {
+		m = update(t, m, msg)
+		if scr := screen(m); scr != before {
+			t.Fatalf("%T changed the screen", msg)
+		}
+	}
+	if m.cache.renders != renders {
+		t.Fatalf("the terminal's reports re-rendered the body %d times; want 0", m.cache.renders-renders)
+	}
+	m, _ = feed(t, m, sampleAlarms()[:1])
+	_ = screen(m)
+	if m.cache.renders == renders {
+		t.Fatal("a snapshot after them did not re-render the body: the test counts nothing")
+	}
 }
