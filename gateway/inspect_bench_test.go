@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"strconv"
 	"sync"
 	"testing"
@@ -62,53 +63,68 @@ func benchInspectShape(b *testing.B, sh dataShape) {
 		b.Fatal(err)
 	}
 	members := func(t gateway.ReservationTotals) int { return t.Live + t.Expired + t.Orphaned }
+	warm := &warmSummary{ctx: ctx, rdb: rdb, store: store, idx: idx, communities: communities}
+	defer warm.close()
 	reads := []struct {
-		name string
-		read func() (int, error)
+		name    string
+		prepare func() error // untimed, before each read
+		read    func() (int, error)
 	}{
-		{"ScanKeys/dense", func() (int, error) {
+		{"ScanKeys/dense", nil, func() (int, error) {
 			keys, _, err := insp.ScanKeys(ctx, densePattern, gateway.MaxScanKeys)
 			return len(keys), err
 		}},
-		{"KEYS/dense", func() (int, error) { return keysBaseline(ctx, rdb, densePattern) }},
-		{"ScanKeys/sparse", func() (int, error) {
+		{"KEYS/dense", nil, func() (int, error) { return keysBaseline(ctx, rdb, densePattern) }},
+		{"ScanKeys/sparse", nil, func() (int, error) {
 			keys, _, err := insp.ScanKeys(ctx, sparsePattern, gateway.MaxScanKeys)
 			return len(keys), err
 		}},
-		{"KEYS/sparse", func() (int, error) { return keysBaseline(ctx, rdb, sparsePattern) }},
+		{"KEYS/sparse", nil, func() (int, error) { return keysBaseline(ctx, rdb, sparsePattern) }},
 		// GET /reservations/summary of every community as the admin server
 		// runs it while its background key index is at most 30 s old (a
 		// console polling status keeps it so): the summary pages through
 		// that index, no keyspace walk (decision 140). idx was discovered
 		// after the preload, seconds before this read.
-		{"ReservationSummary", func() (int, error) {
+		// Cold: every hash inside the window read again (no cache).
+		{"ReservationSummary", nil, func() (int, error) {
 			sum, err := store.SummaryOf(ctx, idx, 0)
 			return members(sum.Totals), err
 		}},
+		// The same request through a SummaryCache (decision 160) that is
+		// empty: the cold read that also keeps every member found with a
+		// hash (what the admin server's first round, and any round after a
+		// lost invalidation connection, costs).
+		{"ReservationSummary/fill", warm.reset, warm.summary},
+		// Through a filled SummaryCache after warmChanges changes (half
+		// new reservations, half finalized ones): re-reads only those.
+		{"ReservationSummary/warm", warm.change, warm.summary},
 		// The same with a discovery walk first: what it costs when the
 		// index is older (nobody polled for 30 s), what Store's own
 		// ReservationSummary and the background round run.
-		{"ReservationSummary+walk", func() (int, error) {
+		{"ReservationSummary+walk", nil, func() (int, error) {
 			sum, err := store.ReservationSummary(ctx, "", 0)
 			return members(sum.Totals), err
 		}},
 		// The walk alone.
-		{"DiscoverKeys", func() (int, error) {
+		{"DiscoverKeys", nil, func() (int, error) {
 			idx, err := store.DiscoverKeys(ctx)
 			return len(idx.Communities()), err
 		}},
 		// The floor of the summary's hash reads: every member's
 		// estimated_cost by plain SORT_RO pages of 500, nothing classified,
 		// no discovery (the benchmark knows its communities).
-		{"HashReadsFloor", func() (int, error) { return hashReadsFloor(ctx, rdb, store, communities) }},
+		{"HashReadsFloor", nil, func() (int, error) { return hashReadsFloor(ctx, rdb, store, communities) }},
 		// What GET /status reads on every call.
-		{"ReservationCounts", func() (int, error) {
+		{"ReservationCounts", nil, func() (int, error) {
 			c, err := store.ReservationCounts(ctx, idx)
 			return c.Live + c.Expired + c.Orphaned, err
 		}},
 	}
 	for _, r := range reads {
-		b.Run(r.name, func(b *testing.B) { benchRead(b, probeClient, dbsize, r.read) })
+		b.Run(r.name, func(b *testing.B) { benchRead(b, probeClient, dbsize, r.prepare, r.read) })
+	}
+	if err := warm.verify(); err != nil {
+		b.Fatal(err)
 	}
 }
 
@@ -177,11 +193,16 @@ func hashReadsFloor(ctx context.Context, rdb *redis.Client, store *gateway.Store
 // benchRead times read under a PING probe, and measures it server-side;
 // with -benchtime Nx every figure is the median of the N reads (see
 // benchReclaim) and server_longest_max_ms the longest command of all.
-func benchRead(b *testing.B, probeClient *redis.Client, dbsize int64, read func() (int, error)) {
+func benchRead(b *testing.B, probeClient *redis.Client, dbsize int64, prepare func() error, read func() (int, error)) {
 	figs := runFigures{}
 	var longest time.Duration
 	found := 0
 	for i := 0; i < b.N; i++ {
+		if prepare != nil {
+			if err := prepare(); err != nil {
+				b.Fatal(err)
+			}
+		}
 		watch := watchServer(b, probeClient)
 		probe := startProbe(probeClient)
 		start := time.Now()
@@ -203,4 +224,98 @@ func benchRead(b *testing.B, probeClient *redis.Client, dbsize int64, read func(
 	b.ReportMetric(float64(longest.Microseconds())/1000, "server_longest_max_ms")
 	b.ReportMetric(float64(found), "found")
 	b.ReportMetric(float64(dbsize), "dbsize")
+}
+
+// warmChanges is how many changes a warm summary follows: half new
+// reservations (reserve.lua's HSET, PEXPIRE and ZADD), half finalized ones
+// (finalize.lua's DEL and ZREM), spread over the communities.
+const warmChanges = 1000
+
+// warmSummary is the SummaryCache of the fill and warm rows.
+type warmSummary struct {
+	ctx         context.Context
+	rdb         *redis.Client
+	store       *gateway.Store
+	idx         gateway.KeyIndex
+	communities []string
+	cache       *gateway.SummaryCache
+	serial      int
+}
+
+func (w *warmSummary) close() {
+	if w.cache != nil {
+		_ = w.cache.Close()
+	}
+}
+
+// reset starts an empty cache, so the next summary fills it.
+func (w *warmSummary) reset() error {
+	w.close()
+	w.cache = w.store.NewSummaryCache(gateway.SummaryCacheOptions{})
+	return nil
+}
+
+func (w *warmSummary) summary() (int, error) {
+	sum, err := w.cache.SummaryOf(w.ctx, w.idx, 0)
+	t := sum.Totals
+	return t.Live + t.Expired + t.Orphaned, err
+}
+
+// change fills the cache if it is not (untimed, like the changes), then
+// makes warmChanges changes.
+func (w *warmSummary) change() error {
+	if w.cache == nil {
+		if err := w.reset(); err != nil {
+			return err
+		}
+		if _, err := w.summary(); err != nil {
+			return err
+		}
+	}
+	month := gateway.Month(w.store.Now())
+	now := w.store.Now().UnixMilli()
+	pipe := w.rdb.Pipeline()
+	per := warmChanges / 2 / len(w.communities)
+	for _, c := range w.communities {
+		key := gateway.ExpiryKey(c, month)
+		old, err := w.rdb.ZRangeByScore(w.ctx, key, &redis.ZRangeBy{Min: "(" + strconv.FormatInt(now, 10),
+			Max: "+inf", Count: int64(per)}).Result()
+		if err != nil {
+			return err
+		}
+		for _, m := range old {
+			pipe.Del(w.ctx, gateway.ReservationKeyPrefix(c)+m)
+			pipe.ZRem(w.ctx, key, m)
+		}
+		for range per {
+			w.serial++
+			m := fmt.Sprintf("warm:%d", w.serial)
+			hash := gateway.ReservationKeyPrefix(c) + m
+			pipe.HSet(w.ctx, hash, "estimated_cost", 25, "created_at_ms", now, "model_alias", "cheap")
+			pipe.PExpire(w.ctx, hash, 6*time.Minute)
+			pipe.ZAdd(w.ctx, key, redis.Z{Score: float64(now + 300_000), Member: m})
+		}
+	}
+	_, err := pipe.Exec(w.ctx)
+	return err
+}
+
+// verify is one more warm summary beside a cold one (untimed): the warm
+// row's figures are of a summary that gives what the cold one gives.
+func (w *warmSummary) verify() error {
+	if w.cache == nil {
+		return nil
+	}
+	got, err := w.cache.SummaryOf(w.ctx, w.idx, 0)
+	if err != nil {
+		return err
+	}
+	want, err := w.store.SummaryOf(w.ctx, w.idx, 0)
+	if err != nil {
+		return err
+	}
+	if !reflect.DeepEqual(got, want) {
+		return fmt.Errorf("the warm summary differs from a cold one:\n got %+v\nwant %+v", got.Totals, want.Totals)
+	}
+	return nil
 }

@@ -66,10 +66,11 @@ func (s *Server) reservationSummary(ctx context.Context, rq *request) (outcome, 
 	var sum gateway.ReservationSummary
 	var err error
 	// Every community: through the background key index while it is at most
-	// summaryMaxAge old, as a drain does (decision 140); an older one costs
-	// a walk of the keyspace, as it did before.
+	// summaryMaxAge old, as a drain does (decision 140), and the summary
+	// cache (decision 160); an older one costs a walk of the keyspace and a
+	// cold read, as it did before.
 	if idx, ok := s.summary.index(summaryMaxAge); community == "" && ok {
-		sum, err = s.cfg.Store.SummaryOf(ctx, idx, maxSummaryCommunities)
+		sum, err = s.summary.summaryOf(ctx, idx, maxSummaryCommunities)
 	} else {
 		sum, err = s.cfg.Store.ReservationSummary(ctx, community, maxSummaryCommunities)
 	}

@@ -198,6 +198,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	if s.rateOwned {
 		defer s.rateRDB.Close()
 	}
+	defer s.summary.close()
 	if err := hs.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}

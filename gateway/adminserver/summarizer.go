@@ -3,6 +3,7 @@ package adminserver
 import (
 	"context"
 	"errors"
+	"runtime"
 	"sync"
 	"time"
 
@@ -29,6 +30,9 @@ const (
 type summarizer struct {
 	store *gateway.Store
 	now   func() time.Time
+	// cache keeps the every-community summary warm through Redis's
+	// invalidations (decision 160): a round re-reads only what changed.
+	cache *gateway.SummaryCache
 
 	mu       sync.Mutex
 	running  bool
@@ -41,7 +45,19 @@ type summarizer struct {
 }
 
 func newSummarizer(store *gateway.Store, now func() time.Time) *summarizer {
-	return &summarizer{store: store, now: now}
+	z := &summarizer{store: store, now: now, cache: store.NewSummaryCache(gateway.SummaryCacheOptions{})}
+	// A Server used only as a Handler is never shut down: its invalidation
+	// connection goes with it.
+	runtime.AddCleanup(z, func(c *gateway.SummaryCache) { _ = c.Close() }, z.cache)
+	return z
+}
+
+// close releases the cache's invalidation connection (the server shut down).
+func (z *summarizer) close() { _ = z.cache.Close() }
+
+// summaryOf is the every-community summary over idx, warm where it can be.
+func (z *summarizer) summaryOf(ctx context.Context, idx gateway.KeyIndex, maxCommunities int) (gateway.ReservationSummary, error) {
+	return z.cache.SummaryOf(ctx, idx, maxCommunities)
 }
 
 // view is what status reads from the summarizer.
@@ -171,7 +187,7 @@ func (z *summarizer) run() {
 	if err == nil {
 		start := time.Now()
 		var sum gateway.ReservationSummary
-		sum, err = z.store.SummaryOf(ctx, idx, maxSummaryCommunities)
+		sum, err = z.summaryOf(ctx, idx, maxSummaryCommunities)
 		bg = &gateway.BackgroundSummary{AsOf: idx.At, Totals: sum.Totals,
 			DurationMs: float64(time.Since(start).Microseconds()) / 1000}
 	}
