@@ -64,6 +64,15 @@ type SummaryCache struct {
 	comms  map[string]*communityCache
 	stats  SummaryCacheStats
 	closed bool
+	// idle closes the invalidation connection when no summary ran for
+	// MaxAge (the next one would fill the cache again anyway), so nobody
+	// pays for invalidations while nobody asks.
+	idle *time.Timer
+	// fillErr is why the last fill failed (a Redis without PEXPIRETIME,
+	// before 7.0, always does); until MaxAge later communities read cold.
+	fillErr   string
+	fillErrAt time.Time
+	fillMu    sync.Mutex
 	// reread counts the members warm summaries re-read (on several workers).
 	reread atomic.Int64
 }
@@ -117,13 +126,30 @@ func (c *SummaryCache) Stats() SummaryCacheStats {
 func (c *SummaryCache) Close() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.closed, c.comms = true, nil
+	c.closed = true
+	if c.idle != nil {
+		c.idle.Stop()
+	}
+	return c.dropConnection()
+}
+
+// dropConnection closes the invalidation connection and forgets the cache.
+// c.mu is held.
+func (c *SummaryCache) dropConnection() error {
+	c.comms = nil
 	if c.inv == nil {
 		return nil
 	}
 	err := c.inv.close()
 	c.inv = nil
 	return err
+}
+
+// closeIdle is the idle timer's: no summary since it was set.
+func (c *SummaryCache) closeIdle() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_ = c.dropConnection()
 }
 
 // communityRound is what a round does with one community.
@@ -143,6 +169,14 @@ func (c *SummaryCache) SummaryOf(ctx context.Context, idx KeyIndex, maxCommuniti
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.idle != nil {
+		c.idle.Stop()
+	}
+	defer func() {
+		if !c.closed {
+			c.idle = time.AfterFunc(c.opts.MaxAge, c.closeIdle)
+		}
+	}()
 	month := Month(c.store.now())
 	groups, truncated := communityMonths(idx, limit)
 	tracked := c.begin(ctx)
@@ -260,6 +294,8 @@ func (c *SummaryCache) plan(tracked bool, cc *communityCache, month string) (com
 	switch {
 	case !tracked:
 		return roundCold, c.stats.LastFallback
+	case c.fillBroken():
+		return roundCold, "a recent fill failed: " + c.fillErr
 	case cc == nil:
 		return roundFill, "not cached (first round, new invalidation connection, flush or new community)"
 	case cc.month != month:
@@ -345,10 +381,27 @@ func (c *SummaryCache) fill(ctx context.Context, community, month string, months
 		return nil
 	}
 	cr, err := c.store.summarizeCollecting(ctx, community, month, months, now, collect)
+	if err != nil && ctx.Err() == nil {
+		// The collecting read failed where a plain one may not (Redis
+		// before 7.0 has no PEXPIRETIME): read cold, and do not try again
+		// for a while.
+		c.fillMu.Lock()
+		c.fillErr, c.fillErrAt = err.Error(), c.store.now()
+		c.fillMu.Unlock()
+		cr, err = c.store.summarizeCommunity(ctx, community, month, months)
+		return cr, nil, err
+	}
 	if err != nil || !keep {
 		return cr, nil, err
 	}
 	return cr, cc, nil
+}
+
+// fillBroken says a fill failed less than MaxAge ago. c.mu is held.
+func (c *SummaryCache) fillBroken() bool {
+	c.fillMu.Lock()
+	defer c.fillMu.Unlock()
+	return c.fillErr != "" && c.store.now().Sub(c.fillErrAt) < c.opts.MaxAge
 }
 
 // addEntries stores summary_page.lua's or summary_members.lua's entries

@@ -426,3 +426,23 @@ func TestSummaryCacheAfterAFlushAndAClockGoingBack(t *testing.T) {
 		t.Fatalf("clock back: %+v", st)
 	}
 }
+
+// TestSummaryCacheOnARedisWithoutPEXPIRETIME (Redis before 7.0, here the
+// command renamed away): the fill fails, the community is read cold, and
+// later rounds do not try again.
+func TestSummaryCacheOnARedisWithoutPEXPIRETIME(t *testing.T) {
+	srv, rdb := redisproc.ForTest(t, "--rename-command", "PEXPIRETIME", "")
+	clock := testclock.New(base)
+	f := &fixture{srv: srv, rdb: rdb, clock: clock, ctx: context.Background(),
+		store: NewStore(rdb, StoreOptions{Now: clock.Now})}
+	cache := f.store.NewSummaryCache(SummaryCacheOptions{})
+	t.Cleanup(func() { _ = cache.Close() })
+	f.setLimit(t, "c1", 1_000_000)
+	f.reserve(t, "c1", "u1", "a", 100)
+	l := &lockstep{t: t, f: f, cache: cache}
+	l.check("fill fails")
+	st := l.check("again")
+	if st.Warm != 0 || st.Filled != 1 || st.Cold != 1 || !strings.Contains(st.LastFallback, "fill failed") {
+		t.Fatalf("%+v", st)
+	}
+}

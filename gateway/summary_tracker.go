@@ -22,6 +22,11 @@ const invalidateChannel = "__redis__:invalidate"
 // connection); past it the summary reads cold.
 const syncTimeout = 5 * time.Second
 
+// maxPendingKeys bounds the keys kept between two summaries: past it they
+// are dropped and gen moves (the next summary fills the cache again), so a
+// gateway writing while nobody asks for summaries costs no memory.
+const maxPendingKeys = 1_000_000
+
 // invalidations is one dedicated RESP2 connection with CLIENT TRACKING ON
 // BCAST PREFIX agent:budget:reservation: REDIRECT <itself>, subscribed to
 // __redis__:invalidate: Redis names on it every reservation hash written,
@@ -162,6 +167,10 @@ func (inv *invalidations) handle(msg any) {
 		}
 		for _, k := range m.PayloadSlice {
 			inv.keys[k] = struct{}{}
+		}
+		if len(inv.keys) > maxPendingKeys {
+			inv.gen++
+			inv.keys = map[string]struct{}{}
 		}
 	case *redis.Pong:
 		if ch, ok := inv.pongs[m.Payload]; ok {
