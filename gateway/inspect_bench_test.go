@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -63,7 +64,8 @@ func benchInspectShape(b *testing.B, sh dataShape) {
 		b.Fatal(err)
 	}
 	members := func(t gateway.ReservationTotals) int { return t.Live + t.Expired + t.Orphaned }
-	warm := &warmSummary{ctx: ctx, rdb: rdb, store: store, idx: idx, communities: communities}
+	warm := &warmSummary{ctx: ctx, rdb: rdb, idx: idx, communities: communities}
+	warm.store = gateway.NewStore(rdb, gateway.StoreOptions{Now: warm.now})
 	defer warm.close()
 	reads := []struct {
 		name    string
@@ -240,6 +242,14 @@ type warmSummary struct {
 	communities []string
 	cache       *gateway.SummaryCache
 	serial      int
+	frozen      atomic.Pointer[time.Time] // verify's clock: the two summaries it compares see one instant
+}
+
+func (w *warmSummary) now() time.Time {
+	if t := w.frozen.Load(); t != nil {
+		return *t
+	}
+	return time.Now()
 }
 
 func (w *warmSummary) close() {
@@ -306,6 +316,9 @@ func (w *warmSummary) verify() error {
 	if w.cache == nil {
 		return nil
 	}
+	at := time.Now()
+	w.frozen.Store(&at)
+	defer w.frozen.Store(nil)
 	got, err := w.cache.SummaryOf(w.ctx, w.idx, 0)
 	if err != nil {
 		return err

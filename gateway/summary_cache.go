@@ -17,8 +17,9 @@ import (
 const (
 	DefaultSummaryCacheMaxAge     = 10 * time.Minute
 	DefaultSummaryCacheMaxMembers = 2_000_000
-	// rereadBatch is how many members one summary_members.lua call reads.
-	rereadBatch = 256
+	// rereadBatch is how many members one summary_members.lua call reads
+	// (about 0.8 ms of server time at 10^6 members: 256 took 1.6).
+	rereadBatch = 128
 )
 
 // SummaryCacheOptions tunes a SummaryCache; zero values take the defaults.

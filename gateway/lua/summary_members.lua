@@ -1,7 +1,7 @@
 -- Re-reads named members of one expiry set with their hashes, for
 -- SummaryCache's warm summary (the members whose hash Redis said was
 -- written, deleted, expired or evicted since the last round). Read-only;
--- one call reads at most the caller's batch (256), about 1,000 lookups.
+-- one call reads at most the caller's batch (128), about 400 lookups.
 -- A member counts as found exactly as summary_page.lua finds it: in the set,
 -- and its hash has estimated_cost (SORT ... GET finds nothing in a key that
 -- is not a hash, so neither does this: HMGET's WRONGTYPE is caught).

@@ -104,7 +104,9 @@ while true do
   local us = tonumber(t[1]) * 1000000 + tonumber(t[2])
   local took = (us - last) * chunk / n
   last = us
-  if us + took >= deadline then
+  -- Collecting, a call also stops at 256 members found: turning the reply
+  -- into RESP and collecting its garbage come after the clock's last look.
+  if us + took >= deadline or #collected >= 5 * 256 then
     local z = redis.call('ZRANGE', key, rank - 1, rank - 1, 'WITHSCORES')
     return {counts[1], counts[2], counts[3], counts[4], orphans, 0, z[2], z[1], collected}
   end
