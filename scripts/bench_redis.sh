@@ -157,9 +157,18 @@ shapes of section 1), read by each contender in turn, measured like section 1. *
 server's background key index is at most 30 s old, as it stays while a console polls status
 (decisions.md 140): per community, four at a time, ZCOUNT for the members expired longer ago than
 their hash lives, and time-boxed \`summary_page.lua\` calls summing the others' estimated_cost
-(SORT_RO GET) inside Redis; \`ReservationSummary+walk\`, the same after a discovery walk (one SCAN
+(SORT_RO GET) inside Redis: the **cold** summary, every hash inside the window read again, which is what
+the request costs without the summary cache. \`ReservationSummary/fill\` is the same request through an
+empty \`SummaryCache\` (decisions.md 160): the cold read that also hands back every member found with a
+hash (score, estimate, created_at_ms, PEXPIRETIME), what the admin server's first round costs and any
+round after its invalidation connection was lost, and each community's again every 10 minutes.
+\`ReservationSummary/warm\` is the request through a filled cache after $(grep -o 'warmChanges = [0-9]*' gateway/inspect_bench_test.go | awk '{ print $3 }') changes (half new
+reservations, half finalized ones): what the admin server's rounds and GET /reservations/summary cost
+in steady state. Redis's client tracking (BCAST on the reservation hashes) names the changed hashes,
+and only those are re-read, beside one pipeline of counters per community; the benchmark checks a warm
+summary against a cold one after the rows. \`ReservationSummary+walk\`, the cold one after a discovery walk (one SCAN
 for the expiry sets and reserved counters together): what the request costs when the index is
-older, and what the background round runs; the walk alone (\`DiscoverKeys\`); and
+older (the background round runs the walk, then the cache); the walk alone (\`DiscoverKeys\`); and
 \`ReservationCounts\`, what GET /status reads on every call (5 commands per community, one pipeline). The **baseline** is one
 \`KEYS\` call with the same pattern (written only in the benchmark file). Dense:
 \`$(grep -o 'densePattern *= "[^"]*"' gateway/inspect_bench_test.go | cut -d'"' -f2)\`; sparse:
@@ -177,6 +186,7 @@ MD
 	local sh pair ours base
 	for sh in bench production; do
 		for pair in "ScanKeys/dense KEYS/dense" "ScanKeys/sparse KEYS/sparse" "ReservationSummary KEYS/dense" \
+			"ReservationSummary/fill KEYS/dense" "ReservationSummary/warm KEYS/dense" \
 			"ReservationSummary+walk KEYS/dense" "DiscoverKeys KEYS/sparse" "HashReadsFloor KEYS/dense" "ReservationCounts KEYS/dense"; do
 			read -r ours base <<<"$pair"
 			local ot bt
@@ -205,7 +215,12 @@ about $(fmt3 "$(im bench ReservationCounts total_ms)") ms. The bench shape's sum
 Redis two dictionary lookups at random addresses (the key and its expiry) plus the hash, where KEYS
 visits its keys in table order with one, so \`HashReadsFloor\` (no script, no classification) is
 already about twice KEYS; the summary's script adds its classification and cursor on top
-(decisions.md 75 and 140).
+(decisions.md 75 and 140): a cold summary cannot reach 2x KEYS in the bench shape, so the admin
+server keeps it warm. The warm summary's Redis work is O(changes + communities), whatever the members;
+its time is mostly the admin server walking its cache (about one map entry per member inside the
+window). The fill costs Redis about twice the cold read (three lookups per member found instead of
+one); its longest commands on this machine come from redis-server preempted by the benchmark's own
+client building the cache on the same two cores (decisions.md 160).
 
 Command: $(cmdof inspect)
 
