@@ -243,7 +243,9 @@ func (c *SummaryCache) begin(ctx context.Context) bool {
 		err = c.verify(ctx)
 	}
 	if err != nil {
-		c.comms = nil
+		// A connection that answers no PING may never fail a read (a
+		// silently dropped TCP connection): the next round opens another.
+		_ = c.dropConnection()
 		c.stats.LastFallback = err.Error()
 		return false
 	}
