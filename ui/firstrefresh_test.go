@@ -176,37 +176,34 @@ func TestBackgroundColourThatChangesNothingKeepsTheRenderedFrame(t *testing.T) {
 	}
 }
 
-// TestFirstRefreshReadsStatusAndRedisAfterTheAlarms: the first refresh
-// asks the admin API and Redis only once the alarms are read (decisions.md
-// 167), so their work does not compete with the first frame's. While the
-// alarms read is held, neither is asked; once it ends, both are.
-func TestFirstRefreshReadsStatusAndRedisAfterTheAlarms(t *testing.T) {
+// TestFirstRefreshLeavesStatusAndRedisToTheFollowUp: the first refresh
+// asks neither the admin API nor Redis (decisions.md 167), so their work
+// does not compete with the first frame's; its follow-up, asked for at
+// once, asks both.
+func TestFirstRefreshLeavesStatusAndRedisToTheFollowUp(t *testing.T) {
 	d := reserveDeadAddresses(t)
 	s, _ := startDeadStack(t, "staging", d)
-	cwAsked, releaseCW := acceptAndHold(t, "tcp", d.cwAddr)
 	redisAsked, _ := acceptAndHold(t, "unix", filepath.Join(d.redisDir, "redis.sock"))
 	statusAsked := make(chan struct{}, 8)
 	serveOn(t, d.adminAddr, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		statusAsked <- struct{}{}
 		http.Error(w, "held by the test", http.StatusServiceUnavailable)
 	}))
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_, _ = s.backend.Refresh(context.Background())
-	}()
-	await(t, cwAsked, "the alarms read")
-	select { // with the reads begun first, both are asked within milliseconds
-	case <-statusAsked:
-		t.Fatal("the admin API was asked while the alarms read was out")
-	case <-redisAsked:
-		t.Fatal("Redis was asked while the alarms read was out")
-	case <-time.After(300 * time.Millisecond):
+	first, err := s.backend.Refresh(context.Background())
+	if err != nil {
+		t.Fatal(err)
 	}
-	close(releaseCW)
-	await(t, done, "the first refresh")
-	await(t, statusAsked, "the status call after the alarms")
-	await(t, redisAsked, "the Redis read after the alarms")
+	if len(statusAsked) != 0 || len(redisAsked) != 0 {
+		t.Fatalf("the first refresh asked the admin API %d and Redis %d times; want neither", len(statusAsked), len(redisAsked))
+	}
+	if first.NextRefresh <= 0 || first.NextRefresh > readsFollowUp {
+		t.Fatalf("the first refresh asks for the next in %v, want within %v", first.NextRefresh, readsFollowUp)
+	}
+	if _, err := s.backend.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	await(t, statusAsked, "the follow-up's status call")
+	await(t, redisAsked, "the follow-up's Redis read")
 }
 
 // acceptAndHold listens on addr; every connection it accepts is reported

@@ -259,6 +259,9 @@ func TestFlowBackendOutageKeepsDataMarkedStaleAndRecovers(t *testing.T) {
 	s.fireBreakerAlarm(t)
 	f := startFlow(t, s)
 	f.waitFor("✗ ALARM", "circuit-breaker-open", "admin api ", "redis ")
+	f.waitUntil("admin api and redis read once", func(scr string) bool { // the first frame has them waiting
+		return !strings.Contains(strings.Split(scr, "\n")[1], "waiting")
+	})
 
 	s.redis.Kill()
 	s.cw.SetFailures(1000)

@@ -148,13 +148,10 @@ func (l *live) Refresh(ctx context.Context) (Snapshot, error) {
 func (l *live) refresh(ctx context.Context) (Snapshot, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	grace := statusGrace
-	if !l.refreshed {
-		grace = 0
-	}
+	first := !l.refreshed
 	l.refreshed = true
 	admin, adminErr := l.d.Runner.Env.Admin()
-	beginReads := func() {
+	if !first { // beside the alarms: each refresh waits statusGrace for them
 		if adminErr == nil {
 			l.status.begin(ctx, admin.Status)
 		}
@@ -162,31 +159,41 @@ func (l *live) refresh(ctx context.Context) (Snapshot, error) {
 			l.redisRead.begin(ctx, in.Diagnose)
 		}
 	}
-	if grace > 0 {
-		beginReads() // beside the alarms: each refresh waits statusGrace for them
-	}
 	polled := l.d.Poller.Refresh(ctx)
-	if grace == 0 {
-		// The first refresh shows them "waiting" whatever they do, and its
-		// follow-up takes them; begun after the alarms, their requests (and
-		// the admin server's and Redis's work on them) leave the two cores
-		// to the alarms read and the first frame (decisions.md 167).
-		beginReads()
-	}
 	snap := fromAlarmSnapshot(polled)
 	snap.NextRefresh = l.d.Poller.NextDelay(polled)
 	snap.Region = l.d.Region
 	explainExpired(&snap, l.d.Runner.Env.Config.Profile)
-	l.refreshStatus(ctx, &snap, admin, adminErr, grace)
-	l.refreshRedis(ctx, &snap, grace)
-	snap.Redis = strings.TrimSpace(l.diagnosis + "\n\n" + l.reservations)
-	if grace == 0 && (l.status.pending != nil || l.redisRead.pending != nil) {
-		// The first refresh left a read out: the next one comes at once
-		// (waiting statusGrace for it), not a whole interval later.
+	if first {
+		l.firstReads(&snap, adminErr)
+		// The follow-up asks for what the first left out, at once, not a
+		// whole interval later.
 		snap.NextRefresh = sooner(snap.NextRefresh, readsFollowUp)
+	} else {
+		l.refreshStatus(ctx, &snap, admin, adminErr)
+		l.refreshRedis(ctx, &snap)
 	}
+	snap.Redis = strings.TrimSpace(l.diagnosis + "\n\n" + l.reservations)
 	l.last = snap
 	return snap, nil
+}
+
+// firstReads is the first refresh's admin API and Redis entries. It asks
+// neither (its follow-up, readsFollowUp later, does): begun beside or
+// even after the alarms read, their work (our client's, the admin
+// server's, Redis's) took the two cores from the alarms read and the first
+// frame, whose snapshot reached the model 6 ms after it was ready in one
+// trace (decisions.md 167). Both say waiting, except an admin API that
+// cannot be asked at all (no key), which says why at once.
+func (l *live) firstReads(snap *Snapshot, adminErr error) {
+	if adminErr != nil {
+		l.admin.record(adminErr, l.d.Now())
+	}
+	snap.Flags, snap.Enforcement = l.last.Flags, l.last.Enforcement
+	snap.Health = append(snap.Health, l.admin.health())
+	if l.d.Runner.Env.Inspector != nil {
+		snap.Health = append(snap.Health, l.redis.health())
+	}
 }
 
 // sooner is the earlier of two refresh delays, where 0 means the console's
@@ -204,14 +211,13 @@ const readsFollowUp = 10 * time.Millisecond
 
 // refreshStatus reads flags, enforcement and reservation totals; on failure
 // the last good values stay, marked stale by the admin api health entry.
-// Not answered within grace: the last values stay, marked stale, except on
-// the first refresh, where there are none yet and the entry says waiting.
-func (l *live) refreshStatus(ctx context.Context, snap *Snapshot, client *gateway.Client, err error, grace time.Duration) {
+// Not answered within statusGrace: the last values stay, marked stale.
+func (l *live) refreshStatus(ctx context.Context, snap *Snapshot, client *gateway.Client, err error) {
 	snap.Flags, snap.Enforcement = l.last.Flags, l.last.Enforcement
 	answered := true
 	if err == nil {
 		var r readResult[gateway.Status]
-		if r, answered = l.status.get(ctx, client.Status, grace); answered {
+		if r, answered = l.status.get(ctx, client.Status, statusGrace); answered {
 			err = r.err
 			if err == nil {
 				snap.Flags, snap.Enforcement = r.v.Flags.Values, r.v.Enforcement.Mode
@@ -219,27 +225,24 @@ func (l *live) refreshStatus(ctx context.Context, snap *Snapshot, client *gatewa
 			}
 		}
 	}
-	switch {
-	case !answered && grace == 0: // the first refresh: nothing to be stale yet
-	case !answered: // the call is still out: the alarms go on screen with the last status, marked stale
-		l.admin.record(fmt.Errorf("status has not answered within %v; showing the last values", grace), l.d.Now())
-	default:
-		l.admin.record(err, l.d.Now())
+	if !answered { // the call is still out: the alarms go on screen with the last status, marked stale
+		err = fmt.Errorf("status has not answered within %v; showing the last values", statusGrace)
 	}
+	l.admin.record(err, l.d.Now())
 	snap.Health = append(snap.Health, l.admin.health())
 }
 
 // refreshRedis takes the read-only diagnosis when an inspector is
-// configured, waiting for it at most grace (as refreshStatus).
-func (l *live) refreshRedis(ctx context.Context, snap *Snapshot, grace time.Duration) {
+// configured, waiting for it at most statusGrace (as refreshStatus).
+func (l *live) refreshRedis(ctx context.Context, snap *Snapshot) {
 	in := l.d.Runner.Env.Inspector
 	if in == nil {
 		return
 	}
-	r, answered := l.redisRead.get(ctx, in.Diagnose, grace)
+	r, answered := l.redisRead.get(ctx, in.Diagnose, statusGrace)
 	switch {
-	case !answered && grace > 0:
-		l.redis.record(fmt.Errorf("redis has not answered within %v; showing the last values", grace), l.d.Now())
+	case !answered:
+		l.redis.record(fmt.Errorf("redis has not answered within %v; showing the last values", statusGrace), l.d.Now())
 	case answered:
 		err := r.err
 		if err == nil && r.v.Ping.Error != "" {

@@ -13,9 +13,10 @@ import (
 )
 
 // TestRefreshShowsAlarmsWithoutWaitingForStatus holds the admin API's
-// status answer until the refresh has returned. The refresh must come back
-// with the status call still out (its request not cancelled), and the next
-// refresh takes the answer.
+// status answer until a refresh that asked for it has returned. The refresh
+// must come back after statusGrace with the status call still out (its
+// request not cancelled), and the next refresh takes the answer. (The first
+// refresh asks for no status at all: decisions.md 167.)
 func TestRefreshShowsAlarmsWithoutWaitingForStatus(t *testing.T) {
 	d := reserveDeadAddresses(t)
 	s, _ := startDeadStack(t, "staging", d)
@@ -23,6 +24,9 @@ func TestRefreshShowsAlarmsWithoutWaitingForStatus(t *testing.T) {
 	cancelled := make(chan bool, 1)
 	serveOn(t, d.adminAddr, heldStatus(release, cancelled))
 	ctx := context.Background()
+	if _, err := s.backend.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
 	first, err := s.backend.Refresh(ctx)
 	if err != nil {
 		t.Fatal(err)
