@@ -20,6 +20,10 @@ const (
 	// rereadBatch is how many members one summary_members.lua call reads
 	// (about 0.8 ms of server time at 10^6 members: 256 took 1.6).
 	rereadBatch = 128
+	// fillWorkers is how many communities a round that fills reads at once:
+	// fewer than summaryWorkers, as building the cache costs the client
+	// CPU that a Redis on the same host would otherwise get.
+	fillWorkers = 2
 )
 
 // SummaryCacheOptions tunes a SummaryCache; zero values take the defaults.
@@ -193,7 +197,13 @@ func (c *SummaryCache) SummaryOf(ctx context.Context, idx KeyIndex, maxCommuniti
 	errs := make([]error, len(groups))
 	work := make(chan int)
 	var wg sync.WaitGroup
-	for range min(summaryWorkers, len(groups)) {
+	workers := summaryWorkers
+	for _, p := range plans {
+		if p == roundFill {
+			workers = fillWorkers
+		}
+	}
+	for range min(workers, len(groups)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
