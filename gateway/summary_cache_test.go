@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"reflect"
 	"strconv"
 	"strings"
@@ -444,5 +445,51 @@ func TestSummaryCacheOnARedisWithoutPEXPIRETIME(t *testing.T) {
 	st := l.check("again")
 	if st.Warm != 0 || st.Filled != 1 || st.Cold != 1 || !strings.Contains(st.LastFallback, "fill failed") {
 		t.Fatalf("%+v", st)
+	}
+}
+
+// TestSummaryCacheOnAnotherRedis: the store's client reconnects to another
+// server (a failover behind one address) while the invalidation connection
+// stays on the first; the round's CLIENT LIST check finds no connection of
+// ours there and the summary is read cold from the new server.
+func TestSummaryCacheOnAnotherRedis(t *testing.T) {
+	srvA, rdbA := redisproc.ForTest(t)
+	srvB, rdbB := redisproc.ForTest(t)
+	var target atomic.Value
+	target.Store(srvA.Socket())
+	rdb := redis.NewClient(&redis.Options{Network: "unix", Addr: "failover",
+		Dialer: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, "unix", target.Load().(string))
+		}})
+	t.Cleanup(func() { _ = rdb.Close() })
+	clock := testclock.New(base)
+	f := &fixture{rdb: rdb, clock: clock, ctx: context.Background(), store: NewStore(rdb, StoreOptions{Now: clock.Now})}
+	cache := f.store.NewSummaryCache(SummaryCacheOptions{})
+	t.Cleanup(func() { _ = cache.Close() })
+	l := &lockstep{t: t, f: f, cache: cache}
+	f.setLimit(t, "c1", 1_000_000)
+	f.reserve(t, "c1", "u1", "on-a", 100)
+	l.check("fill on A")
+	l.check("warm on A")
+	// B holds other reservations of the same community.
+	storeB := NewStore(rdbB, StoreOptions{Now: clock.Now})
+	if err := storeB.SetLimit(f.ctx, "c1", 1_000_000); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"on-b1", "on-b2"} {
+		if _, err := storeB.Reserve(f.ctx, ReserveInput{Community: "c1", User: "u1", IdempotencyKey: k,
+			ModelAlias: "cheap", EstimateCents: 7}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	target.Store(srvB.Socket())
+	// Drop the store's pooled connections to A (not the Pub/Sub one).
+	if err := rdbA.Do(f.ctx, "CLIENT", "KILL", "TYPE", "normal").Err(); err != nil {
+		t.Fatal(err)
+	}
+	st := l.check("after the failover")
+	if st.Warm != 1 || !strings.Contains(st.LastFallback, "not on this Redis") {
+		t.Fatalf("read warm from the old server's cache: %+v", st)
 	}
 }
