@@ -1,11 +1,13 @@
 package alarms
 
 import (
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
+
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // State is a CloudWatch alarm state.
@@ -179,6 +181,16 @@ type stateReasonData struct {
 	} `json:"evaluatedDatapoints"`
 }
 
+// decodeStateReasonData is go-json-experiment/json (encoding/json/v2
+// without GOEXPERIMENT) with encoding/json's leniencies (member names in
+// any case, the last of duplicates, invalid UTF-8 kept): 1.1 µs an alarm
+// against encoding/json's 2.6, and every alarm of the first refresh has one
+// (decisions.md 170).
+func decodeStateReasonData(raw []byte, d *stateReasonData) error {
+	return jsonv2.Unmarshal(raw, d, jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true),
+		jsonv2.MatchCaseInsensitiveNames(true))
+}
+
 // parseStateReasonData extracts the threshold and the recent datapoints,
 // oldest first. Evaluated datapoints carry timestamps and win over
 // recentDatapoints, which do not. An empty input is no data, not an error.
@@ -187,7 +199,7 @@ func parseStateReasonData(raw string) (threshold *float64, recent []Datapoint, e
 		return nil, nil, nil
 	}
 	var d stateReasonData
-	if err := json.Unmarshal([]byte(raw), &d); err != nil {
+	if err := decodeStateReasonData([]byte(raw), &d); err != nil {
 		return nil, nil, fmt.Errorf("StateReasonData is not valid JSON: %w", err)
 	}
 	for _, e := range d.Evaluated {
