@@ -92,6 +92,9 @@ type communityCache struct {
 	members map[string]cachedMember
 	// dirty are the members Redis named since they were last read.
 	dirty map[string]struct{}
+	// uncacheable: the last fill kept nothing (an estimate that is not a
+	// plain integer, or more than MaxMembers): read cold until MaxAge.
+	uncacheable bool
 }
 
 // cachedMember is what the summary reads of one member and its hash.
@@ -311,6 +314,8 @@ func (c *SummaryCache) plan(tracked bool, cc *communityCache, month string) (com
 		return roundCold, "a recent fill failed: " + c.fillErr
 	case cc == nil:
 		return roundFill, "not cached (first round, new invalidation connection, flush or new community)"
+	case cc.uncacheable && c.store.now().Sub(cc.filledAt) <= c.opts.MaxAge:
+		return roundCold, "not cacheable (an estimate that is not a plain integer, or too many members)"
 	case cc.month != month:
 		return roundFill, "a new month"
 	case c.store.now().Sub(cc.filledAt) > c.opts.MaxAge:
@@ -343,7 +348,10 @@ func (c *SummaryCache) summarize(ctx context.Context, p communityRound, cc *comm
 		return cr, filled, roundFill, reason, err
 	}
 	cr, err := c.store.summarizeCommunity(ctx, community, month, months)
-	return cr, nil, roundCold, reason, err
+	if cc == nil || !cc.uncacheable || err != nil {
+		cc = nil
+	}
+	return cr, cc, roundCold, reason, err
 }
 
 // keep stores the round's caches and counts what was done; communities
@@ -404,8 +412,11 @@ func (c *SummaryCache) fill(ctx context.Context, community, month string, months
 		cr, err = c.store.summarizeCommunity(ctx, community, month, months)
 		return cr, nil, err
 	}
-	if err != nil || !keep {
+	if err != nil {
 		return cr, nil, err
+	}
+	if !keep {
+		return cr, &communityCache{month: month, filledAt: cc.filledAt, uncacheable: true}, nil
 	}
 	return cr, cc, nil
 }

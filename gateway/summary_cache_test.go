@@ -493,3 +493,22 @@ func TestSummaryCacheOnAnotherRedis(t *testing.T) {
 		t.Fatalf("read warm from the old server's cache: %+v", st)
 	}
 }
+
+// TestSummaryCacheLeavesAnOddEstimateCold: an estimated_cost the script
+// would read as Lua reads it ("2.5") keeps the community out of the cache
+// and its rounds cold (not a fill each round), and the figures right.
+func TestSummaryCacheLeavesAnOddEstimateCold(t *testing.T) {
+	f, cache := cacheFixture(t)
+	f.setLimit(t, "c1", 1_000_000)
+	f.reserve(t, "c1", "u1", "a", 100)
+	l := &lockstep{t: t, f: f, cache: cache}
+	l.check("fill")
+	if err := f.rdb.HSet(f.ctx, ReservationKey("c1", "u1", "a"), "estimated_cost", "2.5").Err(); err != nil {
+		t.Fatal(err)
+	}
+	l.check("odd estimate")
+	l.check("again")
+	if st := l.check("and again"); st.Filled != 2 || st.Cold != 2 || st.Warm != 0 {
+		t.Fatalf("%+v", st)
+	}
+}
