@@ -512,3 +512,41 @@ func TestSummaryCacheLeavesAnOddEstimateCold(t *testing.T) {
 		t.Fatalf("%+v", st)
 	}
 }
+
+// TestSummaryCacheWithAPassword: the invalidation connection authenticates
+// as the store's client does; when it cannot (the password changed under
+// it), rounds read cold and nothing they report holds the password.
+func TestSummaryCacheWithAPassword(t *testing.T) {
+	const secret, next = "s3cret-summary-pw", "n3xt-summary-pw"
+	srv, first := redisproc.ForTest(t) // redisproc checks a server without a password
+	if err := first.ConfigSet(context.Background(), "requirepass", secret).Err(); err != nil {
+		t.Fatal(err)
+	}
+	rdb := redis.NewClient(&redis.Options{Network: "unix", Addr: srv.Socket(), Password: secret})
+	t.Cleanup(func() { _ = rdb.Close() })
+	adm := redis.NewClient(&redis.Options{Network: "unix", Addr: srv.Socket(), Password: secret})
+	t.Cleanup(func() { _ = adm.Close() })
+	clock := testclock.New(base)
+	f := &fixture{rdb: rdb, clock: clock, ctx: context.Background(), store: NewStore(rdb, StoreOptions{Now: clock.Now})}
+	cache := f.store.NewSummaryCache(SummaryCacheOptions{})
+	t.Cleanup(func() { _ = cache.Close() })
+	l := &lockstep{t: t, f: f, cache: cache}
+	f.setLimit(t, "c1", 1_000_000)
+	f.reserve(t, "c1", "u1", "a", 100)
+	l.check("fill")
+	if st := l.check("warm"); st.Warm != 1 {
+		t.Fatalf("not warm with a password: %+v", st)
+	}
+	if err := adm.ConfigSet(f.ctx, "requirepass", next).Err(); err != nil {
+		t.Fatal(err)
+	}
+	killTracker(t, f, cache)
+	st := l.check("the invalidation connection cannot log in again")
+	if st.Warm != 1 || st.Cold == 0 || st.LastFallback == "" {
+		t.Fatalf("%+v", st)
+	}
+	if strings.Contains(st.LastFallback, secret) || strings.Contains(st.LastFallback, next) {
+		t.Fatalf("a password in the fallback reason: %q", st.LastFallback)
+	}
+	t.Logf("fallback: %s", st.LastFallback)
+}
