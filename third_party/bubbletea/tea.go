@@ -1473,7 +1473,8 @@ func (p *Program) startRenderer() {
 	p.requestFrame() // whatever was queued before the start
 	go func() {
 		// starts rings the start times of the last frameBurst flushes that
-		// wrote something (one of an unchanged view costs nothing): a
+		// wrote a frame (one of an unchanged view, or of queued sequences
+		// only, costs nothing): a
 		// flush waits until the oldest of them is frameBurst intervals old,
 		// so the cap holds on average while a frame after a quiet spell, or
 		// one of up to frameBurst in quick succession (a start-up's queries,
@@ -1503,22 +1504,18 @@ func (p *Program) startRenderer() {
 				}
 			}
 			began := time.Now()
-			queued := p.pendingOutput()
 			_ = p.flush()
 			_ = p.renderer.flush(false)
-			if queued || rendererWrote(p.renderer) { // a flush that wrote nothing costs no slot
+			// Only a frame costs a slot: a flush that wrote nothing, or only
+			// queued sequences (queries, the bell, set-up), does not. At
+			// start-up the set-up writes and queries took three or four of
+			// the four slots and the alarm list waited four intervals.
+			if rendererWrote(p.renderer) {
 				starts[next] = began
 				next = (next + 1) % frameBurst
 			}
 		}
 	}()
-}
-
-// pendingOutput: terminal sequences wait to be written (gatewayops patch).
-func (p *Program) pendingOutput() bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.outputBuf.Len() > 0
 }
 
 // rendererWrote says whether the renderer's last flush wrote a frame: one
