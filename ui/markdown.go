@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"sync"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/glamour/v2"
@@ -27,7 +26,6 @@ type markdown struct {
 	gen     int // bumped by Restyle: a render of an older style is dropped
 	out     map[mdKey]string
 	pending map[mdKey]bool
-	started bool // a background render has been issued
 
 	// renderMu serialises renders: a TermRenderer keeps its block stack
 	// between calls, so two goroutines must not share one.
@@ -125,22 +123,11 @@ func (m *markdown) Later(id, src string, width int) tea.Cmd {
 	}
 	m.pending[k] = true
 	style, gen := m.style, m.gen
-	wait := time.Duration(0)
-	if !m.started {
-		m.started, wait = true, firstRenderWait
-	}
 	return func() tea.Msg {
-		time.Sleep(wait)
 		m.store(k, gen, m.renderNow(style, src, k.width))
 		return runbookRenderedMsg{id: id}
 	}
 }
-
-// firstRenderWait holds the program's first background render back for
-// about one frame interval (renderFPS 60): that frame is the first list's,
-// flushed within it, and on two cores the render (2-8 ms of CPU) took the
-// core the flush needed.
-const firstRenderWait = 17 * time.Millisecond
 
 // runbookRenderedMsg: a background render is in the cache; the panel shows
 // it if the runbook is still the one on screen.
