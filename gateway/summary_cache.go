@@ -77,6 +77,10 @@ type SummaryCache struct {
 	// before 7.0, always does); until MaxAge later communities read cold.
 	fillErr   string
 	fillErrAt time.Time
+	// retryAt: Redis refused the invalidation connection (refused says
+	// how); no round tries again before.
+	retryAt time.Time
+	refused string
 	fillMu    sync.Mutex
 	// reread counts the members warm summaries re-read (on several workers).
 	reread atomic.Int64
@@ -243,6 +247,10 @@ func (c *SummaryCache) begin(ctx context.Context) bool {
 		c.stats.LastFallback = "the cache is closed"
 		return false
 	}
+	if c.store.now().Before(c.retryAt) {
+		c.stats.LastFallback = c.refused
+		return false
+	}
 	if c.inv == nil {
 		inv, err := newInvalidations(c.store.rdb)
 		if err != nil {
@@ -260,6 +268,15 @@ func (c *SummaryCache) begin(ctx context.Context) bool {
 		// silently dropped TCP connection): the next round opens another.
 		_ = c.dropConnection()
 		c.stats.LastFallback = err.Error()
+		var refused redis.Error
+		if errors.As(err, &refused) {
+			// Redis answered no (no CLIENT TRACKING, as in miniredis; a
+			// refused login or command): do not dial again every round.
+			c.retryAt = c.store.now().Add(c.opts.MaxAge)
+			c.refused = "Redis refused the invalidation connection until " +
+				c.retryAt.UTC().Format(time.RFC3339) + ": " + err.Error()
+			c.stats.LastFallback = c.refused
+		}
 		return false
 	}
 	if gen != c.gen || c.comms == nil {

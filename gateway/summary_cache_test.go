@@ -16,6 +16,7 @@ import (
 	"gatewayops/gateway/redisproc"
 	"gatewayops/internal/testclock"
 
+	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -549,4 +550,30 @@ func TestSummaryCacheWithAPassword(t *testing.T) {
 		t.Fatalf("a password in the fallback reason: %q", st.LastFallback)
 	}
 	t.Logf("fallback: %s", st.LastFallback)
+}
+
+// TestSummaryCacheOverMiniredis (the demo's fallback without redis-server):
+// no CLIENT TRACKING, so every round reads cold, and after the first
+// refusal no round dials the invalidation connection again for MaxAge.
+func TestSummaryCacheOverMiniredis(t *testing.T) {
+	mr := miniredis.RunT(t)
+	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr()})
+	t.Cleanup(func() { _ = rdb.Close() })
+	clock := testclock.New(base)
+	f := &fixture{rdb: rdb, clock: clock, ctx: context.Background(), store: NewStore(rdb, StoreOptions{Now: clock.Now})}
+	cache := f.store.NewSummaryCache(SummaryCacheOptions{})
+	t.Cleanup(func() { _ = cache.Close() })
+	l := &lockstep{t: t, f: f, cache: cache}
+	f.setLimit(t, "c1", 1_000_000)
+	f.reserve(t, "c1", "u1", "a", 100)
+	l.check("refused")
+	st := l.check("again")
+	if st.Cold != 2 || !strings.Contains(st.LastFallback, "refused") || cache.inv != nil {
+		t.Fatalf("%+v (connection %v)", st, cache.inv != nil)
+	}
+	clock.Advance(DefaultSummaryCacheMaxAge + time.Second)
+	l.check("after MaxAge: tries again, refused again")
+	if !cache.retryAt.After(clock.Now()) {
+		t.Fatalf("did not try again after MaxAge: retry at %v", cache.retryAt)
+	}
 }
