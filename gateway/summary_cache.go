@@ -81,7 +81,7 @@ type SummaryCache struct {
 	// how); no round tries again before.
 	retryAt time.Time
 	refused string
-	fillMu    sync.Mutex
+	fillMu  sync.Mutex
 	// reread counts the members warm summaries re-read (on several workers).
 	reread atomic.Int64
 }
