@@ -72,7 +72,8 @@ type SummaryCache struct {
 	// idle closes the invalidation connection when no summary ran for
 	// MaxAge (the next one would fill the cache again anyway), so nobody
 	// pays for invalidations while nobody asks.
-	idle *time.Timer
+	idle      *time.Timer
+	lastRound time.Time
 	// fillErr is why the last fill failed (a Redis without PEXPIRETIME,
 	// before 7.0, always does); until MaxAge later communities read cold.
 	fillErr   string
@@ -157,11 +158,14 @@ func (c *SummaryCache) dropConnection() error {
 	return err
 }
 
-// closeIdle is the idle timer's: no summary since it was set.
+// closeIdle is the idle timer's: no summary since it was set (unless one
+// ran while the timer waited for the lock).
 func (c *SummaryCache) closeIdle() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	_ = c.dropConnection()
+	if time.Since(c.lastRound) >= c.opts.MaxAge {
+		_ = c.dropConnection()
+	}
 }
 
 // communityRound is what a round does with one community.
@@ -181,6 +185,7 @@ func (c *SummaryCache) SummaryOf(ctx context.Context, idx KeyIndex, maxCommuniti
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.lastRound = time.Now()
 	if c.idle != nil {
 		c.idle.Stop()
 	}
@@ -192,51 +197,67 @@ func (c *SummaryCache) SummaryOf(ctx context.Context, idx KeyIndex, maxCommuniti
 	month := Month(c.store.now())
 	groups, truncated := communityMonths(idx, limit)
 	tracked := c.begin(ctx)
-	sum := ReservationSummary{Month: month, Communities: make([]CommunityReservations, len(groups)),
-		Truncated: truncated || idx.Truncated}
-	plans := make([]communityRound, len(groups))
-	caches := make([]*communityCache, len(groups))
-	reasons := make([]string, len(groups))
+	r := round{groups: groups, month: month, plans: make([]communityRound, len(groups)),
+		caches: make([]*communityCache, len(groups)), reasons: make([]string, len(groups)),
+		out: make([]CommunityReservations, len(groups)), errs: make([]error, len(groups))}
 	for i, g := range groups {
-		caches[i] = c.comms[g.community]
-		plans[i], reasons[i] = c.plan(tracked, caches[i], month)
+		r.caches[i] = c.comms[g.community]
+		r.plans[i], r.reasons[i] = c.plan(tracked, r.caches[i], month)
 	}
-	errs := make([]error, len(groups))
-	work := make(chan int)
-	var wg sync.WaitGroup
-	workers := summaryWorkers
-	for _, p := range plans {
-		if p == roundFill {
-			workers = fillWorkers
-		}
-	}
-	for range min(workers, len(groups)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range work {
-				var reason string
-				sum.Communities[i], caches[i], plans[i], reason, errs[i] =
-					c.summarize(ctx, plans[i], caches[i], groups[i].community, month, groups[i].months)
-				if reason != "" {
-					reasons[i] = reason
-				}
-			}
-		}()
-	}
-	for i := range groups {
-		work <- i
-	}
-	close(work)
-	wg.Wait()
-	c.keep(groups, caches, plans, reasons, tracked)
-	if err := errors.Join(errs...); err != nil {
+	c.run(ctx, &r)
+	c.keep(groups, r.caches, r.plans, r.reasons, tracked)
+	if err := errors.Join(r.errs...); err != nil {
 		return ReservationSummary{}, err
 	}
+	sum := ReservationSummary{Month: month, Communities: r.out, Truncated: truncated || idx.Truncated}
 	for _, cr := range sum.Communities {
 		addTotals(&sum.Totals, cr)
 	}
 	return sum, nil
+}
+
+// round is one SummaryOf's work, one slot per community.
+type round struct {
+	groups  []communityGroup
+	month   string
+	plans   []communityRound
+	caches  []*communityCache
+	reasons []string
+	out     []CommunityReservations
+	errs    []error
+}
+
+// run summarises r's communities on summaryWorkers connections
+// (fillWorkers when one fills: building the cache costs the client CPU).
+func (c *SummaryCache) run(ctx context.Context, r *round) {
+	workers := summaryWorkers
+	for _, p := range r.plans {
+		if p == roundFill {
+			workers = fillWorkers
+		}
+	}
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for range min(workers, len(r.groups)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				g := r.groups[i]
+				var reason string
+				r.out[i], r.caches[i], r.plans[i], reason, r.errs[i] =
+					c.summarize(ctx, r.plans[i], r.caches[i], g.community, r.month, g.months)
+				if reason != "" {
+					r.reasons[i] = reason
+				}
+			}
+		}()
+	}
+	for i := range r.groups {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
 }
 
 // begin opens or checks the invalidation connection and takes what it
