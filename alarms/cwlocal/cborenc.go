@@ -1,19 +1,22 @@
 package cwlocal
 
 import (
+	"encoding/binary"
+	"math"
 	"reflect"
 	"strings"
 	"sync"
-
-	"github.com/aws/smithy-go/encoding/cbor"
 )
 
-// cborEncoder turns response structs into CBOR values by their json member
-// names (Timestamp becomes tag 1, epoch seconds; nil pointers and omitempty
-// zero values are left out). It reads each struct type's fields once: the
-// reflection and tag parse of every field of every value was a quarter of
-// cwlocal's CPU answering a 1,000-alarm FastStart read (ten DescribeAlarms
-// by AlarmNames). Safe for concurrent use; one per Service.
+// cborEncoder writes response structs as CBOR by their json member names
+// (Timestamp becomes tag 1, epoch seconds; nil pointers and omitempty zero
+// values are left out), straight into bytes. It reads each struct type's
+// fields once: the reflection and tag parse of every field of every value
+// was a quarter of cwlocal's CPU answering a 1,000-alarm FastStart read
+// (ten DescribeAlarms by AlarmNames), and building a cbor.Value tree for
+// smithy's encoder to walk twice (once for lengths, once for bytes, its maps
+// iterated) was another quarter (decisions.md 171). Safe for concurrent
+// use; one per Service.
 type cborEncoder struct {
 	plans sync.Map // reflect.Type -> []member
 }
@@ -55,41 +58,121 @@ func (e *cborEncoder) plan(t reflect.Type) []member {
 	return fields
 }
 
-// value encodes v.
-func (e *cborEncoder) value(v reflect.Value) cbor.Value {
+// encode is v in CBOR.
+func (e *cborEncoder) encode(v any) []byte {
+	return e.append(make([]byte, 0, 1024), reflect.ValueOf(v))
+}
+
+// CBOR major types (RFC 8949 section 3.1).
+const (
+	cborUint   = 0
+	cborNegInt = 1
+	cborText   = 3
+	cborArray  = 4
+	cborMap    = 5
+	cborTag    = 6
+)
+
+// CBOR simple values and the 8-byte float's initial byte.
+const (
+	cborFalse   = 0xf4
+	cborTrue    = 0xf5
+	cborNull    = 0xf6
+	cborFloat64 = 0xfb
+)
+
+// appendHead is a data item's head: its major type and argument, in the
+// shortest form.
+func appendHead(b []byte, major byte, n uint64) []byte {
+	m := major << 5
+	switch {
+	case n < 24:
+		return append(b, m|byte(n))
+	case n <= math.MaxUint8:
+		return append(b, m|24, byte(n))
+	case n <= math.MaxUint16:
+		return binary.BigEndian.AppendUint16(append(b, m|25), uint16(n))
+	case n <= math.MaxUint32:
+		return binary.BigEndian.AppendUint32(append(b, m|26), uint32(n))
+	}
+	return binary.BigEndian.AppendUint64(append(b, m|27), n)
+}
+
+func appendText(b []byte, s string) []byte { return append(appendHead(b, cborText, uint64(len(s))), s...) }
+
+func appendFloat(b []byte, f float64) []byte {
+	return binary.BigEndian.AppendUint64(append(b, cborFloat64), math.Float64bits(f))
+}
+
+// append writes v after b.
+func (e *cborEncoder) append(b []byte, v reflect.Value) []byte {
 	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
 		if v.IsNil() {
-			return &cbor.Nil{}
+			return append(b, cborNull)
 		}
 		v = v.Elem()
 	}
 	if v.Type() == timestampType {
-		return &cbor.Tag{ID: 1, Value: cbor.Float64(epochSeconds(v.Interface().(Timestamp).Time))}
+		return appendFloat(appendHead(b, cborTag, 1), epochSeconds(v.Interface().(Timestamp).Time))
 	}
 	switch v.Kind() {
 	case reflect.Struct:
-		plan := e.plan(v.Type())
-		m := make(cbor.Map, len(plan))
-		for _, f := range plan {
-			fv := v.Field(f.index)
-			if (fv.Kind() == reflect.Pointer && fv.IsNil()) || (f.omitEmpty && fv.IsZero()) {
-				continue
-			}
-			m[f.name] = e.value(fv)
-		}
-		return m
+		return e.appendStruct(b, v)
 	case reflect.Map:
-		m := make(cbor.Map, v.Len())
-		for _, k := range v.MapKeys() {
-			m[k.String()] = e.value(v.MapIndex(k))
+		b = appendHead(b, cborMap, uint64(v.Len()))
+		for it := v.MapRange(); it.Next(); {
+			b = e.append(appendText(b, it.Key().String()), it.Value())
 		}
-		return m
+		return b
 	case reflect.Slice:
-		l := make(cbor.List, v.Len())
-		for i := range l {
-			l[i] = e.value(v.Index(i))
+		b = appendHead(b, cborArray, uint64(v.Len()))
+		for i := range v.Len() {
+			b = e.append(b, v.Index(i))
 		}
-		return l
+		return b
 	}
-	return scalarCBOR(v)
+	return appendScalar(b, v)
+}
+
+// appendStruct writes the struct's members that are present as a map.
+func (e *cborEncoder) appendStruct(b []byte, v reflect.Value) []byte {
+	plan := e.plan(v.Type())
+	present := func(f member) bool {
+		fv := v.Field(f.index)
+		return !(fv.Kind() == reflect.Pointer && fv.IsNil()) && !(f.omitEmpty && fv.IsZero())
+	}
+	n := 0
+	for _, f := range plan {
+		if present(f) {
+			n++
+		}
+	}
+	b = appendHead(b, cborMap, uint64(n))
+	for _, f := range plan {
+		if present(f) {
+			b = e.append(appendText(b, f.name), v.Field(f.index))
+		}
+	}
+	return b
+}
+
+// appendScalar writes a string, bool or number (anything else is null).
+func appendScalar(b []byte, v reflect.Value) []byte {
+	switch v.Kind() {
+	case reflect.String:
+		return appendText(b, v.String())
+	case reflect.Bool:
+		if v.Bool() {
+			return append(b, cborTrue)
+		}
+		return append(b, cborFalse)
+	case reflect.Int, reflect.Int32, reflect.Int64:
+		if n := v.Int(); n < 0 {
+			return appendHead(b, cborNegInt, uint64(-(n + 1))) // major 1 carries -1-n
+		}
+		return appendHead(b, cborUint, uint64(v.Int()))
+	case reflect.Float64, reflect.Float32:
+		return appendFloat(b, v.Float())
+	}
+	return append(b, cborNull)
 }

@@ -132,20 +132,3 @@ func kindWord(t reflect.Type) string {
 
 var timestampType = reflect.TypeOf(Timestamp{})
 
-// scalarCBOR encodes a string, bool or number (anything else is nil).
-func scalarCBOR(v reflect.Value) cbor.Value {
-	switch v.Kind() {
-	case reflect.String:
-		return cbor.String(v.String())
-	case reflect.Bool:
-		return cbor.Bool(v.Bool())
-	case reflect.Int, reflect.Int32, reflect.Int64:
-		if n := v.Int(); n < 0 {
-			return cbor.NegInt(uint64(-n))
-		}
-		return cbor.Uint(uint64(v.Int()))
-	case reflect.Float64, reflect.Float32:
-		return cbor.Float64(v.Float())
-	}
-	return &cbor.Nil{}
-}
