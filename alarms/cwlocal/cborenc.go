@@ -98,7 +98,9 @@ func appendHead(b []byte, major byte, n uint64) []byte {
 	return binary.BigEndian.AppendUint64(append(b, m|27), n)
 }
 
-func appendText(b []byte, s string) []byte { return append(appendHead(b, cborText, uint64(len(s))), s...) }
+func appendText(b []byte, s string) []byte {
+	return append(appendHead(b, cborText, uint64(len(s))), s...)
+}
 
 func appendFloat(b []byte, f float64) []byte {
 	return binary.BigEndian.AppendUint64(append(b, cborFloat64), math.Float64bits(f))

@@ -131,4 +131,3 @@ func kindWord(t reflect.Type) string {
 }
 
 var timestampType = reflect.TypeOf(Timestamp{})
-
