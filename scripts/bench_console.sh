@@ -358,9 +358,10 @@ overres_section() {
 The console's own refresh (`Backend.Refresh`: the alarms from cwlocal, GET /status of the real
 admin server, the Redis health read) over the demo catalog, with the gateway's Redis preloaded by
 `sim.Preload` in the bench shape (90 % live) over ten communities. **First frame** is the
-console's first refresh, which its first frame waits for: the alarms only (status and the Redis
-read run beside them and are shown if they have answered by then; else the admin panel says
-waiting until the refresh that follows 10 ms later, which waits up to 500 ms for them). **Status in** is when a refresh first
+console's first refresh, which its first frame waits for: the alarms only (it asks for neither
+status nor the Redis read, so their work does not compete with the first frame's, decisions.md
+167; the admin panel says waiting until the refresh that follows 10 ms later asks for both and
+waits up to 500 ms for them). **Status in** is when a refresh first
 holds status: the admin server's very first status waits for its first key discovery, a SCAN of
 the keyspace (docs/decisions.md 70). **Steady refresh** is every refresh after that, which is what
 an engineer's console costs Redis every 15 s: status is O(communities), so it does not grow with
