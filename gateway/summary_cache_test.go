@@ -577,3 +577,23 @@ func TestSummaryCacheOverMiniredis(t *testing.T) {
 		t.Fatalf("did not try again after MaxAge: retry at %v", cache.retryAt)
 	}
 }
+
+// TestOwnClientOptionsShareNothingTheOriginalWrites: a derived client's
+// options do not point at the original's maintenance-notification config
+// (its client writes it during a handshake while NewClient clones the
+// copy: the data race CI's race detector caught in TestLoadAdminServer)
+// nor carry its push processor.
+func TestOwnClientOptionsShareNothingTheOriginalWrites(t *testing.T) {
+	orig := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", Password: "pw"})
+	defer orig.Close()
+	opt := OwnClientOptions(orig)
+	if opt.MaintNotificationsConfig == nil || opt.MaintNotificationsConfig == orig.Options().MaintNotificationsConfig {
+		t.Fatal("the copy shares the original's maintenance-notification config")
+	}
+	if opt.PushNotificationProcessor != nil {
+		t.Fatal("the copy carries the original's push processor")
+	}
+	if opt.Addr != "127.0.0.1:1" || opt.Password != "pw" {
+		t.Fatalf("the copy lost the address or credentials: %q", opt.Addr)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/redis/go-redis/v9/maintnotifications"
 )
 
 // invalidateChannel is where Redis publishes client-tracking invalidations
@@ -50,6 +51,27 @@ type invalidations struct {
 	seq        int
 }
 
+// OwnClientOptions is c's options (address, credentials, TLS, dialer) for
+// a client of its own. The copy gets its own maintenance-notification
+// config and no push processor: the original's config is written by its
+// client (under that client's lock) when a handshake falls back while
+// NewClient reads the copy's pointer unlocked to clone it (a data race the
+// race detector caught in CI), and a shared push processor already holds
+// the original's handlers (go-redis logs a failed registration).
+// Maintenance notifications are RESP3 pushes a derived client does without.
+func OwnClientOptions(c *redis.Client) redis.Options {
+	opt := *c.Options()
+	opt.PushNotificationProcessor = nil
+	opt.MaintNotificationsConfig = NoMaintNotifications()
+	return opt
+}
+
+// NoMaintNotifications is a maintenance-notification config of a client's
+// own, switched off.
+func NoMaintNotifications() *maintnotifications.Config {
+	return &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
+}
+
 // newInvalidations opens the connection from rdb's options; only a
 // single-node *redis.Client can be tracked this way.
 func newInvalidations(rdb redis.UniversalClient) (*invalidations, error) {
@@ -61,8 +83,8 @@ func newInvalidations(rdb redis.UniversalClient) (*invalidations, error) {
 	_, _ = rand.Read(nonce)
 	inv := &invalidations{name: "gatewayops-summary-" + hex.EncodeToString(nonce), done: make(chan struct{}),
 		keys: map[string]struct{}{}, pongs: map[string]chan error{}}
-	opts := *c.Options() // a copy: credentials and TLS as the store's, never printed
-	opts.Protocol = 2    // invalidations as Pub/Sub messages (RESP3 would push them)
+	opts := OwnClientOptions(c) // credentials and TLS as the store's, never printed
+	opts.Protocol = 2           // invalidations as Pub/Sub messages (RESP3 would push them)
 	opts.PoolSize, opts.MinIdleConns, opts.MaxIdleConns = 1, 0, 0
 	opts.ClientName = ""
 	prev := opts.OnConnect
