@@ -27,6 +27,13 @@ import (
 func cacheFixture(t *testing.T) (*fixture, *SummaryCache) {
 	t.Helper()
 	srv, rdb := redisproc.ForTest(t, "--enable-debug-command", "yes")
+	return cacheFixtureOn(t, srv, rdb)
+}
+
+// cacheFixtureOn is cacheFixture over a given server and client (srv nil:
+// a client of the test's own, such as one behind a dialer or a password).
+func cacheFixtureOn(t *testing.T, srv *redisproc.Server, rdb *redis.Client) (*fixture, *SummaryCache) {
+	t.Helper()
 	clock := testclock.New(base)
 	f := &fixture{srv: srv, rdb: rdb, clock: clock, ctx: context.Background(),
 		store: NewStore(rdb, StoreOptions{Now: clock.Now})}
@@ -434,11 +441,7 @@ func TestSummaryCacheAfterAFlushAndAClockGoingBack(t *testing.T) {
 // later rounds do not try again.
 func TestSummaryCacheOnARedisWithoutPEXPIRETIME(t *testing.T) {
 	srv, rdb := redisproc.ForTest(t, "--rename-command", "PEXPIRETIME", "")
-	clock := testclock.New(base)
-	f := &fixture{srv: srv, rdb: rdb, clock: clock, ctx: context.Background(),
-		store: NewStore(rdb, StoreOptions{Now: clock.Now})}
-	cache := f.store.NewSummaryCache(SummaryCacheOptions{})
-	t.Cleanup(func() { _ = cache.Close() })
+	f, cache := cacheFixtureOn(t, srv, rdb)
 	f.setLimit(t, "c1", 1_000_000)
 	f.reserve(t, "c1", "u1", "a", 100)
 	l := &lockstep{t: t, f: f, cache: cache}
@@ -464,10 +467,8 @@ func TestSummaryCacheOnAnotherRedis(t *testing.T) {
 			return d.DialContext(ctx, "unix", target.Load().(string))
 		}})
 	t.Cleanup(func() { _ = rdb.Close() })
-	clock := testclock.New(base)
-	f := &fixture{rdb: rdb, clock: clock, ctx: context.Background(), store: NewStore(rdb, StoreOptions{Now: clock.Now})}
-	cache := f.store.NewSummaryCache(SummaryCacheOptions{})
-	t.Cleanup(func() { _ = cache.Close() })
+	f, cache := cacheFixtureOn(t, nil, rdb)
+	clock := f.clock
 	l := &lockstep{t: t, f: f, cache: cache}
 	f.setLimit(t, "c1", 1_000_000)
 	f.reserve(t, "c1", "u1", "on-a", 100)
@@ -527,10 +528,7 @@ func TestSummaryCacheWithAPassword(t *testing.T) {
 	t.Cleanup(func() { _ = rdb.Close() })
 	adm := redis.NewClient(&redis.Options{Network: "unix", Addr: srv.Socket(), Password: secret})
 	t.Cleanup(func() { _ = adm.Close() })
-	clock := testclock.New(base)
-	f := &fixture{rdb: rdb, clock: clock, ctx: context.Background(), store: NewStore(rdb, StoreOptions{Now: clock.Now})}
-	cache := f.store.NewSummaryCache(SummaryCacheOptions{})
-	t.Cleanup(func() { _ = cache.Close() })
+	f, cache := cacheFixtureOn(t, srv, rdb)
 	l := &lockstep{t: t, f: f, cache: cache}
 	f.setLimit(t, "c1", 1_000_000)
 	f.reserve(t, "c1", "u1", "a", 100)
@@ -559,10 +557,8 @@ func TestSummaryCacheOverMiniredis(t *testing.T) {
 	mr := miniredis.RunT(t)
 	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr()})
 	t.Cleanup(func() { _ = rdb.Close() })
-	clock := testclock.New(base)
-	f := &fixture{rdb: rdb, clock: clock, ctx: context.Background(), store: NewStore(rdb, StoreOptions{Now: clock.Now})}
-	cache := f.store.NewSummaryCache(SummaryCacheOptions{})
-	t.Cleanup(func() { _ = cache.Close() })
+	f, cache := cacheFixtureOn(t, nil, rdb)
+	clock := f.clock
 	l := &lockstep{t: t, f: f, cache: cache}
 	f.setLimit(t, "c1", 1_000_000)
 	f.reserve(t, "c1", "u1", "a", 100)

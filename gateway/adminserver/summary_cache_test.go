@@ -4,13 +4,10 @@ import (
 	"context"
 	"reflect"
 	"testing"
-	"time"
 
 	"gatewayops/gateway"
-	"gatewayops/gateway/adminserver"
 	"gatewayops/gateway/admintest"
 	"gatewayops/gateway/sim"
-	"gatewayops/internal/testclock"
 )
 
 // TestSummaryRoundsAfterTheFirstAreWarm: the background round and GET
@@ -18,13 +15,8 @@ import (
 // (decision 160): after the first round fills it, neither reads a page of
 // hashes (no SORT_RO), and both give what a cold summary gives.
 func TestSummaryRoundsAfterTheFirstAreWarm(t *testing.T) {
-	clock := testclock.New(time.Date(2026, 3, 15, 12, 0, 0, 0, time.UTC))
-	srv := admintest.Start(t, admintest.Options{Now: clock.Now,
-		Config: func(c *adminserver.Config) { c.KeyLimitInProcess = true }})
+	_, srv := preloadedSummaryServer(t)
 	ctx := context.Background()
-	if _, err := sim.New(srv.Store, sim.Config{Communities: []string{"c1", "c2"}, Seed: 1}).Preload(ctx, 500, 0.10); err != nil {
-		t.Fatal(err)
-	}
 	if err := srv.Admin.RefreshSummary(ctx); err != nil {
 		t.Fatal(err)
 	}

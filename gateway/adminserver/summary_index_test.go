@@ -18,13 +18,8 @@ import (
 // index while it is at most 30 s old (no SCAN, the same figures as a walk),
 // so a community created since is missing until then; after that it walks.
 func TestSummaryOfEveryCommunityUsesAFreshBackgroundIndex(t *testing.T) {
-	clock := testclock.New(time.Date(2026, 3, 15, 12, 0, 0, 0, time.UTC))
-	srv := admintest.Start(t, admintest.Options{Now: clock.Now,
-		Config: func(c *adminserver.Config) { c.KeyLimitInProcess = true }})
+	clock, srv := preloadedSummaryServer(t)
 	ctx := context.Background()
-	if _, err := sim.New(srv.Store, sim.Config{Communities: []string{"c1", "c2"}, Seed: 1}).Preload(ctx, 500, 0.10); err != nil {
-		t.Fatal(err)
-	}
 	want, err := srv.Store.ReservationSummary(ctx, "", 500)
 	if err != nil {
 		t.Fatal(err)
@@ -62,4 +57,18 @@ func TestSummaryOfEveryCommunityUsesAFreshBackgroundIndex(t *testing.T) {
 	if got, scans = summary(); scans == 0 || len(got.Communities) != 3 || got.Communities[2].Live != 10 {
 		t.Fatalf("index 31 s old: %d SCANs, communities %+v; want a walk that finds c3's 10 live", scans, got.Communities)
 	}
+}
+
+// preloadedSummaryServer is the reference admin server on a test clock over
+// a Redis preloaded with 500 reservations in communities c1 and c2 (10 %
+// stale), as the summary tests start.
+func preloadedSummaryServer(t *testing.T) (*testclock.Clock, *admintest.Server) {
+	t.Helper()
+	clock := testclock.New(time.Date(2026, 3, 15, 12, 0, 0, 0, time.UTC))
+	srv := admintest.Start(t, admintest.Options{Now: clock.Now,
+		Config: func(c *adminserver.Config) { c.KeyLimitInProcess = true }})
+	if _, err := sim.New(srv.Store, sim.Config{Communities: []string{"c1", "c2"}, Seed: 1}).Preload(context.Background(), 500, 0.10); err != nil {
+		t.Fatal(err)
+	}
+	return clock, srv
 }
