@@ -50,7 +50,7 @@ type live struct {
 	// diagnosis, in the background (statusfetch.go).
 	status    statusFetch
 	redisRead backgroundRead[gateway.Diagnosis]
-	refreshed bool // a refresh has run: the first waits for neither read
+	refreshed bool // a refresh has run: the first asks for neither read
 	// diagnosis and reservations are the last Redis diagnosis and status
 	// reservation totals shown, kept while a read is out or failing; the
 	// snapshot's Redis text is the two together.
@@ -141,10 +141,9 @@ func (l *live) Refresh(ctx context.Context) (Snapshot, error) {
 
 // refresh reads the alarms with the admin status and the Redis diagnosis
 // running beside them. Those two are waited for at most statusGrace after
-// the alarms; the first refresh, the console's first frame, waits for
-// neither (issue 12: the alarms are never held back by status): what has
-// answered by then is shown, the rest is "waiting" until the refresh that
-// follows a fast start a moment later.
+// the alarms; the first refresh, the console's first frame, asks for
+// neither (firstReads): they are "waiting" until its follow-up a moment
+// later.
 func (l *live) refresh(ctx context.Context) (Snapshot, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -189,7 +188,6 @@ func (l *live) firstReads(snap *Snapshot, adminErr error) {
 	if adminErr != nil {
 		l.admin.record(adminErr, l.d.Now())
 	}
-	snap.Flags, snap.Enforcement = l.last.Flags, l.last.Enforcement
 	snap.Health = append(snap.Health, l.admin.health())
 	if l.d.Runner.Env.Inspector != nil {
 		snap.Health = append(snap.Health, l.redis.health())

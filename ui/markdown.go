@@ -38,6 +38,9 @@ type mdKey struct {
 	width int
 }
 
+// keyOf is a runbook's cache key at a width (narrower than 20 renders at 20).
+func keyOf(id string, width int) mdKey { return mdKey{id, max(width, 20)} }
+
 type rendererKey struct {
 	style string
 	width int
@@ -88,7 +91,7 @@ func (m *markdown) Text(id, src string, width int) string {
 // has been rendered before. A render failure shows the raw Markdown with the
 // error above it: the operator still gets the runbook.
 func (m *markdown) Render(id, src string, width int) string {
-	k := mdKey{id, max(width, 20)}
+	k := keyOf(id, width)
 	if s, ok := m.Cached(id, width); ok {
 		return s
 	}
@@ -104,7 +107,7 @@ func (m *markdown) Render(id, src string, width int) string {
 func (m *markdown) Cached(id string, width int) (string, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	s, ok := m.out[mdKey{id, max(width, 20)}]
+	s, ok := m.out[keyOf(id, width)]
 	return s, ok
 }
 
@@ -115,7 +118,7 @@ func (m *markdown) Later(id, src string, width int) tea.Cmd {
 	if !m.background {
 		return nil
 	}
-	k := mdKey{id, max(width, 20)}
+	k := keyOf(id, width)
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if _, ok := m.out[k]; ok || m.pending[k] {

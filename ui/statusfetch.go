@@ -12,7 +12,7 @@ import (
 // admin API (or the first status after its start, which waits for the first
 // key discovery) never holds the alarm list back for more than this. Status
 // costs O(communities), milliseconds, so a healthy one lands in the same
-// refresh. The console's first refresh waits for neither (see live.refresh).
+// refresh. The console's first refresh asks for neither (live.firstReads).
 const statusGrace = 500 * time.Millisecond
 
 // backgroundRead runs one backend read of a refresh (the admin status, the
