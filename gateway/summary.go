@@ -136,6 +136,55 @@ func (s *Store) summarizeCommunity(ctx context.Context, community, month string,
 	return s.summarizeCollecting(ctx, community, month, months, s.nowMs(), nil)
 }
 
+// communityCounters are what a summary of one community reads beside its
+// members, cold or warm: the oldest member, the earlier months' expiry
+// sets and the reserved, committed and limit counters.
+type communityCounters struct {
+	oldest                     *redis.ZSliceCmd
+	prev                       []*redis.IntCmd
+	reserved, committed, limit *redis.StringCmd
+}
+
+// queueCounters adds the community's counter reads to pipe.
+func queueCounters(ctx context.Context, pipe redis.Pipeliner, community, month string, months []string) communityCounters {
+	c := communityCounters{oldest: pipe.ZRangeWithScores(ctx, ExpiryKey(community, month), 0, 0)}
+	for _, m := range months {
+		if m < month {
+			c.prev = append(c.prev, pipe.ZCard(ctx, ExpiryKey(community, m)))
+		}
+	}
+	c.reserved = pipe.Get(ctx, ReservedKey(community, month))
+	c.committed = pipe.Get(ctx, CommittedKey(community, month))
+	c.limit = pipe.Get(ctx, LimitKey(community))
+	return c
+}
+
+// errs are the replies' errors; a missing counter (redis.Nil) is 0, no error.
+func (c communityCounters) errs() []error {
+	errs := []error{c.oldest.Err()}
+	for _, p := range c.prev {
+		errs = append(errs, p.Err())
+	}
+	for _, g := range []*redis.StringCmd{c.reserved, c.committed, c.limit} {
+		if !errors.Is(g.Err(), redis.Nil) {
+			errs = append(errs, g.Err())
+		}
+	}
+	return errs
+}
+
+// apply puts the replies into cr at now (ms): the oldest expired member's
+// age, the earlier months' members and the counters.
+func (c communityCounters) apply(cr *CommunityReservations, now int64, ttl time.Duration) {
+	if z := c.oldest.Val(); len(z) == 1 && int64(z[0].Score) <= now {
+		cr.OldestExpiredAgeMs = now - (int64(z[0].Score) - ms(ttl))
+	}
+	for _, p := range c.prev {
+		cr.PreviousMonth += int(p.Val())
+	}
+	cr.ReservedCents, cr.CommittedCents, cr.LimitCents = intOf(c.reserved), intOf(c.committed), intOf(c.limit)
+}
+
 // summarizeCollecting is summarizeCommunity at now (ms), handing collect the
 // members found with a hash, page by page (nil: collect nothing).
 func (s *Store) summarizeCollecting(ctx context.Context, community, month string, months []string, now int64,
@@ -145,27 +194,12 @@ func (s *Store) summarizeCollecting(ctx context.Context, community, month string
 	key := ExpiryKey(community, month)
 	pipe := s.rdb.Pipeline()
 	old := pipe.ZCount(ctx, key, "-inf", strconv.FormatInt(windowStart, 10))
-	oldest := pipe.ZRangeWithScores(ctx, key, 0, 0)
-	var prev []*redis.IntCmd
-	for _, m := range months {
-		if m < month {
-			prev = append(prev, pipe.ZCard(ctx, ExpiryKey(community, m)))
-		}
-	}
-	reserved := pipe.Get(ctx, ReservedKey(community, month))
-	committed := pipe.Get(ctx, CommittedKey(community, month))
-	limit := pipe.Get(ctx, LimitKey(community))
+	counters := queueCounters(ctx, pipe, community, month, months)
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return cr, fmt.Errorf("summary %s: %w", community, err)
 	}
 	cr.Orphaned = int(old.Val())
-	if z := oldest.Val(); len(z) == 1 && int64(z[0].Score) <= now {
-		cr.OldestExpiredAgeMs = now - (int64(z[0].Score) - ms(s.opts.ReservationTTL))
-	}
-	for _, c := range prev {
-		cr.PreviousMonth += int(c.Val())
-	}
-	cr.ReservedCents, cr.CommittedCents, cr.LimitCents = intOf(reserved), intOf(committed), intOf(limit)
+	counters.apply(&cr, now, s.opts.ReservationTTL)
 	_, err := s.summarizeWindow(ctx, key, ReservationKeyPrefix(community), now, windowStart, summaryPageBudget, &cr, collect)
 	if err != nil && collect == nil && strings.Contains(err.Error(), "Unknown Redis command") {
 		// miniredis (the demo's fallback without redis-server) has no SORT_RO.

@@ -545,13 +545,7 @@ func (c *SummaryCache) warm(ctx context.Context, cc *communityCache, community, 
 		return cr, notWarm{fmt.Sprintf("%s: the expiry set lost members whose hash was not written", community)}
 	}
 	cr.Orphaned = int(r.card.Val()) - cr.Live - cr.Expired
-	if z := r.oldest.Val(); len(z) == 1 && int64(z[0].Score) <= now {
-		cr.OldestExpiredAgeMs = now - (int64(z[0].Score) - ms(c.store.opts.ReservationTTL))
-	}
-	for _, p := range r.prev {
-		cr.PreviousMonth += int(p.Val())
-	}
-	cr.ReservedCents, cr.CommittedCents, cr.LimitCents = intOf(r.reserved), intOf(r.committed), intOf(r.limit)
+	r.counters.apply(&cr, now, c.store.opts.ReservationTTL)
 	cr.DriftCents = cr.ReservedCents - cr.LiveEstimateCents - cr.ExpiredEstimateCents
 	c.reread.Add(int64(len(reread)))
 	return cr, nil
@@ -580,28 +574,18 @@ func (c *SummaryCache) countWarm(cc *communityCache, cr *CommunityReservations, 
 
 // warmReplies are the replies of one warm pipeline.
 type warmReplies struct {
-	time                       *redis.TimeCmd
-	card, window, live         *redis.IntCmd
-	oldest                     *redis.ZSliceCmd
-	prev                       []*redis.IntCmd
-	reserved, committed, limit *redis.StringCmd
-	batches                    []*redis.Cmd
+	time               *redis.TimeCmd
+	card, window, live *redis.IntCmd
+	counters           communityCounters
+	batches            []*redis.Cmd
 }
 
 // err is the first error of the replies that must not fail (a missing
 // counter's redis.Nil is 0, as in the cold path).
 func (r warmReplies) err() error {
-	errs := []error{r.time.Err(), r.card.Err(), r.window.Err(), r.live.Err(), r.oldest.Err()}
-	for _, p := range r.prev {
-		errs = append(errs, p.Err())
-	}
+	errs := append([]error{r.time.Err(), r.card.Err(), r.window.Err(), r.live.Err()}, r.counters.errs()...)
 	for _, b := range r.batches {
 		errs = append(errs, b.Err())
-	}
-	for _, g := range []*redis.StringCmd{r.reserved, r.committed, r.limit} {
-		if !errors.Is(g.Err(), redis.Nil) {
-			errs = append(errs, g.Err())
-		}
 	}
 	for _, err := range errs {
 		if err != nil {
@@ -622,15 +606,7 @@ func (c *SummaryCache) warmReads(ctx context.Context, key, prefix, community, mo
 		r.card = pipe.ZCard(ctx, key)
 		r.window = pipe.ZCount(ctx, key, "("+strconv.FormatInt(ws, 10), "+inf")
 		r.live = pipe.ZCount(ctx, key, "("+strconv.FormatInt(now, 10), "+inf")
-		r.oldest = pipe.ZRangeWithScores(ctx, key, 0, 0)
-		for _, m := range months {
-			if m < month {
-				r.prev = append(r.prev, pipe.ZCard(ctx, ExpiryKey(community, m)))
-			}
-		}
-		r.reserved = pipe.Get(ctx, ReservedKey(community, month))
-		r.committed = pipe.Get(ctx, CommittedKey(community, month))
-		r.limit = pipe.Get(ctx, LimitKey(community))
+		r.counters = queueCounters(ctx, pipe, community, month, months)
 		script := c.store.reads.summaryMembers
 		for i := 0; i < len(reread); i += rereadBatch {
 			args := []any{prefix}
