@@ -112,7 +112,7 @@ func TestPrefetchedRefreshIsTheFirstRefresh(t *testing.T) {
 	}
 	before := calls()
 	l.Prefetch(context.Background())
-	<-l.prefetch.Load().done
+	<-l.prefetch.Load().Done()
 	prefetched := calls() - before
 	if prefetched == 0 {
 		t.Fatal("Prefetch asked CloudWatch nothing")

@@ -13,6 +13,7 @@ import (
 
 	"gatewayops/alarms"
 	"gatewayops/gateway"
+	"gatewayops/internal/future"
 	"gatewayops/ops"
 	"gatewayops/runbooks"
 
@@ -57,28 +58,18 @@ type live struct {
 	diagnosis, reservations string
 	// prefetch is the first refresh, started by Prefetch before the
 	// console's first frame; the first Refresh takes it.
-	prefetch atomic.Pointer[prefetched]
-}
-
-// prefetched is a refresh started ahead of the first Refresh call.
-type prefetched struct {
-	done chan struct{}
-	snap Snapshot
-	err  error
+	prefetch atomic.Pointer[future.Future[Snapshot]]
 }
 
 // Prefetch starts the first refresh now, while the terminal and Bubble Tea
 // start up (a few ms on 2 cores), so the first frame with alarms waits for
 // whichever is slower instead of both in a row. The next Refresh returns it.
 func (l *live) Prefetch(ctx context.Context) {
-	p := &prefetched{done: make(chan struct{})}
-	l.prefetch.Store(p)
-	go func() {
-		defer close(p.done)
+	l.prefetch.Store(future.Start(func() (Snapshot, error) {
 		ctx, cancel := context.WithTimeout(ctx, prefetchTimeout)
 		defer cancel()
-		p.snap, p.err = l.refresh(ctx)
-	}()
+		return l.refresh(ctx)
+	}))
 }
 
 // prefetchTimeout bounds the prefetched refresh as ui's refreshTimeout
@@ -130,8 +121,8 @@ func (h *healthTracker) health() Health {
 func (l *live) Refresh(ctx context.Context) (Snapshot, error) {
 	if p := l.prefetch.Swap(nil); p != nil {
 		select {
-		case <-p.done:
-			return p.snap, p.err
+		case <-p.Done():
+			return p.Wait()
 		case <-ctx.Done():
 			return Snapshot{}, ctx.Err()
 		}

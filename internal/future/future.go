@@ -22,6 +22,10 @@ func Start[T any](call func() (T, error)) *Future[T] {
 	return f
 }
 
+// Done is closed when the call has returned (for a select beside a
+// context).
+func (f *Future[T]) Done() <-chan struct{} { return f.done }
+
 // Wait blocks until the call has returned and gives its result; every Wait
 // gives the same one.
 func (f *Future[T]) Wait() (T, error) {
