@@ -196,6 +196,12 @@ func TestFirstRefreshLeavesStatusAndRedisToTheFollowUp(t *testing.T) {
 	if len(statusAsked) != 0 || len(redisAsked) != 0 {
 		t.Fatalf("the first refresh asked the admin API %d and Redis %d times; want neither", len(statusAsked), len(redisAsked))
 	}
+	// A request the first refresh had begun could still be on its way to
+	// the wire; one begun is a read in flight, which neither answers here.
+	l := s.backend.(*live)
+	if l.status.pending != nil || l.redisRead.pending != nil {
+		t.Fatal("the first refresh began the status call or the Redis read")
+	}
 	if first.NextRefresh <= 0 || first.NextRefresh > readsFollowUp {
 		t.Fatalf("the first refresh asks for the next in %v, want within %v", first.NextRefresh, readsFollowUp)
 	}
