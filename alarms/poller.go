@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/smithy-go"
@@ -177,6 +178,9 @@ type Poller struct {
 	plannedShown map[string]bool
 	muted        map[string]time.Time
 	unapplied    map[string]bool
+
+	// prefetch is a refresh Prefetch started; the next Refresh returns it.
+	prefetch atomic.Pointer[future.Future[Snapshot]]
 }
 
 // screenState is what the console says is on screen; it is set from the UI's
@@ -240,6 +244,32 @@ func (p *Poller) onScreen(n int, at func(int) *Alarm) (map[string]bool, bool) {
 // data, marked stale, with the error in Health; LastError and ErrorAt stay
 // after recovery so the console can show them.
 func (p *Poller) Refresh(ctx context.Context) Snapshot {
+	if f := p.prefetch.Swap(nil); f != nil {
+		// It owns the poller's state until it ends, so it is waited for
+		// whatever ctx says; its own timeout bounds it.
+		snap, _ := f.Wait()
+		return snap
+	}
+	return p.refresh(ctx)
+}
+
+// Prefetch starts a Refresh now, in the background, bounded by timeout;
+// the next Refresh returns its snapshot instead of polling, and the channel
+// closes when it has answered. The console
+// calls it the moment the session and the catalog are ready, so its first
+// poll runs beside the runbook library's parse (1-2 ms) instead of after
+// it (decisions.md 176).
+func (p *Poller) Prefetch(ctx context.Context, timeout time.Duration) <-chan struct{} {
+	f := future.Start(func() (Snapshot, error) {
+		ctx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		return p.refresh(ctx), nil
+	})
+	p.prefetch.Store(f)
+	return f.Done()
+}
+
+func (p *Poller) refresh(ctx context.Context) Snapshot {
 	now := p.opts.Now()
 	snap, err := p.fetch(ctx, now)
 	if err != nil {

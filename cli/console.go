@@ -132,6 +132,13 @@ func consoleDeps(ctx context.Context, cfg ops.Config, env ops.Environment, tune 
 	}
 	s, err := openSession(ctx, cfg, env, build)
 	cat, catErr := catalog.Wait()
+	var poller *alarms.Poller
+	if err == nil && catErr == nil {
+		// The first poll needs the session and the catalog, not the
+		// runbooks: it starts now, beside their parse.
+		poller = alarms.NewPoller(s.runner.Env.Alarms, cat, tune.poll)
+		poller.Prefetch(ctx, firstPollTimeout)
+	}
 	lib, libErr := library.Wait()
 	if err == nil && (catErr != nil || libErr != nil) {
 		s.close()
@@ -144,12 +151,13 @@ func consoleDeps(ctx context.Context, cfg ops.Config, env ops.Environment, tune 
 	case libErr != nil:
 		return ui.Deps{}, nil, libErr
 	}
-	deps := ui.Deps{
-		Poller:   alarms.NewPoller(s.runner.Env.Alarms, cat, tune.poll),
-		Runbooks: lib, Runner: s.runner, Region: env.Region,
-	}
+	deps := ui.Deps{Poller: poller, Runbooks: lib, Runner: s.runner, Region: env.Region}
 	return deps, s.close, nil
 }
+
+// firstPollTimeout bounds the console's first poll as the console bounds
+// every refresh (ui's refreshTimeout).
+const firstPollTimeout = 20 * time.Second
 
 // consoleTuning adjusts what consoleDeps builds: the poll cadence, and the
 // catalog when the caller brings its own (the demo does).

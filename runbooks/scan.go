@@ -63,7 +63,8 @@ func (s *scanner) feed(line string, lineNo int) error {
 		s.open.lines = append(s.open.lines, line)
 		return nil
 	}
-	if m := fenceRE.FindStringSubmatch(line); m != nil && !(m[1][0] == '`' && strings.Contains(m[2], "`")) {
+	lead := leadingMark(line)
+	if m := matchIf(lead == '`' || lead == '~', fenceRE, line); m != nil && !(m[1][0] == '`' && strings.Contains(m[2], "`")) {
 		s.body = append(s.body, line)
 		s.open = &fence{marker: m[1], info: strings.TrimSpace(m[2]), start: lineNo}
 		if firstWord(s.open.info) == "ops" {
@@ -71,7 +72,7 @@ func (s *scanner) feed(line string, lineNo int) error {
 		}
 		return nil
 	}
-	if m := headingRE.FindStringSubmatch(line); m != nil {
+	if m := matchIf(lead == '#', headingRE, line); m != nil {
 		s.closeSection()
 		s.sections = append(s.sections, Section{Level: len(m[1]), Title: strings.TrimSpace(m[2])})
 		s.body, s.prevText = nil, ""
@@ -82,6 +83,27 @@ func (s *scanner) feed(line string, lineNo int) error {
 		s.prevText = strings.TrimSpace(line)
 	}
 	return nil
+}
+
+// leadingMark is the line's first character after at most three spaces (0
+// when there is none): a fence starts with ` or ~ and a heading with #
+// there, so most lines skip both expressions (they were half of parsing
+// the embedded runbooks, on the way to the console's first frame).
+func leadingMark(line string) byte {
+	t := strings.TrimLeft(line, " ")
+	if t == "" || len(line)-len(t) > 3 {
+		return 0
+	}
+	return t[0]
+}
+
+// matchIf is re's submatches of line, or nil without running re when the
+// line cannot match.
+func matchIf(possible bool, re *regexp.Regexp, line string) []string {
+	if !possible {
+		return nil
+	}
+	return re.FindStringSubmatch(line)
 }
 
 // isClosingFence: same character, at least as long, nothing but spaces after.

@@ -255,3 +255,91 @@ func await[T any](t *testing.T, ch <-chan T, what string) {
 		t.Fatalf("%s did not happen", what)
 	}
 }
+
+// runToEnd runs cmd and every command its batches hold, each to its end,
+// and returns their messages.
+func runToEnd(t *testing.T, cmd tea.Cmd) []tea.Msg {
+	t.Helper()
+	if cmd == nil {
+		return nil
+	}
+	msg := cmd()
+	b, ok := msg.(tea.BatchMsg)
+	if !ok {
+		return []tea.Msg{msg}
+	}
+	var msgs []tea.Msg
+	for _, c := range b {
+		msgs = append(msgs, runToEnd(t, c)...)
+	}
+	return msgs
+}
+
+// TestAnsweredFirstRefreshIsInTheFirstFrame: when the prefetched first
+// refresh answers while Init waits for it (decisions.md 176), the first
+// Update applies it, so the first frame Bubble Tea draws after the
+// terminal's size is the alarm list, and Init asks for no refresh of its
+// own: CloudWatch is asked nothing more.
+func TestAnsweredFirstRefreshIsInTheFirstFrame(t *testing.T) {
+	s := startStack(t, "staging", false)
+	calls := func() int {
+		n := 0
+		for _, c := range s.cw.Calls() {
+			n += c
+		}
+		return n
+	}
+	prefetched := s.backend.(*live).Prefetch(context.Background())
+	m := New(s.backend, Options{RefreshEvery: time.Hour, NoColor: true})
+	m.first = &firstHandoff{prefetched: prefetched, wait: time.Hour} // bounded by the prefetch, which answers
+	initCmd := m.Init()
+	asked := calls()
+	m = update(t, m, tea.WindowSizeMsg{Width: 120, Height: 30})
+	if !m.hasSnap || m.refreshing || len(m.snap.Alarms) == 0 {
+		t.Fatalf("the first Update did not apply the answered refresh: hasSnap %v refreshing %v alarms %d", m.hasSnap, m.refreshing, len(m.snap.Alarms))
+	}
+	if screen := m.render(); !strings.Contains(screen, "error5xx-rate") || strings.Contains(screen, "waiting for the first refresh") {
+		t.Fatalf("the first frame is not the alarm list:\n%s", screen)
+	}
+	for _, msg := range runToEnd(t, initCmd) {
+		if _, ok := msg.(snapshotMsg); ok {
+			t.Fatal("Init issued a refresh of its own beside the answered one")
+		}
+	}
+	if got := calls(); got != asked {
+		t.Fatalf("Init's commands asked CloudWatch %d more times, want 0", got-asked)
+	}
+}
+
+// TestUnansweredFirstRefreshIsInitsCommand: a first refresh that has not
+// answered when Init's wait ends (CloudWatch holds the connection) leaves
+// the model without data, and Init's command delivers that same refresh's
+// answer under the minted id once it comes: the console draws its layout
+// and then the list, as before the handoff.
+func TestUnansweredFirstRefreshIsInitsCommand(t *testing.T) {
+	d := reserveDeadAddresses(t)
+	s, _ := startDeadStack(t, "staging", d)
+	cwAsked, release := acceptAndHold(t, "tcp", d.cwAddr)
+	prefetched := s.backend.(*live).Prefetch(context.Background())
+	<-cwAsked // the prefetch is on the wire, held: it cannot answer before release
+	m := New(s.backend, Options{RefreshEvery: time.Hour, NoColor: true})
+	m.first = &firstHandoff{prefetched: prefetched, wait: time.Millisecond}
+	initCmd := m.Init()
+	m = update(t, m, tea.WindowSizeMsg{Width: 120, Height: 30})
+	if m.hasSnap || !m.refreshing {
+		t.Fatalf("the model has data before the first refresh answered: hasSnap %v refreshing %v", m.hasSnap, m.refreshing)
+	}
+	close(release) // the held connection closes: the prefetch fails at once
+	var answers []snapshotMsg
+	for _, msg := range runToEnd(t, initCmd) {
+		if a, ok := msg.(snapshotMsg); ok {
+			answers = append(answers, a)
+		}
+	}
+	if len(answers) != 1 || answers[0].id != m.refreshID {
+		t.Fatalf("Init's commands gave %d answers (%+v); want one, with the minted id %d", len(answers), answers, m.refreshID)
+	}
+	if h := healthOf(t, answers[0].snap, "cloudwatch"); h.LastError == "" {
+		t.Fatalf("the answer is not the held refresh's failure: %+v", h)
+	}
+}

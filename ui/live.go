@@ -64,12 +64,14 @@ type live struct {
 // Prefetch starts the first refresh now, while the terminal and Bubble Tea
 // start up (a few ms on 2 cores), so the first frame with alarms waits for
 // whichever is slower instead of both in a row. The next Refresh returns it.
-func (l *live) Prefetch(ctx context.Context) {
-	l.prefetch.Store(future.Start(func() (Snapshot, error) {
+func (l *live) Prefetch(ctx context.Context) <-chan struct{} {
+	f := future.Start(func() (Snapshot, error) {
 		ctx, cancel := context.WithTimeout(ctx, prefetchTimeout)
 		defer cancel()
 		return l.refresh(ctx)
-	}))
+	})
+	l.prefetch.Store(f)
+	return f.Done()
 }
 
 // prefetchTimeout bounds the prefetched refresh as ui's refreshTimeout

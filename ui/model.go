@@ -145,7 +145,8 @@ type Model struct {
 	detailHist  []alarms.HistoryItem
 	detailErr   string
 	detailID    int
-	firstSnapAt time.Time // the first snapshot: lint waits for data that could exist
+	firstSnapAt time.Time     // the first snapshot: lint waits for data that could exist
+	first       *firstHandoff // Run's prefetched first refresh, for Init to wait on (program.go)
 	clockGen    int
 	shown       shownState // what the backend was last told is on screen (screen.go)
 	drill       drillView  // the drill's status and report (Options.Drill)
@@ -182,20 +183,29 @@ func New(b Backend, opts Options) Model {
 }
 
 // Init asks for the background colour and issues the first refresh, whose
-// request id New minted (Init cannot keep state). The refresh is a command
-// of Init's own, not a tick's: its answer (the live backend's prefetched
-// refresh, ready within milliseconds) joins the message queue the moment it
-// is ready instead of after the tick's turn behind the terminal's start-up
+// request id New minted (Init cannot keep state). When Run prefetched that
+// refresh, Init first waits up to firstRefreshWait for it (m.first): an
+// answer in time goes to the first Update, ahead of every queued message,
+// and Init issues no refresh. Otherwise the refresh is a command of Init's
+// own, not a tick's: its answer joins the message queue the moment it is
+// ready instead of after the tick's turn behind the terminal's start-up
 // reports. Its snapshot starts the poll chain (rearm).
 func (m Model) Init() tea.Cmd {
 	b := m.backend
 	loadHistory := func() tea.Msg { h, err := b.History(); return historyMsg{lines: h, err: err} }
-	return tea.Batch(tea.RequestBackgroundColor, m.refreshCmd(), loadHistory, m.waitDrill(0))
+	first := m.refreshCmd()
+	if m.first.await(m.refreshCmd()) {
+		first = nil // its answer is handed to the first Update
+	}
+	return tea.Batch(tea.RequestBackgroundColor, first, loadHistory, m.waitDrill(0))
 }
 
 // Update routes one message, then re-lays the panes out if what they show
 // changed their sizes (an action pane appeared, the focus moved). No I/O here.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if answer, ok := m.first.take(); ok {
+		return m.updateAfter(answer, msg) // Init's answered first refresh goes first
+	}
 	if tick, ok := msg.(clockTickMsg); ok {
 		return m.handleClock(tick) // only the header and ages move: the body cache stays valid
 	}
@@ -217,6 +227,17 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return mm, cmd
 	}
 	return next, cmd
+}
+
+// updateAfter applies first, then msg, and batches both commands.
+func (m Model) updateAfter(first, msg tea.Msg) (tea.Model, tea.Cmd) {
+	next, cmd := m.Update(first)
+	mm, ok := next.(Model)
+	if !ok {
+		return next, cmd
+	}
+	next, more := mm.Update(msg)
+	return next, tea.Batch(cmd, more)
 }
 
 // terminalReport is a report Bubble Tea sends at start-up that the console

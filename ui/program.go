@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 )
@@ -43,8 +44,9 @@ func Run(ctx context.Context, b Backend, o RunOptions) error {
 		return runAccessible(ctx, b, in, out, o.Options)
 	}
 	o.Options.BackgroundRender = true // no frame waits behind Glamour
+	var prefetched <-chan struct{}
 	if p, ok := b.(prefetcher); ok {
-		p.Prefetch(ctx) // the first refresh runs while the terminal starts up
+		prefetched = p.Prefetch(ctx) // the first refresh runs while the terminal starts up
 	}
 	// 60 frames a second puts a keypress on screen within 17 ms (the
 	// patched renderer flushes only when a frame waits: decisions.md 120, 130).
@@ -56,7 +58,9 @@ func Run(ctx context.Context, b Backend, o RunOptions) error {
 	if o.Out != nil {
 		opts = append(opts, tea.WithOutput(o.Out))
 	}
-	_, err := tea.NewProgram(New(b, o.Options), opts...).Run()
+	m := New(b, o.Options)
+	m.first = &firstHandoff{prefetched: prefetched, wait: firstRefreshWait}
+	_, err := tea.NewProgram(m, opts...).Run()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil { // tea wraps it with the cause
 		return nil // ctrl-c / SIGTERM through ctx is a normal exit
 	}
@@ -64,9 +68,59 @@ func Run(ctx context.Context, b Backend, o RunOptions) error {
 }
 
 // prefetcher is a backend that can start its first refresh before the
-// program draws (the live one: live.Prefetch). Test backends need not.
+// program draws (the live one: live.Prefetch); the channel closes when that
+// refresh has answered. Test backends need not.
 type prefetcher interface {
-	Prefetch(ctx context.Context)
+	Prefetch(ctx context.Context) <-chan struct{}
+}
+
+// firstRefreshWait is how long Init waits for the prefetched first
+// refresh, while Bubble Tea has set up the terminal and flushed the empty
+// initial frame: one a loopback or nearby CloudWatch answers within it
+// (1-3 ms here) is in the model from the first Update, so the first frame
+// with the terminal's size is the alarm list. As Init's command, the answer
+// queued behind Bubble Tea's start-up reports and the empty layout's frame,
+// which held the list back 5-8 ms on 2 cores (decisions.md 176). A slower
+// CloudWatch gets the empty layout after at most this, as before, and its
+// list when it answers.
+const firstRefreshWait = 50 * time.Millisecond
+
+// firstHandoff carries the prefetched first refresh from Init, which
+// waits for it, to the first Update, which applies it before the message
+// it came with: Init cannot change the model, and as a message the answer
+// would queue behind Bubble Tea's start-up reports. Init and Update run on
+// Bubble Tea's one goroutine.
+type firstHandoff struct {
+	prefetched <-chan struct{}
+	wait       time.Duration
+	answer     tea.Msg
+}
+
+// await waits up to the handoff's wait for the prefetch and, if it
+// answered, keeps refresh's message (ready at once) for take.
+func (h *firstHandoff) await(refresh tea.Cmd) bool {
+	if h == nil || h.prefetched == nil {
+		return false
+	}
+	timer := time.NewTimer(h.wait)
+	defer timer.Stop()
+	select {
+	case <-h.prefetched:
+	case <-timer.C:
+		return false
+	}
+	h.answer = refresh()
+	return true
+}
+
+// take hands the kept answer over once.
+func (h *firstHandoff) take() (tea.Msg, bool) {
+	if h == nil || h.answer == nil {
+		return nil, false
+	}
+	a := h.answer
+	h.answer = nil
+	return a, true
 }
 
 // dropUnknownSize keeps Bubble Tea's 0x0 start-up size (sent, from a

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -158,6 +159,80 @@ func TestQueuedOutputCostsNoFrameSlot(t *testing.T) {
 		synctest.Wait()
 		if _, last := out.count(); !strings.Contains(last, "BRAVO2") {
 			t.Fatalf("a new view after six queued writes waited: last %q", last)
+		}
+	})
+}
+
+// altModel shows its text on the alternate screen, as the console does,
+// and its Init takes initTakes (on synctest's clock), as the console's
+// does while it waits for its first refresh.
+type altModel struct {
+	text      string
+	initTakes time.Duration
+}
+
+func (m altModel) Init() tea.Cmd { time.Sleep(m.initTakes); return nil }
+func (m altModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if s, ok := msg.(string); ok {
+		m.text = s
+	}
+	return m, nil
+}
+func (m altModel) View() tea.View { v := tea.NewView(m.text); v.AltScreen = true; return v }
+
+func startAltProgram(t *testing.T, m altModel, out *slowWriter, w, h int) *tea.Program {
+	p := tea.NewProgram(m, tea.WithInput(nil), tea.WithOutput(out), tea.WithoutSignalHandler(),
+		tea.WithFPS(renderFPS), tea.WithWindowSize(w, h))
+	done := make(chan error, 1)
+	go func() { _, err := p.Run(); done <- err }()
+	t.Cleanup(func() {
+		p.Quit()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	})
+	return p
+}
+
+// The patched Run renders the initial view before Init, not after
+// (decisions.md 176): the console's Init waits a few ms for its first
+// refresh, and the initial frame's flush, which sets up the renderer's
+// buffers, happens during that wait instead of in front of the first
+// frame with alarms.
+func TestInitialViewIsFlushedWhileInitRuns(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		out := &slowWriter{}
+		startAltProgram(t, altModel{text: "initial", initTakes: time.Second}, out, 40, 5)
+		synctest.Wait() // Init sleeps; everything else is blocked
+		if _, last := out.count(); !strings.Contains(last, "initial") {
+			t.Fatalf("while Init runs the initial view is not written: last %q", last)
+		}
+		time.Sleep(2 * time.Second)
+	})
+}
+
+// An empty view on the alternate screen keeps the renderer's buffers at
+// the terminal's size (decisions.md 176): upstream shrinks them to no rows,
+// and the first view with content then allocated them again, 3 MB and
+// 2 ms at 200x60, in front of the console's first alarm list.
+func TestFirstContentAfterAnEmptyAltScreenAllocatesNoBuffers(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		out := &slowWriter{}
+		p := startAltProgram(t, altModel{}, out, 200, 60)
+		synctest.Wait()
+		full := strings.Repeat(strings.Repeat("x", 200)+"\n", 59) + strings.Repeat("x", 200)
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		p.Send(full)
+		synctest.Wait()
+		runtime.ReadMemStats(&after)
+		if _, last := out.count(); !strings.Contains(last, "xxxx") {
+			t.Fatalf("the full view was not written: last %q", last)
+		}
+		// The frame, its diff and its output are about 100 KB; the
+		// buffers of 12,000 cells each were 1.5 MB.
+		if got := after.TotalAlloc - before.TotalAlloc; got > 1<<20 {
+			t.Fatalf("the first view with content allocated %d bytes: the renderer's buffers were built again", got)
 		}
 	})
 }

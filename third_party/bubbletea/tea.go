@@ -1160,6 +1160,12 @@ func (p *Program) Run() (returnModel Model, returnErr error) {
 			ansi.RequestModeUnicodeCore)
 	}
 
+	// Render the initial view (gatewayops patch: before Init, not after).
+	// Its flush sets up the renderer's buffers; a console's Init waits a
+	// few ms for its first refresh, and this way the set-up happens during
+	// that wait instead of in front of the first real frame.
+	p.render(model)
+
 	// Initialize the program.
 	initCmd := model.Init()
 	if initCmd != nil {
@@ -1175,9 +1181,6 @@ func (p *Program) Run() (returnModel Model, returnErr error) {
 			}
 		}()
 	}
-
-	// Render the initial view.
-	p.render(model)
 
 	// Handle resize events.
 	p.handlers.add(p.handleResize())
