@@ -116,8 +116,9 @@ func consoleRunOptions(f consoleFlags, env ops.Environment) ui.RunOptions {
 // (backends, safety policy, journal), the alarm poller and the runbooks.
 func consoleDeps(ctx context.Context, cfg ops.Config, env ops.Environment, tune consoleTuning) (ui.Deps, func(), error) {
 	// The catalog (its cached parse: 1-2 ms at 1,000 alarms) and the
-	// runbooks (1 ms) load beside the session (2-3 ms): all three are on the
-	// way to the first refresh and none needs another.
+	// runbooks (1 ms) load beside the session: the first poll needs the
+	// session and the catalog, and the runbooks only the first alarm list's
+	// selected row, so the console starts without waiting for them.
 	catalog := future.Start(func() (alarms.Catalog, error) { return tune.catalogFor(env) })
 	library := future.Start(func() (*runbooks.Library, error) {
 		lib, err := runbooks.Default()
@@ -139,8 +140,7 @@ func consoleDeps(ctx context.Context, cfg ops.Config, env ops.Environment, tune 
 		poller = alarms.NewPoller(s.runner.Env.Alarms, cat, tune.poll)
 		poller.Prefetch(ctx, firstPollTimeout)
 	}
-	lib, libErr := library.Wait()
-	if err == nil && (catErr != nil || libErr != nil) {
+	if err == nil && catErr != nil {
 		s.close()
 	}
 	switch {
@@ -148,10 +148,10 @@ func consoleDeps(ctx context.Context, cfg ops.Config, env ops.Environment, tune 
 		return ui.Deps{}, nil, catErr
 	case err != nil:
 		return ui.Deps{}, nil, err
-	case libErr != nil:
-		return ui.Deps{}, nil, libErr
 	}
-	deps := ui.Deps{Poller: poller, Runbooks: lib, Runner: s.runner, Region: env.Region}
+	// The runbooks are not waited for: the first lookup (the first alarm
+	// list's selected row) waits, by when they are parsed.
+	deps := ui.Deps{Poller: poller, LoadingRunbooks: library, Runner: s.runner, Region: env.Region}
 	return deps, s.close, nil
 }
 

@@ -26,7 +26,13 @@ import (
 type Deps struct {
 	Poller   *alarms.Poller
 	Runbooks *runbooks.Library
-	Runner   *ops.Runner
+	// LoadingRunbooks stands for Runbooks while the library is still being
+	// parsed: the console's start-up parses it beside its first poll and
+	// the terminal's set-up (decisions.md 176), and the first runbook
+	// lookup waits for it. A library that failed shows its error in the
+	// runbook pane instead of a runbook.
+	LoadingRunbooks *future.Future[*runbooks.Library]
+	Runner          *ops.Runner
 	// Region is shown in the header.
 	Region string
 	// ExportDir is where timelines are written (default: beside the journal).
@@ -83,8 +89,8 @@ func NewBackend(d Deps) (Backend, error) {
 	switch {
 	case d.Poller == nil:
 		return nil, errors.New("ui: Deps.Poller is required")
-	case d.Runbooks == nil:
-		return nil, errors.New("ui: Deps.Runbooks is required")
+	case d.Runbooks == nil && d.LoadingRunbooks == nil:
+		return nil, errors.New("ui: Deps.Runbooks or Deps.LoadingRunbooks is required")
 	case d.Runner == nil || d.Runner.Env == nil || d.Runner.Policy == nil || d.Runner.Registry == nil || d.Runner.Journal == nil:
 		return nil, errors.New("ui: Deps.Runner with Registry, Env, Policy and Journal is required")
 	}
@@ -249,11 +255,25 @@ func (l *live) refreshRedis(ctx context.Context, snap *Snapshot) {
 }
 
 func (l *live) Runbook(a alarms.Alarm) (Runbook, bool) {
-	rb, ok := l.d.Runbooks.Lookup(a.Name, a.Namespace, a.MetricName)
+	lib := l.d.Runbooks
+	if lib == nil {
+		var err error
+		if lib, err = l.d.LoadingRunbooks.Wait(); err != nil {
+			return libraryFailed(err), true
+		}
+	}
+	rb, ok := lib.Lookup(a.Name, a.Namespace, a.MetricName)
 	if !ok {
 		return Runbook{}, false
 	}
 	return fromRunbook(rb), true
+}
+
+// libraryFailed is the runbook pane of every alarm when the runbook
+// library did not load: the error, where the runbook would be.
+func libraryFailed(err error) Runbook {
+	return Runbook{ID: "runbook-library", Title: "The runbook library did not load",
+		Source: "# The runbook library did not load\n\n" + err.Error() + "\n"}
 }
 
 func (l *live) Complete(line string) []string { return l.d.Runner.Registry.Complete(line) }
