@@ -6,6 +6,7 @@ import (
 	"os"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -69,16 +70,30 @@ func (p *pingProbe) finish() time.Duration {
 	return p.longest
 }
 
-// benchReclaim runs reclaim over each data shape: for every run a fresh
-// preload of benchSize members in community "bench", then reclaim timed
-// under a PING probe and measured server-side (serverWatch), beside an idle
-// probe floor from the same run. With -benchtime Nx every figure is the
-// median of the N runs (a run the shared machine preempted moves it less
-// than a mean), and server_longest_max_ms is the longest command of all runs.
-// reclaim reports its own per-run figures through note.
-func benchReclaim(b *testing.B, reclaim func(ctx context.Context, b *testing.B, s *gateway.Store, note noter) error) {
+// reclaimer is one contender of a reclaim benchmark: it reclaims the stale
+// reservations of community bench and reports its own per-run figures
+// through note.
+type reclaimer func(ctx context.Context, b *testing.B, s *gateway.Store, note noter) error
+
+// contender names a reclaimer; its figures are reported under prefix+unit.
+type contender struct {
+	prefix  string
+	reclaim reclaimer
+}
+
+// benchReclaim runs the contenders over each data shape: for every run and
+// every contender a fresh preload of benchSize members in community "bench"
+// (the same seeded data each time), then the contender timed under a PING
+// probe and measured server-side (serverWatch), beside an idle probe floor
+// from the same run. Two contenders alternate which goes first from run to
+// run, so drift of the shared machine lands on both alike, and each run also
+// notes their ratio (ratio_to_<second prefix>, first/second). With
+// -benchtime Nx every figure is the median of the N runs (a run the shared
+// machine preempted moves it less than a mean), and server_longest_max_ms is
+// the longest command of all runs.
+func benchReclaim(b *testing.B, cs ...contender) {
 	for _, sh := range shapes {
-		b.Run("shape="+sh.name, func(b *testing.B) { benchReclaimShape(b, sh, reclaim) })
+		b.Run("shape="+sh.name, func(b *testing.B) { benchReclaimShape(b, sh, cs) })
 	}
 }
 
@@ -105,45 +120,65 @@ func median(vs []float64) float64 {
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
-func benchReclaimShape(b *testing.B, sh dataShape, reclaim func(context.Context, *testing.B, *gateway.Store, noter) error) {
+func benchReclaimShape(b *testing.B, sh dataShape, cs []contender) {
 	n := benchSize(b)
 	_, rdb, probeClient := benchRedis(b)
 	ctx := context.Background()
 	store := gateway.NewStore(rdb, gateway.StoreOptions{})
 	figs := runFigures{}
-	var longest time.Duration
+	longest := map[string]time.Duration{}
 	stale := 0
 	b.ResetTimer() // starting redis-server is not part of the measurement
 	for i := 0; i < b.N; i++ {
-		b.StopTimer()
-		if err := rdb.FlushAll(ctx).Err(); err != nil {
-			b.Fatal(err)
+		took := map[string]time.Duration{}
+		for j := range cs {
+			c := cs[(i+j)%len(cs)] // alternate which contender goes first
+			d, server := reclaimRun(ctx, b, rdb, probeClient, store, sh, n, i == 0 && j == 0, c, figs, &stale)
+			took[c.prefix] = d
+			longest[c.prefix] = max(longest[c.prefix], server)
 		}
-		var err error
-		if stale, err = sh.preload(ctx, store, []string{"bench"}, n); err != nil {
-			b.Fatal(err)
+		if len(cs) == 2 {
+			figs.note("ratio_to_"+strings.TrimSuffix(cs[1].prefix, "_"), float64(took[cs[0].prefix])/float64(took[cs[1].prefix]))
 		}
-		if i == 0 {
-			idleFloor(b, probeClient)
-		}
-		watch := watchServer(b, probeClient)
-		probe := startProbe(probeClient)
-		b.StartTimer()
-		start := time.Now()
-		if err := reclaim(ctx, b, store, figs.note); err != nil {
-			b.Fatal(err)
-		}
-		took := time.Since(start)
-		b.StopTimer()
-		figs.note("total_ms", float64(took.Microseconds())/1000)
-		figs.note("ping_stall_ms", float64(probe.finish().Microseconds())/1000)
-		server := watch.finish(b)
-		server.note(figs.note)
-		longest = max(longest, server.longest)
 	}
 	figs.report(b)
-	b.ReportMetric(float64(longest.Microseconds())/1000, "server_longest_max_ms")
+	for prefix, l := range longest {
+		b.ReportMetric(float64(l.Microseconds())/1000, prefix+"server_longest_max_ms")
+	}
 	b.ReportMetric(float64(stale), "stale")
+}
+
+// reclaimRun is one contender's run over a fresh preload; it notes the
+// run's figures under the contender's prefix and returns its time and its
+// longest command.
+func reclaimRun(ctx context.Context, b *testing.B, rdb, probeClient *redis.Client, store *gateway.Store, sh dataShape,
+	n int, floor bool, c contender, figs runFigures, stale *int) (time.Duration, time.Duration) {
+	b.StopTimer()
+	if err := rdb.FlushAll(ctx).Err(); err != nil {
+		b.Fatal(err)
+	}
+	var err error
+	if *stale, err = sh.preload(ctx, store, []string{"bench"}, n); err != nil {
+		b.Fatal(err)
+	}
+	if floor {
+		idleFloor(b, probeClient)
+	}
+	note := func(unit string, v float64) { figs.note(c.prefix+unit, v) }
+	watch := watchServer(b, probeClient)
+	probe := startProbe(probeClient)
+	b.StartTimer()
+	start := time.Now()
+	if err := c.reclaim(ctx, b, store, note); err != nil {
+		b.Fatal(err)
+	}
+	took := time.Since(start)
+	b.StopTimer()
+	note("total_ms", float64(took.Microseconds())/1000)
+	note("ping_stall_ms", float64(probe.finish().Microseconds())/1000)
+	server := watch.finish(b)
+	server.note(note)
+	return took, server.longest
 }
 
 // benchRedis starts a redis-server with a client whose reads wait as long
@@ -169,16 +204,18 @@ func drainBench(ctx context.Context, b *testing.B, s *gateway.Store, dry bool) (
 	return res, err
 }
 
-// BenchmarkDrain is the console's drain.
+// BenchmarkDrain is the console's drain, run by turns with the gateway's
+// reaper over the same preloads (its figures under reaper_; the ratio of
+// each pair as ratio_to_reaper).
 func BenchmarkDrain(b *testing.B) {
-	benchReclaim(b, func(ctx context.Context, b *testing.B, s *gateway.Store, note noter) error {
+	benchReclaim(b, contender{"", func(ctx context.Context, b *testing.B, s *gateway.Store, note noter) error {
 		res, err := drainBench(ctx, b, s, false)
 		if err == nil {
 			note("batches", float64(res.Batches))
 			note("longest_batch_ms", res.LongestBatchMs)
 		}
 		return err
-	})
+	}}, contender{"reaper_", reap})
 }
 
 // BenchmarkDrainPlanApplyVerify is what an operator's drain costs: the plan
@@ -187,7 +224,7 @@ func BenchmarkDrain(b *testing.B) {
 // and the verification (a dry run that finds nothing left). drain_ms is the
 // apply alone, from the same run.
 func BenchmarkDrainPlanApplyVerify(b *testing.B) {
-	benchReclaim(b, func(ctx context.Context, b *testing.B, s *gateway.Store, note noter) error {
+	benchReclaim(b, contender{"", func(ctx context.Context, b *testing.B, s *gateway.Store, note noter) error {
 		plan, err := drainBench(ctx, b, s, true)
 		if err != nil {
 			return err
@@ -206,19 +243,23 @@ func BenchmarkDrainPlanApplyVerify(b *testing.B) {
 		}
 		note("left", float64(verify.Claimed+verify.Orphans))
 		return err
-	})
+	}})
 }
 
-// BenchmarkReapUnbounded is the gateway's reaper: one script call over every
-// expired member, the baseline the bounded drain is compared with.
+// BenchmarkReapUnbounded is the gateway's reaper alone: one script call over
+// every expired member, the baseline the bounded drain is compared with
+// (BenchmarkDrain runs it by turns with the drain).
 func BenchmarkReapUnbounded(b *testing.B) {
-	benchReclaim(b, func(ctx context.Context, b *testing.B, s *gateway.Store, _ noter) error {
-		res, err := s.Reap(ctx, "bench")
-		if err == nil && res.Count == 0 {
-			b.Fatal("reap found nothing to reclaim")
-		}
-		return err
-	})
+	benchReclaim(b, contender{"", reap})
+}
+
+// reap is the gateway's reaper of community bench.
+func reap(ctx context.Context, b *testing.B, s *gateway.Store, _ noter) error {
+	res, err := s.Reap(ctx, "bench")
+	if err == nil && res.Count == 0 {
+		b.Fatal("reap found nothing to reclaim")
+	}
+	return err
 }
 
 // BenchmarkReconcile is reconcile's single atomic call (decisions.md 6),

@@ -18,14 +18,14 @@ redis_budget() {
 # run at 10^4 takes milliseconds, so one preempted run would decide a single
 # figure; at 10^6 the preloads dominate the budget.
 redis_runs() {
-	if [ "$1" -le 10000 ]; then echo 5x; elif [ "$1" -le 100000 ]; then echo 3x; else echo 1x; fi
+	if [ "$1" -le 10000 ]; then echo 15x; elif [ "$1" -le 100000 ]; then echo 3x; else echo 1x; fi
 }
 
 redis_bench() {
 	local n
 	for n in $SIZES; do
 		run "drain-$n" GATEWAYOPS_BENCH_RESERVATIONS="$n" timeout "$(redis_budget "$n")" "${GOBENCH[@]}" \
-			-bench '^(BenchmarkDrain|BenchmarkReapUnbounded|BenchmarkDrainPlanApplyVerify)$' -benchtime "$(redis_runs "$n")" ./gateway/
+			-bench '^(BenchmarkDrain|BenchmarkDrainPlanApplyVerify)$' -benchtime "$(redis_runs "$n")" ./gateway/
 	done
 	run reconcile timeout 120 "${GOBENCH[@]}" -bench '^BenchmarkReconcile$' -benchtime 1x ./gateway/
 	run inspect GATEWAYOPS_BENCH_KEYS="$KEYS" timeout "$(redis_budget "$KEYS")" "${GOBENCH[@]}" -bench '^BenchmarkInspect$' -benchtime 3x ./gateway/
@@ -58,7 +58,10 @@ member an orphan scored since the start of the month). **Ours** is the console's
 (`Store.Drain` of community bench, its keys looked up by name: bounded batches of 500 that also
 return after ~0.8 ms of server time; members expired longer ago than their hash lives go by rank,
 2,000 a call, without a hash read: decisions.md 74); the **baseline** is the gateway's own reaper (`Store.Reap`:
-one unbounded script call over every expired member). A stall is measured server-side: with
+one unbounded script call over every expired member). Drain and reaper run by turns in one benchmark
+(BenchmarkDrain), each over its own fresh preload of the same seeded data, the one going first
+alternating from run to run, so the shared machine's drift lands on both alike; the ratio is the
+median of the runs' own drain/reaper ratios (decisions.md 172). A stall is measured server-side: with
 `slowlog-log-slower-than 100` (µs) the slowlog holds every command of the work that could matter
 (the others are shorter than that, so the longest is exact), and "longest command" is
 the longest top-level one (PING excluded), with in brackets how many top-level commands of the
@@ -68,7 +71,7 @@ the floor alone is several ms. Plan + apply + verify is an operator's drain: a d
 batches (it reads the hash of every stale member inside the hash's lifetime and counts the older
 ones by rank; no estimate of cents), the drain, and a dry run that finds what is left; its ratio is to the drain alone in the same run.
 MD
-	printf 'Every figure is the median of %s runs of each benchmark (a run at 10^4 takes a\n' "$(redis_runs_text)"
+	printf 'Every figure is the median of %s runs of each contender (a run at 10^4 takes a\n' "$(redis_runs_text)"
 	cat <<'MD'
 few ms, so one preempted run would decide a single figure); "max" is the longest command of all runs.
 
@@ -80,17 +83,17 @@ MD
 		for n in $SIZES; do
 			local dt rt dl rl pav pd
 			dt=$(dm "$n" $sh BenchmarkDrain total_ms)
-			rt=$(dm "$n" $sh BenchmarkReapUnbounded total_ms)
+			rt=$(dm "$n" $sh BenchmarkDrain reaper_total_ms)
 			dl=$(dm "$n" $sh BenchmarkDrain server_longest_ms)
-			rl=$(dm "$n" $sh BenchmarkReapUnbounded server_longest_ms)
+			rl=$(dm "$n" $sh BenchmarkDrain reaper_server_longest_ms)
 			pav=$(dm "$n" $sh BenchmarkDrainPlanApplyVerify total_ms)
 			pd=$(dm "$n" $sh BenchmarkDrainPlanApplyVerify drain_ms)
 			printf '| %s | %s (%s) | %s ms | %s ms | %s | %s ms (%s of %s; max %s ms) | %s ms | %s ms | %s ms | %s ms | %s | %s |\n' "$sh" "$n" \
-				"$(dm "$n" $sh BenchmarkDrain stale | cut -d. -f1)" "$(fmt3 "$dt")" "$(fmt3 "$rt")" "$(ratio "$dt" "$rt")" \
+				"$(dm "$n" $sh BenchmarkDrain stale | cut -d. -f1)" "$(fmt3 "$dt")" "$(fmt3 "$rt")" "$(ratio "$(dm "$n" $sh BenchmarkDrain ratio_to_reaper)" 1)" \
 				"$(fmt3 "$dl")" "$(dm "$n" $sh BenchmarkDrain server_over_1.5ms | cut -d. -f1)" "$(dm "$n" $sh BenchmarkDrain server_commands | cut -d. -f1)" \
 				"$(fmt3 "$(dm "$n" $sh BenchmarkDrain server_longest_max_ms)")" \
 				"$(fmt3 "$rl")" "$(fmt3 "$(dm "$n" $sh BenchmarkDrain ping_stall_ms)")" \
-				"$(fmt3 "$(dm "$n" $sh BenchmarkReapUnbounded ping_stall_ms)")" "$(fmt3 "$(dm "$n" $sh BenchmarkDrain idle_ping_ms)")" \
+				"$(fmt3 "$(dm "$n" $sh BenchmarkDrain reaper_ping_stall_ms)")" "$(fmt3 "$(dm "$n" $sh BenchmarkDrain idle_ping_ms)")" \
 				"$(ratio "$pav" "$pd")" "$(dm "$n" $sh BenchmarkDrain batches | cut -d. -f1)"
 		done
 	done
@@ -105,7 +108,7 @@ members the longest command of a reconcile drain was $(fmt3 "$r1") ms, at 2,000 
 ($(ratio "$r2" "$r1")): one HMGET per live member inside one script, linear in the live members
 (bounded by batchSize x 4 = 2,000 at the default batch). Command: $(cmdof reconcile)
 
-Commands (one per size; each benchmark does its own preloads, since each consumes the stale reservations):
+Commands (one per size; each run does its own preloads, since each consumes the stale reservations):
 
 MD
 	for n in $SIZES; do echo "- $(cmdof "drain-$n")"; done
@@ -124,8 +127,8 @@ drain_growth() {
 		local d0 d1 r0 r1 l0 l1
 		d0=$(dm "$first" $sh BenchmarkDrain total_ms)
 		d1=$(dm "$last" $sh BenchmarkDrain total_ms)
-		r1=$(dm "$last" $sh BenchmarkReapUnbounded total_ms)
-		r0=$(dm "$first" $sh BenchmarkReapUnbounded server_longest_ms)
+		r1=$(dm "$last" $sh BenchmarkDrain reaper_total_ms)
+		r0=$(dm "$first" $sh BenchmarkDrain reaper_server_longest_ms)
 		l0=$(dm "$first" $sh BenchmarkDrain server_longest_ms)
 		l1=$(dm "$last" $sh BenchmarkDrain server_longest_ms)
 		printf -- '- %s shape, %s -> %s reservations (%sx): drain time %s -> %s ms (%s), linear in the stale members; ' \
@@ -135,10 +138,10 @@ drain_growth() {
 			flat="not flat in this run: $(dm "$last" $sh BenchmarkDrain server_over_1.5ms | cut -d. -f1) of its $(dm "$last" $sh BenchmarkDrain server_commands | cut -d. -f1) commands took over 1.5 ms, beside an idle PING floor of $(fmt3 "$(dm "$last" $sh BenchmarkDrain idle_ping_ms)") ms"
 		fi
 		printf 'its longest command %s -> %s ms (%s, %s), the reaper'"'"'s %s -> %s ms. ' \
-			"$(fmt3 "$l0")" "$(fmt3 "$l1")" "$(ratio "$l1" "$l0")" "$flat" "$(fmt3 "$r0")" "$(fmt3 "$(dm "$last" $sh BenchmarkReapUnbounded server_longest_ms)")"
+			"$(fmt3 "$l0")" "$(fmt3 "$l1")" "$(ratio "$l1" "$l0")" "$flat" "$(fmt3 "$r0")" "$(fmt3 "$(dm "$last" $sh BenchmarkDrain reaper_server_longest_ms)")"
 		printf 'Model for %s: the drain and the reaper scale with the stale members, so about %s ms and %s ms; the drain'"'"'s batches stay time-boxed at about 1 ms each (more of them), the reaper'"'"'s one call grows to about %s ms.\n' \
 			"$((last * 10))" "$(fmt3 "$(awk -v x="$d1" 'BEGIN { print x * 10 }')")" "$(fmt3 "$(awk -v x="$r1" 'BEGIN { print x * 10 }')")" \
-			"$(fmt3 "$(awk -v x="$(dm "$last" $sh BenchmarkReapUnbounded server_longest_ms)" 'BEGIN { print x * 10 }')")"
+			"$(fmt3 "$(awk -v x="$(dm "$last" $sh BenchmarkDrain reaper_server_longest_ms)" 'BEGIN { print x * 10 }')")"
 	done
 }
 
