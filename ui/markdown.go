@@ -19,7 +19,8 @@ import (
 // the alarm list is never drawn behind one; tests and the linear mode render
 // in place (Render).
 type markdown struct {
-	background bool // renders run off the event loop (Later); Text shows a placeholder meanwhile
+	background bool        // renders run off the event loop (Later); Text shows a placeholder meanwhile
+	frames     *frameClock // a background render waits for the next frame (nil: it does not)
 
 	mu      sync.Mutex // guards the fields below: a background render fills out
 	style   string
@@ -126,7 +127,9 @@ func (m *markdown) Later(id, src string, width int) tea.Cmd {
 	}
 	m.pending[k] = true
 	style, gen := m.style, m.gen
+	frame := m.frames.nextFrame() // the one with the placeholder, drawn after this Update
 	return func() tea.Msg {
+		waitForFrame(frame)
 		m.store(k, gen, m.renderNow(style, src, k.width))
 		return runbookRenderedMsg{id: id}
 	}

@@ -43,6 +43,9 @@ type Options struct {
 	// all) waits behind Glamour. Run sets it; tests that read the runbook
 	// straight after an Update leave it off.
 	BackgroundRender bool
+	// frames says when a frame is on screen (Run sets it): a background
+	// render starts once the frame with its placeholder is written.
+	frames *frameClock
 }
 
 func (o Options) withDefaults() Options {
@@ -159,7 +162,7 @@ func New(b Backend, opts Options) Model {
 	st := NewStyles(true, opts.NoColor)
 	keys := DefaultKeyMap()
 	md := newMarkdown(true, opts.NoColor)
-	md.background = opts.BackgroundRender
+	md.background, md.frames = opts.BackgroundRender, opts.frames
 	if opts.Drill != nil {
 		b = drillBackend{Backend: b, drill: opts.Drill} // every applied step reaches the drill
 	}

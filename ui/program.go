@@ -44,6 +44,8 @@ func Run(ctx context.Context, b Backend, o RunOptions) error {
 		return runAccessible(ctx, b, in, out, o.Options)
 	}
 	o.Options.BackgroundRender = true // no frame waits behind Glamour
+	frames := newFrameClock()
+	o.Options.frames = frames
 	var prefetched <-chan struct{}
 	if p, ok := b.(prefetcher); ok {
 		prefetched = p.Prefetch(ctx) // the first refresh runs while the terminal starts up
@@ -51,7 +53,8 @@ func Run(ctx context.Context, b Backend, o RunOptions) error {
 	// 60 frames a second puts a keypress on screen within 17 ms (the
 	// patched renderer flushes only when a frame waits: decisions.md 120, 130).
 	setConsoleGC()
-	opts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithFPS(renderFPS), tea.WithFilter(dropUnknownSize)}
+	opts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithFPS(renderFPS), tea.WithFilter(dropUnknownSize),
+		tea.WithFrameWritten(frames.written)}
 	if o.In != nil {
 		opts = append(opts, tea.WithInput(o.In))
 	}

@@ -236,3 +236,36 @@ func TestFirstContentAfterAnEmptyAltScreenAllocatesNoBuffers(t *testing.T) {
 		}
 	})
 }
+
+// The patched renderer calls WithFrameWritten's function after each flush
+// that wrote a frame (decisions.md 176), not after one of an unchanged view.
+func TestFrameWrittenIsCalledOncePerWrittenFrame(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var mu sync.Mutex
+		frames := 0
+		count := func() int { mu.Lock(); defer mu.Unlock(); return frames }
+		out := &slowWriter{}
+		p := tea.NewProgram(altModel{text: "first"}, tea.WithInput(nil), tea.WithOutput(out), tea.WithoutSignalHandler(),
+			tea.WithFPS(renderFPS), tea.WithWindowSize(40, 5), tea.WithFrameWritten(func() { mu.Lock(); frames++; mu.Unlock() }))
+		done := make(chan error, 1)
+		go func() { _, err := p.Run(); done <- err }()
+		defer func() { p.Quit(); <-done }()
+		time.Sleep(time.Second)
+		synctest.Wait()
+		if count() != 1 {
+			t.Fatalf("%d frames reported after the first view, want 1", count())
+		}
+		p.Send("first") // unchanged: nothing written
+		synctest.Wait()
+		time.Sleep(time.Second)
+		synctest.Wait()
+		if count() != 1 {
+			t.Fatalf("an unchanged view was reported as a frame: %d", count())
+		}
+		p.Send("second")
+		synctest.Wait()
+		if _, last := out.count(); !strings.Contains(last, "second") || count() != 2 {
+			t.Fatalf("after a new view: %d frames reported, last write %q; want 2 and the view", count(), last)
+		}
+	})
+}

@@ -558,6 +558,10 @@ type Program struct {
 	// woke the program fps times a second forever, changed frame or not.
 	frameReady chan struct{}
 
+	// frameWritten is called after each flush that wrote a frame
+	// (gatewayops patch: WithFrameWritten).
+	frameWritten func()
+
 	// once is used to stop the renderer.
 	once sync.Once
 
@@ -1516,9 +1520,21 @@ func (p *Program) startRenderer() {
 			if rendererWrote(p.renderer) {
 				starts[next] = began
 				next = (next + 1) % frameBurst
+				if p.frameWritten != nil {
+					p.frameWritten()
+				}
 			}
 		}
 	}()
+}
+
+// WithFrameWritten calls fn on the renderer's goroutine after each flush
+// that wrote a frame to the terminal (gatewayops patch): work that should
+// not compete with a frame for the CPU can wait for it to be on screen.
+func WithFrameWritten(fn func()) ProgramOption {
+	return func(p *Program) {
+		p.frameWritten = fn
+	}
 }
 
 // rendererWrote says whether the renderer's last flush wrote a frame: one
