@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"strconv"
 	"strings"
 	"sync"
@@ -94,7 +95,7 @@ type communityCache struct {
 	// floor is the highest window start members were dropped below; a
 	// lower one (the clock went back) could see them again.
 	floor   int64
-	members map[string]cachedMember
+	members *memberTable
 	// dirty are the members Redis named since they were last read.
 	dirty map[string]struct{}
 	// uncacheable: the last fill kept nothing (an estimate that is not a
@@ -428,13 +429,13 @@ func (c *SummaryCache) fill(ctx context.Context, community, month string, months
 	*communityCache, error) {
 	now := c.store.nowMs()
 	cc := &communityCache{month: month, filledAt: c.store.now(), floor: now - ms(hashWindow),
-		members: map[string]cachedMember{}, dirty: map[string]struct{}{}}
+		members: newMemberTable(), dirty: map[string]struct{}{}}
 	keep := true
 	collect := func(page []any) error {
 		if !keep {
 			return nil
 		}
-		if err := c.addEntries(cc, page); err != nil || len(cc.members) > c.opts.MaxMembers {
+		if err := c.addEntries(cc, page); err != nil || cc.members.len() > c.opts.MaxMembers {
 			keep = false // the summary itself is still exact: only the cache is dropped
 		}
 		return nil
@@ -488,8 +489,8 @@ func (c *SummaryCache) addEntries(cc *communityCache, flat []any) error {
 		if !ok {
 			return fmt.Errorf("summary cache: PEXPIRETIME of %q: %v", m, flat[i+4])
 		}
-		cc.members[m] = cachedMember{score: score, estimate: est, expireAt: expireAt,
-			suspect: cerr != nil || float64(created)+ttl != score}
+		cc.members.put(m, cachedMember{score: score, estimate: est, expireAt: expireAt,
+			suspect: cerr != nil || float64(created)+ttl != score})
 	}
 	return nil
 }
@@ -519,17 +520,19 @@ func (c *SummaryCache) warm(ctx context.Context, cc *communityCache, community, 
 	for m := range cc.dirty {
 		reread = append(reread, m)
 	}
-	for m, e := range cc.members {
-		if _, dirty := cc.dirty[m]; e.suspect && !dirty {
-			reread = append(reread, m)
+	cc.members.each(func(i int32, e *cachedMember) {
+		if e.suspect {
+			if m := cc.members.name(i); !isDirty(cc, m) {
+				reread = append(reread, m)
+			}
 		}
-	}
+	})
 	r, err := c.warmReads(ctx, key, prefix, community, month, months, now, ws, reread)
 	if err != nil {
 		return cr, err
 	}
 	for _, m := range reread {
-		delete(cc.members, m) // what the re-read did not find is gone
+		cc.members.del(m) // what the re-read did not find is gone
 	}
 	for _, b := range r.batches {
 		entries, _ := b.Slice()
@@ -539,6 +542,7 @@ func (c *SummaryCache) warm(ctx context.Context, cc *communityCache, community, 
 	}
 	clear(cc.dirty)
 	c.countWarm(cc, &cr, now, ws, r.time.Val().UnixMilli())
+	cc.members.compact()
 	cc.floor = max(cc.floor, ws)
 	switch {
 	case int64(cr.Live) > r.live.Val(), int64(cr.Live+cr.Expired) > r.window.Val():
@@ -557,10 +561,10 @@ func (c *SummaryCache) warm(ctx context.Context, cc *communityCache, community, 
 // follows re-reads them for nothing).
 func (c *SummaryCache) countWarm(cc *communityCache, cr *CommunityReservations, now, ws, redisNow int64) {
 	wsF, nowF := float64(ws), float64(now)
-	for m, e := range cc.members {
+	cc.members.each(func(i int32, e *cachedMember) {
 		if e.score <= wsF || (e.expireAt >= 0 && redisNow > e.expireAt) {
-			delete(cc.members, m)
-			continue
+			cc.members.delAt(i)
+			return
 		}
 		if e.score <= nowF {
 			cr.Expired++
@@ -569,7 +573,12 @@ func (c *SummaryCache) countWarm(cc *communityCache, cr *CommunityReservations, 
 			cr.Live++
 			cr.LiveEstimateCents += e.estimate
 		}
-	}
+	})
+}
+
+func isDirty(cc *communityCache, m string) bool {
+	_, dirty := cc.dirty[m]
+	return dirty
 }
 
 // warmReplies are the replies of one warm pipeline.
@@ -627,5 +636,123 @@ func (c *SummaryCache) warmReads(ctx context.Context, key, prefix, community, mo
 			continue
 		}
 		return r, fmt.Errorf("summary %s: %w", community, err)
+	}
+}
+
+// memberTable is one community's cached members without a pointer per
+// member (decision 174): the names back to back in one byte slice, fixed-size
+// entries in another, and an index from each name's 64-bit hash to its
+// entry. A filled cache of 10^6 members is then a few objects the garbage
+// collector does not walk, where a map[string] of them was 10^6 strings
+// walked on every cycle of the fill that built it. Two live names with the
+// same hash (about 3 in 10^8 at 10^6 members) go to clash, keyed by name.
+// Deleted entries stay as holes until compact.
+type memberTable struct {
+	hash    func(string) uint64
+	index   map[uint64]int32
+	clash   map[string]int32
+	entries []memberEntry
+	names   []byte
+	live    int
+}
+
+// memberEntry is one member: its name is names[off : off+n].
+type memberEntry struct {
+	cachedMember
+	off, n uint32
+	dead   bool
+}
+
+func newMemberTable() *memberTable {
+	seed := maphash.MakeSeed()
+	return &memberTable{hash: func(s string) uint64 { return maphash.String(seed, s) }, index: map[uint64]int32{}}
+}
+
+func (t *memberTable) len() int { return t.live }
+
+// name is entry i's member name (a copy).
+func (t *memberTable) name(i int32) string {
+	e := &t.entries[i]
+	return string(t.names[e.off : e.off+e.n])
+}
+
+// find is the entry of m, or -1.
+func (t *memberTable) find(m string) int32 {
+	if i, ok := t.index[t.hash(m)]; ok && string(t.names[t.entries[i].off:t.entries[i].off+t.entries[i].n]) == m {
+		return i
+	}
+	if i, ok := t.clash[m]; ok {
+		return i
+	}
+	return -1
+}
+
+// put sets m's figures, adding m if it is not there.
+func (t *memberTable) put(m string, v cachedMember) {
+	if i := t.find(m); i >= 0 {
+		t.entries[i].cachedMember = v
+		return
+	}
+	i := int32(len(t.entries))
+	t.entries = append(t.entries, memberEntry{cachedMember: v, off: uint32(len(t.names)), n: uint32(len(m))})
+	t.names = append(t.names, m...)
+	t.live++
+	h := t.hash(m)
+	if _, taken := t.index[h]; !taken {
+		t.index[h] = i
+		return
+	}
+	if t.clash == nil {
+		t.clash = map[string]int32{}
+	}
+	t.clash[m] = i
+}
+
+// del removes m if it is there.
+func (t *memberTable) del(m string) {
+	if i := t.find(m); i >= 0 {
+		t.delAt(i)
+	}
+}
+
+// delAt removes entry i (which must be live); each may go on over it.
+func (t *memberTable) delAt(i int32) {
+	m := t.name(i)
+	if h := t.hash(m); indexed(t.index, h, i) {
+		delete(t.index, h)
+	} else {
+		delete(t.clash, m)
+	}
+	t.entries[i].dead = true
+	t.live--
+}
+
+// indexed says entry i is the one index holds for h.
+func indexed(index map[uint64]int32, h uint64, i int32) bool {
+	j, ok := index[h]
+	return ok && j == i
+}
+
+// each calls fn with every live entry, in no particular order; fn may
+// change the entry or delete it with delAt.
+func (t *memberTable) each(fn func(i int32, e *cachedMember)) {
+	for i := range t.entries {
+		if !t.entries[i].dead {
+			fn(int32(i), &t.entries[i].cachedMember)
+		}
+	}
+}
+
+// compact drops the holes once they are at least half the entries.
+func (t *memberTable) compact() {
+	if holes := len(t.entries) - t.live; holes < 1024 || holes < t.live {
+		return
+	}
+	old := *t
+	t.index, t.clash, t.entries, t.names, t.live = make(map[uint64]int32, old.live), nil, make([]memberEntry, 0, old.live), nil, 0
+	for i := range old.entries {
+		if e := &old.entries[i]; !e.dead {
+			t.put(string(old.names[e.off:e.off+e.n]), e.cachedMember)
+		}
 	}
 }

@@ -593,3 +593,49 @@ func TestOwnClientOptionsShareNothingTheOriginalWrites(t *testing.T) {
 		t.Fatalf("the copy lost the address or credentials: %q", opt.Addr)
 	}
 }
+
+// TestMemberTableKeepsNamesWithTheSameHashApart: with a hash that sends
+// every name to one slot, put, find, del and compact still tell the names
+// apart (the clash map), and the figures stay with their names.
+func TestMemberTableKeepsNamesWithTheSameHashApart(t *testing.T) {
+	for _, same := range []bool{false, true} {
+		tab := newMemberTable()
+		if same {
+			tab.hash = func(string) uint64 { return 7 }
+		}
+		want := map[string]int64{}
+		for i := range 3000 {
+			m := fmt.Sprintf("u%d:req-%d", i%10, i)
+			tab.put(m, cachedMember{estimate: int64(i)})
+			want[m] = int64(i)
+		}
+		tab.put("u1:req-1", cachedMember{estimate: -1}) // an update, not a second entry
+		want["u1:req-1"] = -1
+		for i := 0; i < 3000; i += 2 {
+			m := fmt.Sprintf("u%d:req-%d", i%10, i)
+			tab.del(m)
+			delete(want, m)
+		}
+		tab.del("not there")
+		tab.each(func(i int32, e *cachedMember) {
+			if e.estimate == 3 {
+				tab.delAt(i) // deleting the entry being visited
+				delete(want, tab.name(i))
+			}
+		})
+		tab.compact()
+		got := map[string]int64{}
+		tab.each(func(i int32, e *cachedMember) { got[tab.name(i)] = e.estimate })
+		if !reflect.DeepEqual(got, want) || tab.len() != len(want) {
+			t.Fatalf("same hash %t: %d members (len %d), want %d", same, len(got), tab.len(), len(want))
+		}
+		for m, est := range want {
+			if i := tab.find(m); i < 0 || tab.entries[i].estimate != est {
+				t.Fatalf("same hash %t: %s not found with %d", same, m, est)
+			}
+		}
+		if tab.find("u0:req-0") >= 0 {
+			t.Fatalf("same hash %t: a deleted member is still found", same)
+		}
+	}
+}

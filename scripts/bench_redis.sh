@@ -220,10 +220,13 @@ visits its keys in table order with one, so \`HashReadsFloor\` (no script, no cl
 already about twice KEYS; the summary's script adds its classification and cursor on top
 (decisions.md 75 and 140): a cold summary cannot reach 2x KEYS in the bench shape, so the admin
 server keeps it warm. The warm summary's Redis work is O(changes + communities), whatever the members;
-its time is mostly the admin server walking its cache (about one map entry per member inside the
-window). The fill costs Redis about twice the cold read (three lookups per member found instead of
-one); its longest commands on this machine come from redis-server preempted by the benchmark's own
-client building the cache on the same two cores (decisions.md 160).
+its time is mostly the admin server walking its cache (one fixed-size entry per member inside the
+window). The fill costs Redis about twice the cold read (per member found: its score formatted, two
+more lookups and five values of reply; callgrind counts ~30,000 instructions a member against the
+cold page's ~6,000), so its pages are time-boxed for that heavier work (chunks of 32 members, an
+eighth of the time kept for the reply: decisions.md 173); the cache it builds holds no pointer per
+member, so the client's garbage collector no longer takes the two cores from redis-server while it
+fills (decisions.md 174).
 
 Command: $(cmdof inspect)
 

@@ -25,7 +25,7 @@ local key, prefix = KEYS[1], ARGV[1]
 local score, member = ARGV[3], ARGV[4]
 local t = redis.call('TIME')
 local last = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local deadline = last + tonumber(ARGV[5])
+local began, deadline = last, last + tonumber(ARGV[5])
 
 -- rank of the first member after the cursor
 local rank
@@ -50,7 +50,11 @@ local collected = {}
 local tonumber = tonumber
 local counts = {0, 0, 0, 0} -- live, liveCents, expired, expiredCents
 local orphans = 0
-local chunk = 128
+-- A collecting chunk costs Redis about five times a plain one (the score
+-- formatted, two more lookups and a reply of five values per member found:
+-- measured with callgrind, ~30,000 instructions a member against ~6,000),
+-- so it is a quarter of the size: one chunk stays well inside the budget.
+local chunk = collect and 32 or 128
 -- collectChunk reads n members from rank with the same estimates as the
 -- plain chunk (false where no hash), appending each member found to
 -- collected; it returns the estimates and how many members it read.
@@ -104,8 +108,14 @@ while true do
   local us = tonumber(t[1]) * 1000000 + tonumber(t[2])
   local took = (us - last) * chunk / n
   last = us
-  -- Collecting, a call also stops at 256 members found: turning the reply
-  -- into RESP and collecting its garbage come after the clock's last look.
+  -- Collecting, turning the reply into RESP (and collecting its garbage)
+  -- comes after the clock's last look and costs about an eighth of reading
+  -- what it holds (callgrind: 12 % of a collecting call), so an eighth of
+  -- the time spent so far is kept for it; and a call stops at 256 members
+  -- found whatever the clock says.
+  if collect then
+    took = took + (us - began) / 8
+  end
   if us + took >= deadline or #collected >= 5 * 256 then
     local z = redis.call('ZRANGE', key, rank - 1, rank - 1, 'WITHSCORES')
     return {counts[1], counts[2], counts[3], counts[4], orphans, 0, z[2], z[1], collected}
