@@ -9,6 +9,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // RunOptions choose how the console runs.
@@ -63,12 +64,20 @@ func Run(ctx context.Context, b Backend, o RunOptions) error {
 	}
 	m := New(b, o.Options)
 	m.first = &firstHandoff{prefetched: prefetched, wait: firstRefreshWait}
+	go warmCellWidths()
 	_, err := tea.NewProgram(m, opts...).Run()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil { // tea wraps it with the cause
 		return nil // ctrl-c / SIGTERM through ctx is a normal exit
 	}
 	return err
 }
+
+// warmCellWidths builds, now and off the event loop, the table the
+// renderer measures every non-ASCII cell with (go-runewidth builds it on
+// its first lookup: 1.1 ms and 1 MB). The console's first frame has box
+// and state symbols in every row, so the first flush built it, in front of
+// the first alarm list (decisions.md 176).
+func warmCellWidths() { ansi.StringWidthWc("│▶✗✓…") }
 
 // prefetcher is a backend that can start its first refresh before the
 // program draws (the live one: live.Prefetch); the channel closes when that
