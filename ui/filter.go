@@ -22,9 +22,25 @@ func newFilterInput() filterInput {
 }
 
 // matches is true when the alarm passes the list's current filter.
-func (l alarmList) matches(a alarms.Alarm) bool {
+func (l *alarmList) matches(a alarms.Alarm) bool {
+	return l.filter == "" || matchesFilter(&a, strings.ToLower(l.filter))
+}
+
+// matching is the indexes in l.all of the alarms the filter keeps, in order.
+func (l *alarmList) matching() []int {
 	f := strings.ToLower(l.filter)
-	return f == "" || strings.Contains(strings.ToLower(a.Name+" "+string(a.State)+" "+a.MetricName), f)
+	out := make([]int, 0, len(l.all))
+	for i := range l.all {
+		if f == "" || matchesFilter(&l.all[i], f) {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// matchesFilter: f, lower case, is in the alarm's name, state or metric.
+func matchesFilter(a *alarms.Alarm, f string) bool {
+	return strings.Contains(strings.ToLower(a.Name+" "+string(a.State)+" "+a.MetricName), f)
 }
 
 // handleFilterKey edits the filter live; enter keeps it, esc clears it.
