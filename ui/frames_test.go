@@ -46,3 +46,25 @@ func TestBackgroundRenderWaitsForTheNextFrame(t *testing.T) {
 		}
 	})
 }
+
+// A runbook is not rendered in the background before the panel has a
+// width: the first snapshot can be applied before the terminal's size
+// arrives (Init's handoff), and a render at no width is thrown away.
+func TestNoBackgroundRenderBeforeTheSizeIsKnown(t *testing.T) {
+	s := startStack(t, "staging", false)
+	m := New(s.backend, Options{RefreshEvery: time.Hour, NoColor: true, BackgroundRender: true})
+	m, _ = feed(t, m, sampleAlarms())
+	if !m.runbook.hasRB {
+		t.Fatal("the selected alarm has no runbook")
+	}
+	if n := len(m.md.pending); n != 0 {
+		t.Fatalf("%d background renders were asked for before the terminal's size was known", n)
+	}
+	next, cmd := m.Update(tea.WindowSizeMsg{Width: 160, Height: 40})
+	awaitMsg(t, cmd, func(msg tea.Msg) bool { _, ok := msg.(runbookRenderedMsg); return ok })
+	if mm := next.(Model); !mm.md.background {
+		t.Fatal("renders are not in the background")
+	} else if _, ok := mm.md.Cached(mm.runbook.rb.ID, mm.runbook.width-2); !ok {
+		t.Fatal("the render once the size is known is not at the panel's width")
+	}
+}

@@ -123,9 +123,12 @@ func (p *runbookPanel) layout() {
 }
 
 // RenderLater is the background render the runbook shown still needs (nil:
-// none, or renders run in place).
+// none, or renders run in place). Before the terminal's size is known there
+// is no width to render at: the first snapshot can arrive first (Init's
+// handoff), and its render at the narrowest width took a core from the
+// first frames for nothing.
 func (p runbookPanel) RenderLater() tea.Cmd {
-	if !p.hasRB {
+	if !p.hasRB || p.width <= 0 {
 		return nil
 	}
 	return p.md.Later(p.rb.ID, p.rb.Source, p.width-2)
