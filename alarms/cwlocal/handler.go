@@ -224,7 +224,7 @@ func writeResult(w http.ResponseWriter, p protocol, out any, id int64, enc *cbor
 		w.Header().Set("Smithy-Protocol", "rpc-v2-cbor")
 		w.Header().Set("Content-Type", "application/cbor")
 		w.WriteHeader(http.StatusOK)
-		w.Write(enc.encode(out))
+		enc.write(w, out)
 		return
 	}
 	b, err := json.Marshal(out)
