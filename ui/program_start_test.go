@@ -46,8 +46,15 @@ func (w *slowWriter) slowNext(d time.Duration) {
 // startTextProgram runs a textModel showing "first" at the console's frame
 // rate, writing to out, until the test ends (inside synctest's bubble).
 func startTextProgram(t *testing.T, out *slowWriter) *tea.Program {
-	p := tea.NewProgram(textModel{text: "first"}, tea.WithInput(nil), tea.WithOutput(out), tea.WithoutSignalHandler(),
-		tea.WithFPS(renderFPS), tea.WithWindowSize(40, 5))
+	return startProgram(t, textModel{text: "first"}, out, 40, 5)
+}
+
+// startProgram runs m at the console's frame rate in a w x h terminal,
+// writing to out, until the test ends.
+func startProgram(t *testing.T, m tea.Model, out *slowWriter, w, h int, opts ...tea.ProgramOption) *tea.Program {
+	opts = append([]tea.ProgramOption{tea.WithInput(nil), tea.WithOutput(out), tea.WithoutSignalHandler(),
+		tea.WithFPS(renderFPS), tea.WithWindowSize(w, h)}, opts...)
+	p := tea.NewProgram(m, opts...)
 	done := make(chan error, 1)
 	go func() { _, err := p.Run(); done <- err }()
 	t.Cleanup(func() {
@@ -180,20 +187,6 @@ func (m altModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 func (m altModel) View() tea.View { v := tea.NewView(m.text); v.AltScreen = true; return v }
 
-func startAltProgram(t *testing.T, m altModel, out *slowWriter, w, h int) *tea.Program {
-	p := tea.NewProgram(m, tea.WithInput(nil), tea.WithOutput(out), tea.WithoutSignalHandler(),
-		tea.WithFPS(renderFPS), tea.WithWindowSize(w, h))
-	done := make(chan error, 1)
-	go func() { _, err := p.Run(); done <- err }()
-	t.Cleanup(func() {
-		p.Quit()
-		if err := <-done; err != nil {
-			t.Error(err)
-		}
-	})
-	return p
-}
-
 // The patched Run renders the initial view before Init, not after
 // (decisions.md 176): the console's Init waits a few ms for its first
 // refresh, and the initial frame's flush, which sets up the renderer's
@@ -202,7 +195,7 @@ func startAltProgram(t *testing.T, m altModel, out *slowWriter, w, h int) *tea.P
 func TestInitialViewIsFlushedWhileInitRuns(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		out := &slowWriter{}
-		startAltProgram(t, altModel{text: "initial", initTakes: time.Second}, out, 40, 5)
+		startProgram(t, altModel{text: "initial", initTakes: time.Second}, out, 40, 5)
 		synctest.Wait() // Init sleeps; everything else is blocked
 		if _, last := out.count(); !strings.Contains(last, "initial") {
 			t.Fatalf("while Init runs the initial view is not written: last %q", last)
@@ -218,7 +211,7 @@ func TestInitialViewIsFlushedWhileInitRuns(t *testing.T) {
 func TestFirstContentAfterAnEmptyAltScreenAllocatesNoBuffers(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		out := &slowWriter{}
-		p := startAltProgram(t, altModel{}, out, 200, 60)
+		p := startProgram(t, altModel{}, out, 200, 60)
 		synctest.Wait()
 		full := strings.Repeat(strings.Repeat("x", 200)+"\n", 59) + strings.Repeat("x", 200)
 		var before, after runtime.MemStats
@@ -245,11 +238,7 @@ func TestFrameWrittenIsCalledOncePerWrittenFrame(t *testing.T) {
 		frames := 0
 		count := func() int { mu.Lock(); defer mu.Unlock(); return frames }
 		out := &slowWriter{}
-		p := tea.NewProgram(altModel{text: "first"}, tea.WithInput(nil), tea.WithOutput(out), tea.WithoutSignalHandler(),
-			tea.WithFPS(renderFPS), tea.WithWindowSize(40, 5), tea.WithFrameWritten(func() { mu.Lock(); frames++; mu.Unlock() }))
-		done := make(chan error, 1)
-		go func() { _, err := p.Run(); done <- err }()
-		defer func() { p.Quit(); <-done }()
+		p := startProgram(t, altModel{text: "first"}, out, 40, 5, tea.WithFrameWritten(func() { mu.Lock(); frames++; mu.Unlock() }))
 		time.Sleep(time.Second)
 		synctest.Wait()
 		if count() != 1 {
