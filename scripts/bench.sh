@@ -74,7 +74,12 @@ shquote() {
 # benchmark BENCH (its name up to the -GOMAXPROCS suffix) in $WORK/NAME.txt.
 metric() {
 	local v
-	v=$(awk -v b="$2" -v u="$3" '{ n = $1; sub(/-[0-9]+$/, "", n) }
+	# A line a library logs while a benchmark runs splits that benchmark's
+	# line (go test prints the name, runs it, then the figures): the name
+	# alone is joined to the next line with figures.
+	v=$(awk -v b="$2" -v u="$3" '/^Benchmark/ && !/ns\/op/ { held = $0; next }
+		held != "" && /ns\/op/ { $0 = held " " $0; held = "" }
+		{ n = $1; sub(/-[0-9]+$/, "", n) }
 		n == b { for (i = 3; i <= NF; i++) if ($i == u) { print $(i-1); exit } }' "$WORK/$1.txt")
 	if [ -z "$v" ]; then
 		echo "bench: no $3 for $2 in the output of $1:" >&2
