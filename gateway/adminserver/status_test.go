@@ -138,3 +138,33 @@ func TestDrainOfEveryCommunityUsesTheBackgroundIndex(t *testing.T) {
 		t.Fatalf("the drains sent %d SCANs; they must use the background index", n)
 	}
 }
+
+// TestFirstStatusWaitsForDiscoveryNotTheSummary: the first GET /status
+// waits for the background round's key discovery, not for its summary
+// (at 10^6 reservations the summary's first fill took 4-6 s and the
+// console's first status timed out). CLIENT PAUSE WRITE holds the summary's
+// scripts (EVALSHA may write) and lets discovery's SCANs and status's reads
+// through, so a status that waited for the summary cannot answer.
+func TestFirstStatusWaitsForDiscoveryNotTheSummary(t *testing.T) {
+	srv := admintest.Start(t, admintest.Options{Config: func(c *adminserver.Config) { c.KeyLimitInProcess = true }})
+	ctx := context.Background()
+	if _, err := sim.New(srv.Store, sim.Config{Communities: []string{"c1", "c2"}, Seed: 1}).Preload(ctx, 200, 0.10); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.RDB.Do(ctx, "CLIENT", "PAUSE", 60000, "WRITE").Err(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.RDB.Do(context.Background(), "CLIENT", "UNPAUSE").Err() })
+	ctx, cancel := context.WithTimeout(ctx, 20*time.Second) // a bound on a hang, not a timing assertion
+	defer cancel()
+	st, err := gateway.NewClient(srv.URL, gateway.ClientOptions{APIKey: admintest.Key}).Status(ctx)
+	if err != nil {
+		t.Fatalf("the first status did not answer while the summary was held: %v", err)
+	}
+	if st.Reservations.Communities != 2 || st.Reservations.Live == 0 {
+		t.Fatalf("the first status counts %+v; want the 2 communities and their live members", st.Reservations)
+	}
+	if st.Reservations.Summary != nil {
+		t.Fatalf("the first status serves a summary (%+v) while the summary's first round is held", st.Reservations.Summary)
+	}
+}
