@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -160,9 +161,5 @@ func countState(as []alarms.Alarm, s alarms.State) int {
 }
 
 func sortAlarms(as []alarms.Alarm) {
-	for i := 1; i < len(as); i++ {
-		for j := i; j > 0 && alarmLess(as[j], as[j-1]); j-- {
-			as[j], as[j-1] = as[j-1], as[j]
-		}
-	}
+	slices.SortStableFunc(as, func(a, b alarms.Alarm) int { return compareAlarms(&a, &b) })
 }

@@ -110,10 +110,8 @@ func (l *alarmList) rebuild() {
 	l.scroll()
 }
 
-// alarmLess orders ALARM before no data before OK, then by severity, then name.
-func alarmLess(a, b alarms.Alarm) bool { return compareAlarms(&a, &b) < 0 }
-
-// compareAlarms is alarmLess as a three-way comparison.
+// compareAlarms orders ALARM before no data before OK, then by severity,
+// then name.
 func compareAlarms(a, b *alarms.Alarm) int {
 	if ra, rb := stateRank(a.State), stateRank(b.State); ra != rb {
 		return cmp.Compare(ra, rb)

@@ -1,6 +1,7 @@
 package cwlocal
 
 import (
+	"bytes"
 	"reflect"
 	"strings"
 	"testing"
@@ -36,7 +37,9 @@ func TestCBOREncoderWritesWhatSmithyDecodes(t *testing.T) {
 	long := strings.Repeat("x", 300) // a two-byte length head
 	in := cborProbe{Name: "a", Count: 70000, Neg: -300, NegOne: -1, Big: 5_000_000_000, Ratio: 1.5, On: true,
 		At: Timestamp{at}, Dims: []Dimension{{Name: "poolId", Value: "p1"}}, Tags: map[string]string{"k": "v"}, Long: long, Hidden: "h"}
-	got, err := cbor.Decode((&cborEncoder{}).encode(in))
+	var buf bytes.Buffer
+	(&cborEncoder{}).write(&buf, in)
+	got, err := cbor.Decode(buf.Bytes())
 	if err != nil {
 		t.Fatal(err)
 	}
