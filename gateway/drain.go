@@ -162,56 +162,6 @@ func (s *Store) drainOne(ctx context.Context, p drainPlan, t monthKey, res *Drai
 	return cd
 }
 
-// reapBatches runs drain_batch.lua until a batch says it is done. Each call
-// reads at most BatchSize members and returns after about the Store's
-// drain budget of server time, whichever comes first. It sets
-// cd.ReservedBeforeCents from the first batch and returns reserved after the
-// last.
-func (s *Store) reapBatches(ctx context.Context, p drainPlan, t monthKey, cd *CommunityDrain, res *DrainResult) (int64, error) {
-	keys := []string{ReservedKey(t.community, t.month), ExpiryKey(t.community, t.month)}
-	prefix := ReservationKeyPrefix(t.community)
-	dry := "0"
-	if p.DryRun {
-		dry = "1"
-	}
-	for offset, first := int64(0), true; ; first = false {
-		if err := ctx.Err(); err != nil {
-			return 0, err
-		}
-		start := time.Now()
-		vals, err := s.runDrainScript(ctx, p.DryRun, s.scripts.drainBatch, s.scripts.drainBatchOnce, keys,
-			p.cutoff, p.BatchSize, prefix, dry, ms(counterTTL), offset, ms(s.opts.ReservationTTL),
-			s.drainBudget().Microseconds(), p.hashEdge).Slice()
-		recordBatch(res, start)
-		if err != nil {
-			return 0, fmt.Errorf("drain batch: %w", err)
-		}
-		if len(vals) != 9 {
-			return 0, fmt.Errorf("drain batch: unexpected reply %v", vals)
-		}
-		before, err := counterValue(keys[0], vals[7])
-		if err != nil {
-			return 0, err // the script changed nothing
-		}
-		if first {
-			cd.ReservedBeforeCents = before
-		}
-		cd.Claimed += int(asInt(vals[1]))
-		cd.ReclaimedCents += asInt(vals[2])
-		cd.Orphans += int(asInt(vals[3]))
-		sample, _ := vals[4].([]any)
-		for _, o := range sample {
-			if len(cd.OrphanSample) < maxOrphanSample {
-				cd.OrphanSample = append(cd.OrphanSample, asString(o))
-			}
-		}
-		if asInt(vals[5]) == 1 {
-			return counterValue(keys[0], vals[8])
-		}
-		offset = asInt(vals[6])
-	}
-}
-
 // counterValue reads a counter as a script returned it: nil (missing) is 0.
 func counterValue(key string, v any) (int64, error) {
 	if v == nil {
@@ -236,7 +186,7 @@ func (s *Store) reconcileOne(ctx context.Context, p drainPlan, t monthKey, cd *C
 	start := time.Now()
 	vals, err := s.runDrainScript(ctx, p.DryRun, s.scripts.reconcile, s.scripts.reconcileOnce, keys,
 		p.cutoff, bound, ReservationKeyPrefix(t.community), dry, ms(counterTTL), ms(s.opts.ReservationTTL)).Slice()
-	recordBatch(res, start)
+	recordBatch(res, time.Since(start))
 	if err != nil {
 		return fmt.Errorf("reconcile: %w", err)
 	}
@@ -269,9 +219,9 @@ func (s *Store) runDrainScript(ctx context.Context, dry bool, plain *plainScript
 	return RunOnce(ctx, s.rdb, once, keys, args...)
 }
 
-func recordBatch(res *DrainResult, start time.Time) {
+func recordBatch(res *DrainResult, took time.Duration) {
 	res.Batches++
-	res.LongestBatchMs = max(res.LongestBatchMs, msSince(start))
+	res.LongestBatchMs = max(res.LongestBatchMs, float64(took.Microseconds())/1000)
 }
 
 func msSince(t time.Time) float64 { return float64(time.Since(t).Microseconds()) / 1000 }

@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -48,6 +49,23 @@ func (f *fixture) setLimit(t testing.TB, community string, cents int64) {
 	if err := f.store.SetLimit(f.ctx, community, cents); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// reserveExpired makes n reservations in community (keys k0.., user u,
+// cents(i) each) that expired 30 s before base, as the gateway leaves them
+// for a drain (every hash still there to read), and returns their sum. The
+// clock is left at base.
+func (f *fixture) reserveExpired(t testing.TB, community string, n int, cents func(i int) int64) int64 {
+	t.Helper()
+	f.setLimit(t, community, 1_000_000_000)
+	f.clock.Set(base.Add(-5*time.Minute - 30*time.Second))
+	var total int64
+	for i := range n {
+		total += cents(i)
+		f.reserve(t, community, "u", fmt.Sprint("k", i), cents(i))
+	}
+	f.clock.Set(base)
+	return total
 }
 
 // reserve reserves and insists on RESERVED.

@@ -14,19 +14,25 @@
 -- ranks of the set and go by one ZREMRANGEBYRANK instead of one read each
 -- (at most 4 x batchSize of them per call, beside at most batchSize read,
 -- both inside the time box).
--- Every 64 members the script looks at the clock and returns before another
--- 64 would take it past ARGV[8] microseconds, so no batch blocks Redis for long.
+-- Every 16 members the script looks at the clock and returns before another
+-- 16 would take it past ARGV[8] microseconds, so no batch blocks Redis for long.
 -- KEYS: reserved, expiry zset (reservation hashes are built from the prefix,
 -- as the gateway's reaper does: single-node Redis only, not cluster-safe)
 -- ARGV: cutoffScore, batchSize, reservation key prefix, dryRun (1/0), counterTtlMs,
 --       dryRunOffset, reservationTtlMs, budgetUs, hashWindowStartScore
 -- Returns {seen, claimed, reclaimed, orphans, orphanSample (<= 20), done (1/0), nextDryRunOffset,
---          reserved before the batch, reserved after it} (the counters as stored, false when
--- missing, so the caller needs no GETs of its own); a reserved counter that is not an integer
+--          reserved before the batch, reserved after it, members left at or below the cutoff,
+--          the batch's start on Redis's clock ("<seconds><microseconds, 6 digits>"),
+--          members whose hash it read (seen less those removed by rank)}
+-- (the counters as stored, false when missing, so the caller needs no GETs of its own; what is
+-- left and when the batch ran let a caller keep a second batch queued behind this one and order
+-- replies that come back on different connections); a reserved counter that is not an integer
 -- stops the batch before it changes anything (done, nothing seen).
+local t = redis.call('TIME')
+local ranAt = t[1] .. string.format('%06d', tonumber(t[2]))
 local before = redis.call('GET', KEYS[1])
 if before and not string.match(before, '^-?%d+$') then
-  return {0, 0, 0, 0, {}, 1, tonumber(ARGV[6]), before, before}
+  return {0, 0, 0, 0, {}, 1, tonumber(ARGV[6]), before, before, 0, ranAt, 0}
 end
 local cutoff = tonumber(ARGV[1])
 local n = tonumber(ARGV[2])
@@ -34,7 +40,6 @@ local dry = ARGV[4] == '1'
 local ttl = tonumber(ARGV[7])
 local offset = tonumber(ARGV[6])
 local prefix = ARGV[3]
-local t = redis.call('TIME')
 local last = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local deadline = last + tonumber(ARGV[8])
 -- overdue says whether another chunk like the last one would end past the
@@ -47,10 +52,16 @@ local function overdue()
   last = us
   return us + chunk >= deadline
 end
+-- lap starts the next chunk's clock without looking at the deadline.
+local function lap()
+  local now = redis.call('TIME')
+  last = tonumber(now[1]) * 1000000 + tonumber(now[2])
+end
 local seen, claimed, reclaimed, orphans = 0, 0, 0, 0
 local sample = {}
 local done = 1
 local visited = 0
+local byRank = 0
 -- The members past their hash's lifetime, by rank: at most 4n (one range
 -- removal of 4n costs about what n reads do), besides the n read below, in
 -- chunks of 512 inside the time box (a chunk costs more on a bigger set).
@@ -66,14 +77,19 @@ if k > 0 then
     gone = gone + c
     if gone < k and overdue() then break end
   end
-  seen, orphans, offset = gone, gone, offset + gone
+  seen, orphans, offset, byRank = gone, gone, offset + gone, gone
   if old - first > gone then -- more are left: read none of the younger ones yet
     visited, done = n, 0
   end
 end
--- The members up to the cutoff, one by one, at most n.
+-- The members up to the cutoff, one by one, at most n: pages of up to 128
+-- by rank, the clock looked at every 16 members (a page costs two range
+-- calls, 16 members ~80 us), so a batch fills its time box whatever a
+-- member costs.
+local stopped = false
+if visited < n then lap() end -- the removal by rank is not a chunk of reads
 while visited < n do
-  local want = math.min(64, n - visited)
+  local want = math.min(128, n - visited)
   -- By rank (O(log N + n)): a dry run removes nothing, so it pages from
   -- its offset; a live one removes what it read, so it starts at rank 0.
   local from = dry and offset or 0
@@ -99,17 +115,24 @@ while visited < n do
       orphans = orphans + 1
       if #sample < 20 then sample[#sample + 1] = m end
     end
+    if removed % 16 == 0 and visited < n and overdue() then
+      stopped = true
+      break
+    end
   end
   if not dry and removed > 0 then
-    -- The chunk read is ranks 0..removed-1: one range removal, not a ZREM per member.
+    -- What was read is ranks 0..removed-1: one range removal, not a ZREM per member.
     redis.call('ZREMRANGEBYRANK', KEYS[2], 0, removed - 1)
   end
-  if not full then break end
-  if visited >= n or overdue() then
+  if stopped or (full and visited >= n) then
     done = 0
     break
   end
+  if not full then break end
 end
+-- What is left: a live batch removed what it read, a dry run pages past it.
+local left = redis.call('ZCOUNT', KEYS[2], '-inf', cutoff) - (dry and offset or 0)
+if left <= 0 then done = 1 end
 local after = before
 if not dry and reclaimed > 0 and before then
   local left = redis.call('DECRBY', KEYS[1], reclaimed)
@@ -121,4 +144,4 @@ if not dry and reclaimed > 0 and before then
   redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[5]))
   after = tostring(left)
 end
-return {seen, claimed, reclaimed, orphans, sample, done, offset, before, after}
+return {seen, claimed, reclaimed, orphans, sample, done, offset, before, after, left, ranAt, seen - byRank}
