@@ -75,6 +75,10 @@ func fromRunbook(r runbooks.Runbook) Runbook {
 	return out
 }
 
+// firstSummaryPending is the Redis view's drift line until the admin
+// server's first background summary is in.
+const firstSummaryPending = "drift: the first background summary is still running"
+
 // reservationsText is the reservations part of the Redis view: status's
 // counts by expiry time, then the background summary's drift with its age.
 func reservationsText(t gateway.ReservationCounts) string {
@@ -84,7 +88,7 @@ func reservationsText(t gateway.ReservationCounts) string {
 		age(time.Duration(t.OldestExpiredAgeMs)*time.Millisecond))
 	s := t.Summary
 	if s == nil {
-		return out + "\ndrift: the first background summary is still running"
+		return out + "\n" + firstSummaryPending
 	}
 	out += fmt.Sprintf("\nlive estimates %s: drift %s (summary %s old)", cents(s.Totals.LiveEstimateCents),
 		cents(s.Totals.DriftCents), age(time.Duration(s.AgeMs)*time.Millisecond))
