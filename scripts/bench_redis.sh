@@ -57,7 +57,9 @@ stays up to 35 days: 2,000 live and 500 just-expired reservations with their has
 member an orphan scored since the start of the month). **Ours** is the console's drain
 (`Store.Drain` of community bench, its keys looked up by name: bounded batches of 500 that also
 return after ~0.8 ms of server time; members expired longer ago than their hash lives go by rank,
-2,000 a call, without a hash read: decisions.md 74); the **baseline** is the gateway's own reaper (`Store.Reap`:
+2,000 a call, without a hash read: decisions.md 74; a live drain keeps its next batch queued at
+Redis behind the running one, sent 200 µs after it, so Redis does not wait a round trip between
+batches: decisions.md 178); the **baseline** is the gateway's own reaper (`Store.Reap`:
 one unbounded script call over every expired member). Drain and reaper run by turns in one benchmark
 (BenchmarkDrain), each over its own fresh preload of the same seeded data, the one going first
 alternating from run to run, so the shared machine's drift lands on both alike; the ratio is the
@@ -66,7 +68,7 @@ median of the runs' own drain/reaper ratios (decisions.md 172). A stall is measu
 (the others are shorter than that, so the longest is exact), and "longest command" is
 the longest top-level one (PING excluded), with in brackets how many top-level commands of the
 work took over 1.5 ms (on this shared machine a single one can be the server preempted mid-command). Beside it, a second client PINGs in a loop during the
-work (PING stall) and, before it, for 300 ms of an idle server (idle floor): on this shared machine
+work (PING stall: with a batch queued behind the running one, a PING may wait for both) and, before it, for 300 ms of an idle server (idle floor): on this shared machine
 the floor alone is several ms. Plan + apply + verify is an operator's drain: a dry run of the same
 batches (it reads the hash of every stale member inside the hash's lifetime and counts the older
 ones by rank; no estimate of cents), the drain, and a dry run that finds what is left; its ratio is to the drain alone in the same run.
