@@ -53,11 +53,34 @@ run() {
 	shift
 	shquote "$@" >"$WORK/$name.cmd"
 	log "$name: $*"
+	local before
+	before=$(cpu_jiffies)
 	if ! env "$@" >"$WORK/$name.txt" 2>&1; then
 		cat "$WORK/$name.txt" >&2
 		echo "bench: $name failed: $*" >&2
 		exit 1
 	fi
+	printf '%s %s\n' "$name" "$(steal_pct "$before" "$(cpu_jiffies)")" >>"$WORK/steal.txt"
+}
+
+# cpu_jiffies: the machine's stolen and total CPU time so far (/proc/stat's
+# first line: steal is the time the hypervisor ran something else while
+# this VM had work, the likeliest cause of a command several times its
+# usual length here).
+cpu_jiffies() { awk '/^cpu / { print $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9; exit }' /proc/stat; }
+
+# steal_pct "STEAL TOTAL" "STEAL TOTAL": the stolen share between two readings, in %.
+steal_pct() {
+	awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " ")
+		d = y[2] - x[2]; if (d <= 0) { print "0.0"; exit } printf "%.1f", (y[1] - x[1]) * 100 / d }'
+}
+
+# steal_text: the stolen share of the whole run and of its steps over 2 %.
+steal_text() {
+	local steps
+	steps=$(awk '$2 + 0 > 2 { printf "%s%s %s %%", sep, $1, $2; sep = ", " }' "$WORK/steal.txt" 2>/dev/null)
+	printf '%s %% of the CPU time during the run' "$STEAL_RUN"
+	[ -z "$steps" ] || printf '; steps over 2 %%: %s' "$steps"
 }
 
 # shquote ARGS...: ARGS as one line a shell reads back the same (arguments
@@ -195,6 +218,7 @@ command -v tmux >/dev/null || { echo "tmux is missing: apt-get install -y tmux" 
 log "building $BIN"
 make -s build
 began=$(date +%s)
+run_jiffies=$(cpu_jiffies)
 
 GOBENCH=(go test -count 1 -timeout 30m -run '^$')
 if [ -z "$ONLY" ]; then
@@ -207,6 +231,7 @@ if [ -z "$ONLY" ]; then
 fi
 console_bench # scripts/bench_console.sh: refresh, 10,000 alarms, View, the TUI runs (BASELINE_REF)
 elapsed=$(($(date +%s) - began))
+STEAL_RUN=$(steal_pct "$run_jiffies" "$(cpu_jiffies)")
 
 # ---- report ----------------------------------------------------------------
 
@@ -264,12 +289,16 @@ names the command that produced it. Regenerate with \`make bench\`; do not edit 
 | Go | $(go version | awk '{ print $3, $4 }') |
 | redis-server | $(redis-server --version | sed 's/^Redis server //') |
 | commit | $(git describe --always --dirty 2>/dev/null || echo unknown) |
+| CPU time taken by the hypervisor (steal) | $(steal_text) |
 
 $([ -z "$ONLY" ] || echo "**A partial run** (GATEWAYOPS_BENCH_ONLY=$ONLY): only section 5.
 ")
 The machine is shared (other work may run beside the benchmarks), and the gateway and inspection
 figures are single runs (\`-benchtime 1x\`), so small differences are noise; the ratios that matter
-here are large.
+here are large. The machine is a VM: while it was busy the hypervisor took up to a tenth of its CPU
+time (steal, above), in slices of milliseconds, so a single Redis command of usually 1 ms can take
+several (a plain \`SORT_RO\` page of 500 lookups, no script, took up to 7.7 ms in one run against
+1-1.4 ms usually), and a figure of a few ms moves run to run.
 
 MD
 }
