@@ -34,7 +34,7 @@ func (s *Store) reapBatches(ctx context.Context, p drainPlan, t monthKey, cd *Co
 			}
 			continue
 		}
-		recordBatch(res, r.took)
+		recordBatch(res, r.onRedis)
 		if r.err != nil {
 			failed = cmp.Or(failed, r.err)
 			continue // what is in flight still comes back before the error is returned
@@ -164,8 +164,12 @@ type batchReply struct {
 	left                   int64 // members at or below the cutoff still to visit
 	ranAt                  int64 // the batch's start on Redis's clock, µs
 	read                   int   // members whose hash the batch read
-	took                   time.Duration
-	err                    error
+	// onRedis is how long the batch ran on Redis's clock (what another
+	// client may wait for it); a failed call has the client's time instead
+	// (with a batch queued beside it, the client's time includes the wait
+	// behind the other).
+	onRedis time.Duration
+	err     error
 }
 
 // add counts a batch's work into the community's drain.
@@ -191,17 +195,19 @@ func (s *Store) drainBatch(ctx context.Context, p drainPlan, t monthKey, offset 
 	vals, err := s.runDrainScript(ctx, p.DryRun, s.scripts.drainBatch, s.scripts.drainBatchOnce, keys,
 		p.cutoff, p.BatchSize, ReservationKeyPrefix(t.community), dry, ms(counterTTL), offset, ms(s.opts.ReservationTTL),
 		s.drainBudget().Microseconds(), p.hashEdge).Slice()
-	took := time.Since(start)
 	if err != nil {
-		return batchReply{took: took, err: fmt.Errorf("drain batch: %w", err)}
+		return batchReply{onRedis: time.Since(start), err: fmt.Errorf("drain batch: %w", err)}
 	}
 	r, err := parseBatchReply(keys[0], vals)
-	r.took, r.err = took, err
+	if err != nil {
+		r.onRedis = time.Since(start)
+	}
+	r.err = err
 	return r
 }
 
 func parseBatchReply(reservedKey string, vals []any) (batchReply, error) {
-	if len(vals) != 12 {
+	if len(vals) != 13 {
 		return batchReply{}, fmt.Errorf("drain batch: unexpected reply %v", vals)
 	}
 	before, err := counterValue(reservedKey, vals[7])
@@ -218,7 +224,8 @@ func parseBatchReply(reservedKey string, vals []any) (batchReply, error) {
 	}
 	r := batchReply{seen: int(asInt(vals[0])), claimed: int(asInt(vals[1])), reclaimed: asInt(vals[2]),
 		orphans: int(asInt(vals[3])), done: asInt(vals[5]) == 1, offset: asInt(vals[6]),
-		before: before, after: after, left: asInt(vals[9]), ranAt: ranAt, read: int(asInt(vals[11]))}
+		before: before, after: after, left: asInt(vals[9]), ranAt: ranAt, read: int(asInt(vals[11])),
+		onRedis: time.Duration(asInt(vals[12])) * time.Microsecond}
 	sample, _ := vals[4].([]any)
 	for _, o := range sample {
 		r.sample = append(r.sample, asString(o))

@@ -46,6 +46,7 @@ func (w *inFlightWatch) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 			w.pauseErr = w.admin.Do(ctx, "CLIENT", "PAUSE", 5000, "WRITE").Err()
 		case w.paused && w.now == 2:
 			w.paused = false
+			time.Sleep(heldFor) // the held batch waits this long, none of it on Redis
 			w.unpauseErrs = w.admin.Do(ctx, "CLIENT", "UNPAUSE").Err()
 		}
 		w.mu.Unlock()
@@ -56,6 +57,9 @@ func (w *inFlightWatch) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 		return err
 	}
 }
+
+// heldFor is how long the watch holds the second batch at Redis's door.
+const heldFor = 100 * time.Millisecond
 
 func TestLiveDrainKeepsTheNextBatchQueuedBehindTheRunningOne(t *testing.T) {
 	f := newFixture(t)
@@ -85,6 +89,11 @@ func TestLiveDrainKeepsTheNextBatchQueuedBehindTheRunningOne(t *testing.T) {
 	if cd.ReservedBeforeCents != total || cd.ReservedAfterCents != 0 || f.getInt(t, ReservedKey("big", "2026-03")) != 0 {
 		t.Fatalf("reserved before %d after %d (stored %d), want %d then 0",
 			cd.ReservedBeforeCents, cd.ReservedAfterCents, f.getInt(t, ReservedKey("big", "2026-03")), total)
+	}
+	// The longest batch is timed on Redis's clock: the held batch waited
+	// heldFor at the door, which another client never waits for.
+	if res.LongestBatchMs <= 0 || res.LongestBatchMs >= float64(heldFor.Milliseconds()) {
+		t.Fatalf("longest batch %.3f ms: want its time on Redis, above 0 and without the %v it was held", res.LongestBatchMs, heldFor)
 	}
 	if n := f.rdb.ZCard(f.ctx, ExpiryKey("big", "2026-03")).Val(); n != 0 {
 		t.Fatalf("%d expiry members left", n)

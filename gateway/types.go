@@ -285,7 +285,9 @@ type DrainResult struct {
 	ReclaimedCents      int64 `json:"reclaimedCents"`
 	Orphans             int   `json:"orphans"`
 	ReconcileDeltaCents int64 `json:"reconcileDeltaCents"`
-	// Batches is the number of bounded Redis calls made; LongestBatchMs the slowest.
+	// Batches is the number of bounded Redis calls made; LongestBatchMs the
+	// longest one ran: a drain batch on Redis's clock (what another client
+	// may have waited for it), reconcile's call as the client timed it.
 	Batches        int     `json:"batches"`
 	LongestBatchMs float64 `json:"longestBatchMs"`
 	DurationMs     float64 `json:"durationMs"`

@@ -23,7 +23,8 @@
 -- Returns {seen, claimed, reclaimed, orphans, orphanSample (<= 20), done (1/0), nextDryRunOffset,
 --          reserved before the batch, reserved after it, members left at or below the cutoff,
 --          the batch's start on Redis's clock ("<seconds><microseconds, 6 digits>"),
---          members whose hash it read (seen less those removed by rank)}
+--          members whose hash it read (seen less those removed by rank),
+--          how long it ran on Redis's clock in microseconds}
 -- (the counters as stored, false when missing, so the caller needs no GETs of its own; what is
 -- left and when the batch ran let a caller keep a second batch queued behind this one and order
 -- replies that come back on different connections); a reserved counter that is not an integer
@@ -32,7 +33,7 @@ local t = redis.call('TIME')
 local ranAt = t[1] .. string.format('%06d', tonumber(t[2]))
 local before = redis.call('GET', KEYS[1])
 if before and not string.match(before, '^-?%d+$') then
-  return {0, 0, 0, 0, {}, 1, tonumber(ARGV[6]), before, before, 0, ranAt, 0}
+  return {0, 0, 0, 0, {}, 1, tonumber(ARGV[6]), before, before, 0, ranAt, 0, 0}
 end
 local cutoff = tonumber(ARGV[1])
 local n = tonumber(ARGV[2])
@@ -144,4 +145,6 @@ if not dry and reclaimed > 0 and before then
   redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[5]))
   after = tostring(left)
 end
-return {seen, claimed, reclaimed, orphans, sample, done, offset, before, after, left, ranAt, seen - byRank}
+local finished = redis.call('TIME')
+local took = tonumber(finished[1]) * 1000000 + tonumber(finished[2]) - (tonumber(t[1]) * 1000000 + tonumber(t[2]))
+return {seen, claimed, reclaimed, orphans, sample, done, offset, before, after, left, ranAt, seen - byRank, took}
