@@ -3,6 +3,7 @@ package gateway
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"runtime"
 	"strconv"
@@ -36,7 +37,9 @@ func (s *Store) reapBatches(ctx context.Context, p drainPlan, t monthKey, cd *Co
 		}
 		recordBatch(res, r.onRedis)
 		if r.err != nil {
-			failed = cmp.Or(failed, r.err)
+			// Both batches in flight may fail (a Redis killed mid-drain):
+			// each error names its own once-token to read its outcome by.
+			failed = errors.Join(failed, r.err)
 			continue // what is in flight still comes back before the error is returned
 		}
 		if first {

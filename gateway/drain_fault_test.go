@@ -74,9 +74,10 @@ func TestDrainSurvivesRedisKilledMidDrain(t *testing.T) {
 	}
 	reported := first.ReclaimedCents + second.ReclaimedCents
 	// A batch Redis applied but whose reply died with it is not in first's
-	// report; with BatchSize 1 that is at most one estimate.
-	if reported > claimable || reported < claimable-maxEstimate {
-		t.Fatalf("drains reported %d + %d reclaimed, want %d (at most one lost reply of <= %d)",
+	// report; a live drain keeps a second batch queued beside the running
+	// one, so with BatchSize 1 that is at most two estimates.
+	if reported > claimable || reported < claimable-2*maxEstimate {
+		t.Fatalf("drains reported %d + %d reclaimed, want %d (at most two lost replies of <= %d)",
 			first.ReclaimedCents, second.ReclaimedCents, claimable, maxEstimate)
 	}
 
