@@ -7,7 +7,7 @@
 #   drain at 10^4: 120 s, 10^5: 240 s, 10^6: 900 s (preloads dominate: a
 #   fresh preload per run of each benchmark and shape); reconcile 120 s;
 #   inspect: 900 s at 10^6. Measured on 2 cores at load 1-5 (2026-12-01):
-#   sections 1 and 2 together take about 3-4 minutes.
+#   sections 1 and 2 together take about 4 minutes.
 
 # budget N: seconds allowed for the drain runs at size N.
 redis_budget() {
@@ -16,11 +16,12 @@ redis_budget() {
 
 # redis_runs N: runs per benchmark at size N (figures are their medians): a
 # run at 10^4 takes milliseconds, so one preempted run would decide a single
-# figure; at 10^5 (tens of ms) three runs swung from 0.9x to 1.46x between
-# two runs of the same code minutes apart, so seven (about 40 s more); at
-# 10^6 the preloads dominate the budget.
+# figure (four 15-run medians of the same code minutes apart: 1.17x-1.56x;
+# three 45-run ones: 1.22x-1.27x, about 30 s more); at 10^5 (tens of ms)
+# three runs swung from 0.9x to 1.46x, so seven (about 40 s more); at 10^6
+# the preloads dominate the budget.
 redis_runs() {
-	if [ "$1" -le 10000 ]; then echo 15x; elif [ "$1" -le 100000 ]; then echo 7x; else echo 1x; fi
+	if [ "$1" -le 10000 ]; then echo 45x; elif [ "$1" -le 100000 ]; then echo 7x; else echo 1x; fi
 }
 
 redis_bench() {
