@@ -30,7 +30,7 @@ func (s *Store) reapBatches(ctx context.Context, p drainPlan, t monthKey, cd *Co
 	for first := true; q.inFlight > 0; {
 		r, ok := q.next()
 		if !ok { // the stagger passed: send the second batch if still wanted
-			if failed == nil && q.wanted(p, latest) > q.inFlight {
+			if failed = cmp.Or(failed, ctx.Err()); failed == nil && q.wanted(p, latest) > q.inFlight {
 				q.send(latest.offset)
 			}
 			continue
@@ -60,6 +60,11 @@ func (s *Store) reapBatches(ctx context.Context, p drainPlan, t monthKey, cd *Co
 	return latest.after, nil
 }
 
+// batchStagger is how long after one batch a second is sent beside it: long
+// enough for Redis to have woken and started the first (a round trip to an
+// idle redis-server took 60-140 µs here), short against a batch's budget.
+const batchStagger = 200 * time.Microsecond
+
 // batchQueue sends drain batches on their own goroutines (so on their own
 // connections) and staggers a second one behind the first.
 //
@@ -73,11 +78,6 @@ func (s *Store) reapBatches(ctx context.Context, p drainPlan, t monthKey, cd *Co
 // yielding, not by a timer: Go's timers here fire after about 1 ms whatever
 // shorter time they are set for (the runtime's poller sleeps in whole
 // milliseconds), longer than a batch.
-// batchStagger is how long after one batch a second is sent beside it: long
-// enough for Redis to have woken and started the first (a round trip to an
-// idle redis-server took 60-140 µs here), short against a batch's budget.
-const batchStagger = 200 * time.Microsecond
-
 type batchQueue struct {
 	run      func(offset int64) batchReply
 	replies  chan batchReply
