@@ -23,14 +23,14 @@ import (
 // 2-core machine, up to a fifth of the batch). A dry run writes nothing and
 // pages by offset, so its batches go one after another.
 func (s *Store) reapBatches(ctx context.Context, p drainPlan, t monthKey, cd *CommunityDrain, res *DrainResult) (int64, error) {
-	q := newBatchQueue(func(offset int64) batchReply { return s.drainBatch(ctx, p, t, offset) }, batchStagger)
+	q := newBatchQueue(func(offset int64) batchReply { return s.drainBatch(ctx, p, t, offset) })
 	q.send(0)             // alone: its reply carries the counter as it was before the drain
 	var latest batchReply // the reply of the batch that ran last on Redis
 	var failed error
 	for first := true; q.inFlight > 0; {
 		r, ok := q.next()
 		if !ok { // the stagger passed: send the second batch if still wanted
-			if failed = cmp.Or(failed, ctx.Err()); failed == nil && q.wanted(p, latest) > q.inFlight {
+			if failed = cmp.Or(failed, ctx.Err()); failed == nil && batchesWanted(p.DryRun, latest) > q.inFlight {
 				q.send(latest.offset)
 			}
 			continue
@@ -51,7 +51,7 @@ func (s *Store) reapBatches(ctx context.Context, p drainPlan, t monthKey, cd *Co
 		}
 		first = false
 		if failed = cmp.Or(failed, ctx.Err()); failed == nil {
-			q.refill(q.wanted(p, latest), latest.offset)
+			q.refill(batchesWanted(p.DryRun, latest), latest.offset)
 		}
 	}
 	if failed != nil {
@@ -83,12 +83,11 @@ type batchQueue struct {
 	replies  chan batchReply
 	inFlight int
 	lastSent time.Time
-	stagger  time.Duration
 	second   time.Time // when a wanted second batch may be sent; zero when none waits
 }
 
-func newBatchQueue(run func(offset int64) batchReply, stagger time.Duration) *batchQueue {
-	return &batchQueue{run: run, replies: make(chan batchReply), stagger: stagger}
+func newBatchQueue(run func(offset int64) batchReply) *batchQueue {
+	return &batchQueue{run: run, replies: make(chan batchReply)}
 }
 
 func (q *batchQueue) send(offset int64) {
@@ -118,13 +117,13 @@ func (q *batchQueue) next() (batchReply, bool) {
 	return r, true
 }
 
-// wanted is how many batches should be in flight after the latest reply:
+// batchesWanted is how many batches should be in flight after the latest reply:
 // none once it found nothing left, two in a live drain while more is left
 // than the batch in flight will likely take, else one. That batch reads
 // about as many hashes as the latest one did in the same time box, and
 // removes the older members by rank at little cost on top; a batch that
 // read none (only removed by rank) is likely followed by another like it.
-func (q *batchQueue) wanted(p drainPlan, latest batchReply) int {
+func batchesWanted(dry bool, latest batchReply) int {
 	take := latest.read
 	if take == 0 {
 		take = latest.seen
@@ -132,7 +131,7 @@ func (q *batchQueue) wanted(p drainPlan, latest batchReply) int {
 	switch {
 	case latest.done:
 		return 0
-	case !p.DryRun && latest.left > int64(take):
+	case !dry && latest.left > int64(take):
 		return 2
 	default:
 		return 1
@@ -149,7 +148,7 @@ func (q *batchQueue) refill(want int, offset int64) {
 	if q.inFlight != 1 || want < 2 {
 		return
 	}
-	if at := q.lastSent.Add(q.stagger); time.Now().Before(at) {
+	if at := q.lastSent.Add(batchStagger); time.Now().Before(at) {
 		q.second = at
 		return
 	}

@@ -29,7 +29,14 @@
 -- left and when the batch ran let a caller keep a second batch queued behind this one and order
 -- replies that come back on different connections); a reserved counter that is not an integer
 -- stops the batch before it changes anything (done, nothing seen).
-local t = redis.call('TIME')
+-- clock is Redis's time in microseconds, and TIME's reply.
+local function clock()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000000 + tonumber(t[2]), t
+end
+local started, t = clock()
+-- As a string: the once-wrapper stores replies through cjson, which keeps
+-- 14 digits of a number, and a 16-digit time would come back rounded.
 local ranAt = t[1] .. string.format('%06d', tonumber(t[2]))
 local before = redis.call('GET', KEYS[1])
 if before and not string.match(before, '^-?%d+$') then
@@ -41,22 +48,20 @@ local dry = ARGV[4] == '1'
 local ttl = tonumber(ARGV[7])
 local offset = tonumber(ARGV[6])
 local prefix = ARGV[3]
-local last = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local last = started
 local deadline = last + tonumber(ARGV[8])
 -- overdue says whether another chunk like the last one would end past the
 -- deadline, so a batch ends near its budget, not a chunk after it (a chunk
 -- costs more on a bigger set: the longest command stays flat with size).
 local function overdue()
-  local now = redis.call('TIME')
-  local us = tonumber(now[1]) * 1000000 + tonumber(now[2])
+  local us = clock()
   local chunk = us - last
   last = us
   return us + chunk >= deadline
 end
 -- lap starts the next chunk's clock without looking at the deadline.
 local function lap()
-  local now = redis.call('TIME')
-  last = tonumber(now[1]) * 1000000 + tonumber(now[2])
+  last = clock()
 end
 local seen, claimed, reclaimed, orphans = 0, 0, 0, 0
 local sample = {}
@@ -136,15 +141,14 @@ local left = redis.call('ZCOUNT', KEYS[2], '-inf', cutoff) - (dry and offset or 
 if left <= 0 then done = 1 end
 local after = before
 if not dry and reclaimed > 0 and before then
-  local left = redis.call('DECRBY', KEYS[1], reclaimed)
-  if left < 0 then
+  local counter = redis.call('DECRBY', KEYS[1], reclaimed)
+  if counter < 0 then
     redis.log(redis.LOG_WARNING, 'ACCOUNTING_DRIFT reserved below zero: ' .. KEYS[1])
     redis.call('SET', KEYS[1], 0)
-    left = 0
+    counter = 0
   end
   redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[5]))
-  after = tostring(left)
+  after = tostring(counter)
 end
-local finished = redis.call('TIME')
-local took = tonumber(finished[1]) * 1000000 + tonumber(finished[2]) - (tonumber(t[1]) * 1000000 + tonumber(t[2]))
+local took = clock() - started
 return {seen, claimed, reclaimed, orphans, sample, done, offset, before, after, left, ranAt, seen - byRank, took}
