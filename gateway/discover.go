@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // maxMonthKeys bounds how many {community}:{month} keys one discovery reads;
@@ -38,6 +41,9 @@ type KeyIndex struct {
 	Truncated bool // more keys matched than maxMonthKeys
 	expiry    []monthKey
 	reserved  []monthKey
+	// stale counts each expiry set's members at or below a drain's cutoff,
+	// when the lookup was asked to (lookupCommunity); nil otherwise.
+	stale map[monthKey]int64
 }
 
 // Communities lists the communities of the index, sorted.
@@ -95,6 +101,13 @@ func (s *Store) DiscoverKeys(ctx context.Context) (KeyIndex, error) {
 // walk: the expiry sets of the current and the knownMonths-1 previous months
 // that exist, and the current month's reserved counter if it exists.
 func (s *Store) CommunityKeys(ctx context.Context, community string) (KeyIndex, error) {
+	return s.lookupCommunity(ctx, community, nil)
+}
+
+// lookupCommunity is CommunityKeys; with a cutoff it also counts each expiry
+// set's members scored at or below it (ZCOUNT) in the same round trip, so a
+// drain knows before its first batch whether a second one is wanted.
+func (s *Store) lookupCommunity(ctx context.Context, community string, cutoff *int64) (KeyIndex, error) {
 	if err := checkID("community", community); err != nil {
 		return KeyIndex{}, err
 	}
@@ -105,18 +118,30 @@ func (s *Store) CommunityKeys(ctx context.Context, community string) (KeyIndex, 
 		months[i] = Month(first.AddDate(0, -i, 0))
 	}
 	pipe := s.rdb.Pipeline()
-	for _, m := range months {
-		pipe.Exists(ctx, ExpiryKey(community, m))
+	exists := make([]*redis.IntCmd, len(months))
+	counts := make([]*redis.IntCmd, len(months))
+	for i, m := range months {
+		exists[i] = pipe.Exists(ctx, ExpiryKey(community, m))
+		if cutoff != nil {
+			counts[i] = pipe.ZCount(ctx, ExpiryKey(community, m), "-inf", strconv.FormatInt(*cutoff, 10))
+		}
 	}
 	reserved := pipe.Exists(ctx, ReservedKey(community, months[0]))
-	cmds, err := pipe.Exec(ctx)
-	if err != nil {
+	if _, err := pipe.Exec(ctx); err != nil {
 		return KeyIndex{}, fmt.Errorf("look up the keys of %s: %w", community, err)
 	}
 	idx := KeyIndex{At: now}
+	if cutoff != nil {
+		idx.stale = map[monthKey]int64{}
+	}
 	for i, m := range months {
-		if n, _ := cmds[i].(interface{ Val() int64 }); n != nil && n.Val() == 1 {
-			idx.expiry = append(idx.expiry, monthKey{community, m})
+		if exists[i].Val() != 1 {
+			continue
+		}
+		k := monthKey{community, m}
+		idx.expiry = append(idx.expiry, k)
+		if cutoff != nil {
+			idx.stale[k] = counts[i].Val()
 		}
 	}
 	if reserved.Val() == 1 {

@@ -88,7 +88,7 @@ func (s *Store) drain(ctx context.Context, req DrainRequest, idx *KeyIndex) (Dra
 		return DrainResult{}, err
 	}
 	start := time.Now()
-	targets, err := s.drainTargets(ctx, p, idx)
+	targets, stale, err := s.drainTargets(ctx, p, idx)
 	if err != nil {
 		return DrainResult{}, err
 	}
@@ -97,7 +97,11 @@ func (s *Store) drain(ctx context.Context, req DrainRequest, idx *KeyIndex) (Dra
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
-		cd := s.drainOne(ctx, p, t, &res)
+		count, counted := stale[t]
+		if !counted {
+			count = staleUnknown
+		}
+		cd := s.drainOne(ctx, p, t, count, &res)
 		res.Communities = append(res.Communities, cd)
 		res.Claimed += cd.Claimed
 		res.ReclaimedCents += cd.ReclaimedCents
@@ -111,19 +115,25 @@ func (s *Store) drain(ctx context.Context, req DrainRequest, idx *KeyIndex) (Dra
 // drainTargets lists the community/months to drain: every expiry set (all
 // months), plus in reconcile mode the current month's reserved counters, so a
 // counter whose expiry set is already gone can still be brought back to zero.
-func (s *Store) drainTargets(ctx context.Context, p drainPlan, given *KeyIndex) ([]monthKey, error) {
+// A named community's sets are looked up by name, with how many of each set's
+// members are at or below the cutoff (stale), in one round trip.
+func (s *Store) drainTargets(ctx context.Context, p drainPlan, given *KeyIndex) ([]monthKey, map[monthKey]int64, error) {
 	var idx KeyIndex
-	if given != nil && p.Community == "" {
+	var err error
+	switch {
+	case p.Community != "":
+		idx, err = s.lookupCommunity(ctx, p.Community, &p.cutoff)
+	case given != nil:
 		idx = *given
-	} else {
-		var err error
-		if idx, err = s.keysFor(ctx, p.Community); err != nil { // one walk for both kinds of key, or by name
-			return nil, err
-		}
+	default:
+		idx, err = s.DiscoverKeys(ctx) // one walk for both kinds of key
+	}
+	if err != nil {
+		return nil, nil, err
 	}
 	targets := idx.expiry
 	if p.Mode != DrainReconcile {
-		return targets, nil
+		return targets, idx.stale, nil
 	}
 	month := Month(s.now())
 	var current []monthKey
@@ -132,15 +142,17 @@ func (s *Store) drainTargets(ctx context.Context, p drainPlan, given *KeyIndex) 
 			current = append(current, k)
 		}
 	}
-	return mergeMonthKeys(targets, current), nil
+	return mergeMonthKeys(targets, current), idx.stale, nil
 }
 
 // drainOne drains one community/month; a Redis failure is kept in Error so
 // the other communities still drain. The reserved counter before and after
 // comes with the batches' replies (see drain_batch.lua), not extra GETs.
-func (s *Store) drainOne(ctx context.Context, p drainPlan, t monthKey, res *DrainResult) CommunityDrain {
+// stale is how many of its members the lookup found at or below the cutoff,
+// or staleUnknown.
+func (s *Store) drainOne(ctx context.Context, p drainPlan, t monthKey, stale int64, res *DrainResult) CommunityDrain {
 	cd := CommunityDrain{Community: t.community, Month: t.month}
-	after, err := s.reapBatches(ctx, p, t, &cd, res)
+	after, err := s.reapBatches(ctx, p, t, stale, &cd, res)
 	if err != nil {
 		cd.Error = err.Error()
 		return cd

@@ -13,8 +13,8 @@ import (
 // reapBatches runs drain_batch.lua until a batch says nothing is left. Each
 // call reads at most BatchSize members and returns after about the Store's
 // drain budget of server time, whichever comes first. It sets
-// cd.ReservedBeforeCents from the first batch and returns reserved after the
-// last.
+// cd.ReservedBeforeCents from the batch that ran first on Redis and returns
+// reserved after the one that ran last.
 //
 // A live drain keeps its next batch queued at Redis behind the running one
 // (decisions.md 178): a live batch starts at the lowest rank left, so it
@@ -22,15 +22,27 @@ import (
 // to the next without waiting for a round trip (120-180 µs a batch on this
 // 2-core machine, up to a fifth of the batch). A dry run writes nothing and
 // pages by offset, so its batches go one after another.
-func (s *Store) reapBatches(ctx context.Context, p drainPlan, t monthKey, cd *CommunityDrain, res *DrainResult) (int64, error) {
+func (s *Store) reapBatches(ctx context.Context, p drainPlan, t monthKey, stale int64, cd *CommunityDrain, res *DrainResult) (int64, error) {
 	q := newBatchQueue(func(offset int64) batchReply { return s.drainBatch(ctx, p, t, offset) })
-	q.send(0)             // alone: its reply carries the counter as it was before the drain
-	var latest batchReply // the reply of the batch that ran last on Redis
+	q.send(0)
+	if !p.DryRun && stale > int64(p.BatchSize) {
+		// The lookup counted more stale members than one batch may take: a
+		// second goes a stagger behind the first without waiting for its reply.
+		q.second = q.lastSent.Add(batchStagger)
+	}
+	// Replies on two connections may come back in either order: the batch
+	// that ran first on Redis saw the counter as it was before the drain,
+	// the one that ran last saw it after.
+	var earliest, latest batchReply
 	var failed error
-	for first := true; q.inFlight > 0; {
+	for replied := false; q.inFlight > 0; {
 		r, ok := q.next()
 		if !ok { // the stagger passed: send the second batch if still wanted
-			if failed = cmp.Or(failed, ctx.Err()); failed == nil && batchesWanted(p.DryRun, latest) > q.inFlight {
+			want := 2 // before any reply, only the stale count asked for a second
+			if replied {
+				want = batchesWanted(p.DryRun, latest)
+			}
+			if failed = cmp.Or(failed, ctx.Err()); failed == nil && want > q.inFlight {
 				q.send(latest.offset)
 			}
 			continue
@@ -42,14 +54,14 @@ func (s *Store) reapBatches(ctx context.Context, p drainPlan, t monthKey, cd *Co
 			failed = errors.Join(failed, r.err)
 			continue // what is in flight still comes back before the error is returned
 		}
-		if first {
-			cd.ReservedBeforeCents = r.before
-		}
 		cd.add(r)
-		if first || r.ranAt > latest.ranAt {
+		if !replied || r.ranAt < earliest.ranAt {
+			earliest = r
+		}
+		if !replied || r.ranAt > latest.ranAt {
 			latest = r
 		}
-		first = false
+		replied = true
 		if failed = cmp.Or(failed, ctx.Err()); failed == nil {
 			q.refill(batchesWanted(p.DryRun, latest), latest.offset)
 		}
@@ -57,8 +69,13 @@ func (s *Store) reapBatches(ctx context.Context, p drainPlan, t monthKey, cd *Co
 	if failed != nil {
 		return 0, failed
 	}
+	cd.ReservedBeforeCents = earliest.before
 	return latest.after, nil
 }
+
+// staleUnknown is the stale count of a drain target nobody counted (an
+// index from a keyspace walk): its first batch goes alone.
+const staleUnknown = -1
 
 // batchStagger is how long after one batch a second is sent beside it: long
 // enough for Redis to have woken and started the first (a round trip to an

@@ -117,3 +117,87 @@ func TestDryRunBatchesGoOneAfterAnother(t *testing.T) {
 			watch.most, res)
 	}
 }
+
+// firstReplyHold is a go-redis hook that keeps the drain's first script
+// reply from its caller until a second call has been sent and answered (or
+// 5 s have passed): a drain that sends its second batch only after the
+// first reply shows one call sent in that time, and the second reply reaches
+// the drain before the first.
+type firstReplyHold struct {
+	mu                   sync.Mutex
+	calls                int
+	secondAnswered       chan struct{}
+	sentBeforeFirstReply int
+}
+
+func (h *firstReplyHold) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (h *firstReplyHold) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return next
+}
+
+func (h *firstReplyHold) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		if cmd.Name() != "evalsha" {
+			return next(ctx, cmd)
+		}
+		h.mu.Lock()
+		h.calls++
+		call := h.calls
+		h.mu.Unlock()
+		err := next(ctx, cmd)
+		switch call {
+		case 1:
+			select {
+			case <-h.secondAnswered:
+			case <-time.After(5 * time.Second):
+			}
+			h.mu.Lock()
+			h.sentBeforeFirstReply = h.calls - 1
+			h.mu.Unlock()
+		case 2:
+			close(h.secondAnswered)
+		}
+		return err
+	}
+}
+
+func TestLiveDrainSendsItsSecondBatchBeforeTheFirstReplyWhenTheLookupCountedMore(t *testing.T) {
+	f := newFixture(t)
+	total := f.reserveExpired(t, "big", 1000, func(i int) int64 { return int64(i%7 + 1) })
+	hold := &firstReplyHold{secondAnswered: make(chan struct{})}
+	hooked := redis.NewClient(&redis.Options{Network: "unix", Addr: f.srv.Socket()})
+	t.Cleanup(func() { _ = hooked.Close() })
+	hooked.AddHook(hold)
+	store := NewStore(hooked, StoreOptions{Now: f.clock.Now, DrainBatchBudget: time.Hour})
+	res, err := store.Drain(f.ctx, DrainRequest{BatchSize: 100, Community: "big"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hold.sentBeforeFirstReply < 1 {
+		t.Fatalf("no batch was sent before the first one's reply came back; the lookup counted 1,000 stale members, more than a batch of 100 takes")
+	}
+	// The second reply reached the drain first: the counter before the
+	// drain is the one the batch that ran first on Redis saw.
+	cd := res.Communities[0]
+	if cd.Claimed != 1000 || cd.ReclaimedCents != total || cd.ReservedBeforeCents != total || cd.ReservedAfterCents != 0 || cd.Error != "" {
+		t.Fatalf("drain %+v: want 1000 claimed, %d cents, reserved %d before and 0 after", cd, total, total)
+	}
+}
+
+func TestLiveDrainSendsOneBatchFirstWhenTheLookupCountedNoMoreThanABatch(t *testing.T) {
+	f := newFixture(t)
+	f.reserveExpired(t, "small", 100, func(int) int64 { return 1 })
+	watch := &inFlightWatch{admin: f.rdb}
+	hooked := redis.NewClient(&redis.Options{Network: "unix", Addr: f.srv.Socket()})
+	t.Cleanup(func() { _ = hooked.Close() })
+	hooked.AddHook(watch)
+	store := NewStore(hooked, StoreOptions{Now: f.clock.Now, DrainBatchBudget: time.Hour})
+	res, err := store.Drain(f.ctx, DrainRequest{BatchSize: 100, Community: "small"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if watch.calls != 1 || res.Batches != 1 || res.Claimed != 100 {
+		t.Fatalf("%d script calls, %+v: want one batch taking all 100 (the lookup counted no more than a batch)", watch.calls, res)
+	}
+}
