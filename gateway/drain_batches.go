@@ -24,12 +24,14 @@ import (
 // pages by offset, so its batches go one after another.
 func (s *Store) reapBatches(ctx context.Context, p drainPlan, t monthKey, stale int64, cd *CommunityDrain, res *DrainResult) (int64, error) {
 	q := newBatchQueue(func(offset int64) batchReply { return s.drainBatch(ctx, p, t, offset) })
-	q.send(0)
+	// Before any reply only the lookup's count can ask for a second batch:
+	// when more are stale than one batch may take, it goes a stagger behind
+	// the first without waiting for its reply.
+	want := 1
 	if !p.DryRun && stale > int64(p.BatchSize) {
-		// The lookup counted more stale members than one batch may take: a
-		// second goes a stagger behind the first without waiting for its reply.
-		q.second = q.lastSent.Add(batchStagger)
+		want = 2
 	}
+	q.refill(want, 0)
 	// Replies on two connections may come back in either order: the batch
 	// that ran first on Redis saw the counter as it was before the drain,
 	// the one that ran last saw it after.
@@ -38,10 +40,6 @@ func (s *Store) reapBatches(ctx context.Context, p drainPlan, t monthKey, stale 
 	for replied := false; q.inFlight > 0; {
 		r, ok := q.next()
 		if !ok { // the stagger passed: send the second batch if still wanted
-			want := 2 // before any reply, only the stale count asked for a second
-			if replied {
-				want = batchesWanted(p.DryRun, latest)
-			}
 			if failed = cmp.Or(failed, ctx.Err()); failed == nil && want > q.inFlight {
 				q.send(latest.offset)
 			}
@@ -63,7 +61,8 @@ func (s *Store) reapBatches(ctx context.Context, p drainPlan, t monthKey, stale 
 		}
 		replied = true
 		if failed = cmp.Or(failed, ctx.Err()); failed == nil {
-			q.refill(batchesWanted(p.DryRun, latest), latest.offset)
+			want = batchesWanted(p.DryRun, latest)
+			q.refill(want, latest.offset)
 		}
 	}
 	if failed != nil {

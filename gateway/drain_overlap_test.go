@@ -16,6 +16,7 @@ import (
 // running one shows two in flight however the goroutines are scheduled, and
 // one that does not leaves the pause to expire with one.
 type inFlightWatch struct {
+	scriptCallHook
 	admin *redis.Client // not hooked: sends the pause and the unpause
 	hold  bool          // pause at the second call (else only count)
 
@@ -25,9 +26,13 @@ type inFlightWatch struct {
 	pauseErr, unpauseErrs error
 }
 
-func (w *inFlightWatch) DialHook(next redis.DialHook) redis.DialHook { return next }
+// scriptCallHook is the part of a go-redis hook the watches below leave
+// alone: dials and pipelines pass through.
+type scriptCallHook struct{}
 
-func (w *inFlightWatch) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+func (scriptCallHook) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (scriptCallHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
 	return next
 }
 
@@ -124,16 +129,11 @@ func TestDryRunBatchesGoOneAfterAnother(t *testing.T) {
 // first reply shows one call sent in that time, and the second reply reaches
 // the drain before the first.
 type firstReplyHold struct {
+	scriptCallHook
 	mu                   sync.Mutex
 	calls                int
 	secondAnswered       chan struct{}
 	sentBeforeFirstReply int
-}
-
-func (h *firstReplyHold) DialHook(next redis.DialHook) redis.DialHook { return next }
-
-func (h *firstReplyHold) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
-	return next
 }
 
 func (h *firstReplyHold) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
