@@ -58,10 +58,17 @@ func (s *Store) planDrain(req DrainRequest) (drainPlan, error) {
 			return drainPlan{}, err
 		}
 	}
-	// A member's age is now - (score - TTL); it is drained once that age
-	// reaches olderThan, i.e. score <= now - olderThan + TTL.
+	if req.StaleAsOfMs < 0 {
+		return drainPlan{}, invalid("staleAsOfMs", "%d is not a Unix time in milliseconds", req.StaleAsOfMs)
+	}
+	// A member's age is asOf - (score - TTL); it is drained once that age
+	// reaches olderThan, i.e. score <= asOf - olderThan + TTL. asOf is now
+	// unless the caller names an earlier instant (a verify), never later.
 	now := s.nowMs()
-	cutoff := now - ms(older) + ms(s.opts.ReservationTTL)
+	if req.StaleAsOfMs == 0 || req.StaleAsOfMs > now {
+		req.StaleAsOfMs = now
+	}
+	cutoff := req.StaleAsOfMs - ms(older) + ms(s.opts.ReservationTTL)
 	return drainPlan{DrainRequest: req, olderThan: older, cutoff: cutoff, hashEdge: now - ms(hashWindow)}, nil
 }
 
@@ -92,7 +99,7 @@ func (s *Store) drain(ctx context.Context, req DrainRequest, idx *KeyIndex) (Dra
 	if err != nil {
 		return DrainResult{}, err
 	}
-	res := DrainResult{DryRun: p.DryRun, Mode: p.Mode, OlderThan: p.OlderThan, Communities: []CommunityDrain{}}
+	res := DrainResult{DryRun: p.DryRun, Mode: p.Mode, OlderThan: p.OlderThan, StaleAsOfMs: p.StaleAsOfMs, Communities: []CommunityDrain{}}
 	for _, t := range targets {
 		if err := ctx.Err(); err != nil {
 			return res, err

@@ -153,6 +153,38 @@ func TestDrainOlderThanSparesYoungerExpired(t *testing.T) {
 	}
 }
 
+// StaleAsOfMs moves the instant staleness is judged at back, never forward:
+// a verify of an earlier drain sees only what that drain was asked to take,
+// and an instant later than now (another server's clock ahead) is now, so
+// an in-flight reservation is never selected.
+func TestDrainJudgesStalenessAsOfTheInstantItIsGivenButNeverLater(t *testing.T) {
+	f := newFixture(t)
+	f.setLimit(t, "c1", 1_000_000)
+	f.clock.Set(base.Add(-5*time.Minute - 30*time.Second)) // expired 30 s before base
+	f.reserve(t, "c1", "u1", "old", 70)
+	f.clock.Set(base.Add(-4 * time.Minute)) // in flight at base, expires a minute after it
+	f.reserve(t, "c1", "u1", "inflight", 40)
+	f.clock.Set(base)
+	asOf := func(at time.Time) DrainRequest {
+		return DrainRequest{DryRun: true, StaleAsOfMs: at.UnixMilli()}
+	}
+	for _, c := range []struct {
+		name    string
+		req     DrainRequest
+		claimed int
+		asOf    time.Time
+	}{
+		{"now", DrainRequest{DryRun: true}, 1, base},
+		{"before the old one expired", asOf(base.Add(-time.Minute)), 0, base.Add(-time.Minute)},
+		{"an hour ahead", asOf(base.Add(time.Hour)), 1, base},
+	} {
+		res, err := f.store.Drain(f.ctx, c.req)
+		if err != nil || res.Claimed != c.claimed || res.StaleAsOfMs != c.asOf.UnixMilli() {
+			t.Errorf("%s: claimed %d as of %d (%v), want %d as of %d", c.name, res.Claimed, res.StaleAsOfMs, err, c.claimed, c.asOf.UnixMilli())
+		}
+	}
+}
+
 // allKeys snapshots every key with its content (SCAN, bounded by the test's size).
 func allKeys(t *testing.T, f *fixture) map[string]any {
 	t.Helper()
@@ -238,6 +270,7 @@ func TestDrainRejectsBadRequestsAndChangesNothing(t *testing.T) {
 		{DrainRequest{BatchSize: 1001}, "batchSize", "1..1000"},
 		{DrainRequest{BatchSize: -1}, "batchSize", "1..1000"},
 		{DrainRequest{Community: "c1*"}, "community", "not a valid id"},
+		{DrainRequest{StaleAsOfMs: -1}, "staleAsOfMs", "not a Unix time in milliseconds"},
 	}
 	for _, c := range cases {
 		_, err := f.store.Drain(f.ctx, c.req)

@@ -251,6 +251,12 @@ type DrainRequest struct {
 	Community string `json:"community,omitempty"`
 	// BatchSize bounds the members one Redis call may touch (1..1000, default 500).
 	BatchSize int `json:"batchSize,omitempty"`
+	// StaleAsOfMs judges staleness as of this Unix millisecond instead of
+	// now (0: now; a later instant than now is taken as now, so nothing
+	// in flight is ever selected). A verify dry run passes the drain's own
+	// StaleAsOfMs, so it checks the members that drain was asked to take,
+	// not the ones that have gone past olderThan since.
+	StaleAsOfMs int64 `json:"staleAsOfMs,omitempty"`
 }
 
 // CommunityDrain is what a drain did (or would do) to one community and month.
@@ -276,9 +282,12 @@ type CommunityDrain struct {
 
 // DrainResult is the response of POST /reservations/drain.
 type DrainResult struct {
-	DryRun      bool             `json:"dryRun"`
-	Mode        string           `json:"mode"`
-	OlderThan   string           `json:"olderThan"`
+	DryRun    bool   `json:"dryRun"`
+	Mode      string `json:"mode"`
+	OlderThan string `json:"olderThan"`
+	// StaleAsOfMs is the instant (Unix ms, the server's clock) staleness was
+	// judged at: a member older than OlderThan then was selected.
+	StaleAsOfMs int64            `json:"staleAsOfMs"`
 	Communities []CommunityDrain `json:"communities"`
 	// Totals over Communities.
 	Claimed             int   `json:"claimed"`

@@ -192,12 +192,19 @@ func (reservationsDrain) Apply(ctx context.Context, env *Env, inv Invocation, pl
 }
 
 // Verify runs the same selection as a dry run: nothing may be left to claim.
-func (reservationsDrain) Verify(ctx context.Context, env *Env, inv Invocation, _ Result) (Verification, error) {
+// It judges staleness at the instant the drain did (its StaleAsOfMs): under
+// traffic, reservations go past olderThan every second, and those the drain
+// was never asked to take are no failure of it.
+func (reservationsDrain) Verify(ctx context.Context, env *Env, inv Invocation, r Result) (Verification, error) {
 	c, err := env.Admin()
 	if err != nil {
 		return Verification{}, err
 	}
-	dry, err := c.Drain(ctx, drainRequest(inv, true), gateway.NewIdempotencyKey())
+	req := drainRequest(inv, true)
+	if applied, ok := r.Data.(gateway.DrainResult); ok {
+		req.StaleAsOfMs = applied.StaleAsOfMs
+	}
+	dry, err := c.Drain(ctx, req, gateway.NewIdempotencyKey())
 	if err != nil {
 		return Verification{}, err
 	}

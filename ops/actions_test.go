@@ -1,12 +1,18 @@
 package ops
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"gatewayops/alarms/cwlocal"
 	"gatewayops/gateway"
@@ -167,6 +173,54 @@ func TestDrainPlansFromADryRunAndVerifiesNothingIsLeft(t *testing.T) {
 	// No inverse: reclaimed reservations cannot be restored.
 	if out.Inverse != "" {
 		t.Errorf("drain offers an inverse %q", out.Inverse)
+	}
+}
+
+// Under traffic, reservations go past olderThan every second; the verify's
+// dry run judges staleness at the instant the drain did, so those that aged
+// past it after the drain are not reported as left behind. On the admin
+// server's clock, 10 s pass between the drain and its verify: 3 members
+// expire 5 s after the drain's instant (at 667 a second on a busy staging,
+// the verify of a real drain failed with "finds 666 expired ... left").
+func TestDrainVerifiesAtTheDrainsInstantNotAfterTrafficAgedMore(t *testing.T) {
+	var offset atomic.Int64
+	start := time.Now()
+	now := func() time.Time { return start.Add(time.Duration(offset.Load())) }
+	// The drain's response is written: the clock moves on before the verify.
+	afterApply := func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			body, _ := io.ReadAll(r.Body)
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			h.ServeHTTP(w, r)
+			if strings.HasSuffix(r.URL.Path, "/reservations/drain") && bytes.Contains(body, []byte(`"dryRun":false`)) {
+				offset.Add(int64(10 * time.Second))
+			}
+		})
+	}
+	s := newStackOn(t, "staging", Standard, stackOptions{now: now, wrap: afterApply})
+	s.leakReservations([]string{"c1"}, 2, 100) // past the cutoff: drained
+	ctx := context.Background()
+	young := gateway.NewStore(s.rdb, gateway.StoreOptions{Now: func() time.Time { return start.Add(-5*time.Minute + 5*time.Second) }})
+	for i := range 3 {
+		if r, err := young.Reserve(ctx, gateway.ReserveInput{Community: "c1", User: fmt.Sprintf("y%d", i),
+			IdempotencyKey: fmt.Sprintf("young-%d", i), ModelAlias: "cheap", EstimateCents: 10}); err != nil || r.Status != "RESERVED" {
+			t.Fatalf("reserve: %+v %v", r, err)
+		}
+	}
+	out := s.run("reservations.drain older=5m mode=reap community=c1", standardYes)
+	if !strings.HasPrefix(out.Result.Text(), "drained 2 expired reservations of 1 community") {
+		t.Errorf("result = %q", out.Result.Text())
+	}
+	if !out.OK() || !strings.Contains(out.Verification.Detail, "finds 0 expired and 0 orphans left") {
+		t.Errorf("verification = %+v", out.Verification)
+	}
+	if offset.Load() == 0 {
+		t.Fatal("the clock never moved: the test did not put time between the drain and its verify")
+	}
+	// The three that aged past olderThan since are the next drain's.
+	again := s.run("reservations.drain older=5m mode=reap community=c1", standardYes)
+	if !strings.HasPrefix(again.Result.Text(), "drained 3 expired reservations of 1 community") || !again.OK() {
+		t.Errorf("the next drain: result %q verification %+v", again.Result.Text(), again.Verification)
 	}
 }
 

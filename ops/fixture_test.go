@@ -63,9 +63,25 @@ func (c *requestCounter) count(key string) int {
 
 func newStack(t *testing.T, envName, safety string) *stack {
 	t.Helper()
+	return newStackOn(t, envName, safety, stackOptions{})
+}
+
+// stackOptions adjusts newStackOn's admin server: its clock, and a handler
+// wrapped inside the request counter (to act between requests).
+type stackOptions struct {
+	now  func() time.Time // nil: time.Now
+	wrap func(http.Handler) http.Handler
+}
+
+func newStackOn(t *testing.T, envName, safety string, o stackOptions) *stack {
+	t.Helper()
 	counter := &requestCounter{n: map[string]int{}}
+	wrap := counter.wrap
+	if o.wrap != nil {
+		wrap = func(h http.Handler) http.Handler { return counter.wrap(o.wrap(h)) }
+	}
 	admin := admintest.Start(t, admintest.Options{Environment: envName, Protected: safety == Protected, Key: testAdminKey,
-		Store: gateway.StoreOptions{EnforcementDefault: gateway.EnforcementReject}, Wrap: counter.wrap})
+		Now: o.now, Store: gateway.StoreOptions{EnforcementDefault: gateway.EnforcementReject}, Wrap: wrap})
 	rs, rdb, store, ts := admin.Redis, admin.RDB, admin.Store, admin.HTTP
 	cw, cwURL := cwlocal.StartForTest(t)
 	cwc, err := cwlocal.NewSDKClient(context.Background(), cwURL)
