@@ -31,19 +31,22 @@ func inspectReservations(ctx context.Context, env *Env, inv Invocation) (Result,
 		return Result{}, err
 	}
 	t := sum.Totals
-	lines := []string{fmt.Sprintf("%s: %s live, %s expired, %s orphaned, %s from earlier months in %d communities; reserved %s, drift %s",
+	lines := []string{fmt.Sprintf("%s: %s live, %s expired, %s orphaned, %s from earlier months in %s %s; reserved %s, drift %s",
 		sum.Month, thousands(int64(t.Live)), thousands(int64(t.Expired)), thousands(int64(t.Orphaned)),
-		thousands(int64(t.PreviousMonth)), t.Communities, cents(t.ReservedCents), cents(t.DriftCents))}
+		thousands(int64(t.PreviousMonth)), thousands(int64(t.Communities)), plural(int64(t.Communities), "community", "communities"),
+		cents(t.ReservedCents), cents(t.DriftCents))}
 	if t.OldestExpiredAgeMs > 0 {
 		lines = append(lines, "oldest expired reservation: "+ago(time.Duration(t.OldestExpiredAgeMs)*time.Millisecond)+" old")
 	}
 	for i, cr := range sum.Communities {
 		if i == limit {
-			lines = append(lines, fmt.Sprintf("... %d more communities (raise limit=)", len(sum.Communities)-limit))
+			more := int64(len(sum.Communities) - limit)
+			lines = append(lines, fmt.Sprintf("... %s more %s (raise limit=)", thousands(more), plural(more, "community", "communities")))
 			break
 		}
-		lines = append(lines, fmt.Sprintf("  %s: %d live, %d expired (%s), %d orphaned, drift %s",
-			cr.Community, cr.Live, cr.Expired, cents(cr.ExpiredEstimateCents), cr.Orphaned, cents(cr.DriftCents)))
+		lines = append(lines, fmt.Sprintf("  %s: %s live, %s expired (%s), %s orphaned, drift %s",
+			cr.Community, thousands(int64(cr.Live)), thousands(int64(cr.Expired)), cents(cr.ExpiredEstimateCents),
+			thousands(int64(cr.Orphaned)), cents(cr.DriftCents)))
 	}
 	data := map[string]any{"summary": sum}
 	if community != "" {

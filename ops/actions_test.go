@@ -336,7 +336,7 @@ func TestReadActionsAnswerWithLinesAndData(t *testing.T) {
 	cases := map[string]string{
 		"gateway.status":                    "breaker kms: open since",
 		"breaker.list":                      "breaker loa-finn: unknown",
-		"reservations.inspect":              "1 expired",
+		"reservations.inspect":              "1 expired, 0 orphaned, 0 from earlier months in 1 community;",
 		"reservations.inspect community=c1": "expired u0:req-0 cheap",
 		"budget.show community=c1":          "c1: 0% used; committed 0 cents ($0.00), reserved 100 cents ($1.00)",
 		"flags.show":                        "flag byok_enabled = false (default)",
@@ -355,6 +355,20 @@ func TestReadActionsAnswerWithLinesAndData(t *testing.T) {
 		}
 		if out.Verification != nil || out.Plan.IdempotencyKey != "" {
 			t.Errorf("%s: a read got a verification or idempotency key", line)
+		}
+	}
+}
+
+// The inspection's counts read as the totals do at production size:
+// thousands separated, one community named in the singular.
+func TestReservationsInspectSeparatesThousandsPerCommunity(t *testing.T) {
+	s := newStack(t, "staging", Standard)
+	s.leakReservations([]string{"c1"}, 1_001, 10)
+	text := s.run("reservations.inspect", Confirmation{}).Result.Text()
+	for _, want := range []string{"0 live, 1,001 expired, 0 orphaned, 0 from earlier months in 1 community;",
+		"  c1: 0 live, 1,001 expired (10,010 cents ($100.10)), 0 orphaned"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("want %q in\n%s", want, text)
 		}
 	}
 }
