@@ -349,8 +349,9 @@ func (poolClaimsEnforce) Inverse(_ Invocation, plan Plan) (Invocation, bool) {
 // reservationCountLines shows status's counts (by expiry score, read now)
 // and the background summary's drift with its age.
 func reservationCountLines(t gateway.ReservationCounts) []string {
-	lines := []string{fmt.Sprintf("reservations: %s live, %s expired, %s orphaned in %d communities (by expiry time); reserved %s",
-		thousands(int64(t.Live)), thousands(int64(t.Expired)), thousands(int64(t.Orphaned)), t.Communities, cents(t.ReservedCents))}
+	lines := []string{fmt.Sprintf("reservations: %s live, %s expired, %s orphaned in %s %s (by expiry time); reserved %s",
+		thousands(int64(t.Live)), thousands(int64(t.Expired)), thousands(int64(t.Orphaned)), thousands(int64(t.Communities)),
+		plural(int64(t.Communities), "community", "communities"), cents(t.ReservedCents))}
 	switch s := t.Summary; {
 	case s == nil:
 		lines = append(lines, "drift: the first background summary is still running")

@@ -79,7 +79,8 @@ func budgetShowAction() Action {
 			if err != nil {
 				return Result{}, err
 			}
-			lines := []string{fmt.Sprintf("budget %s: %d communities", l.Month, len(l.Communities))}
+			n := int64(len(l.Communities))
+			lines := []string{fmt.Sprintf("budget %s: %s %s", l.Month, thousands(n), plural(n, "community", "communities"))}
 			for _, b := range l.Communities {
 				warn := ""
 				if b.Warning {

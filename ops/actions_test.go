@@ -333,22 +333,25 @@ func TestReadActionsAnswerWithLinesAndData(t *testing.T) {
 		Statistic: "Sum", Period: 60, EvaluationPeriods: 1, Threshold: &th, ComparisonOperator: "GreaterThanThreshold"}); err != nil {
 		t.Fatal(err)
 	}
-	cases := map[string]string{
-		"gateway.status":                    "breaker kms: open since",
-		"breaker.list":                      "breaker loa-finn: unknown",
-		"reservations.inspect":              "1 expired, 0 orphaned, 0 from earlier months in 1 community;",
-		"reservations.inspect community=c1": "expired u0:req-0 cheap",
-		"budget.show community=c1":          "c1: 0% used; committed 0 cents ($0.00), reserved 100 cents ($1.00)",
-		"flags.show":                        "flag byok_enabled = false (default)",
-		"poolclaims.show":                   "pool-claim enforcement: reject (default)",
-		"redis.diagnose":                    "server.redis_version",
-		"alarm.history alarm=" + alarm:      alarm + ":",
+	cases := []struct{ line, want string }{
+		{"gateway.status", "breaker kms: open since"},
+		{"gateway.status", "0 live, 1 expired, 0 orphaned in 1 community (by expiry time)"},
+		{"budget.show", "budget " + gateway.Month(time.Now()) + ": 1 community\n"},
+		{"breaker.list", "breaker loa-finn: unknown"},
+		{"reservations.inspect", "1 expired, 0 orphaned, 0 from earlier months in 1 community;"},
+		{"reservations.inspect community=c1", "expired u0:req-0 cheap"},
+		{"budget.show community=c1", "c1: 0% used; committed 0 cents ($0.00), reserved 100 cents ($1.00)"},
+		{"flags.show", "flag byok_enabled = false (default)"},
+		{"poolclaims.show", "pool-claim enforcement: reject (default)"},
+		{"redis.diagnose", "server.redis_version"},
+		{"alarm.history alarm=" + alarm, alarm + ":"},
 	}
 	// redis.diagnose leads with the round trip, what a slow Redis shows first.
 	if d := s.run("redis.diagnose", Confirmation{}).Result.Text(); !regexp.MustCompile(`\n  ping: [1-9]\d* samples, min \d+\.\d\d ms, avg \d+\.\d\d ms, max \d+\.\d\d ms\n`).MatchString(d) {
 		t.Errorf("redis.diagnose has no ping line:\n%s", d)
 	}
-	for line, want := range cases {
+	for _, c := range cases {
+		line, want := c.line, c.want
 		out := s.run(line, Confirmation{})
 		if !out.OK() || out.Result.Data == nil || !strings.Contains(out.Result.Text(), want) {
 			t.Errorf("%s: want %q in\n%s", line, want, out.Result.Text())

@@ -2,38 +2,17 @@ package ops
 
 import (
 	"fmt"
-	"strconv"
 	"time"
+
+	"gatewayops/internal/numfmt"
 )
 
 // thousands writes 1243 as 1,243.
-func thousands(n int64) string {
-	neg := n < 0
-	if neg {
-		n = -n
-	}
-	s := strconv.FormatInt(n, 10)
-	out := make([]byte, 0, len(s)+len(s)/3)
-	for i := range len(s) {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			out = append(out, ',')
-		}
-		out = append(out, s[i])
-	}
-	if neg {
-		return "-" + string(out)
-	}
-	return string(out)
-}
+func thousands(n int64) string { return numfmt.Thousands(n) }
 
 // cents writes 8410 as "8,410 cents ($84.10)".
 func cents(c int64) string {
-	sign := ""
-	abs := c
-	if c < 0 {
-		sign, abs = "-", -c
-	}
-	return fmt.Sprintf("%s cents (%s$%s.%02d)", thousands(c), sign, thousands(abs/100), abs%100)
+	return fmt.Sprintf("%s cents (%s)", thousands(c), numfmt.Dollars(c))
 }
 
 // plural picks the singular or plural noun.

@@ -8,6 +8,7 @@ import (
 
 	"gatewayops/alarms"
 	"gatewayops/gateway"
+	"gatewayops/internal/numfmt"
 	"gatewayops/runbooks"
 )
 
@@ -82,10 +83,15 @@ const firstSummaryPending = "drift: the first background summary is still runnin
 // reservationsText is the reservations part of the Redis view: status's
 // counts by expiry time, then the background summary's drift with its age.
 func reservationsText(t gateway.ReservationCounts) string {
-	out := fmt.Sprintf("reservations: %d communities, %d live, %d expired (claimable), %d orphaned, %d previous-month (by expiry time)\n"+
-		"reserved %s; oldest expired %s",
-		t.Communities, t.Live, t.Expired, t.Orphaned, t.PreviousMonth, cents(t.ReservedCents),
-		age(time.Duration(t.OldestExpiredAgeMs)*time.Millisecond))
+	// Three short lines, not one long one: at 10^6 members the counts alone
+	// are 60 columns, and an 80-column pane cut the single line mid-word.
+	n := numfmt.Thousands
+	out := fmt.Sprintf("reservations by expiry time, %s %s:\n"+
+		"  %s live, %s expired (claimable), %s orphaned\n"+
+		"reserved %s; %s from earlier months; oldest expired %s",
+		n(int64(t.Communities)), pluralOf(t.Communities, "community", "communities"),
+		n(int64(t.Live)), n(int64(t.Expired)), n(int64(t.Orphaned)),
+		cents(t.ReservedCents), n(int64(t.PreviousMonth)), age(time.Duration(t.OldestExpiredAgeMs)*time.Millisecond))
 	s := t.Summary
 	if s == nil {
 		return out + "\n" + firstSummaryPending
@@ -98,12 +104,13 @@ func reservationsText(t gateway.ReservationCounts) string {
 	return out
 }
 
-func cents(c int64) string {
-	sign := ""
-	if c < 0 {
-		sign, c = "-", -c
+func cents(c int64) string { return numfmt.Dollars(c) }
+
+func pluralOf(n int, one, many string) string {
+	if n == 1 {
+		return one
 	}
-	return fmt.Sprintf("%s$%d.%02d", sign, c/100, c%100)
+	return many
 }
 
 // diagnosisText is the redis.diagnose part of the Redis view.

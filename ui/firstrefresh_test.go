@@ -82,11 +82,11 @@ func TestFirstRefreshWaitsForNeitherStatusNorRedis(t *testing.T) {
 		if next, err = s.backend.Refresh(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if strings.Contains(next.Redis, "7 communities, 42 live") && healthOf(t, next, "redis").LastError != "" {
+		if strings.Contains(next.Redis, "7 communities:\n  42 live") && healthOf(t, next, "redis").LastError != "" {
 			break
 		}
 	}
-	if !strings.Contains(next.Redis, "7 communities, 42 live") {
+	if !strings.Contains(next.Redis, "7 communities:\n  42 live") {
 		t.Fatalf("no later refresh took the status answer: %q", next.Redis)
 	}
 	if h := healthOf(t, next, "redis"); h.LastError == "" {

@@ -45,14 +45,14 @@ func TestRefreshShowsAlarmsWithoutWaitingForStatus(t *testing.T) {
 		if next, err = s.backend.Refresh(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if strings.Contains(next.Redis, "7 communities, 42 live") {
+		if strings.Contains(next.Redis, "7 communities:\n  42 live") {
 			return
 		}
 	}
 	t.Fatalf("no later refresh took the status answer: %q", next.Redis)
 }
 
-// heldStatus is an admin API whose status answers "7 communities, 42 live"
+// heldStatus is an admin API whose status answers 7 communities and 42 live
 // once release is closed; it reports to cancelled (when not nil) whether
 // the call was cancelled by then. Other paths are 404.
 func heldStatus(release <-chan struct{}, cancelled chan<- bool) http.Handler {
