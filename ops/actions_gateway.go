@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"gatewayops/gateway"
+	"gatewayops/internal/numfmt"
 )
 
 // readAction is an action that only reads: its plan says so, it verifies trivially.
@@ -349,9 +350,9 @@ func (poolClaimsEnforce) Inverse(_ Invocation, plan Plan) (Invocation, bool) {
 // reservationCountLines shows status's counts (by expiry score, read now)
 // and the background summary's drift with its age.
 func reservationCountLines(t gateway.ReservationCounts) []string {
-	lines := []string{fmt.Sprintf("reservations: %s live, %s expired, %s orphaned in %s %s (by expiry time); reserved %s",
-		thousands(int64(t.Live)), thousands(int64(t.Expired)), thousands(int64(t.Orphaned)), thousands(int64(t.Communities)),
-		plural(int64(t.Communities), "community", "communities"), cents(t.ReservedCents))}
+	lines := []string{fmt.Sprintf("reservations: %s live, %s expired, %s orphaned in %s (by expiry time); reserved %s",
+		thousands(int64(t.Live)), thousands(int64(t.Expired)), thousands(int64(t.Orphaned)),
+		numfmt.Count(int64(t.Communities), "community", "communities"), cents(t.ReservedCents))}
 	switch s := t.Summary; {
 	case s == nil:
 		lines = append(lines, "drift: the first background summary is still running")

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"gatewayops/gateway"
+	"gatewayops/internal/numfmt"
 )
 
 func reservationsInspectAction() Action {
@@ -31,17 +32,17 @@ func inspectReservations(ctx context.Context, env *Env, inv Invocation) (Result,
 		return Result{}, err
 	}
 	t := sum.Totals
-	lines := []string{fmt.Sprintf("%s: %s live, %s expired, %s orphaned, %s from earlier months in %s %s; reserved %s, drift %s",
+	lines := []string{fmt.Sprintf("%s: %s live, %s expired, %s orphaned, %s from earlier months in %s; reserved %s, drift %s",
 		sum.Month, thousands(int64(t.Live)), thousands(int64(t.Expired)), thousands(int64(t.Orphaned)),
-		thousands(int64(t.PreviousMonth)), thousands(int64(t.Communities)), plural(int64(t.Communities), "community", "communities"),
+		thousands(int64(t.PreviousMonth)), numfmt.Count(int64(t.Communities), "community", "communities"),
 		cents(t.ReservedCents), cents(t.DriftCents))}
 	if t.OldestExpiredAgeMs > 0 {
 		lines = append(lines, "oldest expired reservation: "+ago(time.Duration(t.OldestExpiredAgeMs)*time.Millisecond)+" old")
 	}
 	for i, cr := range sum.Communities {
 		if i == limit {
-			more := int64(len(sum.Communities) - limit)
-			lines = append(lines, fmt.Sprintf("... %s more %s (raise limit=)", thousands(more), plural(more, "community", "communities")))
+			more := numfmt.Count(int64(len(sum.Communities)-limit), "community", "communities")
+			lines = append(lines, fmt.Sprintf("... %s more (raise limit=)", more))
 			break
 		}
 		lines = append(lines, fmt.Sprintf("  %s: %s live, %s expired (%s), %s orphaned, drift %s",
@@ -79,8 +80,7 @@ func budgetShowAction() Action {
 			if err != nil {
 				return Result{}, err
 			}
-			n := int64(len(l.Communities))
-			lines := []string{fmt.Sprintf("budget %s: %s %s", l.Month, thousands(n), plural(n, "community", "communities"))}
+			lines := []string{fmt.Sprintf("budget %s: %s", l.Month, numfmt.Count(int64(len(l.Communities)), "community", "communities"))}
 			for _, b := range l.Communities {
 				warn := ""
 				if b.Warning {

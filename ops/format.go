@@ -16,12 +16,7 @@ func cents(c int64) string {
 }
 
 // plural picks the singular or plural noun.
-func plural(n int64, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
-}
+func plural(n int64, one, many string) string { return numfmt.Plural(n, one, many) }
 
 // clock writes a time of day in UTC, marked Z as everywhere in the console
 // (issue 9 item 8: one time rule), for "open since 03:12:09Z".

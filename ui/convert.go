@@ -86,10 +86,10 @@ func reservationsText(t gateway.ReservationCounts) string {
 	// Three short lines, not one long one: at 10^6 members the counts alone
 	// are 60 columns, and an 80-column pane cut the single line mid-word.
 	n := numfmt.Thousands
-	out := fmt.Sprintf("reservations by expiry time, %s %s:\n"+
+	out := fmt.Sprintf("reservations by expiry time, %s:\n"+
 		"  %s live, %s expired (claimable), %s orphaned\n"+
 		"reserved %s; %s from earlier months; oldest expired %s",
-		n(int64(t.Communities)), pluralOf(t.Communities, "community", "communities"),
+		numfmt.Count(int64(t.Communities), "community", "communities"),
 		n(int64(t.Live)), n(int64(t.Expired)), n(int64(t.Orphaned)),
 		cents(t.ReservedCents), n(int64(t.PreviousMonth)), age(time.Duration(t.OldestExpiredAgeMs)*time.Millisecond))
 	s := t.Summary
@@ -105,13 +105,6 @@ func reservationsText(t gateway.ReservationCounts) string {
 }
 
 func cents(c int64) string { return numfmt.Dollars(c) }
-
-func pluralOf(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
-}
 
 // diagnosisText is the redis.diagnose part of the Redis view.
 func diagnosisText(d gateway.Diagnosis) string {

@@ -1,5 +1,5 @@
 // Package numfmt writes the counts and amounts the console and the CLI
-// show, the same way in both: 1,243 and $1,243.05.
+// show, the same way in both: 1,243, "1 community" and $1,243.05.
 package numfmt
 
 import (
@@ -26,6 +26,17 @@ func Thousands(n int64) string {
 	}
 	return string(out)
 }
+
+// Plural picks the singular or plural noun for n.
+func Plural(n int64, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// Count writes n and its noun: "1 community", "1,204 communities".
+func Count(n int64, one, many string) string { return Thousands(n) + " " + Plural(n, one, many) }
 
 // Dollars writes 124305 cents as $1,243.05 (negative: -$1,243.05).
 func Dollars(cents int64) string {

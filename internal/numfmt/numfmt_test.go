@@ -17,4 +17,9 @@ func TestThousandsAndDollars(t *testing.T) {
 			t.Errorf("Dollars(%d) = %q, want %q", c, got, want)
 		}
 	}
+	for n, want := range map[int64]string{0: "0 communities", 1: "1 community", 1204: "1,204 communities"} {
+		if got := Count(n, "community", "communities"); got != want {
+			t.Errorf("Count(%d) = %q, want %q", n, got, want)
+		}
+	}
 }
