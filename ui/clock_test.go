@@ -72,3 +72,51 @@ func TestArmedCountdownTicksAndTheClockStopsWhenNothingAges(t *testing.T) {
 		t.Fatal("the clock keeps ticking after the arming expired")
 	}
 }
+
+// The list's SINCE column shows whole minutes past an alarm's first minute
+// (listAge), and each row's minute turns at that alarm's own second, not
+// at the wall clock's: over two minutes of one-second ticks every row on
+// screen reads its true age after every tick, and the body is rendered
+// only when one of them turned (each of the three rows twice: 6 times),
+// not every second (120).
+func TestListAgesTurnAtEachAlarmsOwnMinuteAndOnlyThenReRender(t *testing.T) {
+	s := startStack(t, "staging", false)
+	clk := testclock.New(t0)
+	m := New(s.backend, Options{RefreshEvery: time.Hour, NoColor: true, Now: clk.Now})
+	m = update(t, m, tea.WindowSizeMsg{Width: 120, Height: 30})
+	as := sampleAlarms()
+	ago := []time.Duration{3*time.Minute + 20*time.Second, 10*time.Minute + 40*time.Second, 2 * time.Hour}
+	for i := range as {
+		as[i].Since = t0.Add(-ago[i])
+	}
+	next, _ := m.Update(snapshotMsg{id: m.refreshID, snap: Snapshot{TakenAt: t0, Alarms: as,
+		Health: []Health{{Name: "cloudwatch", LastSuccess: t0}}}})
+	m = next.(Model)
+	_ = m.View()
+	renders := m.cache.renders
+	for sec := 1; sec <= 120; sec++ {
+		clk.Advance(time.Second)
+		m = update(t, m, clockTickMsg{gen: m.clockGen})
+		scr := screen(m)
+		for i, a := range as {
+			name := strings.TrimPrefix(a.Name, "arrakis-staging-agent-")
+			want := listAge(ago[i] + time.Duration(sec)*time.Second)
+			if !rowShows(scr, name, want) {
+				t.Fatalf("at +%ds the row of %s does not read %q:\n%s", sec, name, want, scr)
+			}
+		}
+	}
+	if got := m.cache.renders - renders; got != 6 {
+		t.Fatalf("120 one-second ticks rendered the body %d times; want 6 (each row's minute turning twice)", got)
+	}
+}
+
+// rowShows is true when the screen's line naming name has since as a word.
+func rowShows(scr, name, since string) bool {
+	for _, line := range strings.Split(scr, "\n") {
+		if strings.Contains(line, " "+name+" ") && strings.Contains(line, " "+since+" ") {
+			return true
+		}
+	}
+	return false
+}

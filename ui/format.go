@@ -31,6 +31,20 @@ func age(d time.Duration) string {
 	}
 }
 
+// listAge renders an alarm's time in its state in the list's SINCE column:
+// seconds for its first minute, whole minutes for its first hour, then as
+// age does ("42s", "3m", "3h05m", "2d04h"). The column is on every row: in
+// seconds past the first minute it changed every row of the list every
+// second, most of an idle console's CPU and of the bytes an ssh link
+// carries, for a digit nobody reads at a glance (karma and Alertmanager
+// show "3 minutes ago" too). The detail pane keeps the exact time and age.
+func listAge(d time.Duration) string {
+	if d >= time.Minute && d < time.Hour {
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	}
+	return age(d)
+}
+
 // sparkBlocks are the eight heights of a sparkline cell.
 var sparkBlocks = []rune("▁▂▃▄▅▆▇█")
 

@@ -84,7 +84,7 @@ func TestAlarmListRowsShowSymbolWordSinceValueAndLint(t *testing.T) {
 	as[1].Recent = []alarms.Datapoint{{Value: 1}, {Value: 3}}
 	l.SetAlarms(as, map[string][]alarms.Finding{"arrakis-staging-agent-latency-p99": {{Kind: alarms.FindingIdentity, Message: "no metric matches"}}})
 	out := ansi.Strip(l.View(t0))
-	for _, want := range []string{"✗ ALARM", "✓ OK", "? NO DATA", "1h00m", "1m30s", "3 > 0", "no data > 5", "⚠", "STATE"} {
+	for _, want := range []string{"✗ ALARM", "✓ OK", "? NO DATA", "1h00m", "1m", "3 > 0", "no data > 5", "⚠", "STATE"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("list view lacks %q:\n%s", want, out)
 		}
@@ -120,6 +120,14 @@ func TestSparklineAndAge(t *testing.T) {
 	for d, want := range cases {
 		if got := age(d); got != want {
 			t.Errorf("age(%v) = %q, want %q", d, got, want)
+		}
+	}
+	// The list's SINCE column: seconds only for an alarm's first minute.
+	listCases := map[time.Duration]string{59 * time.Second: "59s", 60 * time.Second: "1m", 133 * time.Second: "2m",
+		59*time.Minute + 59*time.Second: "59m", time.Hour: "1h00m", 3*time.Hour + 5*time.Minute: "3h05m", -time.Second: "0s"}
+	for d, want := range listCases {
+		if got := listAge(d); got != want {
+			t.Errorf("listAge(%v) = %q, want %q", d, got, want)
 		}
 	}
 }

@@ -222,7 +222,7 @@ func (l alarmList) rowWith(a alarms.Alarm, now time.Time, cols [4]int) string {
 	p := l.rows.parts(k, func() rowParts { return l.buildRow(a, k) })
 	since := "-"
 	if !a.Since.IsZero() {
-		since = age(now.Sub(a.Since))
+		since = listAge(now.Sub(a.Since))
 	}
 	since = fmt.Sprintf("%7s", since) // ASCII: its width is its length
 	line := p.left + " " + since + " " + p.right

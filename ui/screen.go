@@ -3,6 +3,8 @@ package ui
 import (
 	"slices"
 	"time"
+
+	"gatewayops/alarms"
 )
 
 // What is on screen decides what CloudWatch bills (issue 12 item 6): the
@@ -90,28 +92,42 @@ func (l alarmList) rowsShown() []string {
 }
 
 // ageClock is the clock at the resolution the list's ages show: seconds
-// while a row on screen is under a minute old, else minutes. The list's
-// cache key and the body's use it, so both move when an age on screen does.
+// while a row on screen is under a minute old, else the sum of the rows'
+// ages in whole minutes, negated so it is never a time. Every age only
+// grows with the clock, so the sum moves exactly when an age on screen
+// does (each row at its own second of the minute, not at the wall clock's
+// minute). The list's cache key and the body's use it.
 func (l alarmList) ageClock(now time.Time) int64 {
 	if l.youngOnScreen(now) {
 		return now.Unix()
 	}
-	return now.Unix() / 60
+	var minutes int64
+	for _, a := range l.onScreen() {
+		if !a.Since.IsZero() {
+			minutes += int64(now.Sub(a.Since) / time.Minute)
+		}
+	}
+	return -1 - minutes
 }
 
-// youngOnScreen is true when a row on screen shows an age in seconds (an
-// alarm that moved less than an hour ago): the rows' own clock. Only the
-// rows drawn count, so a frame costs O(rows on screen), not O(alarms).
-func (l alarmList) youngOnScreen(now time.Time) bool {
+// onScreen is the alarms of the rows drawn, so a frame costs O(rows on
+// screen), not O(alarms).
+func (l alarmList) onScreen() []alarms.Alarm {
 	if l.width <= 0 || l.height <= 0 || len(l.visible) == 0 {
-		return false
+		return nil
 	}
 	from, to := l.offset, min(l.offset+max(l.height-l.headLines(), 1), len(l.visible))
 	if l.height == 1 {
 		from, to = max(l.index(), 0), max(l.index(), 0)+1
 	}
-	for _, a := range l.visible[from:to] {
-		if !a.Since.IsZero() && now.Sub(a.Since) < time.Hour {
+	return l.visible[from:to]
+}
+
+// youngOnScreen is true when a row on screen shows an age in seconds (an
+// alarm that moved less than a minute ago, listAge): the rows' own clock.
+func (l alarmList) youngOnScreen(now time.Time) bool {
+	for _, a := range l.onScreen() {
+		if !a.Since.IsZero() && now.Sub(a.Since) < time.Minute {
 			return true
 		}
 	}

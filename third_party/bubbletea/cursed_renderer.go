@@ -37,6 +37,10 @@ type cursedRenderer struct {
 	starting      bool // indicates whether the renderer is starting after being stopped
 	pendingErase  bool // an scr.Erase() is pending and hasn't been drained by flush yet
 	noInput       bool // whether input is disabled, in which case keyboard enhancement queries are pointless
+	// lastLines: the alternate-screen frame's rows as last drawn into
+	// cellbuf, nil when cellbuf or the terminal renderer holds anything
+	// else (gatewayops patch: drawRows).
+	lastLines []string
 }
 
 var _ renderer = &cursedRenderer{}
@@ -286,6 +290,33 @@ func (s *cursedRenderer) close() (err error) {
 	return nil
 }
 
+// drawRows draws an alternate-screen frame into cellbuf row by row,
+// leaving alone a row whose text is the one drawn there last frame unless
+// all is set (gatewayops patch, docs/decisions.md 183). Upstream clears the
+// buffer and draws the whole frame again, so the terminal renderer compares
+// every cell of every row: at 200x60 that was most of an idle console's
+// CPU, for a frame whose header's data ages were all that changed. A row is
+// drawn on its own, so an SGR style or hyperlink left open at the end of a
+// row does not carry into the next (lipgloss closes both on every line).
+func (s *cursedRenderer) drawRows(content string, all bool) {
+	w, h := s.cellbuf.Width(), s.cellbuf.Height()
+	if len(s.lastLines) != h {
+		s.lastLines = make([]string, h)
+		all = true
+	}
+	rest := content
+	for y := range h {
+		var line string
+		line, rest, _ = strings.Cut(rest, "\n")
+		line = strings.TrimSuffix(line, "\r") // Draw reads "\r\n" as "\n"
+		if !all && line == s.lastLines[y] {
+			continue
+		}
+		uv.NewStyledString(line).Draw(s.cellbuf, uv.Rect(0, y, w, 1))
+		s.lastLines[y] = line
+	}
+}
+
 // writeString implements renderer.
 func (s *cursedRenderer) writeString(str string) (int, error) {
 	s.mu.Lock()
@@ -343,6 +374,10 @@ func (s *cursedRenderer) flush(closing bool) error {
 		return nil
 	}
 	s.wrote = true
+	// gatewayops patch: every row is drawn again after anything but a
+	// frame on the same alternate screen (see drawRows).
+	redrawAll := s.starting || closing || s.pendingErase || s.lastView == nil || !s.lastView.AltScreen ||
+		!view.AltScreen || frameArea != s.cellbuf.Bounds()
 
 	// We're no longer starting.
 	s.starting = false
@@ -361,10 +396,15 @@ func (s *cursedRenderer) flush(closing bool) error {
 		s.cellbuf.Resize(frameArea.Dx(), frameArea.Dy())
 	}
 
-	// Clear our screen buffer before copying the new frame into it to ensure
-	// we erase any old content.
-	s.cellbuf.Clear()
-	content.Draw(s.cellbuf, s.cellbuf.Bounds())
+	if view.AltScreen {
+		s.drawRows(view.Content, redrawAll)
+	} else {
+		s.lastLines = nil
+		// Clear our screen buffer before copying the new frame into it to ensure
+		// we erase any old content.
+		s.cellbuf.Clear()
+		content.Draw(s.cellbuf, s.cellbuf.Bounds())
+	}
 
 	// If the frame height is greater than the screen height, we drop the
 	// lines from the top of the buffer.
@@ -670,6 +710,7 @@ func (s *cursedRenderer) reset() {
 }
 
 func reset(s *cursedRenderer) {
+	s.lastLines = nil // a new terminal renderer knows nothing of what is on screen
 	s.buf.Reset()
 	scr := uv.NewTerminalRenderer(&s.buf, s.env)
 	scr.SetColorProfile(s.profile)
@@ -707,6 +748,7 @@ func (s *cursedRenderer) resize(w, h int) {
 	s.width, s.height = w, h
 	s.scr.Resize(s.width, s.height)
 	s.pendingErase = true
+	s.lastLines = nil
 	s.mu.Unlock()
 }
 
@@ -718,6 +760,7 @@ func (s *cursedRenderer) clearScreen() {
 	s.scr.MoveTo(0, 0)
 	s.scr.Erase()
 	s.pendingErase = true
+	s.lastLines = nil
 	s.mu.Unlock()
 }
 
@@ -781,6 +824,7 @@ func (s *cursedRenderer) setWidthMethod(method ansi.Method) {
 		_, _ = s.scr.WriteString(ansi.ResetModeUnicodeCore)
 	}
 	s.cellbuf.Method = method
+	s.lastLines = nil // the same text may now measure differently
 	s.mu.Unlock()
 }
 
@@ -792,6 +836,7 @@ func (s *cursedRenderer) insertAbove(str string) error {
 	if len(str) == 0 {
 		return nil
 	}
+	s.lastLines = nil
 
 	var sb strings.Builder
 	w, h := s.cellbuf.Width(), s.cellbuf.Height()
