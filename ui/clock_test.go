@@ -11,11 +11,18 @@ import (
 	"gatewayops/internal/testclock"
 )
 
-func TestDataAgeTicksEverySecondAndTheBodyIsNotReRendered(t *testing.T) {
-	s := startStack(t, "staging", false)
+// clockedModel is a console on its own stack, sized w x h, reading the
+// returned test clock (at t0), refreshing only when told to.
+func clockedModel(t *testing.T, env string, protected bool, w, h int) (Model, *testclock.Clock) {
+	t.Helper()
+	s := startStack(t, env, protected)
 	clk := testclock.New(t0)
 	m := New(s.backend, Options{RefreshEvery: time.Hour, NoColor: true, Now: clk.Now})
-	m = update(t, m, tea.WindowSizeMsg{Width: 120, Height: 30})
+	return update(t, m, tea.WindowSizeMsg{Width: w, Height: h}), clk
+}
+
+func TestDataAgeTicksEverySecondAndTheBodyIsNotReRendered(t *testing.T) {
+	m, clk := clockedModel(t, "staging", false, 120, 30)
 	as := sampleAlarms()
 	for i := range as {
 		as[i].Since = t0.Add(-3 * time.Hour) // ages in hours: the body changes by the minute
@@ -46,10 +53,7 @@ func TestDataAgeTicksEverySecondAndTheBodyIsNotReRendered(t *testing.T) {
 }
 
 func TestArmedCountdownTicksAndTheClockStopsWhenNothingAges(t *testing.T) {
-	s := startStack(t, "production", true)
-	clk := testclock.New(t0)
-	m := New(s.backend, Options{RefreshEvery: time.Hour, NoColor: true, Now: clk.Now})
-	m = update(t, m, tea.WindowSizeMsg{Width: 120, Height: 30})
+	m, clk := clockedModel(t, "production", true, 120, 30)
 	next, _ := m.Update(snapshotMsg{id: m.refreshID, snap: Snapshot{TakenAt: t0, Alarms: []alarms.Alarm{}}})
 	m = next.(Model)
 	if m.clockOn {
@@ -80,10 +84,7 @@ func TestArmedCountdownTicksAndTheClockStopsWhenNothingAges(t *testing.T) {
 // only when one of them turned (each of the three rows twice: 6 times),
 // not every second (120).
 func TestListAgesTurnAtEachAlarmsOwnMinuteAndOnlyThenReRender(t *testing.T) {
-	s := startStack(t, "staging", false)
-	clk := testclock.New(t0)
-	m := New(s.backend, Options{RefreshEvery: time.Hour, NoColor: true, Now: clk.Now})
-	m = update(t, m, tea.WindowSizeMsg{Width: 120, Height: 30})
+	m, clk := clockedModel(t, "staging", false, 120, 30)
 	as := sampleAlarms()
 	ago := []time.Duration{3*time.Minute + 20*time.Second, 10*time.Minute + 40*time.Second, 2 * time.Hour}
 	for i := range as {

@@ -5,10 +5,7 @@ import (
 	"testing"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
-
 	"gatewayops/alarms"
-	"gatewayops/internal/testclock"
 )
 
 func TestFlagsViewShowsAFailedToggleAndStaleValues(t *testing.T) {
@@ -30,10 +27,7 @@ func TestFlagsViewShowsAFailedToggleAndStaleValues(t *testing.T) {
 }
 
 func TestLintWaitsForFirstDataBeforeSayingAnAlarmCanNeverFire(t *testing.T) {
-	s := startStack(t, "staging", false)
-	clk := testclock.New(t0)
-	m := New(s.backend, Options{RefreshEvery: time.Hour, NoColor: true, Now: clk.Now})
-	m = update(t, m, tea.WindowSizeMsg{Width: 160, Height: 40})
+	m, clk := clockedModel(t, "staging", false, 160, 40)
 	as := firingAlarms()
 	as[1].Period = 10
 	as[1].Recent, as[1].Series, as[1].State = nil, nil, alarms.StateInsufficientData // no data yet

@@ -295,26 +295,53 @@ func (s *cursedRenderer) close() (err error) {
 // all is set (gatewayops patch, docs/decisions.md 183). Upstream clears the
 // buffer and draws the whole frame again, so the terminal renderer compares
 // every cell of every row: at 200x60 that was most of an idle console's
-// CPU, for a frame whose header's data ages were all that changed. A row is
-// drawn on its own, so an SGR style or hyperlink left open at the end of a
-// row does not carry into the next (lipgloss closes both on every line).
+// CPU, for a frame whose header's data ages were all that changed.
 func (s *cursedRenderer) drawRows(content string, all bool) {
 	w, h := s.cellbuf.Width(), s.cellbuf.Height()
 	if len(s.lastLines) != h {
 		s.lastLines = make([]string, h)
 		all = true
 	}
+	var run []string
+	runStart := 0
 	rest := content
 	for y := range h {
 		var line string
 		line, rest, _ = strings.Cut(rest, "\n")
 		line = strings.TrimSuffix(line, "\r") // Draw reads "\r\n" as "\n"
 		if !all && line == s.lastLines[y] {
+			s.drawRun(run, runStart, w)
+			run = run[:0]
 			continue
 		}
-		uv.NewStyledString(line).Draw(s.cellbuf, uv.Rect(0, y, w, 1))
+		if len(run) == 0 {
+			runStart = y
+		}
+		run = append(run, line)
 		s.lastLines[y] = line
 	}
+	s.drawRun(run, runStart, w)
+}
+
+// rowEnd closes a row's style and hyperlink, so that a row reads the same
+// drawn in a run as drawn alone: what changes from frame to frame decides
+// the runs, and a style left open at the end of a row must not carry into
+// the next in one frame and not in another (lipgloss closes both on every
+// line anyway).
+const rowEnd = ansi.ResetStyle + "\x1b]8;;\x07" + "\n" // "\x1b]8;;\x07" is ansi.ResetHyperlink()
+
+// drawRun draws consecutive changed rows from row y with one Draw: each
+// Draw takes a parser from a pool, and a Draw per row made the first frame
+// (every row changed) take sixty where upstream takes one.
+func (s *cursedRenderer) drawRun(rows []string, y, w int) {
+	if len(rows) == 0 {
+		return
+	}
+	text := rows[0]
+	if len(rows) > 1 {
+		text = strings.Join(rows, rowEnd)
+	}
+	uv.NewStyledString(text).Draw(s.cellbuf, uv.Rect(0, y, w, len(rows)))
 }
 
 // writeString implements renderer.
