@@ -3,6 +3,7 @@ package gateway
 import (
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // summarizeInfo lifts the fields an on-call engineer reads first out of the
@@ -56,6 +57,16 @@ const (
 	maxArgLen    = 64
 )
 
+// cutAtRune is s cut to at most n bytes without splitting a UTF-8
+// character: a key of accented or CJK text cut mid-character would show an
+// invalid byte where the reader expects a letter.
+func cutAtRune(s string, n int) string {
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
 // redactCommand renders a slowlog command line, hiding arguments of
 // commands that can carry secrets and trimming long or many arguments.
 func redactCommand(args []string) string {
@@ -73,7 +84,7 @@ func redactCommand(args []string) string {
 			break
 		}
 		if len(a) > maxArgLen {
-			a = a[:maxArgLen] + "..."
+			a = cutAtRune(a, maxArgLen) + "..."
 		}
 		parts = append(parts, a)
 	}

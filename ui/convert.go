@@ -9,6 +9,7 @@ import (
 	"gatewayops/alarms"
 	"gatewayops/gateway"
 	"gatewayops/internal/numfmt"
+	"gatewayops/internal/termsafe"
 	"gatewayops/runbooks"
 )
 
@@ -131,7 +132,10 @@ func diagnosisText(d gateway.Diagnosis) string {
 		if i == 5 {
 			break
 		}
-		fmt.Fprintf(&b, "slow: %s %d µs %s\n", s.At.UTC().Format("15:04:05Z"), s.DurationUs, s.Command)
+		// A slowlog entry holds the arguments as sent, and anyone who can
+		// reach Redis chooses them: a newline would break the row, an
+		// escape sequence would reach the terminal.
+		fmt.Fprintf(&b, "slow: %s %d µs %s\n", s.At.UTC().Format("15:04:05Z"), s.DurationUs, termsafe.String(s.Command))
 	}
 	for _, l := range d.Latency {
 		fmt.Fprintf(&b, "latency event %s: latest %d ms, max %d ms\n", l.Event, l.LatestMs, l.MaxMs)

@@ -171,7 +171,8 @@ func (l *live) refresh(ctx context.Context) (Snapshot, error) {
 		l.refreshStatus(ctx, &snap, admin, adminErr)
 		l.refreshRedis(ctx, &snap)
 	}
-	snap.Redis = strings.TrimSpace(l.diagnosis + "\n\n" + l.reservations)
+	// Redis's answers and the admin server's errors come from outside.
+	snap.Redis = termsafe.Text(strings.TrimSpace(l.diagnosis + "\n\n" + l.reservations))
 	l.last = snap
 	return snap, nil
 }
