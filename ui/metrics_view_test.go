@@ -21,7 +21,7 @@ func TestMetricsViewShowsEverySeriesOfAPanel(t *testing.T) {
 			{Label: "byok %", Series: []alarms.Point{{Value: 2}, {Value: 35}}},
 		},
 	}, {Title: "Finalize Failures"}}
-	out := ansi.Strip(metricsView(&st, panels, 160, 40))
+	out := ansi.Strip(metricsView(&st, panels, true, 160, 40))
 	for _, want := range []string{"Error Rate %", "  baseline %", "  byok %", "✗ ≥ Alarm 5%", "Finalize Failures", "no data"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("metrics view lacks %q:\n%s", want, out)
@@ -31,6 +31,19 @@ func TestMetricsViewShowsEverySeriesOfAPanel(t *testing.T) {
 		if strings.Contains(line, "baseline") && strings.Contains(line, "✗") {
 			t.Errorf("the healthy series is marked over the threshold: %q", line)
 		}
+	}
+}
+
+// Every refresh lists every panel of the catalog, so no panels after a
+// refresh is a catalog without any: saying "waiting for the first refresh"
+// then sent an on-call engineer waiting for nothing.
+func TestMetricsViewSaysWhenTheCatalogHasNoPanels(t *testing.T) {
+	st := NewStyles(true, true)
+	if out := ansi.Strip(metricsView(&st, nil, false, 80, 20)); !strings.Contains(out, "waiting for the first refresh") {
+		t.Errorf("before the first refresh: %q", out)
+	}
+	if out := ansi.Strip(metricsView(&st, nil, true, 80, 20)); !strings.Contains(out, "catalog defines none") || strings.Contains(out, "waiting") {
+		t.Errorf("after a refresh of a catalog without panels: %q", out)
 	}
 }
 

@@ -106,7 +106,7 @@ func overlay(base, box string, w, h int) string {
 func (m Model) viewBody(w, h int, now time.Time) string {
 	switch m.view {
 	case viewMetrics:
-		return metricsView(m.styles, m.snap.Panels, w, h)
+		return metricsView(m.styles, m.snap.Panels, !m.snap.TakenAt.IsZero(), w, h)
 	case viewRedis:
 		return redisView(m.styles, m.snap.Redis, m.backendsText(now), h)
 	case viewFlags:

@@ -259,9 +259,14 @@ func (m Model) handleExport(msg exportMsg) (tea.Model, tea.Cmd) {
 // metricsView draws each dashboard panel as one row: title, latest value,
 // a sparkline scaled to include the first threshold, and a marker when the
 // latest value is over a threshold; the thresholds are listed under it.
-func metricsView(st *Styles, panels []Panel, width, height int) string {
-	if len(panels) == 0 {
+// Every refresh lists every panel of the catalog, data or not, so none
+// after one means the catalog has none (refreshed: a snapshot is in).
+func metricsView(st *Styles, panels []Panel, refreshed bool, width, height int) string {
+	if len(panels) == 0 && !refreshed {
 		return st.Muted.Render("no metric panels yet (waiting for the first refresh)")
+	}
+	if len(panels) == 0 {
+		return st.Muted.Render("no metric panels: this environment's catalog defines none (its panels: section)")
 	}
 	const titleW, valueW = 34, 14
 	sw := min(max(width-titleW-valueW-24, 10), 60)
