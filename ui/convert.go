@@ -105,9 +105,21 @@ func reservationsText(t gateway.ReservationCounts) string {
 	return out
 }
 
+// joinParts joins the non-empty parts of a view with a blank line.
+func joinParts(parts ...string) string {
+	var kept []string
+	for _, p := range parts {
+		if p = strings.TrimSpace(p); p != "" {
+			kept = append(kept, p)
+		}
+	}
+	return strings.Join(kept, "\n\n")
+}
+
 func cents(c int64) string { return numfmt.Dollars(c) }
 
-// diagnosisText is the redis.diagnose part of the Redis view.
+// diagnosisText is the head of the redis.diagnose part of the Redis view:
+// latency, server, memory, keyspace.
 func diagnosisText(d gateway.Diagnosis) string {
 	var b strings.Builder
 	if d.Ping.Error != "" {
@@ -117,14 +129,20 @@ func diagnosisText(d gateway.Diagnosis) string {
 	}
 	fmt.Fprintf(&b, "server %s (%s), up %s; clients %d connected, %d blocked\n",
 		d.Server.Version, d.Server.Mode, age(time.Duration(d.Server.UptimeSeconds)*time.Second), d.Clients.Connected, d.Clients.Blocked)
-	mem := fmt.Sprintf("memory %d bytes used", d.Memory.UsedBytes)
+	mem := fmt.Sprintf("memory %s bytes used", numfmt.Thousands(d.Memory.UsedBytes))
 	if d.Memory.MaxBytes > 0 {
-		mem += fmt.Sprintf(" of %d (%.1f%%)", d.Memory.MaxBytes, d.Memory.UsedPercent)
+		mem += fmt.Sprintf(" of %s (%.1f%%)", numfmt.Thousands(d.Memory.MaxBytes), d.Memory.UsedPercent)
 	}
 	fmt.Fprintf(&b, "%s, policy %s, evicted %d\n", mem, d.Memory.Policy, d.Memory.EvictedKeys)
 	for _, k := range d.Keyspace {
-		fmt.Fprintf(&b, "%s: %d keys, %d with expiry\n", k.DB, k.Keys, k.Expires)
+		fmt.Fprintf(&b, "%s: %s keys, %s with expiry\n", k.DB, numfmt.Thousands(k.Keys), numfmt.Thousands(k.Expires))
 	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// slowlogText is the slowlog and latency part of the Redis view.
+func slowlogText(d gateway.Diagnosis) string {
+	var b strings.Builder
 	if d.SlowlogErr != "" {
 		fmt.Fprintf(&b, "slowlog unavailable: %s\n", d.SlowlogErr)
 	}

@@ -58,10 +58,11 @@ type live struct {
 	status    statusFetch
 	redisRead backgroundRead[gateway.Diagnosis]
 	refreshed bool // a refresh has run: the first asks for neither read
-	// diagnosis and reservations are the last Redis diagnosis and status
-	// reservation totals shown, kept while a read is out or failing; the
-	// snapshot's Redis text is the two together.
-	diagnosis, reservations string
+	// diagnosis, reservations and slowlog are the last Redis diagnosis,
+	// status reservation totals and slowlog shown, kept while a read is out
+	// or failing; the snapshot's Redis text is the three in that order, so
+	// a short pane cuts the slowlog, not the counts.
+	diagnosis, reservations, slowlog string
 	// prefetch is the first refresh, started by Prefetch before the
 	// console's first frame; the first Refresh takes it.
 	prefetch atomic.Pointer[future.Future[Snapshot]]
@@ -172,7 +173,7 @@ func (l *live) refresh(ctx context.Context) (Snapshot, error) {
 		l.refreshRedis(ctx, &snap)
 	}
 	// Redis's answers and the admin server's errors come from outside.
-	snap.Redis = termsafe.Text(strings.TrimSpace(l.diagnosis + "\n\n" + l.reservations))
+	snap.Redis = termsafe.Text(joinParts(l.diagnosis, l.reservations, l.slowlog))
 	l.last = snap
 	return snap, nil
 }
@@ -247,9 +248,9 @@ func (l *live) refreshRedis(ctx context.Context, snap *Snapshot) {
 			err = errors.New(r.v.Ping.Error)
 		}
 		l.redis.record(err, l.d.Now())
-		l.diagnosis = diagnosisText(r.v)
+		l.diagnosis, l.slowlog = diagnosisText(r.v), slowlogText(r.v)
 		if err != nil {
-			l.diagnosis = "redis.diagnose failed: " + err.Error()
+			l.diagnosis, l.slowlog = "redis.diagnose failed: "+err.Error(), ""
 		}
 	}
 	snap.Health = append(snap.Health, l.redis.health())

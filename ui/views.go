@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"gatewayops/alarms"
+	"gatewayops/internal/numfmt"
 )
 
 // flagsView lists the runtime flags and the pool-claim enforcement mode.
@@ -337,5 +338,18 @@ func redisView(st *Styles, text, backends string, height int) string {
 	if strings.TrimSpace(text) == "" {
 		text = st.Muted.Render("Redis inspection not configured or not loaded yet (set redis_url_env to enable it)")
 	}
-	return clampLines(backends+"\n\n"+st.Header.Render("Redis (read-only inspection) and reservations")+"\n"+text, height)
+	return clampLinesSaying(st, backends+"\n\n"+st.Header.Render("Redis (read-only inspection) and reservations")+"\n"+text, height)
+}
+
+// clampLinesSaying is clampLines that says so when it cuts: its last line
+// counts the lines a taller pane would show, so nobody reads a cut list as
+// the whole one.
+func clampLinesSaying(st *Styles, s string, n int) string {
+	lines := strings.Split(s, "\n")
+	if n <= 0 || len(lines) <= n {
+		return clampLines(s, n)
+	}
+	cut := len(lines) - n + 1
+	more := st.Muted.Render(fmt.Sprintf("… %s (a taller pane shows them)", numfmt.Count(int64(cut), "more line", "more lines")))
+	return strings.Join(append(lines[:n-1], more), "\n")
 }

@@ -5,6 +5,10 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	tea "charm.land/bubbletea/v2"
+
+	"gatewayops/gateway"
 )
 
 // A slowlog entry holds a command's arguments as a caller sent them, and
@@ -48,5 +52,36 @@ func TestRedisViewShowsSlowlogArgumentsEscapedOnOneLine(t *testing.T) {
 	want := `0 evil\x1b]2;pwned\a\nline2 xéé`
 	if !strings.Contains(row, want) || !strings.HasSuffix(row, "é...") {
 		t.Fatalf("the slowlog row is %q, want it to hold %q and end in an uncut é...\nview:\n%s", row, want, snap.Redis)
+	}
+}
+
+// At 80x24 with a full slowlog the reservation counts and the drift stay
+// on screen, and the cut slowlog says how much a taller pane would show:
+// the slowlog came first and cut the drift line off without a word.
+func TestRedisViewKeepsReservationsOnAnEightyByTwentyFourPane(t *testing.T) {
+	d := gateway.Diagnosis{Server: gateway.ServerInfo{Version: "7.0.15", Mode: "standalone"},
+		Keyspace: []gateway.KeyspaceDB{{DB: "db0", Keys: 9505, Expires: 9497}}}
+	for i := range 5 {
+		d.Slowlog = append(d.Slowlog, gateway.SlowlogEntry{At: t0, DurationUs: int64(300000 + i), Command: "EVAL local i = 0 ..."})
+	}
+	counts := gateway.ReservationCounts{Communities: 4, Live: 7652, Expired: 1906, Orphaned: 990442, ReservedCents: 250000,
+		Summary: &gateway.BackgroundSummary{AgeMs: 23000}}
+	m := New(startStack(t, "staging", false).backend, Options{RefreshEvery: time.Hour, NoColor: true, Now: func() time.Time { return t0 }})
+	m = update(t, m, tea.WindowSizeMsg{Width: 80, Height: 24})
+	var health []Health
+	for _, name := range []string{"cloudwatch", "admin api", "redis"} {
+		health = append(health, Health{Name: name, Calls: 1, LastSuccess: t0})
+	}
+	next, _ := m.Update(snapshotMsg{id: m.refreshID, snap: Snapshot{TakenAt: t0, Health: health,
+		Redis: joinParts(diagnosisText(d), reservationsText(counts), slowlogText(d))}})
+	m = update(t, next.(Model), press("3"))
+	got := screen(m)
+	for _, want := range []string{"990,442 orphaned", "drift $0.00 (summary 23s old)", "slow: ", "… 3 more lines (a taller pane shows them)"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the 80x24 Redis view lacks %q:\n%s", want, got)
+		}
+	}
+	if n := strings.Count(got, "\n") + 1; n != 24 {
+		t.Errorf("the screen is %d lines, want 24:\n%s", n, got)
 	}
 }
