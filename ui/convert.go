@@ -105,15 +105,18 @@ func reservationsText(t gateway.ReservationCounts) string {
 	return out
 }
 
-// joinParts joins the non-empty parts of a view with a blank line.
-func joinParts(parts ...string) string {
+// redisText is the Redis view's text: the diagnosis head, the
+// reservations, then the slowlog, so that a short pane cuts the slowlog,
+// not the counts; the parts that are empty are left out. All of it comes
+// from outside (Redis's answers, the admin server's errors): escaped.
+func redisText(diagnosis, reservations, slowlog string) string {
 	var kept []string
-	for _, p := range parts {
+	for _, p := range []string{diagnosis, reservations, slowlog} {
 		if p = strings.TrimSpace(p); p != "" {
 			kept = append(kept, p)
 		}
 	}
-	return strings.Join(kept, "\n\n")
+	return termsafe.Text(strings.Join(kept, "\n\n"))
 }
 
 func cents(c int64) string { return numfmt.Dollars(c) }

@@ -60,8 +60,7 @@ type live struct {
 	refreshed bool // a refresh has run: the first asks for neither read
 	// diagnosis, reservations and slowlog are the last Redis diagnosis,
 	// status reservation totals and slowlog shown, kept while a read is out
-	// or failing; the snapshot's Redis text is the three in that order, so
-	// a short pane cuts the slowlog, not the counts.
+	// or failing; the snapshot's Redis text is the three (redisText).
 	diagnosis, reservations, slowlog string
 	// prefetch is the first refresh, started by Prefetch before the
 	// console's first frame; the first Refresh takes it.
@@ -172,8 +171,7 @@ func (l *live) refresh(ctx context.Context) (Snapshot, error) {
 		l.refreshStatus(ctx, &snap, admin, adminErr)
 		l.refreshRedis(ctx, &snap)
 	}
-	// Redis's answers and the admin server's errors come from outside.
-	snap.Redis = termsafe.Text(joinParts(l.diagnosis, l.reservations, l.slowlog))
+	snap.Redis = redisText(l.diagnosis, l.reservations, l.slowlog)
 	l.last = snap
 	return snap, nil
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -44,6 +45,24 @@ func TestMetricsViewSaysWhenTheCatalogHasNoPanels(t *testing.T) {
 	}
 	if out := ansi.Strip(metricsView(&st, nil, true, 80, 20)); !strings.Contains(out, "catalog defines none") || strings.Contains(out, "waiting") {
 		t.Errorf("after a refresh of a catalog without panels: %q", out)
+	}
+}
+
+// The metrics view does not scroll: the default catalog's eleven panels
+// take 45 lines, and at 80x24 the view stopped at the fourth panel
+// without a word. A cut view now says how much a taller pane shows.
+func TestMetricsViewSaysWhatAShortPaneCuts(t *testing.T) {
+	st := NewStyles(true, true)
+	var panels []Panel
+	for i := range 11 {
+		panels = append(panels, Panel{Title: fmt.Sprintf("panel %d", i), Lines: []PanelLine{{Label: "a"}, {Label: "b"}, {Label: "c"}}})
+	}
+	lines := strings.Split(ansi.Strip(metricsView(&st, panels, true, 80, 20)), "\n")
+	if len(lines) != 20 || !strings.Contains(lines[19], "… 26 more lines (a taller pane shows them)") {
+		t.Errorf("a cut metrics view does not say so (%d lines), last: %q", len(lines), lines[len(lines)-1])
+	}
+	if out := ansi.Strip(metricsView(&st, panels[:1], true, 80, 20)); strings.Contains(out, "more line") {
+		t.Errorf("a view that fits says it is cut:\n%s", out)
 	}
 }
 

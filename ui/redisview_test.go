@@ -57,10 +57,12 @@ func TestRedisViewShowsSlowlogArgumentsEscapedOnOneLine(t *testing.T) {
 
 // At 80x24 with a full slowlog the reservation counts and the drift stay
 // on screen, and the cut slowlog says how much a taller pane would show:
-// the slowlog came first and cut the drift line off without a word.
+// the slowlog came first and cut the drift line off without a word. The
+// text is built as the console builds it (redisText), escaped.
 func TestRedisViewKeepsReservationsOnAnEightyByTwentyFourPane(t *testing.T) {
 	d := gateway.Diagnosis{Server: gateway.ServerInfo{Version: "7.0.15", Mode: "standalone"},
-		Keyspace: []gateway.KeyspaceDB{{DB: "db0", Keys: 9505, Expires: 9497}}}
+		Keyspace:   []gateway.KeyspaceDB{{DB: "db0", Keys: 9505, Expires: 9497}},
+		SlowlogErr: "ERR refused\x1b[2J"} // an error's text comes from outside too
 	for i := range 5 {
 		d.Slowlog = append(d.Slowlog, gateway.SlowlogEntry{At: t0, DurationUs: int64(300000 + i), Command: "EVAL local i = 0 ..."})
 	}
@@ -73,13 +75,16 @@ func TestRedisViewKeepsReservationsOnAnEightyByTwentyFourPane(t *testing.T) {
 		health = append(health, Health{Name: name, Calls: 1, LastSuccess: t0})
 	}
 	next, _ := m.Update(snapshotMsg{id: m.refreshID, snap: Snapshot{TakenAt: t0, Health: health,
-		Redis: joinParts(diagnosisText(d), reservationsText(counts), slowlogText(d))}})
+		Redis: redisText(diagnosisText(d), reservationsText(counts), slowlogText(d))}})
 	m = update(t, next.(Model), press("3"))
 	got := screen(m)
-	for _, want := range []string{"990,442 orphaned", "drift $0.00 (summary 23s old)", "slow: ", "… 3 more lines (a taller pane shows them)"} {
+	for _, want := range []string{"990,442 orphaned", "drift $0.00 (summary 23s old)", "slow: ", "… 4 more lines (a taller pane shows them)"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("the 80x24 Redis view lacks %q:\n%s", want, got)
 		}
+	}
+	if strings.Contains(m.render(), "\x1b[2J") || !strings.Contains(got, `ERR refused\x1b[2J`) {
+		t.Errorf("the slowlog's error reached the terminal unescaped:\n%s", got)
 	}
 	if n := strings.Count(got, "\n") + 1; n != 24 {
 		t.Errorf("the screen is %d lines, want 24:\n%s", n, got)

@@ -278,7 +278,7 @@ func metricsView(st *Styles, panels []Panel, refreshed bool, width, height int) 
 			lines = append(lines, st.Muted.Render(fmt.Sprintf("%*s threshold %s: %s", titleW, "", a.Label, fmtValue(a.Value, p.Unit))))
 		}
 	}
-	return clampLines(strings.Join(lines, "\n"), height)
+	return clampLinesSaying(st, strings.Join(lines, "\n"), height)
 }
 
 // panelRows draws a panel: one row when it has one series (or none), else a
@@ -343,7 +343,8 @@ func redisView(st *Styles, text, backends string, height int) string {
 
 // clampLinesSaying is clampLines that says so when it cuts: its last line
 // counts the lines a taller pane would show, so nobody reads a cut list as
-// the whole one.
+// the whole one. For the views that do not scroll (metrics, Redis); the
+// layout's regions keep clampLines, which pads and cuts to a fixed height.
 func clampLinesSaying(st *Styles, s string, n int) string {
 	lines := strings.Split(s, "\n")
 	if n <= 0 || len(lines) <= n {
