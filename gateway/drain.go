@@ -27,6 +27,27 @@ type drainPlan struct {
 	// hashEdge is the hash window's start (see hashWindow): a member scored
 	// at or below it is an orphan without reading its hash.
 	hashEdge int64
+	// ownMonth is the month whose expiry set is drained without the
+	// ownership check of decisions.md 20 (see ownMonthAt); "" near a
+	// month's edge.
+	ownMonth string
+}
+
+// monthEdgeMargin is how near a month's start or end the current month's
+// set keeps the ownership check: a gateway task whose clock is off from ours
+// by less than this may already (or still) be reserving in the neighbouring
+// month, and its hash can then share a name with a member of this one.
+const monthEdgeMargin = time.Hour
+
+// ownMonthAt is the month whose members name only their own hashes at now
+// (decisions.md 185): the current one, unless now is within monthEdgeMargin
+// of its start or end.
+func ownMonthAt(now time.Time) string {
+	m := Month(now)
+	if Month(now.Add(-monthEdgeMargin)) != m || Month(now.Add(monthEdgeMargin)) != m {
+		return ""
+	}
+	return m
 }
 
 func (s *Store) planDrain(req DrainRequest) (drainPlan, error) {
@@ -69,7 +90,8 @@ func (s *Store) planDrain(req DrainRequest) (drainPlan, error) {
 		req.StaleAsOfMs = now
 	}
 	cutoff := req.StaleAsOfMs - ms(older) + ms(s.opts.ReservationTTL)
-	return drainPlan{DrainRequest: req, olderThan: older, cutoff: cutoff, hashEdge: now - ms(hashWindow)}, nil
+	return drainPlan{DrainRequest: req, olderThan: older, cutoff: cutoff, hashEdge: now - ms(hashWindow),
+		ownMonth: ownMonthAt(time.UnixMilli(now))}, nil
 }
 
 // Drain claims stale reservations in bounded batches (each batch one Lua call

@@ -205,14 +205,17 @@ func (cd *CommunityDrain) add(r batchReply) {
 // drainBatch runs one drain_batch.lua call (a dry run from offset).
 func (s *Store) drainBatch(ctx context.Context, p drainPlan, t monthKey, offset int64) batchReply {
 	keys := []string{ReservedKey(t.community, t.month), ExpiryKey(t.community, t.month)}
-	dry := "0"
+	dry, check := "0", "1"
 	if p.DryRun {
 		dry = "1"
+	}
+	if t.month == p.ownMonth {
+		check = "0"
 	}
 	start := time.Now()
 	vals, err := s.runDrainScript(ctx, p.DryRun, s.scripts.drainBatch, s.scripts.drainBatchOnce, keys,
 		p.cutoff, p.BatchSize, ReservationKeyPrefix(t.community), dry, ms(counterTTL), offset, ms(s.opts.ReservationTTL),
-		s.drainBudget().Microseconds(), p.hashEdge).Slice()
+		s.drainBudget().Microseconds(), p.hashEdge, check).Slice()
 	if err != nil {
 		return batchReply{onRedis: time.Since(start), err: fmt.Errorf("drain batch: %w", err)}
 	}

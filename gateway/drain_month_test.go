@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -23,7 +24,9 @@ func TestDrainPreviousMonthSparesTheLiveHashOfTheSameKey(t *testing.T) {
 	f.expireHash(t, "c1", "u1", "k1") // the 360 s hash TTL, which a test cannot wait for
 	f.clock.Set(monthEdge.Add(3 * time.Minute))
 	f.reserve(t, "c1", "u1", "k1", 25)
-	f.clock.Set(monthEdge.Add(7 * time.Minute)) // November's member is stale, December's is live
+	// November's member (score 00:03) is stale and inside the hash window (so its
+	// hash is read, not removed by rank), December's (00:06) is live.
+	f.clock.Set(monthEdge.Add(6 * time.Minute))
 
 	res, err := f.store.Drain(f.ctx, DrainRequest{Mode: DrainReap})
 	if err != nil {
@@ -61,7 +64,7 @@ func TestDrainDryRunPredictsTheMonthCollision(t *testing.T) {
 	f.expireHash(t, "c1", "u1", "k1")
 	f.clock.Set(monthEdge.Add(3 * time.Minute))
 	f.reserve(t, "c1", "u1", "k1", 25)
-	f.clock.Set(monthEdge.Add(7 * time.Minute))
+	f.clock.Set(monthEdge.Add(6 * time.Minute)) // November's member is read, as above
 	dry, err := f.store.Drain(f.ctx, DrainRequest{DryRun: true})
 	if err != nil {
 		t.Fatal(err)
@@ -107,5 +110,74 @@ func TestReconcileCountsAHashOnlyInItsOwnMonth(t *testing.T) {
 	}
 	if got := f.getInt(t, ReservedKey("c1", "2026-11")); got != 0 {
 		t.Fatalf("November reserved = %d, want 0", got)
+	}
+}
+
+// TestOwnMonthAtLeavesTheMonthsEdges: the current month's set is drained
+// without the ownership check only away from the month's first and last
+// monthEdgeMargin (decisions.md 185).
+func TestOwnMonthAtLeavesTheMonthsEdges(t *testing.T) {
+	for _, c := range []struct {
+		at   time.Time
+		want string
+	}{
+		{time.Date(2026, 12, 15, 12, 0, 0, 0, time.UTC), "2026-12"},
+		{time.Date(2026, 12, 1, 1, 0, 0, 0, time.UTC), "2026-12"},
+		{time.Date(2026, 12, 1, 0, 59, 0, 0, time.UTC), ""},
+		{time.Date(2026, 12, 31, 22, 59, 0, 0, time.UTC), "2026-12"},
+		{time.Date(2026, 12, 31, 23, 0, 0, 0, time.UTC), ""},
+		{time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC), ""},
+		{time.Date(2026, 12, 15, 12, 0, 0, 0, time.FixedZone("UTC+14", 14*3600)), "2026-12"}, // months are UTC's
+	} {
+		if got := ownMonthAt(c.at); got != c.want {
+			t.Errorf("ownMonthAt(%s) = %q, want %q", c.at, got, c.want)
+		}
+	}
+}
+
+// TestDrainChecksTheCurrentMonthsOwnershipOnlyNearItsEdges: mid-month a
+// current-month member's hash is its own (every reserve of that name in the
+// month rewrites the member's score), so the drain claims it with one HGET,
+// even when its created_at_ms was altered by hand; in the month's first and
+// last hour, where a gateway task with a skewed clock may write the
+// neighbouring month, the same hash is compared (HMGET) and left alone.
+func TestDrainChecksTheCurrentMonthsOwnershipOnlyNearItsEdges(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		reserve time.Time
+		claimed bool
+	}{
+		{"mid-month", time.Date(2026, 12, 15, 12, 0, 0, 0, time.UTC), true},
+		{"first hour", time.Date(2026, 12, 1, 0, 1, 0, 0, time.UTC), false},
+		{"last hour", time.Date(2026, 12, 31, 23, 40, 0, 0, time.UTC), false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFixture(t)
+			f.setLimit(t, "c1", 1_000_000)
+			f.clock.Set(c.reserve)
+			f.reserve(t, "c1", "u1", "k1", 40)
+			key := ReservationKey("c1", "u1", "k1")
+			if err := f.rdb.HSet(f.ctx, key, "created_at_ms", 1).Err(); err != nil {
+				t.Fatal(err)
+			}
+			f.clock.Set(c.reserve.Add(6 * time.Minute)) // stale, inside the hash window
+			f.rdb.ConfigResetStat(f.ctx)
+			res, err := f.store.Drain(f.ctx, DrainRequest{Community: "c1"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			stats := f.rdb.Info(f.ctx, "commandstats").Val()
+			kept := f.rdb.Exists(f.ctx, key).Val() == 1
+			if c.claimed {
+				if res.Claimed != 1 || res.ReclaimedCents != 40 || kept || !strings.Contains(stats, "cmdstat_hget:calls=1,") ||
+					strings.Contains(stats, "cmdstat_hmget") {
+					t.Fatalf("want the hash claimed with one HGET: %+v, hash kept %t\n%s", res, kept, stats)
+				}
+				return
+			}
+			if res.Claimed != 0 || res.Orphans != 1 || !kept || !strings.Contains(stats, "cmdstat_hmget:calls=1,") {
+				t.Fatalf("want the hash compared (one HMGET) and left alone: %+v, hash kept %t\n%s", res, kept, stats)
+			}
+		})
 	}
 }

@@ -369,6 +369,9 @@ func TestWarmSummaryCostsChangesNotMembers(t *testing.T) {
 // disagree and reads the community cold.
 func TestSummaryCacheSeesWhatNoHashWriteTells(t *testing.T) {
 	f, cache := cacheFixture(t)
+	// In the month's last hour, where the drain checks created_at_ms in
+	// the current month's set too (decisions.md 185).
+	f.clock.Set(time.Date(2026, 3, 31, 23, 40, 0, 0, time.UTC))
 	f.setLimit(t, "c1", 1_000_000)
 	l := &lockstep{t: t, f: f, cache: cache}
 	f.reserve(t, "c1", "u1", "collide", 100)

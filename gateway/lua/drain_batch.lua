@@ -7,7 +7,9 @@
 -- A hash is therefore claimed through a member only when the hash's
 -- created_at_ms + reservation TTL equals the member's score (the expiry the
 -- reserve wrote for exactly this hash); otherwise the member is an orphan and
--- the hash is left alone.
+-- the hash is left alone. That check is needed only where another month's
+-- reserve may have written the hash: the caller turns it off (ARGV[10] = '0')
+-- for the current month's set away from the month's edges (decisions.md 185).
 -- A member scored at or below ARGV[9] (the hash window's start: expired
 -- longer ago than its hash lives, decisions.md 74) has no hash of its own
 -- left, so it is an orphan without looking: such members are the lowest
@@ -19,7 +21,8 @@
 -- KEYS: reserved, expiry zset (reservation hashes are built from the prefix,
 -- as the gateway's reaper does: single-node Redis only, not cluster-safe)
 -- ARGV: cutoffScore, batchSize, reservation key prefix, dryRun (1/0), counterTtlMs,
---       dryRunOffset, reservationTtlMs, budgetUs, hashWindowStartScore
+--       dryRunOffset, reservationTtlMs, budgetUs, hashWindowStartScore,
+--       checkOwnership (1/0)
 -- Returns {seen, claimed, reclaimed, orphans, orphanSample (<= 20), done (1/0), nextDryRunOffset,
 --          reserved before the batch, reserved after it, members left at or below the cutoff,
 --          the batch's start on Redis's clock ("<seconds><microseconds, 6 digits>"),
@@ -30,15 +33,16 @@
 -- replies that come back on different connections); a reserved counter that is not an integer
 -- stops the batch before it changes anything (done, nothing seen).
 -- clock is Redis's time in microseconds, and TIME's reply.
+local call, tonumber = redis.call, tonumber
 local function clock()
-  local t = redis.call('TIME')
+  local t = call('TIME')
   return tonumber(t[1]) * 1000000 + tonumber(t[2]), t
 end
 local started, t = clock()
 -- As a string: the once-wrapper stores replies through cjson, which keeps
 -- 14 digits of a number, and a 16-digit time would come back rounded.
 local ranAt = t[1] .. string.format('%06d', tonumber(t[2]))
-local before = redis.call('GET', KEYS[1])
+local before = call('GET', KEYS[1])
 if before and not string.match(before, '^-?%d+$') then
   return {0, 0, 0, 0, {}, 1, tonumber(ARGV[6]), before, before, 0, ranAt, 0, 0}
 end
@@ -71,15 +75,15 @@ local byRank = 0
 -- The members past their hash's lifetime, by rank: at most 4n (one range
 -- removal of 4n costs about what n reads do), besides the n read below, in
 -- chunks of 512 inside the time box (a chunk costs more on a bigger set).
-local old = redis.call('ZCOUNT', KEYS[2], '-inf', math.min(cutoff, tonumber(ARGV[9])))
+local old = call('ZCOUNT', KEYS[2], '-inf', math.min(cutoff, tonumber(ARGV[9])))
 local first = dry and offset or 0
 local k = math.min(old - first, 4 * n)
 if k > 0 then
-  sample = redis.call('ZRANGE', KEYS[2], first, first + math.min(k, 20) - 1)
+  sample = call('ZRANGE', KEYS[2], first, first + math.min(k, 20) - 1)
   local gone = 0
   while gone < k do
     local c = math.min(512, k - gone)
-    if not dry then redis.call('ZREMRANGEBYRANK', KEYS[2], 0, c - 1) end
+    if not dry then call('ZREMRANGEBYRANK', KEYS[2], 0, c - 1) end
     gone = gone + c
     if gone < k and overdue() then break end
   end
@@ -93,30 +97,52 @@ end
 -- calls, 16 members ~80 us), so a batch fills its time box whatever a
 -- member costs.
 local stopped = false
+-- Members at or below the cutoff are ranks 0..upto-1 (the set is ordered by
+-- score), so a page of ranks needs no score to know where the cutoff is.
+local upto = call('ZCOUNT', KEYS[2], '-inf', cutoff)
+-- check: whether a hash is claimed only when created_at_ms + TTL is the
+-- member's score (ARGV[10] = '1'; see the header). The caller leaves it off
+-- for the current month's set, far from the month's end: every member there
+-- was written by a reserve of this month together with the hash it names,
+-- and a later reserve of that name in this month rewrites the member's
+-- score, so the hash is the member's own. One HGET then does what an HMGET
+-- of two fields and a page with scores did, at half the cost a member.
+local check = ARGV[10] == '1'
 if visited < n then lap() end -- the removal by rank is not a chunk of reads
 while visited < n do
-  local want = math.min(128, n - visited)
   -- By rank (O(log N + n)): a dry run removes nothing, so it pages from
   -- its offset; a live one removes what it read, so it starts at rank 0.
   local from = dry and offset or 0
-  local page = redis.call('ZRANGE', KEYS[2], from, from + want - 1, 'WITHSCORES')
-  local full = #page == 2 * want
+  local want = math.min(128, n - visited, upto - from)
+  if want <= 0 then break end
+  local page, step
+  if check then
+    page, step = call('ZRANGE', KEYS[2], from, from + want - 1, 'WITHSCORES'), 2
+  else
+    page, step = call('ZRANGE', KEYS[2], from, from + want - 1), 1
+  end
   local removed = 0
-  for i = 1, #page, 2 do
-    local m, score = page[i], tonumber(page[i + 1])
-    if score > cutoff then full = false break end
+  for i = 1, #page, step do
+    local m = page[i]
     seen, visited, offset = seen + 1, visited + 1, offset + 1
     local key = prefix .. m
-    local h = redis.call('HMGET', key, 'estimated_cost', 'created_at_ms')
-    local created = tonumber(h[2])
-    local owned = h[1] ~= false and created ~= nil and created + ttl == score
+    local est, owned
+    if check then
+      local h = call('HMGET', key, 'estimated_cost', 'created_at_ms')
+      local created = tonumber(h[2])
+      est = h[1]
+      owned = est ~= false and created ~= nil and created + ttl == tonumber(page[i + 1])
+    else
+      est = call('HGET', key, 'estimated_cost')
+      owned = est ~= false
+    end
     if owned and not dry then
-      owned = redis.call('DEL', key) == 1
+      owned = call('DEL', key) == 1
     end
     removed = removed + 1
     if owned then
       claimed = claimed + 1
-      reclaimed = reclaimed + (tonumber(h[1]) or 0)
+      reclaimed = reclaimed + (tonumber(est) or 0)
     else
       orphans = orphans + 1
       if #sample < 20 then sample[#sample + 1] = m end
@@ -128,26 +154,23 @@ while visited < n do
   end
   if not dry and removed > 0 then
     -- What was read is ranks 0..removed-1: one range removal, not a ZREM per member.
-    redis.call('ZREMRANGEBYRANK', KEYS[2], 0, removed - 1)
+    call('ZREMRANGEBYRANK', KEYS[2], 0, removed - 1)
+    upto = upto - removed
   end
-  if stopped or (full and visited >= n) then
-    done = 0
-    break
-  end
-  if not full then break end
+  if stopped or #page < want * step then break end
 end
 -- What is left: a live batch removed what it read, a dry run pages past it.
-local left = redis.call('ZCOUNT', KEYS[2], '-inf', cutoff) - (dry and offset or 0)
-if left <= 0 then done = 1 end
+local left = upto - (dry and offset or 0)
+if left > 0 then done = 0 end
 local after = before
 if not dry and reclaimed > 0 and before then
-  local counter = redis.call('DECRBY', KEYS[1], reclaimed)
+  local counter = call('DECRBY', KEYS[1], reclaimed)
   if counter < 0 then
     redis.log(redis.LOG_WARNING, 'ACCOUNTING_DRIFT reserved below zero: ' .. KEYS[1])
-    redis.call('SET', KEYS[1], 0)
+    call('SET', KEYS[1], 0)
     counter = 0
   end
-  redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[5]))
+  call('PEXPIRE', KEYS[1], tonumber(ARGV[5]))
   after = tostring(counter)
 end
 local took = clock() - started
