@@ -60,7 +60,8 @@ stays up to 35 days: 2,000 live and 500 just-expired reservations with their has
 member an orphan scored since the start of the month). **Ours** is the console's drain
 (`Store.Drain` of community bench, its keys looked up by name: bounded batches of 500 that also
 return after ~0.8 ms of server time; members expired longer ago than their hash lives go by rank,
-2,000 a call, without a hash read: decisions.md 74; a live drain keeps its next batch queued at
+2,000 a call, without a hash read: decisions.md 74; the others one HGET each, since the
+current month's members away from its edges name only their own hashes: decisions.md 185; a live drain keeps its next batch queued at
 Redis behind the running one, sent 200 µs after it, so Redis does not wait a round trip between
 batches: decisions.md 178); the **baseline** is the gateway's own reaper (`Store.Reap`:
 one unbounded script call over every expired member). Drain and reaper run by turns in one benchmark
