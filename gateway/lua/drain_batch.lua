@@ -69,7 +69,6 @@ local function lap()
 end
 local seen, claimed, reclaimed, orphans = 0, 0, 0, 0
 local sample = {}
-local done = 1
 local visited = 0
 local byRank = 0
 -- The members past their hash's lifetime, by rank: at most 4n (one range
@@ -89,7 +88,7 @@ if k > 0 then
   end
   seen, orphans, offset, byRank = gone, gone, offset + gone, gone
   if old - first > gone then -- more are left: read none of the younger ones yet
-    visited, done = n, 0
+    visited = n
   end
 end
 -- The members up to the cutoff, one by one, at most n: pages of up to 128
@@ -102,7 +101,7 @@ local stopped = false
 local upto = call('ZCOUNT', KEYS[2], '-inf', cutoff)
 -- check: whether a hash is claimed only when created_at_ms + TTL is the
 -- member's score (ARGV[10] = '1'; see the header). The caller leaves it off
--- for the current month's set, far from the month's end: every member there
+-- for the current month's set away from the month's edges: every member there
 -- was written by a reserve of this month together with the hash it names,
 -- and a later reserve of that name in this month rewrites the member's
 -- score, so the hash is the member's own. One HGET then does what an HMGET
@@ -161,7 +160,7 @@ while visited < n do
 end
 -- What is left: a live batch removed what it read, a dry run pages past it.
 local left = upto - (dry and offset or 0)
-if left > 0 then done = 0 end
+local done = left > 0 and 0 or 1
 local after = before
 if not dry and reclaimed > 0 and before then
   local counter = call('DECRBY', KEYS[1], reclaimed)
