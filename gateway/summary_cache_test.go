@@ -245,10 +245,17 @@ func TestSummaryCacheMatchesAColdSummaryStepByStep(t *testing.T) {
 				t.Fatalf("step %d (%s): the summary after it was warm: %+v -> %+v", step, what, before, after)
 			}
 		}
+		// A plain cold read means tracking was unusable: right after a
+		// killed connection that is the designed fallback (on a loaded
+		// machine the round may verify the connection before the client has
+		// seen it die); anywhere else it is a fault.
+		if what != "client kill" && after.Cold != before.Cold {
+			t.Fatalf("step %d (%s): a cold read without a lost connection: %+v -> %+v", step, what, before, after)
+		}
 	}
 	st := cache.Stats()
 	t.Logf("%d steps: %+v", l.steps, st)
-	if st.Warm < 1000 || st.Reread == 0 || st.Cold != 0 {
+	if st.Warm < 1000 || st.Reread == 0 {
 		t.Fatalf("the walk was not mostly warm: %+v", st)
 	}
 }
